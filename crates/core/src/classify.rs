@@ -1,0 +1,324 @@
+//! Classification of a household under a standard (*phân loại hộ*).
+
+use crate::codes::{Area, Disability};
+use crate::household::Household;
+use crate::rules::{Facts, deprived};
+use crate::standard::{Logic, Standard};
+use crate::text::format_vnd;
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// The result class, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Class {
+    /// *Hộ nghèo*.
+    Poor,
+    /// *Hộ cận nghèo*.
+    NearPoor,
+    /// *Hộ có mức sống trung bình*: above the poverty line, within the middle-living band.
+    Middle,
+    /// *Hộ không nghèo*.
+    NotPoor,
+}
+
+impl Class {
+    pub const ALL: [Class; 4] = [Class::Poor, Class::NearPoor, Class::Middle, Class::NotPoor];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Class::Poor => "poor",
+            Class::NearPoor => "near_poor",
+            Class::Middle => "middle",
+            Class::NotPoor => "not_poor",
+        }
+    }
+
+    pub fn label_vi(self) -> &'static str {
+        match self {
+            Class::Poor => "Hộ nghèo",
+            Class::NearPoor => "Hộ cận nghèo",
+            Class::Middle => "Hộ có mức sống trung bình",
+            Class::NotPoor => "Hộ không nghèo",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Class> {
+        Class::ALL.into_iter().find(|c| c.key() == s || crate::text::fold(c.label_vi()) == crate::text::fold(s))
+    }
+}
+
+/// Which test of living standard was applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IncomeTest {
+    /// Monthly income per person, VND.
+    Income,
+    /// Income-proxy score A from Phiếu B.
+    ScoreA,
+}
+
+impl IncomeTest {
+    pub fn key(self) -> &'static str {
+        match self {
+            IncomeTest::Income => "income",
+            IncomeTest::ScoreA => "score_a",
+        }
+    }
+}
+
+/// A set of indicators, as bits in the standard's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct IndicatorSet(pub u32);
+
+impl IndicatorSet {
+    pub fn contains(self, i: usize) -> bool {
+        self.0 & (1 << i) != 0
+    }
+    pub fn insert(&mut self, i: usize) {
+        self.0 |= 1 << i;
+    }
+    pub fn len(self) -> u32 {
+        self.0.count_ones()
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    pub fn iter(self) -> impl Iterator<Item = usize> {
+        (0..32).filter(move |i| self.contains(*i))
+    }
+}
+
+/// Subgroups of official reports 8 and 11.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Subgroups {
+    /// No member is of working age and able to work (*hộ không có khả năng lao động*).
+    pub no_labour_capacity: bool,
+    /// The head is not Kinh (*chủ hộ là người dân tộc thiểu số*).
+    pub ethnic_minority: bool,
+    /// A member is a person with revolutionary merit (*người có công*).
+    pub merit: bool,
+    /// A member is under 16.
+    pub children: bool,
+    /// A member is 60 or over.
+    pub elderly: bool,
+    /// A member has a disability.
+    pub disabled: bool,
+}
+
+/// The outcome of classifying one household.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Classification {
+    pub class: Class,
+    pub income_test: IncomeTest,
+    /// Income (VND) or score A, whichever was compared.
+    pub compared_value: i64,
+    /// The poverty line (VND) or score-A anchor it was compared with.
+    pub line: i64,
+    /// The middle-living upper bound that applied, if any.
+    pub middle_upper: Option<i64>,
+    pub deprived: IndicatorSet,
+    pub score_b: u32,
+    /// Low-income worker household under Decree 30/2025 (income test only).
+    pub low_income: bool,
+    pub subgroups: Subgroups,
+    pub persons: u32,
+    pub area: Area,
+}
+
+impl Classification {
+    pub fn deprivation_count(&self) -> u32 {
+        self.deprived.len()
+    }
+}
+
+/// Why a household cannot be classified.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClassifyError {
+    #[error("neither income_per_capita nor score_a is given")]
+    NoIncomeTest,
+    #[error("standard {0} has no score-A anchor: give income_per_capita")]
+    NoScoreAnchor(String),
+    #[error("the household has no members")]
+    NoMembers,
+}
+
+/// Ages below this count as children in the subgroup flags (reports 8 and 11).
+const CHILD_AGE_BELOW: i32 = 16;
+/// Ages from this count as elderly (Law on the Elderly 2009).
+const ELDERLY_AGE_FROM: i32 = 60;
+
+/// Classifies `hh` under `std` with ages taken at `at`.
+///
+/// The income test uses `income_per_capita` when present, else `score_a`.
+pub fn classify(std: &Standard, hh: &Household, at: NaiveDate) -> Result<Classification, ClassifyError> {
+    if hh.members.is_empty() {
+        return Err(ClassifyError::NoMembers);
+    }
+    let lines = std.lines.for_area(hh.area);
+    let (income_test, compared_value, line) = match (hh.income_per_capita, hh.score_a) {
+        (Some(v), _) => (IncomeTest::Income, v, lines.poverty.value),
+        (None, Some(s)) => {
+            let anchors = std.score_a.as_ref().ok_or_else(|| ClassifyError::NoScoreAnchor(std.id.clone()))?;
+            (IncomeTest::ScoreA, i64::from(s), i64::from(anchors.for_area(hh.area).value))
+        }
+        (None, None) => return Err(ClassifyError::NoIncomeTest),
+    };
+
+    let wa = std.working_age();
+    let mut facts_buf = [Facts { age: 0, working_age: false }; 16];
+    let mut facts_vec = Vec::new();
+    let facts: &mut [Facts] = if hh.members.len() <= facts_buf.len() {
+        &mut facts_buf[..hh.members.len()]
+    } else {
+        facts_vec.resize(hh.members.len(), Facts { age: 0, working_age: false });
+        &mut facts_vec
+    };
+    let mut sub = Subgroups::default();
+    let mut any_labour = false;
+    for (m, f) in hh.members.iter().zip(facts.iter_mut()) {
+        f.age = m.birth.age_years(at);
+        f.working_age = wa.is_working_age(m.sex, m.birth, at);
+        any_labour |= f.working_age && m.able_to_work;
+        sub.merit |= m.merit;
+        sub.children |= f.age < CHILD_AGE_BELOW;
+        sub.elderly |= f.age >= ELDERLY_AGE_FROM;
+        sub.disabled |= m.disability != Disability::None;
+    }
+    sub.no_labour_capacity = !any_labour;
+    sub.ethnic_minority = hh.head().is_some_and(|h| h.ethnicity.is_minority());
+
+    let mut set = IndicatorSet::default();
+    for (i, ind) in std.indicators.iter().enumerate() {
+        if let Some(rule) = &ind.compiled
+            && deprived(rule, hh, facts)
+        {
+            set.insert(i);
+        }
+    }
+
+    let middle_upper = match income_test {
+        IncomeTest::Income => lines.middle_upper.as_ref().map(|p| p.value),
+        IncomeTest::ScoreA => None,
+    };
+    let class = match std.logic {
+        Logic::IncomeAndDeprivation => {
+            if compared_value <= line {
+                if set.len() >= std.deprivation_cutoff.value { Class::Poor } else { Class::NearPoor }
+            } else if middle_upper.is_some_and(|m| compared_value <= m) {
+                Class::Middle
+            } else {
+                Class::NotPoor
+            }
+        }
+    };
+    let low_income = income_test == IncomeTest::Income
+        && matches!(class, Class::Middle | Class::NotPoor)
+        && lines
+            .low_income_upper
+            .as_ref()
+            .is_some_and(|p| compared_value <= p.value && p.from.is_none_or(|from| at >= from));
+
+    Ok(Classification {
+        class,
+        income_test,
+        compared_value,
+        line,
+        middle_upper,
+        deprived: set,
+        score_b: set.len() * std.score_b.points_per_indicator,
+        low_income,
+        subgroups: sub,
+        persons: hh.members.len() as u32,
+        area: hh.area,
+    })
+}
+
+fn area_vi(a: Area) -> &'static str {
+    match a {
+        Area::Rural => "nông thôn",
+        Area::Urban => "thành thị",
+    }
+}
+
+/// The `;`-separated codes of the deprived indicators, in the standard's order.
+pub fn deprived_codes(std: &Standard, set: IndicatorSet) -> String {
+    let mut s = String::new();
+    for i in set.iter() {
+        if let Some(ind) = std.indicators.get(i) {
+            if !s.is_empty() {
+                s.push(';');
+            }
+            s.push_str(&ind.code);
+        }
+    }
+    s
+}
+
+/// One Vietnamese sentence naming the line, the value compared and each deprivation, e.g.
+/// "Hộ nghèo: thu nhập bình quân 1.200.000 đồng/người/tháng, không vượt chuẩn nghèo khu vực
+/// nông thôn 1.500.000 đồng (chuẩn 2022-2025), thiếu hụt 4/12 chỉ số (từ 3 trở lên là hộ
+/// nghèo): việc làm, bảo hiểm y tế, nguồn nước sinh hoạt, nhà tiêu hợp vệ sinh."
+pub fn explain(std: &Standard, c: &Classification) -> String {
+    let mut s = String::with_capacity(256);
+    let area = area_vi(c.area);
+    s.push_str(c.class.label_vi());
+    s.push_str(": ");
+    let above = c.compared_value > c.line;
+    match c.income_test {
+        IncomeTest::Income => {
+            let _ = write!(s, "thu nhập bình quân {} đồng/người/tháng", format_vnd(c.compared_value));
+            if above {
+                let _ = write!(s, ", trên chuẩn nghèo khu vực {area} {} đồng", format_vnd(c.line));
+                match (c.class, c.middle_upper) {
+                    (Class::Middle, Some(m)) => {
+                        let _ = write!(s, " và không quá mức sống trung bình {} đồng", format_vnd(m));
+                    }
+                    (_, Some(m)) => {
+                        let _ = write!(s, " và trên mức sống trung bình {} đồng", format_vnd(m));
+                    }
+                    _ => {}
+                }
+            } else {
+                let _ = write!(s, ", không vượt chuẩn nghèo khu vực {area} {} đồng", format_vnd(c.line));
+            }
+        }
+        IncomeTest::ScoreA => {
+            let _ = write!(
+                s,
+                "điểm A {} {} {} điểm (tương đương chuẩn nghèo khu vực {area})",
+                c.compared_value,
+                if above { ">" } else { "≤" },
+                c.line
+            );
+        }
+    }
+    let _ = write!(s, " (chuẩn {})", std.id);
+    let n = c.deprived.len();
+    let k = std.deprivation_cutoff.value;
+    let total = std.indicators.len();
+    if n == 0 {
+        let _ = write!(s, ", không thiếu hụt chỉ số nào trong {total} chỉ số");
+    } else {
+        let _ = write!(s, ", thiếu hụt {n}/{total} chỉ số");
+        if !above {
+            if n >= k {
+                let _ = write!(s, " (từ {k} chỉ số trở lên là hộ nghèo)");
+            } else {
+                let _ = write!(s, " (dưới {k} chỉ số nên là hộ cận nghèo)");
+            }
+        }
+        s.push_str(": ");
+        for (j, i) in c.deprived.iter().enumerate() {
+            if j > 0 {
+                s.push_str(", ");
+            }
+            if let Some(ind) = std.indicators.get(i) {
+                s.push_str(&ind.short_vi);
+            }
+        }
+    }
+    s.push('.');
+    s
+}

@@ -1,0 +1,23 @@
+//! vuonlen core: the domain of Viet Nam's multidimensional poverty standard.
+//!
+//! Pure and I/O-free: households and members ([`household`]), coded answers ([`codes`]),
+//! poverty standards as data ([`standard`]), classification ([`classify`]), Alkire–Foster
+//! measures ([`measures`]), unit aggregates ([`summary`]), administrative units ([`units`]),
+//! and Vietnamese text handling ([`text`]).
+
+pub mod classify;
+pub mod codes;
+pub mod ethnicity;
+pub mod household;
+pub mod labour;
+pub mod measures;
+pub mod provision;
+mod rules;
+pub mod standard;
+pub mod summary;
+pub mod text;
+pub mod units;
+
+pub use classify::{Class, Classification, ClassifyError, IncomeTest, IndicatorSet, classify, explain};
+pub use household::{BirthDate, Household, Member};
+pub use standard::{Registry, Selection, Standard, StandardError};

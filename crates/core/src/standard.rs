@@ -1,0 +1,465 @@
+//! Poverty standards (*chuẩn nghèo*) as versioned data.
+//!
+//! A standard is a TOML file under `standards/` (see `docs/standards.md`): income lines per
+//! area, the deprivation cutoff, the score-A anchors, and the indicator list, each indicator
+//! with a [`Rule`] — a *kind* of rule implemented here, with its thresholds as data. Adding a
+//! standard is adding a file; only a genuinely new kind of rule needs code.
+
+use crate::codes::{Area, Education, Employment, Latrine, WaterSource};
+use crate::labour::WorkingAge;
+use crate::provision::{Provision, Status};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_standards.rs"));
+}
+
+/// Errors while loading or choosing a standard.
+#[derive(Debug, thiserror::Error)]
+pub enum StandardError {
+    #[error("{file}: not a valid standard file: {message}")]
+    Parse { file: String, message: String },
+    #[error("{file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("no poverty standard is in force on {date} (known: {known})")]
+    NoneInForce { date: NaiveDate, known: String },
+    #[error("unknown standard '{id}' (known: {known})")]
+    Unknown { id: String, known: String },
+    #[error("standards {a} and {b} are both in force on {date}")]
+    Overlap { a: String, b: String, date: NaiveDate },
+}
+
+/// The classification logic of a standard. 2022–2030 use one kind; the 2016–2020 standard
+/// (income *or* deprivations between two lines) would be a second variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Logic {
+    /// Poor: income at or below the line AND at least `deprivation_cutoff` deprivations;
+    /// near-poor: at or below the line with fewer.
+    IncomeAndDeprivation,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Validity {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub citation: String,
+    pub status: Status,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreB {
+    pub points_per_indicator: u32,
+    pub citation: String,
+    pub status: Status,
+}
+
+/// Income lines of one area, VND per person per month.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AreaLines {
+    /// Poverty line (*chuẩn nghèo*): at or below it a household is poor or near-poor.
+    pub poverty: Provision<i64>,
+    /// Upper bound of the middle-living band (*mức sống trung bình*), when the standard has one.
+    #[serde(default)]
+    pub middle_upper: Option<Provision<i64>>,
+    /// Upper bound for low-income workers (Decree 30/2025), when the standard has one.
+    #[serde(default)]
+    pub low_income_upper: Option<Provision<i64>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Lines {
+    pub rural: AreaLines,
+    pub urban: AreaLines,
+}
+
+impl Lines {
+    pub fn for_area(&self, area: Area) -> &AreaLines {
+        match area {
+            Area::Rural => &self.rural,
+            Area::Urban => &self.urban,
+        }
+    }
+}
+
+/// Score-A anchors (*điểm A tương đương chuẩn nghèo*).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreAnchors {
+    pub rural: Provision<i32>,
+    pub urban: Provision<i32>,
+}
+
+impl ScoreAnchors {
+    pub fn for_area(&self, area: Area) -> &Provision<i32> {
+        match area {
+            Area::Rural => &self.rural,
+            Area::Urban => &self.urban,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dimension {
+    pub code: String,
+    pub name_vi: String,
+    pub name_en: String,
+}
+
+/// Household fields a rule may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HouseholdFlagField {
+    InternetUser,
+    InfoDevices,
+    WasteTreatment,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountField {
+    DurableStructures,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CategoricalField {
+    WaterSource,
+    Latrine,
+}
+
+/// Member fields a condition may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberFlag {
+    HealthInsurance,
+    Malnourished,
+    SchoolOnTrack,
+    InSchool,
+    AbleToWork,
+    SocialAllowance,
+}
+
+/// What makes one member count towards "at least one member …".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MemberCondition {
+    /// Main activity is one of these.
+    EmploymentIn { values: Vec<Employment> },
+    /// The flag has this value (a missing answer never matches).
+    Flag { field: MemberFlag, value: bool },
+    /// Highest level is none of `required` (and, if `unless_in_school`, not studying).
+    EducationBelow { required: Vec<Education>, unless_in_school: bool },
+}
+
+/// A kind of deprivation rule; its parameters are the thresholds of the law.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Rule {
+    /// At least one member in the age range (`age_from` ≤ age < `age_below`, full years;
+    /// optionally of working age) satisfies the condition.
+    AnyMember {
+        #[serde(default)]
+        age_from: Option<i32>,
+        #[serde(default)]
+        age_below: Option<i32>,
+        #[serde(default)]
+        working_age: bool,
+        condition: MemberCondition,
+    },
+    /// Deprived when any of the rules is.
+    AnyOf { rules: Vec<Rule> },
+    /// Dependants are more than `above` of members. Dependants: children under
+    /// `child_age_below`, and members on a monthly social allowance who are elderly
+    /// (age ≥ `elderly_age_from`) or disabled.
+    DependantShare { above: f64, child_age_below: i32, elderly_age_from: i32 },
+    /// A count field is at most `max`.
+    AtMost { field: CountField, max: u8 },
+    /// Floor area per member below `min_m2`.
+    AreaPerPersonBelow { min_m2: f64 },
+    /// A categorical field is not one of `allowed`.
+    ValueNotIn { field: CategoricalField, allowed: Vec<String> },
+    /// A household flag has the value `deprived_when` (a missing answer never matches).
+    HouseholdFlag { field: HouseholdFlagField, deprived_when: bool },
+}
+
+/// One deprivation indicator (*chỉ số thiếu hụt*).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub code: String,
+    pub dimension: String,
+    pub name_vi: String,
+    pub name_en: String,
+    /// Lower-case name used inside sentences.
+    pub short_vi: String,
+    pub deprived_when_vi: String,
+    pub deprived_when_en: String,
+    pub citation: String,
+    pub status: Status,
+    pub rule: Rule,
+    /// Compiled form of `rule`, filled at load.
+    #[serde(skip)]
+    pub(crate) compiled: Option<crate::rules::Compiled>,
+}
+
+/// A poverty standard, loaded from its file.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Standard {
+    pub kind: String,
+    pub id: String,
+    pub title_vi: String,
+    pub title_en: String,
+    pub legal_basis: String,
+    /// Id of the working-age file (`kind = "working_age"`) this standard reads.
+    #[serde(rename = "working_age")]
+    pub working_age_id: String,
+    pub logic: Logic,
+    pub validity: Validity,
+    pub deprivation_cutoff: Provision<u32>,
+    pub score_b: ScoreB,
+    pub lines: Lines,
+    #[serde(default)]
+    pub score_a: Option<ScoreAnchors>,
+    pub dimensions: Vec<Dimension>,
+    pub indicators: Vec<Indicator>,
+    #[serde(skip)]
+    pub(crate) working_age: Option<Arc<WorkingAge>>,
+}
+
+impl Standard {
+    /// Whether the standard is in force on `date`.
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.validity.from <= date && date <= self.validity.to
+    }
+
+    /// Position of an indicator by code.
+    pub fn indicator_index(&self, code: &str) -> Option<usize> {
+        self.indicators.iter().position(|i| i.code == code)
+    }
+
+    /// The working-age law the standard reads.
+    pub fn working_age(&self) -> &WorkingAge {
+        // Set by `Registry::add_*` before a standard is handed out.
+        self.working_age.as_deref().expect("standard linked to its working-age law at load")
+    }
+
+    /// Whether any indicator reads this household flag (so input must carry it).
+    pub fn reads_household_flag(&self, field: HouseholdFlagField) -> bool {
+        fn reads(rule: &Rule, field: HouseholdFlagField) -> bool {
+            match rule {
+                Rule::HouseholdFlag { field: f, .. } => *f == field,
+                Rule::AnyOf { rules } => rules.iter().any(|r| reads(r, field)),
+                _ => false,
+            }
+        }
+        self.indicators.iter().any(|i| reads(&i.rule, field))
+    }
+
+    /// Every provision that is not verified, as (what, citation, status), for display.
+    pub fn unverified_provisions(&self) -> Vec<(String, String, Status)> {
+        let mut out = Vec::new();
+        let mut push = |what: String, citation: &str, status: Status| {
+            if !status.is_verified() {
+                out.push((what, citation.to_string(), status));
+            }
+        };
+        push("validity".into(), &self.validity.citation, self.validity.status);
+        push("deprivation_cutoff".into(), &self.deprivation_cutoff.citation, self.deprivation_cutoff.status);
+        push("score_b".into(), &self.score_b.citation, self.score_b.status);
+        for (area, l) in [("rural", &self.lines.rural), ("urban", &self.lines.urban)] {
+            push(format!("lines.{area}.poverty"), &l.poverty.citation, l.poverty.status);
+            if let Some(p) = &l.middle_upper {
+                push(format!("lines.{area}.middle_upper"), &p.citation, p.status);
+            }
+            if let Some(p) = &l.low_income_upper {
+                push(format!("lines.{area}.low_income_upper"), &p.citation, p.status);
+            }
+        }
+        if let Some(s) = &self.score_a {
+            push("score_a.rural".into(), &s.rural.citation, s.rural.status);
+            push("score_a.urban".into(), &s.urban.citation, s.urban.status);
+        }
+        for i in &self.indicators {
+            push(format!("indicator {}", i.code), &i.citation, i.status);
+        }
+        push("working_age.min_age".into(), &self.working_age().min_age.citation, self.working_age().min_age.status);
+        push("working_age.retirement".into(), &self.working_age().retirement.citation, self.working_age().retirement.status);
+        out
+    }
+
+    fn validate(&mut self, file: &str) -> Result<(), StandardError> {
+        let invalid = |message: String| StandardError::Invalid { file: file.to_string(), message };
+        if self.kind != "poverty_standard" {
+            return Err(invalid(format!("kind must be \"poverty_standard\", found {:?}", self.kind)));
+        }
+        if self.validity.from > self.validity.to {
+            return Err(invalid("validity.from is after validity.to".into()));
+        }
+        if self.indicators.is_empty() || self.indicators.len() > 32 {
+            return Err(invalid(format!("a standard has 1 to 32 indicators, found {}", self.indicators.len())));
+        }
+        let n = self.indicators.len() as u32;
+        if self.deprivation_cutoff.value == 0 || self.deprivation_cutoff.value > n {
+            return Err(invalid(format!("deprivation_cutoff must be between 1 and {n}")));
+        }
+        for area in [&self.lines.rural, &self.lines.urban] {
+            if area.poverty.value <= 0 {
+                return Err(invalid("poverty lines must be positive".into()));
+            }
+            if let Some(m) = &area.middle_upper
+                && m.value <= area.poverty.value
+            {
+                return Err(invalid("middle_upper must be above the poverty line".into()));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for ind in &mut self.indicators {
+            if !seen.insert(ind.code.clone()) {
+                return Err(invalid(format!("indicator code {} appears twice", ind.code)));
+            }
+            if !self.dimensions.iter().any(|d| d.code == ind.dimension) {
+                return Err(invalid(format!("indicator {}: unknown dimension {}", ind.code, ind.dimension)));
+            }
+            let compiled = crate::rules::compile(&ind.rule).map_err(|m| invalid(format!("indicator {}: {m}", ind.code)))?;
+            ind.compiled = Some(compiled);
+        }
+        Ok(())
+    }
+}
+
+/// Which standard to apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// The standard in force on the reference date.
+    Auto,
+    /// A standard by id, e.g. `2027-2030` (a what-if when it is not in force).
+    Id(String),
+}
+
+impl std::str::FromStr for Selection {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(if s.eq_ignore_ascii_case("auto") { Selection::Auto } else { Selection::Id(s.to_string()) })
+    }
+}
+
+/// Every known standard and working-age law.
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    standards: Vec<Arc<Standard>>,
+    working_ages: Vec<Arc<WorkingAge>>,
+    pending: Vec<(String, Standard)>,
+}
+
+#[derive(Deserialize)]
+struct KindOnly {
+    kind: String,
+}
+
+impl Registry {
+    /// The standards shipped in `standards/` (compiled into the binary).
+    pub fn embedded() -> Result<Registry, StandardError> {
+        let mut r = Registry::default();
+        for (name, text) in embedded::EMBEDDED {
+            r.add_toml(name, text)?;
+        }
+        r.link()?;
+        Ok(r)
+    }
+
+    /// Adds one file's contents (a standard or a working-age law). Call [`Registry::link`]
+    /// after the last file.
+    pub fn add_toml(&mut self, file: &str, text: &str) -> Result<(), StandardError> {
+        let parse_err = |e: toml::de::Error| StandardError::Parse { file: file.to_string(), message: e.to_string() };
+        let kind: KindOnly = toml::from_str(text).map_err(parse_err)?;
+        match kind.kind.as_str() {
+            "working_age" => {
+                let w: WorkingAge = toml::from_str(text).map_err(parse_err)?;
+                w.validate().map_err(|message| StandardError::Invalid { file: file.to_string(), message })?;
+                self.working_ages.retain(|x| x.id != w.id);
+                self.working_ages.push(Arc::new(w));
+            }
+            "poverty_standard" => {
+                let mut s: Standard = toml::from_str(text).map_err(parse_err)?;
+                s.validate(file)?;
+                self.pending.push((file.to_string(), s));
+            }
+            other => {
+                return Err(StandardError::Invalid {
+                    file: file.to_string(),
+                    message: format!("unknown kind {other:?} (expected \"poverty_standard\" or \"working_age\")"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Resolves each pending standard's working-age law and checks that no two standards are
+    /// in force on the same day.
+    pub fn link(&mut self) -> Result<(), StandardError> {
+        for (file, mut s) in std::mem::take(&mut self.pending) {
+            let wa = self.working_ages.iter().find(|w| w.id == s.working_age_id).cloned().ok_or_else(|| {
+                StandardError::Invalid { file: file.clone(), message: format!("unknown working_age {:?}", s.working_age_id) }
+            })?;
+            s.working_age = Some(wa);
+            self.standards.retain(|x| x.id != s.id);
+            self.standards.push(Arc::new(s));
+        }
+        self.standards.sort_by_key(|s| s.validity.from);
+        for w in self.standards.windows(2) {
+            if w[1].validity.from <= w[0].validity.to {
+                return Err(StandardError::Overlap { a: w[0].id.clone(), b: w[1].id.clone(), date: w[1].validity.from });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn standards(&self) -> &[Arc<Standard>] {
+        &self.standards
+    }
+
+    fn known(&self) -> String {
+        self.standards.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+    }
+
+    pub fn get(&self, id: &str) -> Result<Arc<Standard>, StandardError> {
+        self.standards
+            .iter()
+            .find(|s| s.id == id)
+            .cloned()
+            .ok_or_else(|| StandardError::Unknown { id: id.to_string(), known: self.known() })
+    }
+
+    /// The standard in force on `date`.
+    pub fn in_force(&self, date: NaiveDate) -> Result<Arc<Standard>, StandardError> {
+        self.standards
+            .iter()
+            .find(|s| s.in_force_on(date))
+            .cloned()
+            .ok_or_else(|| StandardError::NoneInForce { date, known: self.known() })
+    }
+
+    pub fn select(&self, sel: &Selection, date: NaiveDate) -> Result<Arc<Standard>, StandardError> {
+        match sel {
+            Selection::Auto => self.in_force(date),
+            Selection::Id(id) => self.get(id),
+        }
+    }
+}
+
+/// Parses a water source or latrine key for a `value_not_in` rule; returns its bit.
+pub(crate) fn categorical_bit(field: CategoricalField, key: &str) -> Option<u32> {
+    match field {
+        CategoricalField::WaterSource => WaterSource::parse(key).map(|v| 1 << (v as u32)),
+        CategoricalField::Latrine => Latrine::parse(key).map(|v| 1 << (v as u32)),
+    }
+}

@@ -1,0 +1,110 @@
+//! Vietnamese text handling: NFC normalisation and accent-insensitive folding.
+//!
+//! Every string that enters the system goes through [`nfc`]; search keys and header matching
+//! go through [`fold`], which also maps `đ`/`Đ` to `d` (Unicode gives `đ` no decomposition,
+//! so a plain "strip combining marks" would miss it).
+
+use std::borrow::Cow;
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark, is_nfc_quick};
+
+/// Returns `s` in Unicode Normalization Form C, borrowing when it already is.
+pub fn nfc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || matches!(is_nfc_quick(s.chars()), unicode_normalization::IsNormalized::Yes) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.nfc().collect())
+    }
+}
+
+/// Accent- and case-insensitive key: NFD, combining marks dropped, `đ → d`, lower case,
+/// runs of white space collapsed to one space, trimmed.
+///
+/// `fold("  Nguyễn  Văn Đức ") == "nguyen van duc"`.
+pub fn fold(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfd() {
+        if is_combining_mark(c) {
+            continue;
+        }
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        match c {
+            'đ' | 'Đ' => out.push('d'),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+/// Formats an amount of đồng with Vietnamese digit grouping: `1500000 → "1.500.000"`.
+pub fn format_vnd(v: i64) -> String {
+    let digits = v.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if v < 0 {
+        out.push('-');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// Formats a decimal with a Vietnamese decimal comma and at most `places` decimals,
+/// dropping trailing zeros: `7.5 → "7,5"`, `8.0 → "8"`.
+pub fn format_decimal(v: f64, places: usize) -> String {
+    let s = format!("{v:.places$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    s.replace('.', ",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_strips_tones_and_d_bar() {
+        assert_eq!(fold("Nguyễn Văn Đức"), "nguyen van duc");
+        assert_eq!(fold("  ĐÀO   thị  "), "dao thi");
+        assert_eq!(fold("Thu nhập bình quân đầu người/tháng"), "thu nhap binh quan dau nguoi/thang");
+    }
+
+    #[test]
+    fn fold_is_the_same_for_nfc_and_nfd_input() {
+        let nfd: String = "Hoàng Thị Ánh".nfd().collect();
+        assert_ne!(nfd, "Hoàng Thị Ánh");
+        assert_eq!(fold(&nfd), fold("Hoàng Thị Ánh"));
+    }
+
+    #[test]
+    fn nfc_composes_decomposed_text() {
+        let nfd: String = "Phường Đông Kinh".nfd().collect();
+        assert_eq!(nfc(&nfd), "Phường Đông Kinh");
+        assert!(matches!(nfc("abc"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn vnd_grouping() {
+        assert_eq!(format_vnd(0), "0");
+        assert_eq!(format_vnd(999), "999");
+        assert_eq!(format_vnd(1_500_000), "1.500.000");
+        assert_eq!(format_vnd(-12_345), "-12.345");
+    }
+
+    #[test]
+    fn decimal_comma() {
+        assert_eq!(format_decimal(7.5, 2), "7,5");
+        assert_eq!(format_decimal(8.0, 2), "8");
+        assert_eq!(format_decimal(4.036, 2), "4,04");
+    }
+}
