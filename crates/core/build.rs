@@ -12,7 +12,9 @@ fn main() {
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))
         .collect();
     files.sort();
-    let mut out = String::from("/// Standard and law-data files shipped in `standards/`, as (file name, contents).\npub static EMBEDDED: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Standard and law-data files shipped in `standards/`, as (file name, contents).\npub static EMBEDDED: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         println!("cargo:rerun-if-changed={}", f.display());
         let canon = f.canonicalize().expect("readable standard file");

@@ -165,9 +165,14 @@ coded_enum! {
     }
 }
 
+/// A value that is not one of the accepted boolean spellings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("not a boolean (expected 1/0, true/false, yes/no, có/không, x)")]
+pub struct InvalidBool;
+
 /// Parses a boolean the way the interchange format allows: `1/0`, `true/false`, `yes/no`,
 /// `có/không`, `x`. Empty input is `None`; the caller decides whether that means false.
-pub fn parse_bool(s: &str) -> Result<Option<bool>, ()> {
+pub fn parse_bool(s: &str) -> Result<Option<bool>, InvalidBool> {
     let t = s.trim();
     if t.is_empty() {
         return Ok(None);
@@ -180,7 +185,7 @@ pub fn parse_bool(s: &str) -> Result<Option<bool>, ()> {
     match fold(t).as_str() {
         "1" | "true" | "yes" | "y" | "co" | "x" | "dung" => Ok(Some(true)),
         "0" | "false" | "no" | "n" | "khong" | "sai" => Ok(Some(false)),
-        _ => Err(()),
+        _ => Err(InvalidBool),
     }
 }
 

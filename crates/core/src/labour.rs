@@ -39,13 +39,7 @@ impl WorkingAge {
     /// earlier years, the last row for later ones.
     pub fn retirement_months(&self, sex: Sex, year: i32) -> i32 {
         let rows = &self.retirement.schedule;
-        let row = rows
-            .iter()
-            .rev()
-            .find(|r| r.0 <= year)
-            .or(rows.first())
-            .copied()
-            .unwrap_or((year, 720, 660));
+        let row = rows.iter().rev().find(|r| r.0 <= year).or(rows.first()).copied().unwrap_or((year, 720, 660));
         match sex {
             Sex::Male => row.1,
             Sex::Female => row.2,
@@ -55,8 +49,7 @@ impl WorkingAge {
     /// True when the person is at least the minimum age and below the retirement age that
     /// applies in the year of `at`.
     pub fn is_working_age(&self, sex: Sex, birth: BirthDate, at: NaiveDate) -> bool {
-        birth.age_years(at) >= self.min_age.years
-            && birth.age_months(at) < self.retirement_months(sex, at.year())
+        birth.age_years(at) >= self.min_age.years && birth.age_months(at) < self.retirement_months(sex, at.year())
     }
 
     pub(crate) fn validate(&self) -> Result<(), String> {

@@ -2,7 +2,9 @@
 //! for every household with no allocation beyond the per-member age table.
 
 use crate::household::{Household, Member};
-use crate::standard::{CategoricalField, CountField, HouseholdFlagField, MemberCondition, MemberFlag, Rule, categorical_bit};
+use crate::standard::{
+    CategoricalField, CountField, HouseholdFlagField, MemberCondition, MemberFlag, Rule, categorical_bit,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Compiled {
@@ -105,9 +107,11 @@ fn cond_holds(c: &Cond, m: &Member) -> bool {
 
 pub(crate) fn deprived(rule: &Compiled, hh: &Household, facts: &[Facts]) -> bool {
     match rule {
-        Compiled::AnyMember { from, below, working_age, cond } => hh.members.iter().zip(facts).any(|(m, f)| {
-            f.age >= *from && f.age < *below && (!working_age || f.working_age) && cond_holds(cond, m)
-        }),
+        Compiled::AnyMember { from, below, working_age, cond } => {
+            hh.members.iter().zip(facts).any(|(m, f)| {
+                f.age >= *from && f.age < *below && (!working_age || f.working_age) && cond_holds(cond, m)
+            })
+        }
         Compiled::AnyOf(rules) => rules.iter().any(|r| deprived(r, hh, facts)),
         Compiled::DependantShare { above, child_below, elderly_from } => {
             let n = hh.members.len();

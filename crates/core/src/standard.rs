@@ -292,7 +292,11 @@ impl Standard {
             push(format!("indicator {}", i.code), &i.citation, i.status);
         }
         push("working_age.min_age".into(), &self.working_age().min_age.citation, self.working_age().min_age.status);
-        push("working_age.retirement".into(), &self.working_age().retirement.citation, self.working_age().retirement.status);
+        push(
+            "working_age.retirement".into(),
+            &self.working_age().retirement.citation,
+            self.working_age().retirement.status,
+        );
         out
     }
 
@@ -329,7 +333,8 @@ impl Standard {
             if !self.dimensions.iter().any(|d| d.code == ind.dimension) {
                 return Err(invalid(format!("indicator {}: unknown dimension {}", ind.code, ind.dimension)));
             }
-            let compiled = crate::rules::compile(&ind.rule).map_err(|m| invalid(format!("indicator {}: {m}", ind.code)))?;
+            let compiled =
+                crate::rules::compile(&ind.rule).map_err(|m| invalid(format!("indicator {}: {m}", ind.code)))?;
             ind.compiled = Some(compiled);
         }
         Ok(())
@@ -408,7 +413,10 @@ impl Registry {
     pub fn link(&mut self) -> Result<(), StandardError> {
         for (file, mut s) in std::mem::take(&mut self.pending) {
             let wa = self.working_ages.iter().find(|w| w.id == s.working_age_id).cloned().ok_or_else(|| {
-                StandardError::Invalid { file: file.clone(), message: format!("unknown working_age {:?}", s.working_age_id) }
+                StandardError::Invalid {
+                    file: file.clone(),
+                    message: format!("unknown working_age {:?}", s.working_age_id),
+                }
             })?;
             s.working_age = Some(wa);
             self.standards.retain(|x| x.id != s.id);
@@ -417,7 +425,11 @@ impl Registry {
         self.standards.sort_by_key(|s| s.validity.from);
         for w in self.standards.windows(2) {
             if w[1].validity.from <= w[0].validity.to {
-                return Err(StandardError::Overlap { a: w[0].id.clone(), b: w[1].id.clone(), date: w[1].validity.from });
+                return Err(StandardError::Overlap {
+                    a: w[0].id.clone(),
+                    b: w[1].id.clone(),
+                    date: w[1].validity.from,
+                });
             }
         }
         Ok(())

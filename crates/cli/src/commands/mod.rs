@@ -1,0 +1,4 @@
+pub mod classify;
+pub mod standards;
+pub mod summary;
+pub mod synth;

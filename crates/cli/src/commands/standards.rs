@@ -1,0 +1,62 @@
+//! `vuonlen standards` — the poverty standards known to this build.
+
+use crate::input::registry;
+use anyhow::Result;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vuonlen_core::text::format_vnd;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Show one standard in full (id, e.g. 2022-2025).
+    pub id: Option<String>,
+    /// Extra standard files (TOML) to load besides the shipped ones.
+    #[arg(long = "standard-file", value_name = "FILE")]
+    pub standard_files: Vec<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let reg = registry(&args.standard_files)?;
+    let Some(id) = args.id else {
+        println!("{:<12} {:<12} {:<12} tiêu đề / title", "id", "từ / from", "đến / to");
+        for s in reg.standards() {
+            println!("{:<12} {:<12} {:<12} {}", s.id, s.validity.from, s.validity.to, s.title_vi);
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let s = reg.get(&id)?;
+    println!("{} — {}", s.title_vi, s.title_en);
+    println!("Căn cứ / legal basis: {}", s.legal_basis);
+    println!("Hiệu lực / in force: {} → {}", s.validity.from, s.validity.to);
+    for (area, l) in [("nông thôn / rural", &s.lines.rural), ("thành thị / urban", &s.lines.urban)] {
+        print!("Chuẩn nghèo {area}: {} đồng/người/tháng", format_vnd(l.poverty.value));
+        if let Some(m) = &l.middle_upper {
+            print!("; mức sống trung bình đến {} đồng", format_vnd(m.value));
+        }
+        println!();
+    }
+    match &s.score_a {
+        Some(a) => println!("Điểm A / score A anchors: nông thôn {} · thành thị {}", a.rural.value, a.urban.value),
+        None => println!("Điểm A / score A: chưa có mốc quy đổi / no anchor published"),
+    }
+    println!(
+        "Hộ nghèo khi thiếu hụt từ {} chỉ số / poor from {} deprivations; {} điểm B mỗi chỉ số",
+        s.deprivation_cutoff.value, s.deprivation_cutoff.value, s.score_b.points_per_indicator
+    );
+    println!();
+    for (i, ind) in s.indicators.iter().enumerate() {
+        let flag = if ind.status.is_verified() { String::new() } else { format!("  [{}]", ind.status.marker_vi()) };
+        println!("{:>2}. {} ({}){flag}", i + 1, ind.name_vi, ind.code);
+        println!("    thiếu hụt khi {}", ind.deprived_when_vi);
+        println!("    {}", ind.citation);
+    }
+    let unverified = s.unverified_provisions();
+    if !unverified.is_empty() {
+        println!();
+        println!("Quy định chưa xác minh với văn bản gốc / provisions not verified against the official text:");
+        for (what, citation, status) in unverified {
+            println!("  - {what} ({status:?}): {citation}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

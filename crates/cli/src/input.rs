@@ -1,0 +1,81 @@
+//! Arguments shared by the commands that read households.
+
+use anyhow::{Context, Result, bail};
+use chrono::NaiveDate;
+use std::path::{Path, PathBuf};
+use vuonlen_core::{Registry, Selection};
+
+/// Where the households come from: two CSV files or one workbook.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    /// Households CSV file (danh sách hộ).
+    #[arg(long, value_name = "H.csv", requires = "members", conflicts_with = "workbook")]
+    pub households: Option<PathBuf>,
+    /// Members CSV file (danh sách thành viên).
+    #[arg(long, value_name = "M.csv", requires = "households")]
+    pub members: Option<PathBuf>,
+    /// One XLSX workbook with sheets `households`/`Hộ` and `members`/`Thành viên`.
+    #[arg(long, value_name = "W.xlsx")]
+    pub workbook: Option<PathBuf>,
+    /// Reference date of the review: ages are taken on this date (YYYY-MM-DD).
+    #[arg(long = "as-of", value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub as_of: NaiveDate,
+    /// Poverty standard: an id (2022-2025, 2027-2030) or `auto` for the one in force on --as-of.
+    #[arg(long, default_value = "auto")]
+    pub standard: String,
+    /// Extra standard files (TOML) to load besides the shipped ones.
+    #[arg(long = "standard-file", value_name = "FILE")]
+    pub standard_files: Vec<PathBuf>,
+    /// Skip invalid households instead of refusing the whole file; they are listed in the error file.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Where to write the list of problems (CSV or XLSX by extension). Default: next to the output.
+    #[arg(long, value_name = "FILE")]
+    pub errors: Option<PathBuf>,
+}
+
+impl InputArgs {
+    pub fn source(&self) -> Result<vuonlen_io::Source> {
+        match (&self.households, &self.members, &self.workbook) {
+            (Some(h), Some(m), None) => Ok(vuonlen_io::Source::Csv { households: h.clone(), members: m.clone() }),
+            (None, None, Some(w)) => Ok(vuonlen_io::Source::Xlsx { workbook: w.clone() }),
+            _ => bail!("give --households H.csv --members M.csv, or --workbook W.xlsx"),
+        }
+    }
+
+    pub fn standard(&self) -> Result<std::sync::Arc<vuonlen_core::Standard>> {
+        let reg = registry(&self.standard_files)?;
+        let sel: Selection = self.standard.parse().unwrap_or(Selection::Auto);
+        Ok(reg.select(&sel, self.as_of)?)
+    }
+}
+
+/// Parses `YYYY-MM-DD` (or `DD/MM/YYYY`).
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(s, "%d/%m/%Y"))
+        .map_err(|_| format!("ngày không hợp lệ / invalid date '{s}' (YYYY-MM-DD)"))
+}
+
+/// The shipped standards plus any extra files.
+pub fn registry(extra: &[PathBuf]) -> Result<Registry> {
+    let mut reg = Registry::embedded()?;
+    for f in extra {
+        let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        reg.add_toml(&f.display().to_string(), &text)?;
+    }
+    reg.link()?;
+    Ok(reg)
+}
+
+/// Whether a path names an XLSX file.
+pub fn is_xlsx(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+}
+
+/// Default error-file path next to an output file: `OUT.errors.csv`.
+pub fn default_errors_path(out: &Path) -> PathBuf {
+    let mut name = out.file_stem().map(|s| s.to_os_string()).unwrap_or_default();
+    name.push(".errors.csv");
+    out.with_file_name(name)
+}
