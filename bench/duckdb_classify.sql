@@ -1,5 +1,5 @@
 -- The 2022–2025 classification rule of vuonlen (standards/2022-2025.toml) written as DuckDB SQL,
--- for the side-by-side benchmark in bench/classify_vs_duckdb.py. Placeholders in {braces} are
+-- for the side-by-side benchmark in bench/classify_vs_duckdb.py. Placeholders in braces are
 -- filled by bench/duckdb_classify.py: file paths, the reference date, and the retirement ages
 -- (months) of the reference year from standards/labour-code-2019.toml.
 COPY (

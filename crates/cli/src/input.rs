@@ -68,11 +68,6 @@ pub fn registry(extra: &[PathBuf]) -> Result<Registry> {
     Ok(reg)
 }
 
-/// Whether a path names an XLSX file.
-pub fn is_xlsx(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
-}
-
 /// Default error-file path next to an output file: `OUT.errors.csv`.
 pub fn default_errors_path(out: &Path) -> PathBuf {
     let mut name = out.file_stem().map(|s| s.to_os_string()).unwrap_or_default();

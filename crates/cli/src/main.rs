@@ -1,6 +1,8 @@
 //! `vuonlen` — Viet Nam's multidimensional poverty programme from the command line.
 
 mod commands;
+mod pipeline;
+mod report;
 mod input;
 mod progress;
 

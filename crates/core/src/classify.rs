@@ -287,9 +287,9 @@ pub fn explain(std: &Standard, c: &Classification) -> String {
         IncomeTest::ScoreA => {
             let _ = write!(
                 s,
-                "điểm A {} {} {} điểm (tương đương chuẩn nghèo khu vực {area})",
+                "điểm A {}, {} mốc {} điểm tương đương chuẩn nghèo khu vực {area}",
                 c.compared_value,
-                if above { ">" } else { "≤" },
+                if above { "trên" } else { "không vượt" },
                 c.line
             );
         }

@@ -1,0 +1,96 @@
+//! Telling the user about problems: the error file and a short account on stderr.
+
+use anyhow::Result;
+use std::path::Path;
+use vuonlen_core::ClassifyError;
+use vuonlen_io::{OutputFormat, Problem, ProblemKind, ReadReport, Source};
+
+/// A household that was read but could not be classified.
+#[derive(Debug)]
+pub struct Failure {
+    pub household_id: String,
+    pub error: ClassifyError,
+}
+
+/// Adds classification failures to the report's errors.
+pub fn add_failures(read: &mut ReadReport, failures: &[Failure], source: &Source) {
+    let file = source
+        .paths()
+        .first()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    for f in failures {
+        let (vi, en) = match &f.error {
+            ClassifyError::NoScoreAnchor(id) => (
+                format!("Chuẩn {id} chưa có mốc điểm A: cần nhập thu nhập bình quân đầu người"),
+                format!("Standard {id} has no score-A anchor: give income_per_capita"),
+            ),
+            ClassifyError::NoIncomeTest => (
+                "Thiếu cả thu nhập bình quân lẫn điểm A".to_string(),
+                "Neither income_per_capita nor score_a is given".to_string(),
+            ),
+            ClassifyError::NoMembers => ("Hộ không có thành viên".to_string(), "The household has no members".to_string()),
+        };
+        read.errors.push(Problem {
+            kind: ProblemKind::NotClassifiable,
+            file: file.clone(),
+            sheet: None,
+            row: 0,
+            column: "income_per_capita".into(),
+            value: String::new(),
+            household_id: Some(f.household_id.clone()),
+            message_vi: vi,
+            message_en: en,
+        });
+    }
+    if !failures.is_empty() && read.skipped_households == 0 {
+        read.skipped_households = failures.len() as u64;
+    }
+}
+
+/// Writes every problem to `path` (CSV, or XLSX by extension).
+pub fn write_errors(read: &ReadReport, path: &Path) -> Result<()> {
+    vuonlen_io::write_problems(read, path, OutputFormat::from_path(path))?;
+    Ok(())
+}
+
+const SHOWN: usize = 20;
+
+fn print_some(read: &ReadReport) {
+    for p in read.errors.iter().take(SHOWN) {
+        eprintln!("  - {p}");
+    }
+    let more = read.errors.len().saturating_sub(SHOWN) as u64 + read.errors_omitted;
+    if more > 0 {
+        eprintln!("  … và {more} lỗi khác / and {more} more errors");
+    }
+}
+
+/// The input was refused: nothing written.
+pub fn print_refusal(read: &ReadReport, errors_path: &Path) {
+    let n = read.errors.len() as u64 + read.errors_omitted;
+    eprintln!("Dữ liệu có {n} lỗi, không ghi kết quả / The input has {n} errors; nothing was written.");
+    print_some(read);
+    eprintln!("Danh sách đầy đủ / full list: {}", errors_path.display());
+    eprintln!("Sửa các lỗi rồi chạy lại, hoặc dùng --skip-invalid để bỏ qua các hộ lỗi.");
+    eprintln!("Fix them and run again, or use --skip-invalid to leave the invalid households out.");
+}
+
+/// Success, possibly with skipped households or warnings.
+pub fn print_remaining(read: &ReadReport, errors_path: &Path) {
+    if read.skipped_households > 0 {
+        eprintln!(
+            "Bỏ qua {} hộ có lỗi / Skipped {} invalid households:",
+            read.skipped_households, read.skipped_households
+        );
+        print_some(read);
+    }
+    let w = read.warnings.len() as u64 + read.warnings_omitted;
+    if w > 0 {
+        eprintln!("{w} cảnh báo / warnings.");
+    }
+    if read.skipped_households > 0 || w > 0 {
+        eprintln!("Chi tiết / details: {}", errors_path.display());
+    }
+}
