@@ -1,0 +1,230 @@
+//! End-to-end tests of the `vuonlen` binary on real files.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn vuonlen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vuonlen")).args(args).output().expect("run vuonlen")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("UTF-8 path")
+}
+
+fn synth(dir: &Path, n: u64, province: &str) -> (PathBuf, PathBuf) {
+    let out = vuonlen(&[
+        "synth",
+        "--households",
+        &n.to_string(),
+        "--seed",
+        "7",
+        "--province",
+        province,
+        "--out-dir",
+        s(dir),
+    ]);
+    assert!(out.status.success(), "synth failed: {}", String::from_utf8_lossy(&out.stderr));
+    (dir.join("households.csv"), dir.join("members.csv"))
+}
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).expect("open csv");
+    let header = r.headers().expect("header").iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
+    let rows = r.records().map(|rec| rec.expect("row").iter().map(String::from).collect()).collect();
+    (header, rows)
+}
+
+fn col(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("column {name} in {header:?}"))
+}
+
+#[test]
+fn synth_then_classify_gives_one_row_per_household() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, m) = synth(dir.path(), 3000, "11");
+    let out_path = dir.path().join("classified.csv");
+    let out = vuonlen(&[
+        "classify",
+        "--households",
+        s(&h),
+        "--members",
+        s(&m),
+        "--as-of",
+        "2025-12-31",
+        "--out",
+        s(&out_path),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (header, rows) = read_csv(&out_path);
+    assert_eq!(rows.len(), 3000);
+    let class = col(&header, "class");
+    let std = col(&header, "standard");
+    let score_b = col(&header, "score_b");
+    let count = col(&header, "deprivation_count");
+    let explanation = col(&header, "explanation");
+    assert!(rows.iter().all(|r| r[std] == "2022-2025"), "auto picks 2022-2025 in 2025");
+    assert!(rows.iter().any(|r| r[class] == "poor"), "Điện Biên has poor households");
+    for r in &rows {
+        let n: u32 = r[count].parse().expect("count");
+        assert_eq!(r[score_b], (10 * n).to_string());
+        assert!(r[explanation].starts_with("Hộ "), "{}", r[explanation]);
+    }
+    // No leftover partial file, no error file for clean input.
+    let names: Vec<_> = std::fs::read_dir(dir.path()).expect("dir").map(|e| e.expect("entry").file_name()).collect();
+    assert!(!names.iter().any(|n| n.to_string_lossy().contains("partial")), "{names:?}");
+    assert!(!dir.path().join("classified.errors.csv").exists());
+}
+
+#[test]
+fn the_2027_standard_is_a_what_if() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, m) = synth(dir.path(), 500, "14");
+    let out_path = dir.path().join("whatif.csv");
+    let out = vuonlen(&[
+        "classify",
+        "--households",
+        s(&h),
+        "--members",
+        s(&m),
+        "--as-of",
+        "2025-12-31",
+        "--standard",
+        "2027-2030",
+        "--skip-invalid",
+        "--out",
+        s(&out_path),
+    ]);
+    // The synthetic registry carries score A for some households: 2027–2030 has no score-A
+    // anchor, so those are listed as not classifiable and the rest are classified.
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (header, rows) = read_csv(&out_path);
+    assert!(!rows.is_empty() && rows.len() < 500);
+    assert!(rows.iter().all(|r| r[col(&header, "standard")] == "2027-2030"));
+    assert!(rows.iter().all(|r| r[col(&header, "income_test")] == "income"));
+    let (eh, errors) = read_csv(&dir.path().join("whatif.errors.csv"));
+    assert_eq!(errors.len() + rows.len(), 500);
+    assert!(errors.iter().all(|e| e[col(&eh, "message_en")].contains("no score-A anchor")));
+}
+
+const HOUSEHOLDS: &str = "\
+household_id,commune_code,village,area,head_name,income_per_capita,score_a,durable_structures,floor_area_m2,water_source,latrine,internet_user,info_devices
+H1,00004,Tổ 1,urban,Nguyễn Văn An,1800000,,3,40,piped,septic,1,1
+H2,00004,Tổ 1,urban,Trần Thị Bình,abc,,3,40,giếng cổ,septic,1,1
+H3,99999,Tổ 2,rural,Lê Văn Cường,1200000,,5,30,piped,septic,1,1
+";
+
+const MEMBERS: &str = "\
+household_id,member_no,full_name,relation,sex,birth_date,ethnicity,health_insurance,employment,education,in_school
+H1,1,Nguyễn Văn An,head,M,1980-05-01,Kinh,1,wage_contract,upper_secondary,0
+H1,2,Phạm Thị Dung,spouse,F,01/02/1982,Kinh,1,self_employed,upper_secondary,0
+H2,1,Trần Thị Bình,head,F,1975,Kinh,1,self_employed,upper_secondary,0
+H3,1,Lê Văn Cường,head,M,2030-01-01,Kinh,1,self_employed,upper_secondary,0
+";
+
+#[test]
+fn bad_input_is_refused_whole_with_every_problem_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let h = dir.path().join("households.csv");
+    let m = dir.path().join("members.csv");
+    std::fs::write(&h, HOUSEHOLDS).expect("write");
+    std::fs::write(&m, MEMBERS).expect("write");
+    let out_path = dir.path().join("out.csv");
+    std::fs::write(&out_path, "previous result\n").expect("write");
+    let out = vuonlen(&["classify", "--households", s(&h), "--members", s(&m), "--as-of", "2025-12-31", "--out", s(&out_path)]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    // What was there before is untouched.
+    assert_eq!(std::fs::read_to_string(&out_path).expect("read"), "previous result\n");
+    let (eh, errors) = read_csv(&dir.path().join("out.errors.csv"));
+    let found = |row: &str, column: &str, value: &str| {
+        errors.iter().any(|e| {
+            e[col(&eh, "severity")] == "error"
+                && e[col(&eh, "row")] == row
+                && e[col(&eh, "column")] == column
+                && e[col(&eh, "value")] == value
+        })
+    };
+    assert!(found("3", "income_per_capita", "abc"), "{errors:?}");
+    assert!(found("3", "water_source", "giếng cổ"), "{errors:?}");
+    assert!(found("4", "commune_code", "99999"), "{errors:?}");
+    assert!(found("4", "durable_structures", "5"), "{errors:?}");
+    assert!(found("5", "birth_date", "2030-01-01"), "{errors:?}");
+    assert!(errors.iter().all(|e| !e[col(&eh, "message_vi")].is_empty() && !e[col(&eh, "message_en")].is_empty()));
+}
+
+#[test]
+fn skip_invalid_classifies_the_valid_households() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let h = dir.path().join("households.csv");
+    let m = dir.path().join("members.csv");
+    std::fs::write(&h, HOUSEHOLDS).expect("write");
+    std::fs::write(&m, MEMBERS).expect("write");
+    let out_path = dir.path().join("out.xlsx");
+    let errors_path = dir.path().join("problems.csv");
+    let out = vuonlen(&[
+        "classify",
+        "--households",
+        s(&h),
+        "--members",
+        s(&m),
+        "--as-of",
+        "2025-12-31",
+        "--skip-invalid",
+        "--errors",
+        s(&errors_path),
+        "--out",
+        s(&out_path),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&out_path).expect("xlsx");
+    let sheet = wb.worksheet_range_at(0).expect("a sheet").expect("readable");
+    let rows: Vec<_> = sheet.rows().collect();
+    assert_eq!(rows.len(), 2, "header + H1");
+    assert_eq!(rows[1][0].to_string(), "H1");
+    // Urban, 1,800,000 ≤ 2,000,000, no deprivation: near-poor.
+    assert!(rows[1].iter().any(|c| c.to_string() == "near_poor"));
+    let (_, errors) = read_csv(&errors_path);
+    assert!(errors.len() >= 5);
+}
+
+#[test]
+fn summary_aggregates_communes_into_the_province() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, m) = synth(dir.path(), 2000, "12");
+    let out_path = dir.path().join("summary.csv");
+    let out =
+        vuonlen(&["summary", "--households", s(&h), "--members", s(&m), "--as-of", "2025-12-31", "--out", s(&out_path)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (header, rows) = read_csv(&out_path);
+    let level = col(&header, "level");
+    let hh = col(&header, "households");
+    let poor = col(&header, "poor_households");
+    let country: Vec<_> = rows.iter().filter(|r| r[level] == "country").collect();
+    let provinces: Vec<_> = rows.iter().filter(|r| r[level] == "province").collect();
+    let communes: Vec<_> = rows.iter().filter(|r| r[level] == "commune").collect();
+    assert_eq!(country.len(), 1);
+    assert_eq!(provinces.len(), 1);
+    assert_eq!(provinces[0][col(&header, "name")], "Lai Châu");
+    let sum = |rs: &[&Vec<String>], c: usize| rs.iter().map(|r| r[c].parse::<u64>().expect("int")).sum::<u64>();
+    assert_eq!(sum(&communes, hh), 2000);
+    assert_eq!(sum(&communes, poor), sum(&provinces, poor));
+    assert_eq!(sum(&country, hh), 2000);
+    let h_idx: f64 = country[0][col(&header, "af_h")].parse().expect("H");
+    let a_idx: f64 = country[0][col(&header, "af_a")].parse().expect("A");
+    let m0: f64 = country[0][col(&header, "af_m0")].parse().expect("M0");
+    assert!((h_idx * a_idx - m0).abs() < 1e-3);
+}
+
+#[test]
+fn standards_lists_both_and_flags_unverified_provisions() {
+    let out = vuonlen(&["standards"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2022-2025") && text.contains("2027-2030"), "{text}");
+    let out = vuonlen(&["standards", "2027-2030"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("2.200.000") && text.contains("2.800.000"), "{text}");
+    assert!(text.contains("chưa xác minh"), "{text}");
+    assert!(text.contains("Xử lý rác thải"), "{text}");
+}
