@@ -4,7 +4,7 @@ use crate::codes::{Area, Disability};
 use crate::household::Household;
 use crate::rules::{Facts, deprived};
 use crate::standard::{Logic, Standard};
-use crate::text::format_vnd;
+use crate::text::Vnd;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -262,26 +262,33 @@ pub fn deprived_codes(std: &Standard, set: IndicatorSet) -> String {
 /// nghèo): việc làm, bảo hiểm y tế, nguồn nước sinh hoạt, nhà tiêu hợp vệ sinh."
 pub fn explain(std: &Standard, c: &Classification) -> String {
     let mut s = String::with_capacity(256);
+    explain_into(std, c, &mut s);
+    s
+}
+
+/// [`explain`] into a reused buffer (cleared first), for writers of millions of rows.
+pub fn explain_into(std: &Standard, c: &Classification, s: &mut String) {
+    s.clear();
     let area = area_vi(c.area);
     s.push_str(c.class.label_vi());
     s.push_str(": ");
     let above = c.compared_value > c.line;
     match c.income_test {
         IncomeTest::Income => {
-            let _ = write!(s, "thu nhập bình quân {} đồng/người/tháng", format_vnd(c.compared_value));
+            let _ = write!(s, "thu nhập bình quân {} đồng/người/tháng", Vnd(c.compared_value));
             if above {
-                let _ = write!(s, ", trên chuẩn nghèo khu vực {area} {} đồng", format_vnd(c.line));
+                let _ = write!(s, ", trên chuẩn nghèo khu vực {area} {} đồng", Vnd(c.line));
                 match (c.class, c.middle_upper) {
                     (Class::Middle, Some(m)) => {
-                        let _ = write!(s, " và không quá mức sống trung bình {} đồng", format_vnd(m));
+                        let _ = write!(s, " và không quá mức sống trung bình {} đồng", Vnd(m));
                     }
                     (_, Some(m)) => {
-                        let _ = write!(s, " và trên mức sống trung bình {} đồng", format_vnd(m));
+                        let _ = write!(s, " và trên mức sống trung bình {} đồng", Vnd(m));
                     }
                     _ => {}
                 }
             } else {
-                let _ = write!(s, ", không vượt chuẩn nghèo khu vực {area} {} đồng", format_vnd(c.line));
+                let _ = write!(s, ", không vượt chuẩn nghèo khu vực {area} {} đồng", Vnd(c.line));
             }
         }
         IncomeTest::ScoreA => {
@@ -320,5 +327,4 @@ pub fn explain(std: &Standard, c: &Classification) -> String {
         }
     }
     s.push('.');
-    s
 }

@@ -5,6 +5,7 @@
 //! so a plain "strip combining marks" would miss it).
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark, is_nfc_quick};
 
 /// Returns `s` in Unicode Normalization Form C, borrowing when it already is.
@@ -46,18 +47,39 @@ pub fn fold(s: &str) -> String {
 
 /// Formats an amount of đồng with Vietnamese digit grouping: `1500000 → "1.500.000"`.
 pub fn format_vnd(v: i64) -> String {
-    let digits = v.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if v < 0 {
-        out.push('-');
-    }
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push('.');
+    Vnd(v).to_string()
+}
+
+/// Displays an amount of đồng with Vietnamese digit grouping without allocating:
+/// `format!("{}", Vnd(1_500_000)) == "1.500.000"`.
+#[derive(Debug, Clone, Copy)]
+pub struct Vnd(pub i64);
+
+impl std::fmt::Display for Vnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut buf = [0u8; 20];
+        let mut n = self.0.unsigned_abs();
+        let mut i = buf.len();
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
         }
-        out.push(ch);
+        let digits = &buf[i..];
+        if self.0 < 0 {
+            f.write_str("-")?;
+        }
+        for (k, d) in digits.iter().enumerate() {
+            if k > 0 && (digits.len() - k).is_multiple_of(3) {
+                f.write_str(".")?;
+            }
+            f.write_char(*d as char)?;
+        }
+        Ok(())
     }
-    out
 }
 
 /// Formats a decimal with a Vietnamese decimal comma and at most `places` decimals,

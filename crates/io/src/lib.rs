@@ -1,1 +1,38 @@
+//! vuonlen I/O: the household interchange format (`docs/household-format.md`) in CSV and XLSX,
+//! and the files the system writes from it.
+//!
+//! - [`read`]: streams and validates households and members from a [`Source`] into a
+//!   [`HouseholdSink`], returning a [`ReadReport`] with every problem, located and explained in
+//!   Vietnamese and English.
+//! - [`HouseholdWriter`]: writes records in the interchange format (CSV pair or workbook).
+//! - [`ClassificationWriter`]: one row per classified household.
+//! - [`write_problems`]: the problems of a read, as a CSV or XLSX error file.
+//! - [`summary`]: unit aggregates in the layouts of the official reports.
+
+mod check;
+mod classification_out;
+mod csv_reader;
+mod error;
+mod error_file;
+mod fields;
+pub mod header;
+mod households;
+mod join;
+mod key;
+mod members;
+mod pipeline;
+mod problems;
+mod read;
 pub mod record;
+mod rows;
+pub mod summary;
+mod writer;
+mod xlsx_reader;
+
+pub use classification_out::{CLASSIFICATION_COLUMNS, ClassificationWriter};
+pub use error::{ReadError, SinkError, WriteError};
+pub use error_file::{ERROR_FILE_COLUMNS, write_problems};
+pub use problems::{MAX_PROBLEMS, Problem, ProblemKind, Severity};
+pub use read::{HOUSEHOLD_SHEETS, HouseholdSink, MEMBER_SHEETS, ReadOptions, ReadReport, Source, read};
+pub use record::{HouseholdRecord, MemberPersonal};
+pub use writer::{HeaderStyle, HouseholdWriter, OutputFormat, Target};

@@ -60,7 +60,8 @@ fn pct(a: u64, b: u64) -> f64 {
 pub fn write_summary(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow]) -> Result<(), SummaryError> {
     let is_xlsx = path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     if is_xlsx {
-        write_xlsx(path, std, meta, rows).map_err(|source| SummaryError::Xlsx { path: path.display().to_string(), source })
+        write_xlsx(path, std, meta, rows)
+            .map_err(|source| SummaryError::Xlsx { path: path.display().to_string(), source })
     } else {
         write_csv(path, std, rows).map_err(|source| SummaryError::Io { path: path.display().to_string(), source })
     }
@@ -69,10 +70,8 @@ pub fn write_summary(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[Un
 fn write_csv(path: &Path, std: &Standard, rows: &[UnitRow]) -> std::io::Result<()> {
     let file = std::fs::File::create(path)?;
     let mut w = csv::Writer::from_writer(std::io::BufWriter::new(file));
-    let mut header: Vec<String> = ["level", "code", "name", "province_code", "households", "persons"]
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let mut header: Vec<String> =
+        ["level", "code", "name", "province_code", "households", "persons"].into_iter().map(String::from).collect();
     for c in [Class::Poor, Class::NearPoor, Class::Middle] {
         header.push(format!("{}_households", c.key()));
         header.push(format!("{}_rate", c.key()));
@@ -179,7 +178,12 @@ fn write_xlsx(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow])
     {
         let ws = wb.add_worksheet();
         ws.set_name("Biểu 1 Tổng hợp")?;
-        ws.write_string_with_format(0, 0, "TỔNG HỢP KẾT QUẢ PHÂN LOẠI HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ CÓ MỨC SỐNG TRUNG BÌNH", &f.title)?;
+        ws.write_string_with_format(
+            0,
+            0,
+            "TỔNG HỢP KẾT QUẢ PHÂN LOẠI HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ CÓ MỨC SỐNG TRUNG BÌNH",
+            &f.title,
+        )?;
         ws.write_string(1, 0, &subtitle)?;
         let heads = [
             "Mã",
@@ -212,7 +216,8 @@ fn write_xlsx(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow])
             let row = 4 + i as u32;
             let t = &r.tally;
             let strong = r.level != Level::Commune;
-            let (tx, it, rt) = if strong { (&f.bold_text, &f.bold_int, &f.bold_rate) } else { (&f.text, &f.int, &f.rate) };
+            let (tx, it, rt) =
+                if strong { (&f.bold_text, &f.bold_int, &f.bold_rate) } else { (&f.text, &f.int, &f.rate) };
             ws.write_string_with_format(row, 0, &r.code, tx)?;
             ws.write_string_with_format(row, 1, unit_label(r), tx)?;
             ws.write_number_with_format(row, 2, t.households as f64, it)?;
@@ -234,7 +239,11 @@ fn write_xlsx(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow])
 
     // Reports 4–5 and 6–7: deprivation counts and rates.
     for (class, sheet, title) in [
-        (Class::Poor, "Biểu 4-5 Thiếu hụt hộ nghèo", "SỐ LƯỢNG VÀ TỶ LỆ HỘ NGHÈO THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN"),
+        (
+            Class::Poor,
+            "Biểu 4-5 Thiếu hụt hộ nghèo",
+            "SỐ LƯỢNG VÀ TỶ LỆ HỘ NGHÈO THIẾU HỤT CÁC CHỈ SỐ DỊCH VỤ XÃ HỘI CƠ BẢN",
+        ),
         (
             Class::NearPoor,
             "Biểu 6-7 Thiếu hụt cận nghèo",
@@ -265,7 +274,8 @@ fn write_xlsx(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow])
             let row = 4 + i as u32;
             let t = &r.tally;
             let strong = r.level != Level::Commune;
-            let (tx, it, rt) = if strong { (&f.bold_text, &f.bold_int, &f.bold_rate) } else { (&f.text, &f.int, &f.rate) };
+            let (tx, it, rt) =
+                if strong { (&f.bold_text, &f.bold_int, &f.bold_rate) } else { (&f.text, &f.int, &f.rate) };
             let (counts, total) = match class {
                 Class::Poor => (&t.deprived_poor, t.deprivations_poor),
                 _ => (&t.deprived_near_poor, t.deprivations_near_poor),
@@ -298,10 +308,11 @@ fn write_xlsx(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow])
                 std.indicators.len()
             ),
         )?;
-        let mut heads: Vec<String> = ["Mã", "Đơn vị", "H (hộ)", "A (hộ)", "M0 (hộ)", "H (nhân khẩu)", "A (nhân khẩu)", "M0 (nhân khẩu)"]
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let mut heads: Vec<String> =
+            ["Mã", "Đơn vị", "H (hộ)", "A (hộ)", "M0 (hộ)", "H (nhân khẩu)", "A (nhân khẩu)", "M0 (nhân khẩu)"]
+                .into_iter()
+                .map(String::from)
+                .collect();
         for ind in &std.indicators {
             heads.push(format!("Tỷ lệ thiếu hụt kiểm duyệt: {}", ind.name_vi));
         }
@@ -347,4 +358,3 @@ fn write_xlsx(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow])
     wb.save(path)?;
     Ok(())
 }
-

@@ -1,0 +1,464 @@
+//! Joins households with their members and checks what needs both: at least one member,
+//! exactly one head, unique member numbers, unique household ids, members of known households.
+//!
+//! **Streaming merge** (normal case): members are grouped by household in the order of the
+//! households file, as our writer and generator produce them. The join keeps a bounded window
+//! of households read ahead ([`WINDOW`]) to tell a household without members (an error) from a
+//! file out of order, and sets aside member groups whose household is not within reach
+//! ([`ORPHAN_ROWS`] rows at most): they are reported as "household not found" at the end unless
+//! their household turns up later, which means the file is out of order.
+//!
+//! **In-memory join** (fallback): when the members file turns out not to be in household order,
+//! the caller resets the sink and reads again; this time all members are loaded into a map by
+//! household id first, which finds every household's members wherever they are.
+
+use crate::HouseholdSink;
+use crate::error::ReadError;
+use crate::header::{h, m};
+use crate::households::{HhBatch, HhRow};
+use crate::key::{IdKey, KeyBuild};
+use crate::members::{GroupView, MemBatch, MemGroup, MemRow, MemberRows};
+use crate::pipeline::Packet;
+use crate::problems::{Collector, FileCtx, Msg, Problem, ProblemKind, Severity, msg};
+use crate::record::HouseholdRecord;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::mpsc::Receiver;
+use vuonlen_core::codes::Relation;
+
+/// Households read ahead while looking for a member group's household.
+pub(crate) const WINDOW: usize = 4096;
+/// Member rows set aside (household not yet seen) before giving up on streaming.
+pub(crate) const ORPHAN_ROWS: usize = 50_000;
+/// Households per batch handed to the sink.
+pub(crate) const SINK_BATCH: usize = 2048;
+
+/// How to join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    Streaming,
+    InMemory,
+}
+
+/// Result of a join.
+pub(crate) enum Outcome {
+    Done(Joined),
+    /// The members file is not in household order: read again with [`Mode::InMemory`].
+    OutOfOrder,
+}
+
+/// Counts and problems of a finished join.
+#[derive(Default)]
+pub(crate) struct Joined {
+    pub valid: u64,
+    pub invalid: u64,
+    /// Problems located in the households file, and in the members file.
+    pub hh_problems: Collector,
+    pub mem_problems: Collector,
+}
+
+/// What the first packet said.
+struct Head {
+    ctx: FileCtx,
+    usable: bool,
+    names: Vec<String>,
+}
+
+/// Receives the first packet of a parsing thread.
+fn open<T>(rx: &Receiver<Packet<T>>) -> Option<Head> {
+    match rx.recv() {
+        Ok(Packet::Start { ctx, usable, names }) => Some(Head { ctx, usable, names }),
+        _ => None,
+    }
+}
+
+/// Household rows arriving from their parsing thread.
+struct HhStream {
+    rx: Receiver<Packet<HhBatch>>,
+    buf: Box<dyn Iterator<Item = HhRow>>,
+}
+
+impl HhStream {
+    fn next(&mut self) -> Option<HhRow> {
+        loop {
+            if let Some(x) = self.buf.next() {
+                return Some(x);
+            }
+            match self.rx.recv() {
+                Ok(Packet::Batch(b)) => self.buf = Box::new(b.into_rows()),
+                Ok(Packet::Start { .. }) => {}
+                Err(_) => return None,
+            }
+        }
+    }
+}
+
+/// Member groups arriving from their parsing thread.
+struct MemStream {
+    rx: Receiver<Packet<MemBatch>>,
+    batch: MemBatch,
+    next: usize,
+}
+
+impl MemStream {
+    fn next(&mut self) -> Option<GroupView<'_>> {
+        while self.next >= self.batch.len() {
+            match self.rx.recv() {
+                Ok(Packet::Batch(b)) => {
+                    self.batch = b;
+                    self.next = 0;
+                }
+                Ok(Packet::Start { .. }) => {}
+                Err(_) => return None,
+            }
+        }
+        self.next += 1;
+        Some(self.batch.group(self.next - 1))
+    }
+}
+
+/// A household waiting for its members.
+struct Pending {
+    hh: HhRow,
+    /// Row of the first household with the same id, when this one is a duplicate.
+    dup_of: Option<u64>,
+    members: MemberRows,
+}
+
+impl Pending {
+    fn matches(&self, key: IdKey, id: &str) -> bool {
+        self.hh.key == key && self.hh.record.household_id == id
+    }
+}
+
+struct Joiner<'s> {
+    skip_invalid: bool,
+    sink: &'s mut dyn HouseholdSink,
+    hh: Head,
+    mem: Head,
+    seen: HashMap<IdKey, u32, KeyBuild>,
+    batch: Vec<HouseholdRecord>,
+    /// Stop handing households to the sink (an invalid one was met and `skip_invalid` is off).
+    stop: bool,
+    out: Joined,
+}
+
+/// Joins what the two parsing threads send, handing valid households to `sink`.
+pub(crate) fn run(
+    mode: Mode,
+    skip_invalid: bool,
+    sink: &mut dyn HouseholdSink,
+    hh_rx: Receiver<Packet<HhBatch>>,
+    mem_rx: Receiver<Packet<MemBatch>>,
+) -> Result<Outcome, ReadError> {
+    let hh_head = open(&hh_rx);
+    let mem_head = open(&mem_rx);
+    let mut hh = HhStream { rx: hh_rx, buf: Box::new(std::iter::empty()) };
+    let mut mem = MemStream { rx: mem_rx, batch: MemBatch::default(), next: 0 };
+    let (Some(hh_head), Some(mem_head)) = (hh_head, mem_head) else {
+        // A thread stopped before its header (it reports why).
+        return Ok(Outcome::Done(Joined::default()));
+    };
+    let usable = hh_head.usable && mem_head.usable;
+    let mut j = Joiner {
+        skip_invalid,
+        sink,
+        hh: hh_head,
+        mem: mem_head,
+        seen: HashMap::default(),
+        batch: Vec::with_capacity(SINK_BATCH),
+        stop: false,
+        out: Joined::default(),
+    };
+    if !usable {
+        // Without ids on both sides nothing can be joined; the header problems say why.
+        while hh.next().is_some() {
+            j.out.invalid += 1;
+        }
+        while mem.next().is_some() {}
+        return Ok(Outcome::Done(j.out));
+    }
+    let flow = match mode {
+        Mode::Streaming => j.stream(&mut hh, &mut mem)?,
+        Mode::InMemory => {
+            j.in_memory(&mut hh, &mut mem)?;
+            Flow::Done
+        }
+    };
+    match flow {
+        Flow::OutOfOrder => Ok(Outcome::OutOfOrder),
+        Flow::Done => {
+            j.flush()?;
+            Ok(Outcome::Done(j.out))
+        }
+    }
+}
+
+enum Flow {
+    Done,
+    OutOfOrder,
+}
+
+impl Joiner<'_> {
+    fn stream(&mut self, hh: &mut HhStream, mem: &mut MemStream) -> Result<Flow, ReadError> {
+        let mut window: VecDeque<Pending> = VecDeque::new();
+        let mut orphans: HashMap<String, Vec<MemGroup>> = HashMap::new();
+        let mut orphan_rows = 0usize;
+        let mut hh_done = false;
+
+        while let Some(mut g) = mem.next() {
+            // Usually the front household (or the next one).
+            if let Some(p) = window.iter().position(|w| w.matches(g.key, g.id)) {
+                self.attach(&mut window, p, g.take())?;
+                continue;
+            }
+            // Its household went by already: the members file is out of order.
+            if self.seen.contains_key(&g.key) {
+                return Ok(Flow::OutOfOrder);
+            }
+            let mut found = false;
+            while !hh_done && window.len() < WINDOW {
+                let Some(row) = hh.next() else {
+                    hh_done = true;
+                    break;
+                };
+                if !orphans.is_empty() && orphans.contains_key(&row.record.household_id) {
+                    return Ok(Flow::OutOfOrder);
+                }
+                let p = self.admit(row);
+                found = p.matches(g.key, g.id);
+                window.push_back(p);
+                if found {
+                    break;
+                }
+            }
+            if found {
+                let p = window.len() - 1;
+                self.attach(&mut window, p, g.take())?;
+            } else if hh_done {
+                // Every household has been read: this id is not in the file.
+                self.not_found(g.id, g.rows);
+            } else {
+                orphan_rows += g.rows.len();
+                if orphan_rows > ORPHAN_ROWS {
+                    return Ok(Flow::OutOfOrder);
+                }
+                let g = g.take_group();
+                orphans.entry(g.id.clone()).or_default().push(g);
+            }
+        }
+        while let Some(p) = window.pop_front() {
+            self.finish(p)?;
+        }
+        while let Some(row) = hh.next() {
+            if !orphans.is_empty() && orphans.contains_key(&row.record.household_id) {
+                return Ok(Flow::OutOfOrder);
+            }
+            let p = self.admit(row);
+            self.finish(p)?;
+        }
+        let mut rest: Vec<MemGroup> = orphans.into_values().flatten().collect();
+        rest.sort_by_key(|g| g.rows.first_row());
+        for g in rest {
+            self.not_found(&g.id, &g.rows.rows);
+        }
+        Ok(Flow::Done)
+    }
+
+    fn in_memory(&mut self, hh: &mut HhStream, mem: &mut MemStream) -> Result<(), ReadError> {
+        let mut by_id: HashMap<String, MemberRows> = HashMap::new();
+        while let Some(mut g) = mem.next() {
+            match by_id.get_mut(g.id) {
+                Some(rows) => rows.append(g.take()),
+                None => {
+                    by_id.insert(g.id.to_string(), g.take());
+                }
+            }
+        }
+        while let Some(row) = hh.next() {
+            let mut p = self.admit(row);
+            if p.dup_of.is_none()
+                && let Some(rows) = by_id.remove(&p.hh.record.household_id)
+            {
+                p.members = rows;
+            }
+            self.finish(p)?;
+        }
+        let mut rest: Vec<(String, MemberRows)> = by_id.into_iter().collect();
+        rest.sort_by_key(|(_, rows)| rows.first_row());
+        for (id, rows) in rest {
+            self.not_found(&id, &rows.rows);
+        }
+        Ok(())
+    }
+
+    /// Gives `g` to the household at `p`; the households before it have no members.
+    fn attach(&mut self, window: &mut VecDeque<Pending>, p: usize, rows: MemberRows) -> Result<(), ReadError> {
+        for _ in 0..p {
+            if let Some(w) = window.pop_front() {
+                self.finish(w)?;
+            }
+        }
+        if let Some(front) = window.front_mut() {
+            front.members.append(rows);
+        }
+        Ok(())
+    }
+
+    /// Registers a household's id; a second household with the same id is an error.
+    fn admit(&mut self, hh: HhRow) -> Pending {
+        let mut dup_of = None;
+        if !hh.record.household_id.is_empty() {
+            let row32 = u32::try_from(hh.row).unwrap_or(u32::MAX);
+            match self.seen.entry(hh.key) {
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let first = u64::from(*e.get());
+                    dup_of = Some(first);
+                    let id = &hh.record.household_id;
+                    let m = msg::duplicate_household(id, first);
+                    self.hh_problem(hh.row, h::HOUSEHOLD_ID, ProblemKind::DuplicateHousehold, id, id, m);
+                }
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(row32);
+                }
+            }
+        }
+        Pending { hh, dup_of, members: MemberRows::default() }
+    }
+
+    /// Checks a household with all its members and hands it on, or counts it as invalid.
+    fn finish(&mut self, p: Pending) -> Result<(), ReadError> {
+        let id = p.hh.record.household_id.as_str();
+        let mut valid = p.hh.valid && p.dup_of.is_none();
+        if p.members.is_empty() {
+            if !id.is_empty() && p.dup_of.is_none() {
+                self.hh_problem(p.hh.row, h::HOUSEHOLD_ID, ProblemKind::NoMembers, id, id, msg::no_members(id));
+            }
+            valid = false;
+        } else {
+            valid &= p.members.rows.iter().all(|r| r.valid);
+            valid &= self.check_members(id, &p.members.rows);
+        }
+        if !valid {
+            self.out.invalid += 1;
+            if !self.skip_invalid {
+                // The caller discards the output of a file with errors: stop feeding it.
+                self.stop = true;
+                self.batch.clear();
+            }
+            return Ok(());
+        }
+        self.out.valid += 1;
+        if self.stop {
+            return Ok(());
+        }
+        let Pending { hh, members, .. } = p;
+        let mut rec = hh.record;
+        rec.household.members = members.members;
+        rec.members = members.personal;
+        self.batch.push(rec);
+        if self.batch.len() >= SINK_BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// One head, distinct member numbers. Returns false when a problem was found.
+    fn check_members(&mut self, id: &str, rows: &[MemRow]) -> bool {
+        let mut ok = true;
+        let heads = rows.iter().filter(|r| r.relation == Some(Relation::Head)).count();
+        if heads == 0 && rows.iter().all(|r| r.relation.is_some()) {
+            self.mem_problem(rows[0].row, m::RELATION, ProblemKind::NoHead, "", id, msg::no_head(id));
+            ok = false;
+        }
+        if heads > 1 {
+            for r in rows.iter().filter(|r| r.relation == Some(Relation::Head)).skip(1) {
+                self.mem_problem(
+                    r.row,
+                    m::RELATION,
+                    ProblemKind::SeveralHeads,
+                    Relation::Head.key(),
+                    id,
+                    msg::several_heads(id),
+                );
+            }
+            ok = false;
+        }
+        let mut dups: Vec<(u64, u16)> = Vec::new();
+        if rows.len() <= 64 {
+            for (i, r) in rows.iter().enumerate() {
+                if let Some(no) = r.member_no
+                    && rows[..i].iter().any(|q| q.member_no == Some(no))
+                {
+                    dups.push((r.row, no));
+                }
+            }
+        } else {
+            let mut seen = HashSet::new();
+            for r in rows {
+                if let Some(no) = r.member_no
+                    && !seen.insert(no)
+                {
+                    dups.push((r.row, no));
+                }
+            }
+        }
+        for (row, no) in dups {
+            self.mem_problem(
+                row,
+                m::MEMBER_NO,
+                ProblemKind::DuplicateMemberNo,
+                &no.to_string(),
+                id,
+                msg::duplicate_member_no(no, id),
+            );
+            ok = false;
+        }
+        ok
+    }
+
+    fn not_found(&mut self, id: &str, rows: &[MemRow]) {
+        for r in rows {
+            self.mem_problem(
+                r.row,
+                m::HOUSEHOLD_ID,
+                ProblemKind::HouseholdNotFound,
+                id,
+                id,
+                msg::household_not_found(id),
+            );
+        }
+    }
+
+    fn flush(&mut self) -> Result<(), ReadError> {
+        if self.batch.is_empty() || self.stop {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(SINK_BATCH));
+        self.sink.accept(batch)?;
+        Ok(())
+    }
+
+    fn hh_problem(&mut self, row: u64, spec: usize, kind: ProblemKind, value: &str, id: &str, m: Msg) {
+        let p = problem(&self.hh, row, spec, kind, value, id, m);
+        self.out.hh_problems.push(Severity::Error, || p);
+    }
+
+    fn mem_problem(&mut self, row: u64, spec: usize, kind: ProblemKind, value: &str, id: &str, m: Msg) {
+        let p = problem(&self.mem, row, spec, kind, value, id, m);
+        self.out.mem_problems.push(Severity::Error, || p);
+    }
+}
+
+fn problem(head: &Head, row: u64, spec: usize, kind: ProblemKind, value: &str, id: &str, m: Msg) -> Problem {
+    Problem {
+        kind,
+        file: head.ctx.file.clone(),
+        sheet: head.ctx.sheet.clone(),
+        row,
+        column: head.names.get(spec).cloned().unwrap_or_default(),
+        value: value.to_string(),
+        household_id: (!id.is_empty()).then(|| id.to_string()),
+        message_vi: m.vi,
+        message_en: m.en,
+    }
+}

@@ -1,0 +1,447 @@
+//! Writing households in the interchange format, as a CSV pair or one XLSX workbook.
+//!
+//! Conventions (a DuckDB benchmark reads exactly these): columns in the specification's order;
+//! booleans `1`/`0`, empty for unknown; dates `YYYY-MM-DD`, or `YYYY` for year-only births;
+//! coded values by English key; `sex` as `M`/`F`; `poverty_causes` as `;`-joined keys; income
+//! and score empty when absent; floor area with a `.` decimal point and no more decimals than
+//! needed; members grouped per household in household order.
+
+use crate::error::WriteError;
+use crate::header::{ColumnSpec, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use crate::read::Source;
+use crate::record::{HouseholdRecord, MemberPersonal};
+use chrono::Datelike;
+use rust_xlsxwriter::{Format, Workbook, Worksheet};
+use std::fmt::Write as _;
+use std::fs::File;
+use std::io::{BufWriter, Write as _};
+use std::path::{Path, PathBuf};
+use vuonlen_core::codes::PovertyCause;
+use vuonlen_core::{BirthDate, Member};
+
+/// Where to write households: the same two shapes as a [`Source`].
+pub type Target = Source;
+
+/// Header row of written files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HeaderStyle {
+    /// English keys (`household_id`, …).
+    #[default]
+    English,
+    /// Vietnamese labels (`Mã hộ`, …).
+    Vietnamese,
+}
+
+impl HeaderStyle {
+    pub(crate) fn header(self, spec: &ColumnSpec) -> &'static str {
+        match self {
+            HeaderStyle::English => spec.key,
+            HeaderStyle::Vietnamese => spec.label_vi,
+        }
+    }
+}
+
+/// Format of a single output file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    /// UTF-8 CSV.
+    #[default]
+    Csv,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+impl OutputFormat {
+    /// XLSX for a `.xlsx` extension (any case), CSV otherwise.
+    pub fn from_path(path: &Path) -> OutputFormat {
+        match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("xlsx") => OutputFormat::Xlsx,
+            _ => OutputFormat::Csv,
+        }
+    }
+}
+
+/// Excel's row limit.
+pub(crate) const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+/// One value to write.
+pub(crate) enum Cell<'a> {
+    Str(&'a str),
+    Int(Option<i64>),
+    Dec(f64),
+    Bool(Option<bool>),
+    Birth(BirthDate),
+    Causes(&'a [PovertyCause]),
+}
+
+impl Cell<'_> {
+    /// The text form (for CSV, and for text cells of a workbook).
+    pub(crate) fn text<'s>(&'s self, buf: &'s mut String) -> &'s str {
+        buf.clear();
+        match self {
+            Cell::Str(s) => return s,
+            Cell::Int(Some(v)) => {
+                let _ = write!(buf, "{v}");
+            }
+            Cell::Int(None) | Cell::Bool(None) => {}
+            Cell::Dec(v) => {
+                let _ = write!(buf, "{v}");
+            }
+            Cell::Bool(Some(b)) => return if *b { "1" } else { "0" },
+            Cell::Birth(BirthDate::Date(d)) => {
+                let _ = write!(buf, "{}", d.format("%Y-%m-%d"));
+            }
+            Cell::Birth(BirthDate::Year(y)) => {
+                let _ = write!(buf, "{y:04}");
+            }
+            Cell::Causes(cs) => {
+                for (i, c) in cs.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(';');
+                    }
+                    buf.push_str(c.key());
+                }
+            }
+        }
+        buf
+    }
+
+    /// Appends the cell to a CSV line.
+    pub(crate) fn push_csv(&self, line: &mut Vec<u8>) {
+        match self {
+            Cell::Str(s) => push_field(line, s),
+            Cell::Int(Some(v)) => push_int(line, *v, 0),
+            Cell::Int(None) | Cell::Bool(None) => {}
+            Cell::Bool(Some(b)) => line.push(if *b { b'1' } else { b'0' }),
+            Cell::Birth(BirthDate::Date(d)) => {
+                push_int(line, i64::from(d.year()), 4);
+                line.push(b'-');
+                push_int(line, i64::from(d.month()), 2);
+                line.push(b'-');
+                push_int(line, i64::from(d.day()), 2);
+            }
+            Cell::Birth(BirthDate::Year(y)) => push_int(line, i64::from(*y), 4),
+            Cell::Dec(_) | Cell::Causes(_) => {
+                let mut buf = String::new();
+                push_field(line, self.text(&mut buf));
+            }
+        }
+    }
+
+    /// Writes the cell to a worksheet: numbers as numbers, empty values as blank cells.
+    pub(crate) fn to_sheet(
+        &self,
+        ws: &mut Worksheet,
+        row: u32,
+        col: u16,
+        buf: &mut String,
+    ) -> Result<(), rust_xlsxwriter::XlsxError> {
+        match self {
+            Cell::Int(Some(v)) => {
+                ws.write_number(row, col, *v as f64)?;
+            }
+            Cell::Dec(v) => {
+                ws.write_number(row, col, *v)?;
+            }
+            Cell::Bool(Some(b)) => {
+                ws.write_number(row, col, if *b { 1.0 } else { 0.0 })?;
+            }
+            _ => {
+                let t = self.text(buf);
+                if !t.is_empty() {
+                    ws.write_string(row, col, t)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The household row, in [`HOUSEHOLD_COLUMNS`] order.
+fn household_cells(rec: &HouseholdRecord) -> [Cell<'_>; 16] {
+    let hh = &rec.household;
+    [
+        Cell::Str(&rec.household_id),
+        Cell::Str(&rec.commune_code),
+        Cell::Str(&rec.village),
+        Cell::Str(hh.area.key()),
+        Cell::Str(&rec.head_name),
+        Cell::Str(&rec.address),
+        Cell::Int(hh.income_per_capita),
+        Cell::Int(hh.score_a.map(i64::from)),
+        Cell::Int(Some(i64::from(hh.durable_structures))),
+        Cell::Dec(hh.floor_area_m2),
+        Cell::Str(hh.water_source.key()),
+        Cell::Str(hh.latrine.key()),
+        Cell::Bool(Some(hh.internet_user)),
+        Cell::Bool(Some(hh.info_devices)),
+        Cell::Bool(hh.waste_treatment),
+        Cell::Causes(&rec.poverty_causes),
+    ]
+}
+
+/// A member row, in [`MEMBER_COLUMNS`] order.
+fn member_cells<'a>(id: &'a str, m: &'a Member, p: &'a MemberPersonal) -> [Cell<'a>; 18] {
+    let ethnicity = if p.ethnicity_name.is_empty() { m.ethnicity.name().unwrap_or("") } else { &p.ethnicity_name };
+    [
+        Cell::Str(id),
+        Cell::Int(Some(i64::from(m.member_no))),
+        Cell::Str(&p.full_name),
+        Cell::Str(m.relation.key()),
+        Cell::Str(m.sex.key()),
+        Cell::Birth(m.birth),
+        Cell::Str(ethnicity),
+        Cell::Str(p.id_number.as_deref().unwrap_or("")),
+        Cell::Bool(Some(m.health_insurance)),
+        Cell::Str(m.employment.key()),
+        Cell::Bool(Some(m.able_to_work)),
+        Cell::Str(m.education.key()),
+        Cell::Bool(Some(m.in_school)),
+        Cell::Bool(m.school_on_track),
+        Cell::Bool(m.malnourished),
+        Cell::Str(m.disability.key()),
+        Cell::Bool(Some(m.social_allowance)),
+        Cell::Bool(Some(m.merit)),
+    ]
+}
+
+pub(crate) fn create_file(path: &Path) -> Result<BufWriter<File>, WriteError> {
+    let f = File::create(path).map_err(|source| WriteError::Io { path: path.to_path_buf(), source })?;
+    Ok(BufWriter::with_capacity(256 * 1024, f))
+}
+
+/// A CSV file written row by row into a reused line buffer. Fields are quoted only when they
+/// hold a comma, a quote or a line break (as the `csv` crate does by default).
+pub(crate) struct CsvOut {
+    w: BufWriter<File>,
+    path: PathBuf,
+    line: Vec<u8>,
+}
+
+impl CsvOut {
+    /// Creates the file, starting with a UTF-8 byte-order mark when `bom`.
+    pub(crate) fn create(path: &Path, bom: bool) -> Result<Self, WriteError> {
+        let mut out = CsvOut { w: create_file(path)?, path: path.to_path_buf(), line: Vec::with_capacity(1024) };
+        if bom {
+            out.line.extend_from_slice(b"\xEF\xBB\xBF");
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn header<'a>(&mut self, names: impl Iterator<Item = &'a str>) -> Result<(), WriteError> {
+        for (i, n) in names.enumerate() {
+            if i > 0 {
+                self.line.push(b',');
+            }
+            push_field(&mut self.line, n);
+        }
+        self.end_line()
+    }
+
+    pub(crate) fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), WriteError> {
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 {
+                self.line.push(b',');
+            }
+            c.push_csv(&mut self.line);
+        }
+        self.end_line()
+    }
+
+    fn end_line(&mut self) -> Result<(), WriteError> {
+        self.line.push(b'\n');
+        let r = self.w.write_all(&self.line);
+        self.line.clear();
+        r.map_err(|source| WriteError::Io { path: self.path.clone(), source })
+    }
+
+    pub(crate) fn finish(mut self) -> Result<(), WriteError> {
+        self.w.flush().map_err(|source| WriteError::Io { path: self.path, source })
+    }
+}
+
+/// Appends a text field, quoted when needed.
+fn push_field(line: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    if memchr::memchr3(b',', b'"', b'\n', b).is_none() && memchr::memchr(b'\r', b).is_none() {
+        line.extend_from_slice(b);
+        return;
+    }
+    line.push(b'"');
+    let mut rest = b;
+    while let Some(i) = memchr::memchr(b'"', rest) {
+        line.extend_from_slice(&rest[..=i]);
+        line.push(b'"');
+        rest = &rest[i + 1..];
+    }
+    line.extend_from_slice(rest);
+    line.push(b'"');
+}
+
+/// Appends a whole number, zero-padded to `width` digits.
+fn push_int(line: &mut Vec<u8>, v: i64, width: usize) {
+    if v < 0 {
+        line.push(b'-');
+    }
+    let mut digits = [0u8; 20];
+    let mut n = v.unsigned_abs();
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in (digits.len() - i)..width {
+        line.push(b'0');
+    }
+    line.extend_from_slice(&digits[i..]);
+}
+
+enum Inner {
+    Csv { households: CsvOut, members: CsvOut },
+    Xlsx { workbook: Box<Workbook>, path: PathBuf, household_row: u32, member_row: u32 },
+}
+
+/// Writes households with their members in the interchange format.
+///
+/// ```no_run
+/// # fn demo(records: &[vuonlen_io::HouseholdRecord]) -> Result<(), vuonlen_io::WriteError> {
+/// use vuonlen_io::{HeaderStyle, HouseholdWriter, Target};
+/// let target = Target::Csv { households: "households.csv".into(), members: "members.csv".into() };
+/// let mut w = HouseholdWriter::create(&target, HeaderStyle::English)?;
+/// for r in records {
+///     w.write(r)?;
+/// }
+/// w.finish()?;
+/// # Ok(()) }
+/// ```
+pub struct HouseholdWriter {
+    inner: Inner,
+    buf: String,
+    households: u64,
+    members: u64,
+}
+
+impl HouseholdWriter {
+    /// Creates the file(s) and writes the header rows. A workbook gets two constant-memory
+    /// sheets, `households` and `members`.
+    pub fn create(target: &Target, style: HeaderStyle) -> Result<Self, WriteError> {
+        let inner = match target {
+            Source::Csv { households, members } => {
+                let mut hw = CsvOut::create(households, false)?;
+                let mut mw = CsvOut::create(members, false)?;
+                hw.header(HOUSEHOLD_COLUMNS.iter().map(|c| style.header(c)))?;
+                mw.header(MEMBER_COLUMNS.iter().map(|c| style.header(c)))?;
+                Inner::Csv { households: hw, members: mw }
+            }
+            Source::Xlsx { workbook: path } => {
+                let err = |source| WriteError::Xlsx { path: path.clone(), source };
+                let mut wb = Workbook::new();
+                let bold = Format::new().set_bold();
+                for (name, specs) in [("households", &HOUSEHOLD_COLUMNS[..]), ("members", &MEMBER_COLUMNS[..])] {
+                    let ws = wb.add_worksheet_with_constant_memory().map_err(err)?;
+                    ws.set_name(name).map_err(err)?;
+                    for (i, spec) in specs.iter().enumerate() {
+                        ws.write_string_with_format(0, i as u16, style.header(spec), &bold).map_err(err)?;
+                    }
+                }
+                Inner::Xlsx { workbook: Box::new(wb), path: path.clone(), household_row: 1, member_row: 1 }
+            }
+        };
+        Ok(HouseholdWriter { inner, buf: String::with_capacity(64), households: 0, members: 0 })
+    }
+
+    /// Writes one household and its members.
+    pub fn write(&mut self, rec: &HouseholdRecord) -> Result<(), WriteError> {
+        let buf = &mut self.buf;
+        match &mut self.inner {
+            Inner::Csv { households, members } => {
+                households.row(&household_cells(rec))?;
+                for (m, p) in rec.members() {
+                    members.row(&member_cells(&rec.household_id, m, p))?;
+                }
+            }
+            Inner::Xlsx { workbook, path, household_row, member_row } => {
+                let n = rec.household.members.len() as u32;
+                if *household_row >= XLSX_MAX_ROWS {
+                    return Err(WriteError::TooManyRows { sheet: "households".into() });
+                }
+                if member_row.saturating_add(n) > XLSX_MAX_ROWS {
+                    return Err(WriteError::TooManyRows { sheet: "members".into() });
+                }
+                let err = |source| WriteError::Xlsx { path: path.clone(), source };
+                let ws = workbook.worksheet_from_index(0).map_err(err)?;
+                for (col, c) in household_cells(rec).iter().enumerate() {
+                    c.to_sheet(ws, *household_row, col as u16, buf).map_err(err)?;
+                }
+                *household_row += 1;
+                let ws = workbook.worksheet_from_index(1).map_err(err)?;
+                for (m, p) in rec.members() {
+                    for (col, c) in member_cells(&rec.household_id, m, p).iter().enumerate() {
+                        c.to_sheet(ws, *member_row, col as u16, buf).map_err(err)?;
+                    }
+                    *member_row += 1;
+                }
+            }
+        }
+        self.households += 1;
+        self.members += rec.household.members.len() as u64;
+        Ok(())
+    }
+
+    /// Households written so far.
+    pub fn households(&self) -> u64 {
+        self.households
+    }
+
+    /// Members written so far.
+    pub fn members(&self) -> u64 {
+        self.members
+    }
+
+    /// Flushes and closes the file(s).
+    pub fn finish(self) -> Result<(), WriteError> {
+        match self.inner {
+            Inner::Csv { households, members } => {
+                households.finish()?;
+                members.finish()?;
+            }
+            Inner::Xlsx { mut workbook, path, .. } => {
+                workbook.save(&path).map_err(|source| WriteError::Xlsx { path: path.clone(), source })?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_only_when_needed() {
+        let mut line = Vec::new();
+        for (s, want) in [
+            ("plain", "plain"),
+            ("", ""),
+            ("a,b", "\"a,b\""),
+            ("say \"hi\"", "\"say \"\"hi\"\"\""),
+            ("\"", "\"\"\"\""),
+            ("two\nlines", "\"two\nlines\""),
+            ("cr\r", "\"cr\r\""),
+            ("Phố Hàng Bạc", "Phố Hàng Bạc"),
+        ] {
+            line.clear();
+            push_field(&mut line, s);
+            assert_eq!(String::from_utf8_lossy(&line), want);
+        }
+        for (v, w, want) in [(0, 0, "0"), (7, 2, "07"), (1_500_000, 0, "1500000"), (-42, 0, "-42"), (5, 4, "0005")] {
+            line.clear();
+            push_int(&mut line, v, w);
+            assert_eq!(String::from_utf8_lossy(&line), want);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of vuonlen-io, on real files in `tests/fixtures/` and files written here.
+
+mod classification;
+mod common;
+mod errors;
+mod malformed;
+mod order;
+mod round_trip;
+mod valid;
+mod xlsx;

@@ -1,0 +1,119 @@
+//! The streaming join and its fallback: a members file out of household order gives the same
+//! records as the ordered one.
+
+use crate::common::*;
+use vuonlen_io::ProblemKind::*;
+use vuonlen_io::{HeaderStyle, HouseholdRecord, HouseholdSink, SinkError, Source};
+
+#[test]
+fn out_of_order_members_give_the_same_records_as_ordered_ones() {
+    let (ordered, r1) = read_all(&csv("valid"), &opts(true, false));
+    assert!(!r1.in_memory_join);
+    let shuffled =
+        Source::Csv { households: fixture("valid/households.csv"), members: fixture("valid/members_out_of_order.csv") };
+    let (recs, r2) = read_all(&shuffled, &opts(true, false));
+    assert!(r2.is_clean(), "{:#?}", r2.errors);
+    assert!(r2.in_memory_join);
+    assert_eq!(r2.warnings.len(), 1);
+    assert_eq!(r2.warnings[0].kind, MembersOutOfOrder);
+    assert_eq!(r2.warnings[0].file, "members_out_of_order.csv");
+    assert_eq!(recs, ordered);
+    assert_eq!((r2.households, r2.members, r2.valid_households), (3, 7, 3));
+}
+
+/// A sink that records how it was called.
+#[derive(Default)]
+struct Counting {
+    records: Vec<HouseholdRecord>,
+    batches: usize,
+    resets: usize,
+}
+
+impl HouseholdSink for Counting {
+    fn accept(&mut self, batch: Vec<HouseholdRecord>) -> Result<(), SinkError> {
+        assert!(!batch.is_empty());
+        self.batches += 1;
+        self.records.extend(batch);
+        Ok(())
+    }
+    fn reset(&mut self) -> Result<(), SinkError> {
+        self.resets += 1;
+        self.records.clear();
+        Ok(())
+    }
+}
+
+fn members_lines(src: &Source) -> (String, Vec<String>) {
+    let Source::Csv { members, .. } = src else { panic!("a CSV source") };
+    let text = std::fs::read_to_string(members).expect("read members");
+    let mut lines = text.lines().map(str::to_string);
+    let header = lines.next().expect("header");
+    (header, lines.collect())
+}
+
+fn write_members(src: &Source, header: &str, lines: &[String]) {
+    let Source::Csv { members, .. } = src else { panic!("a CSV source") };
+    let mut text = header.to_string();
+    for l in lines {
+        text.push('\n');
+        text.push_str(l);
+    }
+    text.push('\n');
+    std::fs::write(members, text).expect("write members");
+}
+
+const N: usize = 5_000;
+
+#[test]
+fn members_far_ahead_of_their_household_fall_back_to_the_in_memory_join() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recs: Vec<HouseholdRecord> = (0..N).map(sample).collect();
+    let src = write_csv(dir.path(), &recs, HeaderStyle::English);
+    let mut ordered = Counting::default();
+    let report = vuonlen_io::read(&src, &opts(true, false), &mut ordered).expect("read");
+    assert!(report.is_clean(), "{:#?}", report.errors);
+    assert!(!report.in_memory_join);
+    assert_eq!(ordered.resets, 0);
+    assert!(ordered.batches >= 2, "records come in batches");
+    assert_eq!(ordered.records, recs, "the writer and the reader agree");
+
+    // Move the members of the last household to the top: beyond the read-ahead window.
+    let (header, mut lines) = members_lines(&src);
+    let last: Vec<String> = lines.split_off(lines.len() - 2);
+    let moved: Vec<String> = last.into_iter().chain(lines).collect();
+    write_members(&src, &header, &moved);
+    let mut sink = Counting::default();
+    let report = vuonlen_io::read(&src, &opts(true, false), &mut sink).expect("read");
+    assert!(report.is_clean(), "{:#?}", report.errors);
+    assert!(report.in_memory_join);
+    assert_eq!(sink.resets, 1);
+    assert_eq!(sink.records, recs);
+}
+
+#[test]
+fn an_unknown_household_in_a_large_ordered_file_is_found_without_falling_back() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let recs: Vec<HouseholdRecord> = (0..N).map(sample).collect();
+    let src = write_csv(dir.path(), &recs, HeaderStyle::English);
+    let (header, mut lines) = members_lines(&src);
+    // A member of a household that does not exist, early in the file, and a household whose
+    // members are missing near the end.
+    let ghost = lines[0].replacen("HH0000000", "GHOST", 1);
+    lines.insert(5, ghost);
+    let gone = recs[N - 10].household_id.clone();
+    lines.retain(|l| !l.starts_with(&format!("{gone},")));
+    write_members(&src, &header, &lines);
+
+    let (got, report) = read_all(&src, &opts(false, true));
+    assert!(!report.in_memory_join);
+    assert_eq!(
+        located(&report.errors),
+        vec![
+            (NoMembers, (N - 10 + 2) as u64, "household_id".to_string(), gone.clone()),
+            (HouseholdNotFound, 7, "household_id".to_string(), "GHOST".to_string()),
+        ]
+    );
+    assert_eq!(got.len(), N - 1);
+    assert!(got.iter().all(|r| r.household_id != gone));
+    assert_eq!(report.skipped_households, 1);
+}
