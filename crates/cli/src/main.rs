@@ -1,10 +1,10 @@
 //! `vuonlen` — Viet Nam's multidimensional poverty programme from the command line.
 
 mod commands;
-mod pipeline;
-mod report;
 mod input;
+mod pipeline;
 mod progress;
+mod report;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -4,7 +4,7 @@
 use crate::progress;
 use anyhow::{Result, anyhow};
 use std::sync::Arc;
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use vuonlen_core::{Classification, ClassifyError, Standard, classify};
 use vuonlen_io::{HouseholdRecord, HouseholdSink, ReadOptions, ReadReport, SinkError, Source};
 
@@ -21,8 +21,13 @@ enum Msg {
     Reset,
 }
 
+/// Batches in flight from the reader to the worker, and back.
+const IN_FLIGHT: usize = 8;
+
 struct ChannelSink {
     tx: SyncSender<Msg>,
+    /// Batches the worker is done with, for the reader to fill again.
+    back: Receiver<Vec<HouseholdRecord>>,
     progress: indicatif::ProgressBar,
 }
 
@@ -35,6 +40,9 @@ impl HouseholdSink for ChannelSink {
         self.progress.set_position(0);
         self.tx.send(Msg::Reset).map_err(|_| SinkError::new("the classification worker stopped"))
     }
+    fn recycle(&mut self) -> Option<Vec<HouseholdRecord>> {
+        self.back.try_recv().ok()
+    }
 }
 
 /// Reads `source`, classifies every valid household under `std` at `opts.as_of`, and hands
@@ -46,7 +54,8 @@ pub fn run<C: Consumer + 'static>(
     consumer: C,
     message: &str,
 ) -> Result<(ReadReport, C)> {
-    let (tx, rx) = sync_channel::<Msg>(8);
+    let (tx, rx) = sync_channel::<Msg>(IN_FLIGHT);
+    let (back_tx, back) = sync_channel::<Vec<HouseholdRecord>>(IN_FLIGHT);
     let as_of = opts.as_of;
     let worker = std::thread::spawn(move || -> Result<C> {
         let mut consumer = consumer;
@@ -56,6 +65,8 @@ pub fn run<C: Consumer + 'static>(
                     for rec in &batch {
                         consumer.consume(rec, classify(&std, &rec.household, as_of))?;
                     }
+                    // Handed back to be filled again (freed here when the reader has enough).
+                    let _ = back_tx.try_send(batch);
                 }
                 Msg::Reset => consumer.reset()?,
             }
@@ -63,7 +74,7 @@ pub fn run<C: Consumer + 'static>(
         Ok(consumer)
     });
     let progress = progress::households(message, None);
-    let mut sink = ChannelSink { tx, progress: progress.clone() };
+    let mut sink = ChannelSink { tx, back, progress: progress.clone() };
     let read = vuonlen_io::read(source, opts, &mut sink);
     drop(sink);
     progress.finish_and_clear();

@@ -30,7 +30,9 @@ pub fn add_failures(read: &mut ReadReport, failures: &[Failure], source: &Source
                 "Thiếu cả thu nhập bình quân lẫn điểm A".to_string(),
                 "Neither income_per_capita nor score_a is given".to_string(),
             ),
-            ClassifyError::NoMembers => ("Hộ không có thành viên".to_string(), "The household has no members".to_string()),
+            ClassifyError::NoMembers => {
+                ("Hộ không có thành viên".to_string(), "The household has no members".to_string())
+            }
         };
         read.errors.push(Problem {
             kind: ProblemKind::NotClassifiable,

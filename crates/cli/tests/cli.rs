@@ -12,17 +12,8 @@ fn s(p: &Path) -> &str {
 }
 
 fn synth(dir: &Path, n: u64, province: &str) -> (PathBuf, PathBuf) {
-    let out = vuonlen(&[
-        "synth",
-        "--households",
-        &n.to_string(),
-        "--seed",
-        "7",
-        "--province",
-        province,
-        "--out-dir",
-        s(dir),
-    ]);
+    let out =
+        vuonlen(&["synth", "--households", &n.to_string(), "--seed", "7", "--province", province, "--out-dir", s(dir)]);
     assert!(out.status.success(), "synth failed: {}", String::from_utf8_lossy(&out.stderr));
     (dir.join("households.csv"), dir.join("members.csv"))
 }
@@ -130,7 +121,17 @@ fn bad_input_is_refused_whole_with_every_problem_located() {
     std::fs::write(&m, MEMBERS).expect("write");
     let out_path = dir.path().join("out.csv");
     std::fs::write(&out_path, "previous result\n").expect("write");
-    let out = vuonlen(&["classify", "--households", s(&h), "--members", s(&m), "--as-of", "2025-12-31", "--out", s(&out_path)]);
+    let out = vuonlen(&[
+        "classify",
+        "--households",
+        s(&h),
+        "--members",
+        s(&m),
+        "--as-of",
+        "2025-12-31",
+        "--out",
+        s(&out_path),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("nothing was written"), "{stderr}");
@@ -184,7 +185,7 @@ fn skip_invalid_classifies_the_valid_households() {
     assert_eq!(rows.len(), 2, "header + H1");
     assert_eq!(rows[1][0].to_string(), "H1");
     // Urban, 1,800,000 ≤ 2,000,000, no deprivation: near-poor.
-    assert!(rows[1].iter().any(|c| c.to_string() == "near_poor"));
+    assert!(rows[1].iter().any(|c| *c == "near_poor"));
     let (_, errors) = read_csv(&errors_path);
     assert!(errors.len() >= 5);
 }
@@ -194,8 +195,17 @@ fn summary_aggregates_communes_into_the_province() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (h, m) = synth(dir.path(), 2000, "12");
     let out_path = dir.path().join("summary.csv");
-    let out =
-        vuonlen(&["summary", "--households", s(&h), "--members", s(&m), "--as-of", "2025-12-31", "--out", s(&out_path)]);
+    let out = vuonlen(&[
+        "summary",
+        "--households",
+        s(&h),
+        "--members",
+        s(&m),
+        "--as-of",
+        "2025-12-31",
+        "--out",
+        s(&out_path),
+    ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (header, rows) = read_csv(&out_path);
     let level = col(&header, "level");
@@ -227,4 +237,41 @@ fn standards_lists_both_and_flags_unverified_provisions() {
     assert!(text.contains("2.200.000") && text.contains("2.800.000"), "{text}");
     assert!(text.contains("chưa xác minh"), "{text}");
     assert!(text.contains("Xử lý rác thải"), "{text}");
+}
+
+#[test]
+fn summary_workbook_has_one_sheet_per_report_with_numbers_as_numbers() {
+    use calamine::{Data, Reader, Xlsx, open_workbook};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (h, m) = synth(dir.path(), 1500, "04");
+    let out_path = dir.path().join("summary.xlsx");
+    let out = vuonlen(&[
+        "summary",
+        "--households",
+        s(&h),
+        "--members",
+        s(&m),
+        "--as-of",
+        "2025-12-31",
+        "--out",
+        s(&out_path),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut wb: Xlsx<_> = open_workbook(&out_path).expect("xlsx");
+    let names = wb.sheet_names();
+    for expected in
+        ["Biểu 1 Tổng hợp", "Biểu 4-5 Thiếu hụt hộ nghèo", "Biểu 6-7 Thiếu hụt cận nghèo", "Alkire-Foster", "Căn cứ"]
+    {
+        assert!(names.iter().any(|n| n == expected), "{expected} in {names:?}");
+    }
+    let sheet = wb.worksheet_range("Biểu 1 Tổng hợp").expect("sheet");
+    // Row 5 (index 4) is the total: households as a number, then the province Cao Bằng.
+    assert_eq!(sheet.get((4, 1)), Some(&Data::String("Tổng cộng".into())));
+    assert_eq!(sheet.get((4, 2)), Some(&Data::Float(1500.0)));
+    assert_eq!(sheet.get((5, 1)), Some(&Data::String("Cao Bằng".into())));
+    let poor_rate = match sheet.get((4, 5)) {
+        Some(Data::Float(v)) => *v,
+        other => panic!("poor rate is a number, got {other:?}"),
+    };
+    assert!(poor_rate > 0.0 && poor_rate < 100.0);
 }

@@ -1,13 +1,12 @@
 //! Classification of a household under a standard (*phân loại hộ*).
 
-use crate::codes::{Area, Disability};
-use crate::household::Household;
+use crate::codes::{Area, Disability, Sex};
+use crate::household::{BirthDate, Household};
 use crate::rules::{Facts, deprived};
 use crate::standard::{Logic, Standard};
-use crate::text::Vnd;
-use chrono::NaiveDate;
+use crate::text::{push_int, push_vnd};
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
-use std::fmt::Write as _;
 
 /// The result class, worst first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -50,7 +49,7 @@ impl Class {
 }
 
 /// Which test of living standard was applied.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncomeTest {
     /// Monthly income per person, VND.
@@ -177,9 +176,28 @@ pub fn classify(std: &Standard, hh: &Household, at: NaiveDate) -> Result<Classif
     };
     let mut sub = Subgroups::default();
     let mut any_labour = false;
+    // `WorkingAge::is_working_age`, with the reference date and the retirement ages of its
+    // year taken apart once.
+    let (at_y, at_m, at_d) = (at.year(), at.month() as i32, at.day() as i32);
+    let min_age = wa.min_age.years;
+    let retire_male = wa.retirement_months(Sex::Male, at_y);
+    let retire_female = wa.retirement_months(Sex::Female, at_y);
     for (m, f) in hh.members.iter().zip(facts.iter_mut()) {
-        f.age = m.birth.age_years(at);
-        f.working_age = wa.is_working_age(m.sex, m.birth, at);
+        let (b_y, b_m, b_d) = match m.birth {
+            // `BirthDate::as_date` without making the date.
+            BirthDate::Year(y) if (1..=9999).contains(&y) => (y, 1, 1),
+            b => {
+                let b = b.as_date();
+                (b.year(), b.month() as i32, b.day() as i32)
+            }
+        };
+        f.age = at_y - b_y - i32::from((at_m, at_d) < (b_m, b_d));
+        let months = (at_y - b_y) * 12 + at_m - b_m - i32::from(at_d < b_d);
+        let retire = match m.sex {
+            Sex::Male => retire_male,
+            Sex::Female => retire_female,
+        };
+        f.working_age = f.age >= min_age && months < retire;
         any_labour |= f.working_age && m.able_to_work;
         sub.merit |= m.merit;
         sub.children |= f.age < CHILD_AGE_BELOW;
@@ -269,51 +287,122 @@ pub fn explain(std: &Standard, c: &Classification) -> String {
 /// [`explain`] into a reused buffer (cleared first), for writers of millions of rows.
 pub fn explain_into(std: &Standard, c: &Classification, s: &mut String) {
     s.clear();
-    let area = area_vi(c.area);
+    explain_head_into(c, s);
+    explain_tail_into(std, c, s);
+}
+
+/// What the explanation of a classification depends on besides the value compared: under one
+/// standard, classifications with equal keys have the same [`explain_tail_into`], so a writer
+/// of many rows can make each tail once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ExplainKey {
+    class: Class,
+    income_test: IncomeTest,
+    area: Area,
+    above: bool,
+    line: i64,
+    middle_upper: Option<i64>,
+    deprived: IndicatorSet,
+}
+
+impl Classification {
+    /// The key of this classification's [`explain_tail_into`].
+    pub fn explain_key(&self) -> ExplainKey {
+        ExplainKey {
+            class: self.class,
+            income_test: self.income_test,
+            area: self.area,
+            above: self.compared_value > self.line,
+            line: self.line,
+            middle_upper: self.middle_upper,
+            deprived: self.deprived,
+        }
+    }
+}
+
+/// Appends the start of [`explain`]: the class and the value compared.
+pub fn explain_head_into(c: &Classification, s: &mut String) {
     s.push_str(c.class.label_vi());
     s.push_str(": ");
+    match c.income_test {
+        IncomeTest::Income => {
+            s.push_str("thu nhập bình quân ");
+            push_vnd(s, c.compared_value);
+            s.push_str(" đồng/người/tháng");
+        }
+        IncomeTest::ScoreA => {
+            s.push_str("điểm A ");
+            push_int(s, c.compared_value);
+        }
+    }
+}
+
+/// Appends the rest of [`explain`] after [`explain_head_into`]; it depends only on the
+/// standard and [`Classification::explain_key`].
+pub fn explain_tail_into(std: &Standard, c: &Classification, s: &mut String) {
+    let area = area_vi(c.area);
     let above = c.compared_value > c.line;
     match c.income_test {
         IncomeTest::Income => {
-            let _ = write!(s, "thu nhập bình quân {} đồng/người/tháng", Vnd(c.compared_value));
             if above {
-                let _ = write!(s, ", trên chuẩn nghèo khu vực {area} {} đồng", Vnd(c.line));
+                s.push_str(", trên chuẩn nghèo khu vực ");
+                s.push_str(area);
+                s.push(' ');
+                push_vnd(s, c.line);
+                s.push_str(" đồng");
                 match (c.class, c.middle_upper) {
                     (Class::Middle, Some(m)) => {
-                        let _ = write!(s, " và không quá mức sống trung bình {} đồng", Vnd(m));
+                        s.push_str(" và không quá mức sống trung bình ");
+                        push_vnd(s, m);
+                        s.push_str(" đồng");
                     }
                     (_, Some(m)) => {
-                        let _ = write!(s, " và trên mức sống trung bình {} đồng", Vnd(m));
+                        s.push_str(" và trên mức sống trung bình ");
+                        push_vnd(s, m);
+                        s.push_str(" đồng");
                     }
                     _ => {}
                 }
             } else {
-                let _ = write!(s, ", không vượt chuẩn nghèo khu vực {area} {} đồng", Vnd(c.line));
+                s.push_str(", không vượt chuẩn nghèo khu vực ");
+                s.push_str(area);
+                s.push(' ');
+                push_vnd(s, c.line);
+                s.push_str(" đồng");
             }
         }
         IncomeTest::ScoreA => {
-            let _ = write!(
-                s,
-                "điểm A {}, {} mốc {} điểm tương đương chuẩn nghèo khu vực {area}",
-                c.compared_value,
-                if above { "trên" } else { "không vượt" },
-                c.line
-            );
+            s.push_str(if above { ", trên mốc " } else { ", không vượt mốc " });
+            push_int(s, c.line);
+            s.push_str(" điểm tương đương chuẩn nghèo khu vực ");
+            s.push_str(area);
         }
     }
-    let _ = write!(s, " (chuẩn {})", std.id);
+    s.push_str(" (chuẩn ");
+    s.push_str(&std.id);
+    s.push(')');
     let n = c.deprived.len();
     let k = std.deprivation_cutoff.value;
-    let total = std.indicators.len();
+    let total = std.indicators.len() as i64;
     if n == 0 {
-        let _ = write!(s, ", không thiếu hụt chỉ số nào trong {total} chỉ số");
+        s.push_str(", không thiếu hụt chỉ số nào trong ");
+        push_int(s, total);
+        s.push_str(" chỉ số");
     } else {
-        let _ = write!(s, ", thiếu hụt {n}/{total} chỉ số");
+        s.push_str(", thiếu hụt ");
+        push_int(s, i64::from(n));
+        s.push('/');
+        push_int(s, total);
+        s.push_str(" chỉ số");
         if !above {
             if n >= k {
-                let _ = write!(s, " (từ {k} chỉ số trở lên là hộ nghèo)");
+                s.push_str(" (từ ");
+                push_int(s, i64::from(k));
+                s.push_str(" chỉ số trở lên là hộ nghèo)");
             } else {
-                let _ = write!(s, " (dưới {k} chỉ số nên là hộ cận nghèo)");
+                s.push_str(" (dưới ");
+                push_int(s, i64::from(k));
+                s.push_str(" chỉ số nên là hộ cận nghèo)");
             }
         }
         s.push_str(": ");

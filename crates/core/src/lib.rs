@@ -18,6 +18,8 @@ pub mod summary;
 pub mod text;
 pub mod units;
 
-pub use classify::{Class, Classification, ClassifyError, IncomeTest, IndicatorSet, classify, explain, explain_into};
+pub use classify::{
+    Class, Classification, ClassifyError, ExplainKey, IncomeTest, IndicatorSet, classify, explain, explain_into,
+};
 pub use household::{BirthDate, Household, Member};
 pub use standard::{Registry, Selection, Standard, StandardError};

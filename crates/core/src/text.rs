@@ -5,7 +5,6 @@
 //! so a plain "strip combining marks" would miss it).
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use unicode_normalization::{UnicodeNormalization, char::is_combining_mark, is_nfc_quick};
 
 /// Returns `s` in Unicode Normalization Form C, borrowing when it already is.
@@ -57,29 +56,60 @@ pub struct Vnd(pub i64);
 
 impl std::fmt::Display for Vnd {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut buf = [0u8; 20];
-        let mut n = self.0.unsigned_abs();
-        let mut i = buf.len();
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        let digits = &buf[i..];
-        if self.0 < 0 {
-            f.write_str("-")?;
-        }
-        for (k, d) in digits.iter().enumerate() {
-            if k > 0 && (digits.len() - k).is_multiple_of(3) {
-                f.write_str(".")?;
-            }
-            f.write_char(*d as char)?;
-        }
-        Ok(())
+        let mut buf = [0u8; 32];
+        f.write_str(vnd_digits(self.0, &mut buf))
     }
+}
+
+/// Writes `v` with Vietnamese digit grouping at the end of `buf`; returns the text.
+fn vnd_digits(v: i64, buf: &mut [u8; 32]) -> &str {
+    let mut n = v.unsigned_abs();
+    let mut i = buf.len();
+    let mut k = 0;
+    loop {
+        if k > 0 && k % 3 == 0 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        k += 1;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    std::str::from_utf8(&buf[i..]).unwrap_or("")
+}
+
+/// Appends [`Vnd`]`(v)` to `s` (faster than `write!`).
+pub(crate) fn push_vnd(s: &mut String, v: i64) {
+    let mut buf = [0u8; 32];
+    s.push_str(vnd_digits(v, &mut buf));
+}
+
+/// Appends `v` in decimal to `s` (faster than `write!`).
+pub(crate) fn push_int(s: &mut String, v: i64) {
+    let mut buf = [0u8; 24];
+    let mut n = v.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    s.push_str(std::str::from_utf8(&buf[i..]).unwrap_or(""));
 }
 
 /// Formats a decimal with a Vietnamese decimal comma and at most `places` decimals,
@@ -121,6 +151,12 @@ mod tests {
         assert_eq!(format_vnd(999), "999");
         assert_eq!(format_vnd(1_500_000), "1.500.000");
         assert_eq!(format_vnd(-12_345), "-12.345");
+        assert_eq!(format_vnd(i64::MIN), "-9.223.372.036.854.775.808");
+        let mut s = String::from("x");
+        push_vnd(&mut s, 1_000);
+        push_int(&mut s, -7);
+        push_int(&mut s, 1_234_567);
+        assert_eq!(s, "x1.000-71234567");
     }
 
     #[test]

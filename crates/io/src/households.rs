@@ -60,27 +60,34 @@ impl HhBatch {
         (a, self.text.len())
     }
 
-    /// The rows as records, their strings made on the calling thread.
-    pub fn into_rows(self) -> impl Iterator<Item = HhRow> {
-        let text = self.text;
-        self.rows.into_iter().map(move |w| {
-            let t = |i: usize| text.get(w.texts[i].0..w.texts[i].1).unwrap_or("").to_string();
-            HhRow {
-                row: w.row,
-                key: w.key,
-                valid: w.valid,
-                record: HouseholdRecord {
-                    household_id: t(0),
-                    commune_code: t(1),
-                    village: t(2),
-                    head_name: t(3),
-                    address: t(4),
-                    poverty_causes: w.causes,
-                    household: w.household,
-                    members: Vec::new(),
-                },
-            }
-        })
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Row `i` (taken: its poverty causes are moved out) into `out`, whose record is filled
+    /// in place (every field is overwritten; members are cleared).
+    pub fn take_row_into(&mut self, i: usize, out: &mut HhRow) {
+        let w = &mut self.rows[i];
+        let text = &self.text;
+        let t = |k: usize| text.get(w.texts[k].0..w.texts[k].1).unwrap_or("");
+        let r = &mut out.record;
+        for (k, s) in [&mut r.household_id, &mut r.commune_code, &mut r.village, &mut r.head_name, &mut r.address]
+            .into_iter()
+            .enumerate()
+        {
+            s.clear();
+            s.push_str(t(k));
+        }
+        r.poverty_causes.clear();
+        r.poverty_causes.append(&mut w.causes);
+        let mut members = std::mem::take(&mut r.household.members);
+        members.clear();
+        r.household = Household { members, ..w.household };
+        r.members.clear();
+        out.row = w.row;
+        out.key = w.key;
+        out.valid = w.valid;
     }
 }
 

@@ -23,7 +23,8 @@ use crate::problems::{Collector, FileCtx, Msg, Problem, ProblemKind, Severity, m
 use crate::record::HouseholdRecord;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::mpsc::Receiver;
-use vuonlen_core::codes::Relation;
+use vuonlen_core::Household;
+use vuonlen_core::codes::{Area, Latrine, Relation, WaterSource};
 
 /// Households read ahead while looking for a member group's household.
 pub(crate) const WINDOW: usize = 4096;
@@ -74,21 +75,58 @@ fn open<T>(rx: &Receiver<Packet<T>>) -> Option<Head> {
 /// Household rows arriving from their parsing thread.
 struct HhStream {
     rx: Receiver<Packet<HhBatch>>,
-    buf: Box<dyn Iterator<Item = HhRow>>,
+    batch: HhBatch,
+    next: usize,
 }
 
 impl HhStream {
-    fn next(&mut self) -> Option<HhRow> {
-        loop {
-            if let Some(x) = self.buf.next() {
-                return Some(x);
-            }
+    /// The next row into `out` (its record filled in place); false at the end.
+    fn next_into(&mut self, out: &mut HhRow) -> bool {
+        while self.next >= self.batch.len() {
             match self.rx.recv() {
-                Ok(Packet::Batch(b)) => self.buf = Box::new(b.into_rows()),
+                Ok(Packet::Batch(b)) => {
+                    self.batch = b;
+                    self.next = 0;
+                }
                 Ok(Packet::Start { .. }) => {}
-                Err(_) => return None,
+                Err(_) => return false,
             }
         }
+        self.next += 1;
+        self.batch.take_row_into(self.next - 1, out);
+        true
+    }
+
+    /// The next row, in a record from `record`.
+    fn next(&mut self, record: impl FnOnce() -> HouseholdRecord) -> Option<HhRow> {
+        let mut row = HhRow { row: 0, key: IdKey::of(""), valid: false, record: record() };
+        self.next_into(&mut row).then_some(row)
+    }
+}
+
+/// A record with nothing in it, to be filled.
+fn empty_record() -> HouseholdRecord {
+    HouseholdRecord {
+        household_id: String::new(),
+        commune_code: String::new(),
+        village: String::new(),
+        head_name: String::new(),
+        address: String::new(),
+        poverty_causes: Vec::new(),
+        household: Household {
+            area: Area::Rural,
+            income_per_capita: None,
+            score_a: None,
+            durable_structures: 0,
+            floor_area_m2: 0.0,
+            water_source: WaterSource::Other,
+            latrine: Latrine::Other,
+            internet_user: false,
+            info_devices: false,
+            waste_treatment: None,
+            members: Vec::new(),
+        },
+        members: Vec::new(),
     }
 }
 
@@ -116,17 +154,32 @@ impl MemStream {
     }
 }
 
-/// A household waiting for its members.
+/// A household waiting for its members, which are added to its record as they come.
 struct Pending {
     hh: HhRow,
     /// Row of the first household with the same id, when this one is a duplicate.
     dup_of: Option<u64>,
-    members: MemberRows,
+    /// What the join checks about each member of the record.
+    rows: Vec<MemRow>,
 }
 
 impl Pending {
     fn matches(&self, key: IdKey, id: &str) -> bool {
         self.hh.key == key && self.hh.record.household_id == id
+    }
+
+    /// Adds the members of a group.
+    fn add_group(&mut self, g: &mut GroupView<'_>) {
+        let rec = &mut self.hh.record;
+        g.append_to(&mut self.rows, &mut rec.household.members, &mut rec.members);
+    }
+
+    /// Adds members set aside.
+    fn add_rows(&mut self, rows: MemberRows) {
+        let rec = &mut self.hh.record;
+        self.rows.extend(rows.rows);
+        rec.household.members.extend(rows.members);
+        rec.members.extend(rows.personal);
     }
 }
 
@@ -136,7 +189,14 @@ struct Joiner<'s> {
     hh: Head,
     mem: Head,
     seen: HashMap<IdKey, u32, KeyBuild>,
+    /// The greatest key of `seen` ([`IdKey::order`]), while every household came in
+    /// increasing order of key: a greater key is then not in `seen`, without looking.
+    ascending: Option<u128>,
     batch: Vec<HouseholdRecord>,
+    /// Records the sink is done with, to fill again.
+    spare: Vec<HouseholdRecord>,
+    /// Emptied vectors of [`Pending::rows`].
+    spare_rows: Vec<Vec<MemRow>>,
     /// Stop handing households to the sink (an invalid one was met and `skip_invalid` is off).
     stop: bool,
     out: Joined,
@@ -152,7 +212,7 @@ pub(crate) fn run(
 ) -> Result<Outcome, ReadError> {
     let hh_head = open(&hh_rx);
     let mem_head = open(&mem_rx);
-    let mut hh = HhStream { rx: hh_rx, buf: Box::new(std::iter::empty()) };
+    let mut hh = HhStream { rx: hh_rx, batch: HhBatch::default(), next: 0 };
     let mut mem = MemStream { rx: mem_rx, batch: MemBatch::default(), next: 0 };
     let (Some(hh_head), Some(mem_head)) = (hh_head, mem_head) else {
         // A thread stopped before its header (it reports why).
@@ -165,13 +225,16 @@ pub(crate) fn run(
         hh: hh_head,
         mem: mem_head,
         seen: HashMap::default(),
+        ascending: Some(0),
         batch: Vec::with_capacity(SINK_BATCH),
+        spare: Vec::new(),
+        spare_rows: Vec::new(),
         stop: false,
         out: Joined::default(),
     };
     if !usable {
         // Without ids on both sides nothing can be joined; the header problems say why.
-        while hh.next().is_some() {
+        while hh.next(empty_record).is_some() {
             j.out.invalid += 1;
         }
         while mem.next().is_some() {}
@@ -208,32 +271,41 @@ impl Joiner<'_> {
         while let Some(mut g) = mem.next() {
             // Usually the front household (or the next one).
             if let Some(p) = window.iter().position(|w| w.matches(g.key, g.id)) {
-                self.attach(&mut window, p, g.take())?;
+                self.attach(&mut window, p, &mut g)?;
                 continue;
             }
             // Its household went by already: the members file is out of order.
-            if self.seen.contains_key(&g.key) {
+            if self.ascending.is_none_or(|max| g.key.order() <= max) && self.seen.contains_key(&g.key) {
                 return Ok(Flow::OutOfOrder);
             }
             let mut found = false;
             while !hh_done && window.len() < WINDOW {
-                let Some(row) = hh.next() else {
+                // Filled where it stays, to move records as little as possible.
+                let record = self.fresh();
+                let rows = self.spare_rows.pop().unwrap_or_default();
+                let hh_row = HhRow { row: 0, key: g.key, valid: false, record };
+                window.push_back(Pending { hh: hh_row, dup_of: None, rows });
+                let Some(p) = window.back_mut() else { break };
+                if !hh.next_into(&mut p.hh) {
+                    if let Some(p) = window.pop_back() {
+                        self.spare.push(p.hh.record);
+                        self.spare_rows.push(p.rows);
+                    }
                     hh_done = true;
                     break;
-                };
-                if !orphans.is_empty() && orphans.contains_key(&row.record.household_id) {
+                }
+                if !orphans.is_empty() && orphans.contains_key(&p.hh.record.household_id) {
                     return Ok(Flow::OutOfOrder);
                 }
-                let p = self.admit(row);
+                self.admit(p);
                 found = p.matches(g.key, g.id);
-                window.push_back(p);
                 if found {
                     break;
                 }
             }
             if found {
                 let p = window.len() - 1;
-                self.attach(&mut window, p, g.take())?;
+                self.attach(&mut window, p, &mut g)?;
             } else if hh_done {
                 // Every household has been read: this id is not in the file.
                 self.not_found(g.id, g.rows);
@@ -249,11 +321,12 @@ impl Joiner<'_> {
         while let Some(p) = window.pop_front() {
             self.finish(p)?;
         }
-        while let Some(row) = hh.next() {
+        while let Some(row) = hh.next(|| self.fresh()) {
             if !orphans.is_empty() && orphans.contains_key(&row.record.household_id) {
                 return Ok(Flow::OutOfOrder);
             }
-            let p = self.admit(row);
+            let mut p = self.pending(row);
+            self.admit(&mut p);
             self.finish(p)?;
         }
         let mut rest: Vec<MemGroup> = orphans.into_values().flatten().collect();
@@ -274,12 +347,13 @@ impl Joiner<'_> {
                 }
             }
         }
-        while let Some(row) = hh.next() {
-            let mut p = self.admit(row);
+        while let Some(row) = hh.next(|| self.fresh()) {
+            let mut p = self.pending(row);
+            self.admit(&mut p);
             if p.dup_of.is_none()
                 && let Some(rows) = by_id.remove(&p.hh.record.household_id)
             {
-                p.members = rows;
+                p.add_rows(rows);
             }
             self.finish(p)?;
         }
@@ -292,27 +366,48 @@ impl Joiner<'_> {
     }
 
     /// Gives `g` to the household at `p`; the households before it have no members.
-    fn attach(&mut self, window: &mut VecDeque<Pending>, p: usize, rows: MemberRows) -> Result<(), ReadError> {
+    fn attach(&mut self, window: &mut VecDeque<Pending>, p: usize, g: &mut GroupView<'_>) -> Result<(), ReadError> {
         for _ in 0..p {
             if let Some(w) = window.pop_front() {
                 self.finish(w)?;
             }
         }
         if let Some(front) = window.front_mut() {
-            front.members.append(rows);
+            front.add_group(g);
         }
         Ok(())
     }
 
+    /// A record to fill: one the sink is done with, or a new one.
+    fn fresh(&mut self) -> HouseholdRecord {
+        if let Some(r) = self.spare.pop() {
+            return r;
+        }
+        if let Some(batch) = self.sink.recycle() {
+            self.spare = batch;
+            if let Some(r) = self.spare.pop() {
+                return r;
+            }
+        }
+        empty_record()
+    }
+
+    /// A household row waiting for its members.
+    fn pending(&mut self, hh: HhRow) -> Pending {
+        Pending { hh, dup_of: None, rows: self.spare_rows.pop().unwrap_or_default() }
+    }
+
     /// Registers a household's id; a second household with the same id is an error.
-    fn admit(&mut self, hh: HhRow) -> Pending {
-        let mut dup_of = None;
+    fn admit(&mut self, p: &mut Pending) {
+        let hh = &p.hh;
         if !hh.record.household_id.is_empty() {
+            let order = hh.key.order();
+            self.ascending = self.ascending.filter(|&max| order > max).map(|_| order);
             let row32 = u32::try_from(hh.row).unwrap_or(u32::MAX);
             match self.seen.entry(hh.key) {
                 std::collections::hash_map::Entry::Occupied(e) => {
                     let first = u64::from(*e.get());
-                    dup_of = Some(first);
+                    p.dup_of = Some(first);
                     let id = &hh.record.household_id;
                     let m = msg::duplicate_household(id, first);
                     self.hh_problem(hh.row, h::HOUSEHOLD_ID, ProblemKind::DuplicateHousehold, id, id, m);
@@ -322,40 +417,40 @@ impl Joiner<'_> {
                 }
             }
         }
-        Pending { hh, dup_of, members: MemberRows::default() }
     }
 
     /// Checks a household with all its members and hands it on, or counts it as invalid.
     fn finish(&mut self, p: Pending) -> Result<(), ReadError> {
-        let id = p.hh.record.household_id.as_str();
-        let mut valid = p.hh.valid && p.dup_of.is_none();
-        if p.members.is_empty() {
-            if !id.is_empty() && p.dup_of.is_none() {
-                self.hh_problem(p.hh.row, h::HOUSEHOLD_ID, ProblemKind::NoMembers, id, id, msg::no_members(id));
+        let Pending { hh, dup_of, mut rows } = p;
+        let id = hh.record.household_id.as_str();
+        let mut valid = hh.valid && dup_of.is_none();
+        if rows.is_empty() {
+            if !id.is_empty() && dup_of.is_none() {
+                self.hh_problem(hh.row, h::HOUSEHOLD_ID, ProblemKind::NoMembers, id, id, msg::no_members(id));
             }
             valid = false;
         } else {
-            valid &= p.members.rows.iter().all(|r| r.valid);
-            valid &= self.check_members(id, &p.members.rows);
+            valid &= rows.iter().all(|r| r.valid);
+            valid &= self.check_members(id, &rows);
         }
+        rows.clear();
+        self.spare_rows.push(rows);
         if !valid {
             self.out.invalid += 1;
             if !self.skip_invalid {
                 // The caller discards the output of a file with errors: stop feeding it.
                 self.stop = true;
-                self.batch.clear();
+                self.spare.append(&mut self.batch);
             }
+            self.spare.push(hh.record);
             return Ok(());
         }
         self.out.valid += 1;
         if self.stop {
+            self.spare.push(hh.record);
             return Ok(());
         }
-        let Pending { hh, members, .. } = p;
-        let mut rec = hh.record;
-        rec.household.members = members.members;
-        rec.members = members.personal;
-        self.batch.push(rec);
+        self.batch.push(hh.record);
         if self.batch.len() >= SINK_BATCH {
             self.flush()?;
         }
@@ -433,7 +528,12 @@ impl Joiner<'_> {
         if self.batch.is_empty() || self.stop {
             return Ok(());
         }
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(SINK_BATCH));
+        let next = if self.spare.is_empty() && self.spare.capacity() >= SINK_BATCH {
+            std::mem::take(&mut self.spare)
+        } else {
+            Vec::with_capacity(SINK_BATCH)
+        };
+        let batch = std::mem::replace(&mut self.batch, next);
         self.sink.accept(batch)?;
         Ok(())
     }

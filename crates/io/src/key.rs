@@ -32,6 +32,14 @@ impl IdKey {
     }
 }
 
+impl IdKey {
+    /// A total order of keys: by bytes for ids of up to 15 bytes and of the same length, as a
+    /// file sorted by id has them.
+    pub fn order(self) -> u128 {
+        (u128::from(self.0.swap_bytes()) << 64) | u128::from(self.1.swap_bytes())
+    }
+}
+
 impl Hash for IdKey {
     fn hash<H: Hasher>(&self, state: &mut H) {
         state.write_u64(self.0 ^ self.1.rotate_left(29));

@@ -60,10 +60,6 @@ impl MemberRows {
         self.personal.append(&mut other.personal);
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// Row of the first member, for ordering.
     pub fn first_row(&self) -> u64 {
         self.rows.first().map_or(0, |r| r.row)
@@ -85,17 +81,20 @@ pub(crate) struct GroupRef {
     /// Range of the group's rows.
     start: usize,
     end: usize,
+    /// Range of the group's entries in [`MemBatch::personal`].
+    personal: (usize, usize),
 }
 
-/// Groups of member rows, flat: group `g` has `rows[g.start..g.end]` (and the same ranges of
-/// `members` and `personal`).
+/// Groups of member rows, flat: group `g` has `rows[g.start..g.end]` (and the same range of
+/// `members`); personal fields are kept only for the rows that have some (most have none
+/// unless they are kept), by row.
 #[derive(Default)]
 pub(crate) struct MemBatch {
     ids: String,
     groups: Vec<GroupRef>,
     rows: Vec<MemRow>,
     members: Vec<Member>,
-    personal: Vec<MemberPersonal>,
+    personal: Vec<(usize, MemberPersonal)>,
 }
 
 impl MemBatch {
@@ -106,7 +105,7 @@ impl MemBatch {
             groups: Vec::with_capacity(groups),
             rows: Vec::with_capacity(rows),
             members: Vec::with_capacity(rows),
-            personal: Vec::with_capacity(rows),
+            personal: Vec::new(),
         }
     }
 
@@ -123,7 +122,8 @@ impl MemBatch {
             key: g.key,
             rows: &self.rows[g.start..g.end],
             members: &self.members[g.start..g.end],
-            personal: &mut self.personal[g.start..g.end],
+            start: g.start,
+            personal: &mut self.personal[g.personal.0..g.personal.1],
         }
     }
 }
@@ -134,17 +134,34 @@ pub(crate) struct GroupView<'a> {
     pub key: IdKey,
     pub rows: &'a [MemRow],
     members: &'a [Member],
-    personal: &'a mut [MemberPersonal],
+    /// Row of the batch where the group starts.
+    start: usize,
+    /// The group's personal fields that are not empty, by row of the batch.
+    personal: &'a mut [(usize, MemberPersonal)],
 }
 
 impl GroupView<'_> {
+    /// Appends the rows to `rows`, `members` and `personal` (the personal fields are taken).
+    pub fn append_to(&mut self, rows: &mut Vec<MemRow>, members: &mut Vec<Member>, personal: &mut Vec<MemberPersonal>) {
+        rows.extend_from_slice(self.rows);
+        members.extend_from_slice(self.members);
+        self.personal_to(personal);
+    }
+
+    /// Appends one entry per row to `personal`, taking the fields.
+    fn personal_to(&mut self, personal: &mut Vec<MemberPersonal>) {
+        let base = personal.len();
+        personal.resize_with(base + self.rows.len(), MemberPersonal::default);
+        for (row, p) in self.personal.iter_mut() {
+            personal[base + *row - self.start] = std::mem::take(p);
+        }
+    }
+
     /// The rows, copied out (on the calling thread).
     pub fn take(&mut self) -> MemberRows {
-        MemberRows {
-            rows: self.rows.to_vec(),
-            members: self.members.to_vec(),
-            personal: self.personal.iter_mut().map(std::mem::take).collect(),
-        }
+        let mut personal = Vec::with_capacity(self.rows.len());
+        self.personal_to(&mut personal);
+        MemberRows { rows: self.rows.to_vec(), members: self.members.to_vec(), personal }
     }
 
     /// The whole group, owned.
@@ -169,7 +186,15 @@ pub(crate) struct MemberParser<'o> {
     /// The group being read (its rows are the last of `batch`).
     current: Option<GroupRef>,
     batch: MemBatch,
+    /// Field of each spec column in a row ([`ABSENT`] when the file lacks it), for the fast
+    /// path.
+    fields: [usize; MEMBER_COLUMNS.len()],
+    /// Number of header cells.
+    width: usize,
 }
+
+/// [`MemberParser::fields`] of a column the file lacks.
+const ABSENT: usize = usize::MAX;
 
 impl<'o> MemberParser<'o> {
     pub fn new(opts: &'o ReadOptions, tx: SyncSender<Packet<MemBatch>>) -> Self {
@@ -184,6 +209,8 @@ impl<'o> MemberParser<'o> {
             last_ethnicity: (String::new(), None),
             current: None,
             batch: MemBatch::with_capacity(BATCH),
+            fields: [ABSENT; MEMBER_COLUMNS.len()],
+            width: 0,
         }
     }
 
@@ -197,6 +224,135 @@ impl<'o> MemberParser<'o> {
             let _ = self.side.send(batch);
         }
         self.side.finish()
+    }
+
+    /// The ethnicity written `v`, through the caches; `None` for an unknown name.
+    fn ethnicity(&mut self, v: &str) -> Option<Ethnicity> {
+        if v == self.last_ethnicity.0 {
+            return self.last_ethnicity.1;
+        }
+        let e = match self.ethnicities.get(v) {
+            Some(e) => *e,
+            None => {
+                let e = Ethnicity::parse(&nfc(v));
+                if self.ethnicities.len() < ETHNICITY_CACHE {
+                    self.ethnicities.insert(v.to_string(), e);
+                }
+                e
+            }
+        };
+        self.last_ethnicity.0.clear();
+        self.last_ethnicity.0.push_str(v);
+        self.last_ethnicity.1 = e;
+        e
+    }
+
+    /// The usual row, every value valid and written as our own writer writes it, parsed
+    /// without the bookkeeping of [`Check`]. `None` for anything else (the row then goes
+    /// through [`MemberParser::parse`], which gives the same result for a valid row and
+    /// reports the problems of an invalid one).
+    fn fast(&mut self, r: &RowView<'_>) -> Option<(MemRow, Member, MemberPersonal)> {
+        if !self.complete || r.len() != self.width || !r.bad_utf8.is_empty() {
+            return None;
+        }
+        let f = &self.fields;
+        let get = |spec: usize| if f[spec] == ABSENT { "" } else { r.get(f[spec]) };
+        let flag = |v: &str| match v {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        };
+        // `None`: not the usual form; `Some(None)`: empty.
+        let opt_flag = |v: &str| match v {
+            "" => Some(None),
+            "1" => Some(Some(true)),
+            "0" => Some(Some(false)),
+            _ => None,
+        };
+        if get(m::HOUSEHOLD_ID).is_empty() {
+            return None;
+        }
+        let member_no = fields::parse_uint(get(m::MEMBER_NO)).filter(|n| (1..=u64::from(u16::MAX)).contains(n))? as u16;
+        let full_name = get(m::FULL_NAME);
+        if full_name.is_empty() {
+            return None;
+        }
+        let relation = Relation::parse(get(m::RELATION))?;
+        let sex = Sex::parse(get(m::SEX))?;
+        let birth = fields::parse_birth(get(m::BIRTH))?;
+        let as_of = self.opts.as_of;
+        if birth.as_date() > as_of {
+            return None;
+        }
+        let age = birth.age_years(as_of);
+        if age > MAX_AGE {
+            return None;
+        }
+        let eth_text = get(m::ETHNICITY);
+        if eth_text.is_empty() {
+            return None;
+        }
+        let ethnicity = self.ethnicity(eth_text)?;
+        let f = &self.fields;
+        let get = |spec: usize| if f[spec] == ABSENT { "" } else { r.get(f[spec]) };
+        let id_text = get(m::ID_NUMBER);
+        let mut id_number = None;
+        if !id_text.is_empty() {
+            if f[m::ID_NUMBER] != ABSENT && r.is_numeric(f[m::ID_NUMBER]) || !is_digits(id_text, 12) {
+                return None;
+            }
+            id_number = Some(id_text);
+        }
+        let health_insurance = flag(get(m::HEALTH_INSURANCE))?;
+        let employment = Employment::parse(get(m::EMPLOYMENT))?;
+        let able_to_work = opt_flag(get(m::ABLE_TO_WORK))?.unwrap_or(true);
+        let education = Education::parse(get(m::EDUCATION))?;
+        let in_school = flag(get(m::IN_SCHOOL))?;
+        let age_dependent = |spec: usize, lo: i32, hi: i32| {
+            let needed = (lo..=hi).contains(&age);
+            if f[spec] == ABSENT {
+                return if needed { None } else { Some(None) };
+            }
+            let v = r.get(f[spec]);
+            if needed && v.is_empty() {
+                return None;
+            }
+            opt_flag(v)
+        };
+        let school_on_track = age_dependent(m::SCHOOL_ON_TRACK, 3, 15)?;
+        let malnourished = age_dependent(m::MALNOURISHED, 0, 15)?;
+        let disability = match get(m::DISABILITY) {
+            "" => Disability::None,
+            v => Disability::parse(v)?,
+        };
+        let social_allowance = opt_flag(get(m::SOCIAL_ALLOWANCE))?.unwrap_or(false);
+        let merit = opt_flag(get(m::MERIT))?.unwrap_or(false);
+
+        let mut personal = MemberPersonal::default();
+        if self.opts.keep_personal {
+            personal.full_name = nfc(full_name).into_owned();
+            personal.ethnicity_name = nfc(eth_text).into_owned();
+            personal.id_number = id_number.map(str::to_string);
+        }
+        let meta = MemRow { row: r.row, valid: true, member_no: Some(member_no), relation: Some(relation) };
+        let member = Member {
+            member_no,
+            relation,
+            sex,
+            birth,
+            ethnicity,
+            health_insurance,
+            employment,
+            able_to_work,
+            education,
+            in_school,
+            school_on_track,
+            malnourished,
+            disability,
+            social_allowance,
+            merit,
+        };
+        Some((meta, member, personal))
     }
 
     fn parse(&mut self, r: &RowView<'_>, cols: &Columns, id: &str) -> (MemRow, Member, MemberPersonal) {
@@ -414,17 +570,27 @@ impl RowHandler for MemberParser<'_> {
         }
         let usable = cols.has(m::HOUSEHOLD_ID);
         self.complete = complete;
+        for (f, i) in self.fields.iter_mut().zip(&cols.index) {
+            *f = i.unwrap_or(ABSENT);
+        }
+        self.width = cols.width;
         let names = cols.names.clone();
         self.cols = Some(cols);
         self.side.announce(usable, names)
     }
 
     fn row(&mut self, r: &RowView<'_>) -> ControlFlow<()> {
-        let Some(cols) = self.cols.take() else { return ControlFlow::Break(()) };
-        let id_text = cols.index[m::HOUSEHOLD_ID].map_or("", |i| r.get(i));
-        let id = nfc(id_text);
-        let row = self.parse(r, &cols, &id);
-        self.cols = Some(cols);
+        let id_field = self.fields[m::HOUSEHOLD_ID];
+        let id = nfc(if id_field == ABSENT { "" } else { r.get(id_field) });
+        let row = match self.fast(r) {
+            Some(row) => row,
+            None => {
+                let Some(cols) = self.cols.take() else { return ControlFlow::Break(()) };
+                let row = self.parse(r, &cols, &id);
+                self.cols = Some(cols);
+                row
+            }
+        };
         self.side.rows += 1;
         if id.is_empty() {
             // Reported as a missing value; the row belongs to no household.
@@ -442,14 +608,27 @@ impl RowHandler for MemberParser<'_> {
             let start = self.batch.ids.len();
             self.batch.ids.push_str(&id);
             let n = self.batch.rows.len();
-            self.current = Some(GroupRef { id: (start, self.batch.ids.len()), key: IdKey::of(&id), start: n, end: n });
+            let p = self.batch.personal.len();
+            self.current = Some(GroupRef {
+                id: (start, self.batch.ids.len()),
+                key: IdKey::of(&id),
+                start: n,
+                end: n,
+                personal: (p, p),
+            });
         }
         let (meta, member, personal) = row;
+        let at = self.batch.rows.len();
         self.batch.rows.push(meta);
         self.batch.members.push(member);
-        self.batch.personal.push(personal);
+        let some =
+            !personal.full_name.is_empty() || personal.id_number.is_some() || !personal.ethnicity_name.is_empty();
+        if some {
+            self.batch.personal.push((at, personal));
+        }
         if let Some(g) = &mut self.current {
             g.end += 1;
+            g.personal.1 += usize::from(some);
         }
         ControlFlow::Continue(())
     }

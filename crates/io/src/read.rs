@@ -77,6 +77,12 @@ pub trait HouseholdSink {
     /// Forgets everything accepted so far: the reader starts again from the first household
     /// (it does so when the members file is not in household order).
     fn reset(&mut self) -> Result<(), SinkError>;
+    /// A batch the sink is done with, if any, for the reader to fill again: its records keep
+    /// their strings and vectors, so that reading allocates nothing per household. The reader
+    /// overwrites every field. `None` (the default) makes the reader allocate new records.
+    fn recycle(&mut self) -> Option<Vec<HouseholdRecord>> {
+        None
+    }
 }
 
 /// A sink that keeps every household in memory (for small files and tests).

@@ -32,6 +32,7 @@ impl<'a> RowView<'a> {
     }
 
     /// Field `i`, trimmed; empty when the row is shorter.
+    #[inline]
     pub fn get(&self, i: usize) -> &'a str {
         match self.bounds.get(i) {
             Some(&(a, b)) => trim(self.text.get(a..b).unwrap_or("")),
@@ -52,6 +53,7 @@ impl<'a> RowView<'a> {
 
 /// `str::trim`, with a fast path for the usual field that starts and ends with a visible ASCII
 /// character.
+#[inline]
 fn trim(s: &str) -> &str {
     match s.as_bytes() {
         [] => s,

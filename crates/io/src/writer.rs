@@ -14,7 +14,7 @@ use chrono::Datelike;
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 use std::fmt::Write as _;
 use std::fs::File;
-use std::io::{BufWriter, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use vuonlen_core::codes::PovertyCause;
 use vuonlen_core::{BirthDate, Member};
@@ -67,6 +67,8 @@ pub(crate) const XLSX_MAX_ROWS: u32 = 1_048_576;
 /// One value to write.
 pub(crate) enum Cell<'a> {
     Str(&'a str),
+    /// A key of a coded value (`[a-z_]`, never quoted).
+    Key(&'static str),
     Int(Option<i64>),
     Dec(f64),
     Bool(Option<bool>),
@@ -80,6 +82,7 @@ impl Cell<'_> {
         buf.clear();
         match self {
             Cell::Str(s) => return s,
+            Cell::Key(s) => return s,
             Cell::Int(Some(v)) => {
                 let _ = write!(buf, "{v}");
             }
@@ -110,6 +113,10 @@ impl Cell<'_> {
     pub(crate) fn push_csv(&self, line: &mut Vec<u8>) {
         match self {
             Cell::Str(s) => push_field(line, s),
+            Cell::Key(s) => {
+                debug_assert!(!needs_quotes(s.as_bytes()));
+                line.extend_from_slice(s.as_bytes());
+            }
             Cell::Int(Some(v)) => push_int(line, *v, 0),
             Cell::Int(None) | Cell::Bool(None) => {}
             Cell::Bool(Some(b)) => line.push(if *b { b'1' } else { b'0' }),
@@ -205,25 +212,25 @@ fn member_cells<'a>(id: &'a str, m: &'a Member, p: &'a MemberPersonal) -> [Cell<
     ]
 }
 
-pub(crate) fn create_file(path: &Path) -> Result<BufWriter<File>, WriteError> {
-    let f = File::create(path).map_err(|source| WriteError::Io { path: path.to_path_buf(), source })?;
-    Ok(BufWriter::with_capacity(256 * 1024, f))
-}
+/// Bytes gathered before they are written to the file.
+const CSV_BUFFER: usize = 256 * 1024;
 
-/// A CSV file written row by row into a reused line buffer. Fields are quoted only when they
-/// hold a comma, a quote or a line break (as the `csv` crate does by default).
+/// A CSV file written row by row into one buffer, handed to the file whenever it holds
+/// [`CSV_BUFFER`] bytes. Fields are quoted only when they hold a comma, a quote or a line
+/// break (as the `csv` crate does by default).
 pub(crate) struct CsvOut {
-    w: BufWriter<File>,
+    file: File,
     path: PathBuf,
-    line: Vec<u8>,
+    buf: Vec<u8>,
 }
 
 impl CsvOut {
     /// Creates the file, starting with a UTF-8 byte-order mark when `bom`.
     pub(crate) fn create(path: &Path, bom: bool) -> Result<Self, WriteError> {
-        let mut out = CsvOut { w: create_file(path)?, path: path.to_path_buf(), line: Vec::with_capacity(1024) };
+        let file = File::create(path).map_err(|source| WriteError::Io { path: path.to_path_buf(), source })?;
+        let mut out = CsvOut { file, path: path.to_path_buf(), buf: Vec::with_capacity(CSV_BUFFER + 4096) };
         if bom {
-            out.line.extend_from_slice(b"\xEF\xBB\xBF");
+            out.buf.extend_from_slice(b"\xEF\xBB\xBF");
         }
         Ok(out)
     }
@@ -231,39 +238,119 @@ impl CsvOut {
     pub(crate) fn header<'a>(&mut self, names: impl Iterator<Item = &'a str>) -> Result<(), WriteError> {
         for (i, n) in names.enumerate() {
             if i > 0 {
-                self.line.push(b',');
+                self.buf.push(b',');
             }
-            push_field(&mut self.line, n);
+            push_field(&mut self.buf, n);
         }
         self.end_line()
     }
 
     pub(crate) fn row(&mut self, cells: &[Cell<'_>]) -> Result<(), WriteError> {
-        for (i, c) in cells.iter().enumerate() {
-            if i > 0 {
-                self.line.push(b',');
-            }
-            c.push_csv(&mut self.line);
-        }
+        self.cells(cells, true);
         self.end_line()
     }
 
-    fn end_line(&mut self) -> Result<(), WriteError> {
-        self.line.push(b'\n');
-        let r = self.w.write_all(&self.line);
-        self.line.clear();
+    /// Appends cells to the current line, after a comma unless `first`.
+    pub(crate) fn cells(&mut self, cells: &[Cell<'_>], first: bool) {
+        for (i, c) in cells.iter().enumerate() {
+            if i > 0 || !first {
+                self.buf.push(b',');
+            }
+            c.push_csv(&mut self.buf);
+        }
+    }
+
+    /// Appends, after a comma, one text field made of `head` then `tail`, quoted when needed.
+    /// `special`, `quote`: whether `head` and `tail` have a character that needs quoting, and
+    /// a quote (known to the caller, who writes many rows with the same tail).
+    pub(crate) fn joined_field(&mut self, head: &str, tail: &str, special: bool, quote: bool) {
+        self.buf.push(b',');
+        if special {
+            if quote {
+                let mut whole = String::with_capacity(head.len() + tail.len());
+                whole.push_str(head);
+                whole.push_str(tail);
+                push_field(&mut self.buf, &whole);
+                return;
+            }
+            self.buf.push(b'"');
+            self.buf.extend_from_slice(head.as_bytes());
+            self.buf.extend_from_slice(tail.as_bytes());
+            self.buf.push(b'"');
+        } else {
+            self.buf.extend_from_slice(head.as_bytes());
+            self.buf.extend_from_slice(tail.as_bytes());
+        }
+    }
+
+    pub(crate) fn end_line(&mut self) -> Result<(), WriteError> {
+        self.buf.push(b'\n');
+        if self.buf.len() >= CSV_BUFFER {
+            self.write_out()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the buffer to the file.
+    fn write_out(&mut self) -> Result<(), WriteError> {
+        let r = self.file.write_all(&self.buf);
+        self.buf.clear();
         r.map_err(|source| WriteError::Io { path: self.path.clone(), source })
     }
 
     pub(crate) fn finish(mut self) -> Result<(), WriteError> {
-        self.w.flush().map_err(|source| WriteError::Io { path: self.path, source })
+        self.write_out()?;
+        self.file.flush().map_err(|source| WriteError::Io { path: self.path.clone(), source })
     }
+}
+
+impl Drop for CsvOut {
+    /// Writes what is left, as a `BufWriter` does (errors are lost: call `finish`).
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            let _ = self.file.write_all(&self.buf);
+        }
+    }
+}
+
+/// Whether a text field must be quoted: it holds a comma, a quote or a line break.
+pub(crate) fn needs_quotes(b: &[u8]) -> bool {
+    if b.len() > 64 {
+        return memchr::memchr3(b',', b'"', b'\n', b).is_some() || memchr::memchr(b'\r', b).is_some();
+    }
+    // Short fields (ids, codes, names): eight bytes at a time, without the set-up of a vector
+    // search.
+    let mut chunks = b.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        if special(u64::from_le_bytes(w)) != 0 {
+            return true;
+        }
+    }
+    let rest = chunks.remainder();
+    let mut w = [0u8; 8];
+    w[..rest.len()].copy_from_slice(rest);
+    // Zero bytes are none of them.
+    special(u64::from_le_bytes(w)) != 0
+}
+
+/// 0x80 in each byte of `w` that is a comma, a quote or a line break.
+#[inline(always)]
+fn special(w: u64) -> u64 {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let eq = |c: u8| {
+        let y = w ^ (LO * u64::from(c));
+        !(((y & LOW7) + LOW7) | y | LOW7)
+    };
+    eq(b',') | eq(b'"') | eq(b'\n') | eq(b'\r')
 }
 
 /// Appends a text field, quoted when needed.
 fn push_field(line: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
-    if memchr::memchr3(b',', b'"', b'\n', b).is_none() && memchr::memchr(b'\r', b).is_none() {
+    if !needs_quotes(b) {
         line.extend_from_slice(b);
         return;
     }
@@ -433,10 +520,22 @@ mod tests {
             ("two\nlines", "\"two\nlines\""),
             ("cr\r", "\"cr\r\""),
             ("Phố Hàng Bạc", "Phố Hàng Bạc"),
+            ("0123456789abcdef,", "\"0123456789abcdef,\""),
+            ("0123456\r", "\"0123456\r\""),
+            ("01234567+", "01234567+"),
         ] {
             line.clear();
             push_field(&mut line, s);
             assert_eq!(String::from_utf8_lossy(&line), want);
+        }
+        for len in 0..80 {
+            for at in 0..len {
+                for c in [b',', b'"', b'\n', b'\r', b'+', b'\x0c', b'\xac'] {
+                    let mut v = vec![b'a'; len];
+                    v[at] = c;
+                    assert_eq!(needs_quotes(&v), matches!(c, b',' | b'"' | b'\n' | b'\r'), "{len} {at} {c}");
+                }
+            }
         }
         for (v, w, want) in [(0, 0, "0"), (7, 2, "07"), (1_500_000, 0, "1500000"), (-42, 0, "-42"), (5, 4, "0005")] {
             line.clear();

@@ -117,7 +117,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         "Đã phân loại {total} hộ theo chuẩn {} ngày {}: {} / Classified {total} households.",
         std.id,
         args.input.as_of.format("%d/%m/%Y"),
-        Class::ALL.iter().map(|c| format!("{} {}", c.label_vi(), writer.by_class[*c as usize])).collect::<Vec<_>>().join(", "),
+        Class::ALL
+            .iter()
+            .map(|c| format!("{} {}", c.label_vi(), writer.by_class[*c as usize]))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     eprintln!("Kết quả / output: {}", args.out.display());
     report::print_remaining(&read, &errors_path);

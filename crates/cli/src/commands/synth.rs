@@ -43,14 +43,18 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let cfg = SynthConfig { households: args.households, seed: args.seed, province: args.province.clone(), as_of: args.as_of };
+    let cfg = SynthConfig {
+        households: args.households,
+        seed: args.seed,
+        province: args.province.clone(),
+        as_of: args.as_of,
+    };
     let generator = generate(&cfg)?;
     std::fs::create_dir_all(&args.out_dir).with_context(|| format!("creating {}", args.out_dir.display()))?;
     let target = match args.format {
-        Format::Csv => Target::Csv {
-            households: args.out_dir.join("households.csv"),
-            members: args.out_dir.join("members.csv"),
-        },
+        Format::Csv => {
+            Target::Csv { households: args.out_dir.join("households.csv"), members: args.out_dir.join("members.csv") }
+        }
         Format::Xlsx => {
             if args.households > 250_000 {
                 bail!("XLSX holds at most 1,048,575 rows a sheet: use --format csv above 250,000 households");
