@@ -43,6 +43,17 @@ impl InputArgs {
         }
     }
 
+    /// Read options for classifying under `std`: personal data is validated, not kept.
+    pub fn read_options(&self, std: &vuonlen_core::Standard) -> vuonlen_io::ReadOptions {
+        vuonlen_io::ReadOptions {
+            as_of: self.as_of,
+            keep_personal: false,
+            skip_invalid: self.skip_invalid,
+            require_waste_treatment: std
+                .reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment),
+        }
+    }
+
     pub fn standard(&self) -> Result<std::sync::Arc<vuonlen_core::Standard>> {
         let reg = registry(&self.standard_files)?;
         let sel: Selection = self.standard.parse().unwrap_or(Selection::Auto);

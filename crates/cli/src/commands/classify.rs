@@ -7,9 +7,8 @@ use anyhow::{Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use vuonlen_core::standard::HouseholdFlagField;
 use vuonlen_core::{Class, Classification, ClassifyError, Standard};
-use vuonlen_io::{ClassificationWriter, HouseholdRecord, OutputFormat, ReadOptions};
+use vuonlen_io::{ClassificationWriter, HouseholdRecord, OutputFormat};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -70,12 +69,7 @@ fn partial_path(out: &Path) -> PathBuf {
 pub fn run(args: Args) -> Result<ExitCode> {
     let std = args.input.standard()?;
     let source = args.input.source()?;
-    let opts = ReadOptions {
-        as_of: args.input.as_of,
-        keep_personal: false,
-        skip_invalid: args.input.skip_invalid,
-        require_waste_treatment: std.reads_household_flag(HouseholdFlagField::WasteTreatment),
-    };
+    let opts = args.input.read_options(&std);
     let partial = partial_path(&args.out);
     let mut writer = Writer {
         std: std.clone(),

@@ -8,12 +8,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use vuonlen_core::standard::HouseholdFlagField;
 use vuonlen_core::summary::Tally;
 use vuonlen_core::units::AdminUnits;
 use vuonlen_core::{Class, Classification, ClassifyError, Standard};
+use vuonlen_io::HouseholdRecord;
 use vuonlen_io::summary::{Level, SummaryMeta, UnitRow, write_summary};
-use vuonlen_io::{HouseholdRecord, ReadOptions};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -81,12 +80,7 @@ pub fn unit_rows(std: &Standard, as_of: chrono::NaiveDate, by_commune: BTreeMap<
 pub fn run(args: Args) -> Result<ExitCode> {
     let std = args.input.standard()?;
     let source = args.input.source()?;
-    let opts = ReadOptions {
-        as_of: args.input.as_of,
-        keep_personal: false,
-        skip_invalid: args.input.skip_invalid,
-        require_waste_treatment: std.reads_household_flag(HouseholdFlagField::WasteTreatment),
-    };
+    let opts = args.input.read_options(&std);
     let tallies = Tallies { std: std.clone(), by_commune: BTreeMap::new(), failures: Vec::new() };
     let (mut read, tallies) = pipeline::run(&source, &opts, std.clone(), tallies, "Tổng hợp")?;
     report::add_failures(&mut read, &tallies.failures, &source);
