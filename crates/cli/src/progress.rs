@@ -13,9 +13,9 @@ pub fn households(message: &str, total: Option<u64>) -> ProgressBar {
         pb.set_draw_target(ProgressDrawTarget::hidden());
     }
     let template = if total.is_some() {
-        "{msg} [{bar:30}] {human_pos}/{human_len} hộ ({per_sec}, còn {eta})"
+        "{msg} [{bar:30}] {human_pos}/{human_len} hộ ({elapsed}, còn {eta})"
     } else {
-        "{spinner} {msg}: {human_pos} hộ ({per_sec}, {elapsed})"
+        "{spinner} {msg}: {human_pos} hộ ({elapsed})"
     };
     if let Ok(style) = ProgressStyle::with_template(template) {
         pb.set_style(style.progress_chars("=> "));
