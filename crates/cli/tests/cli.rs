@@ -11,6 +11,14 @@ fn s(p: &Path) -> &str {
     p.to_str().expect("UTF-8 path")
 }
 
+/// Runs `cmd` (classify or summary) on the two CSV files at 2025-12-31, writing `out`.
+fn run_on(cmd: &str, h: &Path, m: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![cmd, "--households", s(h), "--members", s(m), "--as-of", "2025-12-31"];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--out", s(out)]);
+    vuonlen(&args)
+}
+
 fn synth(dir: &Path, n: u64, province: &str) -> (PathBuf, PathBuf) {
     let out =
         vuonlen(&["synth", "--households", &n.to_string(), "--seed", "7", "--province", province, "--out-dir", s(dir)]);
@@ -34,17 +42,7 @@ fn synth_then_classify_gives_one_row_per_household() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (h, m) = synth(dir.path(), 3000, "11");
     let out_path = dir.path().join("classified.csv");
-    let out = vuonlen(&[
-        "classify",
-        "--households",
-        s(&h),
-        "--members",
-        s(&m),
-        "--as-of",
-        "2025-12-31",
-        "--out",
-        s(&out_path),
-    ]);
+    let out = run_on("classify", &h, &m, &out_path, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (header, rows) = read_csv(&out_path);
     assert_eq!(rows.len(), 3000);
@@ -71,20 +69,7 @@ fn the_2027_standard_is_a_what_if() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (h, m) = synth(dir.path(), 500, "14");
     let out_path = dir.path().join("whatif.csv");
-    let out = vuonlen(&[
-        "classify",
-        "--households",
-        s(&h),
-        "--members",
-        s(&m),
-        "--as-of",
-        "2025-12-31",
-        "--standard",
-        "2027-2030",
-        "--skip-invalid",
-        "--out",
-        s(&out_path),
-    ]);
+    let out = run_on("classify", &h, &m, &out_path, &["--standard", "2027-2030", "--skip-invalid"]);
     // The synthetic registry carries score A for some households: 2027–2030 has no score-A
     // anchor, so those are listed as not classifiable and the rest are classified.
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -121,17 +106,7 @@ fn bad_input_is_refused_whole_with_every_problem_located() {
     std::fs::write(&m, MEMBERS).expect("write");
     let out_path = dir.path().join("out.csv");
     std::fs::write(&out_path, "previous result\n").expect("write");
-    let out = vuonlen(&[
-        "classify",
-        "--households",
-        s(&h),
-        "--members",
-        s(&m),
-        "--as-of",
-        "2025-12-31",
-        "--out",
-        s(&out_path),
-    ]);
+    let out = run_on("classify", &h, &m, &out_path, &[]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("nothing was written"), "{stderr}");
@@ -163,20 +138,7 @@ fn skip_invalid_classifies_the_valid_households() {
     std::fs::write(&m, MEMBERS).expect("write");
     let out_path = dir.path().join("out.xlsx");
     let errors_path = dir.path().join("problems.csv");
-    let out = vuonlen(&[
-        "classify",
-        "--households",
-        s(&h),
-        "--members",
-        s(&m),
-        "--as-of",
-        "2025-12-31",
-        "--skip-invalid",
-        "--errors",
-        s(&errors_path),
-        "--out",
-        s(&out_path),
-    ]);
+    let out = run_on("classify", &h, &m, &out_path, &["--skip-invalid", "--errors", s(&errors_path)]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     use calamine::{Reader, Xlsx, open_workbook};
     let mut wb: Xlsx<_> = open_workbook(&out_path).expect("xlsx");
@@ -195,17 +157,7 @@ fn summary_aggregates_communes_into_the_province() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (h, m) = synth(dir.path(), 2000, "12");
     let out_path = dir.path().join("summary.csv");
-    let out = vuonlen(&[
-        "summary",
-        "--households",
-        s(&h),
-        "--members",
-        s(&m),
-        "--as-of",
-        "2025-12-31",
-        "--out",
-        s(&out_path),
-    ]);
+    let out = run_on("summary", &h, &m, &out_path, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let (header, rows) = read_csv(&out_path);
     let level = col(&header, "level");
@@ -245,17 +197,7 @@ fn summary_workbook_has_one_sheet_per_report_with_numbers_as_numbers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (h, m) = synth(dir.path(), 1500, "04");
     let out_path = dir.path().join("summary.xlsx");
-    let out = vuonlen(&[
-        "summary",
-        "--households",
-        s(&h),
-        "--members",
-        s(&m),
-        "--as-of",
-        "2025-12-31",
-        "--out",
-        s(&out_path),
-    ]);
+    let out = run_on("summary", &h, &m, &out_path, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut wb: Xlsx<_> = open_workbook(&out_path).expect("xlsx");
     let names = wb.sheet_names();
