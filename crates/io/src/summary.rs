@@ -162,6 +162,14 @@ impl Formats {
     }
 }
 
+/// A4 landscape, one page wide, header rows repeated: the reports print as officers expect.
+fn print_setup(ws: &mut rust_xlsxwriter::Worksheet) {
+    ws.set_paper_size(9);
+    ws.set_landscape();
+    ws.set_print_fit_to_pages(1, 0);
+    let _ = ws.set_repeat_rows(3, 3);
+}
+
 fn unit_label(r: &UnitRow) -> String {
     match r.level {
         Level::Commune => format!("    {}", r.name),
@@ -235,6 +243,7 @@ fn write_xlsx(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow])
             }
         }
         ws.set_freeze_panes(4, 2)?;
+        print_setup(ws);
     }
 
     // Reports 4–5 and 6–7: deprivation counts and rates.
@@ -292,6 +301,7 @@ fn write_xlsx(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow])
             }
         }
         ws.set_freeze_panes(4, 2)?;
+        print_setup(ws);
     }
 
     // Alkire–Foster measures.
@@ -335,6 +345,7 @@ fn write_xlsx(path: &Path, std: &Standard, meta: &SummaryMeta, rows: &[UnitRow])
             }
         }
         ws.set_freeze_panes(4, 2)?;
+        print_setup(ws);
     }
 
     // Provenance: what is not verified in the standard.
