@@ -242,19 +242,7 @@ fn placeholder(row: u64, id: &str, id_range: (usize, usize)) -> Wire {
         valid: false,
         texts: [id_range, (0, 0), (0, 0), (0, 0), (0, 0)],
         causes: Vec::new(),
-        household: Household {
-            area: Area::Rural,
-            income_per_capita: None,
-            score_a: None,
-            durable_structures: 0,
-            floor_area_m2: 0.0,
-            water_source: WaterSource::Other,
-            latrine: Latrine::Other,
-            internet_user: false,
-            info_devices: false,
-            waste_treatment: None,
-            members: Vec::new(),
-        },
+        household: blank_household(),
     }
 }
 
@@ -299,5 +287,22 @@ impl RowHandler for HouseholdParser<'_> {
             return self.side.send(batch);
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// A household with nothing in it yet, to be filled by a parser.
+pub(crate) fn blank_household() -> Household {
+    Household {
+        area: Area::Rural,
+        income_per_capita: None,
+        score_a: None,
+        durable_structures: 0,
+        floor_area_m2: 0.0,
+        water_source: WaterSource::Other,
+        latrine: Latrine::Other,
+        internet_user: false,
+        info_devices: false,
+        waste_treatment: None,
+        members: Vec::new(),
     }
 }

@@ -23,8 +23,7 @@ use crate::problems::{Collector, FileCtx, Msg, Problem, ProblemKind, Severity, m
 use crate::record::HouseholdRecord;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::mpsc::Receiver;
-use vuonlen_core::Household;
-use vuonlen_core::codes::{Area, Latrine, Relation, WaterSource};
+use vuonlen_core::codes::Relation;
 
 /// Households read ahead while looking for a member group's household.
 pub(crate) const WINDOW: usize = 4096;
@@ -113,19 +112,7 @@ fn empty_record() -> HouseholdRecord {
         head_name: String::new(),
         address: String::new(),
         poverty_causes: Vec::new(),
-        household: Household {
-            area: Area::Rural,
-            income_per_capita: None,
-            score_a: None,
-            durable_structures: 0,
-            floor_area_m2: 0.0,
-            water_source: WaterSource::Other,
-            latrine: Latrine::Other,
-            internet_user: false,
-            info_devices: false,
-            waste_treatment: None,
-            members: Vec::new(),
-        },
+        household: crate::households::blank_household(),
         members: Vec::new(),
     }
 }

@@ -228,23 +228,7 @@ impl<'o> MemberParser<'o> {
 
     /// The ethnicity written `v`, through the caches; `None` for an unknown name.
     fn ethnicity(&mut self, v: &str) -> Option<Ethnicity> {
-        if v == self.last_ethnicity.0 {
-            return self.last_ethnicity.1;
-        }
-        let e = match self.ethnicities.get(v) {
-            Some(e) => *e,
-            None => {
-                let e = Ethnicity::parse(&nfc(v));
-                if self.ethnicities.len() < ETHNICITY_CACHE {
-                    self.ethnicities.insert(v.to_string(), e);
-                }
-                e
-            }
-        };
-        self.last_ethnicity.0.clear();
-        self.last_ethnicity.0.push_str(v);
-        self.last_ethnicity.1 = e;
-        e
+        lookup_ethnicity(&mut self.ethnicities, &mut self.last_ethnicity, v)
     }
 
     /// The usual row, every value valid and written as our own writer writes it, parsed
@@ -401,24 +385,7 @@ impl<'o> MemberParser<'o> {
 
         let ethnicity = match c.required(m::ETHNICITY) {
             Some(v) => {
-                let e = if v == self.last_ethnicity.0 {
-                    self.last_ethnicity.1
-                } else {
-                    let e = match self.ethnicities.get(v) {
-                        Some(e) => *e,
-                        None => {
-                            let e = Ethnicity::parse(&nfc(v));
-                            if self.ethnicities.len() < ETHNICITY_CACHE {
-                                self.ethnicities.insert(v.to_string(), e);
-                            }
-                            e
-                        }
-                    };
-                    self.last_ethnicity.0.clear();
-                    self.last_ethnicity.0.push_str(v);
-                    self.last_ethnicity.1 = e;
-                    e
-                };
+                let e = lookup_ethnicity(&mut self.ethnicities, &mut self.last_ethnicity, v);
                 match e {
                     Some(e) => {
                         if opts.keep_personal {
@@ -632,4 +599,29 @@ impl RowHandler for MemberParser<'_> {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// The ethnicity written `v`: the last one seen, else the cache of names, else a parse (cached).
+fn lookup_ethnicity(
+    cache: &mut HashMap<String, Option<Ethnicity>>,
+    last: &mut (String, Option<Ethnicity>),
+    v: &str,
+) -> Option<Ethnicity> {
+    if v == last.0 {
+        return last.1;
+    }
+    let e = match cache.get(v) {
+        Some(e) => *e,
+        None => {
+            let e = Ethnicity::parse(&nfc(v));
+            if cache.len() < ETHNICITY_CACHE {
+                cache.insert(v.to_string(), e);
+            }
+            e
+        }
+    };
+    last.0.clear();
+    last.0.push_str(v);
+    last.1 = e;
+    e
 }
