@@ -14,6 +14,9 @@ use std::process::ExitCode;
 #[derive(Debug, Parser)]
 #[command(name = "vuonlen", version, about, long_about = None)]
 struct Cli {
+    /// Registry database: sqlite://FILE (default vuonlen.db here) or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "VUONLEN_DB", default_value = vuonlen_store::DEFAULT_URL)]
+    db: String,
     #[command(subcommand)]
     command: Command,
 }
@@ -28,15 +31,42 @@ enum Command {
     Synth(commands::synth::Args),
     /// Chuẩn nghèo — list the poverty standards and show one with its legal citations.
     Standards(commands::standards::Args),
+    /// Nhập dữ liệu — import households into a review period of the registry.
+    Import(commands::import::Args),
+    /// Tính lại — re-classify a period under its standard or another (what-if).
+    Reclassify(commands::registry::ReclassifyArgs),
+    /// Diễn biến — movements of households between two periods.
+    Transitions(commands::form::TransitionsArgs),
+    /// Biểu báo cáo — an official report form for a unit and period.
+    Report(commands::form::ReportArgs),
+    /// Hộ — one household's history (and audit log).
+    Household(commands::registry::HouseholdArgs),
+    /// Kỳ rà soát — list the review periods.
+    Periods,
+    /// Đơn vị hành chính — lineage, unmapped communes, villages.
+    #[command(subcommand)]
+    Units(commands::registry::UnitsCommand),
+    /// Cơ sở dữ liệu — migrations.
+    #[command(subcommand)]
+    Db(commands::registry::DbCommand),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let ctx = commands::registry::Ctx { db_url: cli.db };
     let result = match cli.command {
         Command::Classify(a) => commands::classify::run(a),
         Command::Summary(a) => commands::summary::run(a),
         Command::Synth(a) => commands::synth::run(a),
         Command::Standards(a) => commands::standards::run(a),
+        Command::Import(a) => commands::import::run(ctx, a),
+        Command::Reclassify(a) => commands::registry::reclassify(ctx, a),
+        Command::Transitions(a) => commands::form::transitions(ctx, a),
+        Command::Report(a) => commands::form::report(ctx, a),
+        Command::Household(a) => commands::registry::household(ctx, a),
+        Command::Periods => commands::registry::periods(ctx),
+        Command::Units(c) => commands::registry::units(ctx, c),
+        Command::Db(c) => commands::registry::db(ctx, c),
     };
     match result {
         Ok(code) => code,

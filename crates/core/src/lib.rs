@@ -5,13 +5,16 @@
 //! measures ([`measures`]), unit aggregates ([`summary`]), administrative units ([`units`]),
 //! and Vietnamese text handling ([`text`]).
 
+pub mod citizen_id;
 pub mod classify;
 pub mod codes;
 pub mod ethnicity;
 pub mod household;
 pub mod labour;
 pub mod measures;
+pub mod movement;
 pub mod provision;
+pub mod report;
 mod rules;
 pub mod standard;
 pub mod summary;

@@ -82,6 +82,13 @@ pub enum ProblemKind {
     /// Read correctly, but the standard cannot classify it (e.g. score A only under a standard
     /// with no score-A anchor).
     NotClassifiable,
+    /// The same personal ID number in two households of a review period (registry import).
+    DuplicateIdNumber,
+    /// The same person (name without diacritics and birth date) in two households of one
+    /// commune in a review period (registry import).
+    DuplicatePerson,
+    /// An ID number whose digits contradict the member's sex or birth year (warning).
+    IdNumberMismatch,
 }
 
 /// One problem, located as the user sees it in a spreadsheet.

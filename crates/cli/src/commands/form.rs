@@ -1,0 +1,211 @@
+//! `vuonlen report` — official report forms for a unit and period from the registry, and
+//! `vuonlen transitions` — the movements between two periods.
+
+use crate::commands::registry::Ctx;
+use anyhow::{Context, Result, bail};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use vuonlen_core::Class;
+use vuonlen_core::codes::{Relation, Sex};
+use vuonlen_core::movement::{MovementTally, NearPoorMovement, PoorMovement};
+use vuonlen_core::report::{Group, UnitTally};
+use vuonlen_io::forms::{
+    DetailedListWriter, Form, FormKind, FormMeta, FormRow, ListHousehold, ListMember, write_form, write_movement_form,
+};
+use vuonlen_store::classification::subgroups_from_bits;
+use vuonlen_store::period::{self, Period};
+use vuonlen_store::{Db, Scope, Selection};
+
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Form number: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15.
+    #[arg(long)]
+    pub form: u8,
+    /// Unit: VN (country), a province (2 digits), a 2024 district (3), a commune (5), `2024:CODE` for an old unit.
+    #[arg(long, default_value = "VN")]
+    pub unit: String,
+    /// Review period (the end period for forms 2 and 3).
+    #[arg(long)]
+    pub period: i64,
+    /// Start period of forms 2 and 3 (default: the period before).
+    #[arg(long)]
+    pub from: Option<i64>,
+    /// Standard of the classification to report (default: the period's own; another one shows a what-if).
+    #[arg(long)]
+    pub standard: Option<String>,
+    /// Output workbook (.xlsx).
+    #[arg(long, value_name = "R.xlsx")]
+    pub out: PathBuf,
+}
+
+async fn get_period(db: &Db, year: i64) -> Result<Period> {
+    period::get(db, year).await?.with_context(|| format!("không có kỳ {year} / no period {year} in the registry"))
+}
+
+pub fn report(ctx: Ctx, a: ReportArgs) -> Result<ExitCode> {
+    let form = Form::from_number(a.form).with_context(|| format!("biểu / form {} is not produced", a.form))?;
+    let sel = Selection::parse(&a.unit)?;
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        let reg = db.scoped(Scope::All);
+        let p = get_period(&db, a.period).await?;
+        let standards = crate::input::registry(&[])?;
+        let std = standards.get(a.standard.as_deref().unwrap_or(&p.standard_id))?;
+        let mut meta = FormMeta {
+            unit_code: sel.code.clone(),
+            unit_name: sel.name.clone(),
+            period: p.year.to_string(),
+            start_period: None,
+            standard_id: std.id.clone(),
+            as_of: p.reference_date,
+        };
+        let households = match form.kind() {
+            FormKind::Movement => {
+                let from = get_period(&db, a.from.unwrap_or(p.year - 1)).await?;
+                meta.start_period = Some(from.year.to_string());
+                let (rows, total) = movement_rows(&reg.paths(&from, &p, &sel).await?, &sel);
+                write_movement_form(&a.out, form, &meta, &rows, &total)?;
+                total.poor.households[8] + total.near_poor.households[8]
+            }
+            FormKind::List => {
+                let class = if form == Form::F15 { Class::Poor } else { Class::NearPoor };
+                let list = reg.listed(&p, &std.id, &sel, class).await?;
+                let mut w = DetailedListWriter::create(&a.out, form, &std, &meta)?;
+                for h in &list {
+                    let hh = ListHousehold {
+                        household_code: &h.household_code,
+                        head_name: &h.head_name,
+                        village: &h.village,
+                        address: &h.address,
+                        persons: h.persons,
+                        income_per_capita: h.income_per_capita,
+                        score_a: h.score_a.and_then(|v| i32::try_from(v).ok()),
+                        deprived: h.deprived,
+                        subgroups: subgroups_from_bits(h.subgroups_bits),
+                        causes: h.causes,
+                        note: "",
+                    };
+                    let members: Vec<ListMember<'_>> = h
+                        .members
+                        .iter()
+                        .map(|m| -> Result<ListMember<'_>> {
+                            let core = m.to_member()?;
+                            Ok(ListMember {
+                                member_no: core.member_no,
+                                full_name: &m.full_name,
+                                relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
+                                sex: Sex::parse(&m.sex).unwrap_or(core.sex),
+                                birth: core.birth,
+                                ethnicity_name: &m.ethnicity,
+                                id_number: m.id_number.as_deref(),
+                            })
+                        })
+                        .collect::<Result<_>>()?;
+                    w.push(&hh, &members)?;
+                }
+                let n = w.households();
+                w.finish()?;
+                n
+            }
+            _ => {
+                let tallies = reg.tally(&p, &std.id, &sel).await?;
+                let mut total = UnitTally::new();
+                let rows: Vec<FormRow<UnitTally>> = tallies
+                    .into_iter()
+                    .map(|(key, t)| {
+                        total.merge(&t);
+                        FormRow { name: sel.rows.name(&key), code: key, tally: t }
+                    })
+                    .collect();
+                write_form(&a.out, form, &std, &meta, &rows, &total)?;
+                Class::ALL.iter().map(|c| total.households_in(*c)).sum()
+            }
+        };
+        eprintln!("Biểu {} — {} — kỳ {} ({households} hộ): {}", form.number(), sel.name, p.year, a.out.display());
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn movement_rows(
+    paths: &[vuonlen_store::reads::PathRow],
+    sel: &Selection,
+) -> (Vec<FormRow<MovementTally>>, MovementTally) {
+    let mut by_key: std::collections::BTreeMap<String, MovementTally> = Default::default();
+    let mut total = MovementTally::new();
+    for p in paths {
+        by_key.entry(p.key.clone()).or_default().add(&p.path);
+        total.add(&p.path);
+    }
+    let rows = by_key.into_iter().map(|(k, t)| FormRow { name: sel.rows.name(&k), code: k, tally: t }).collect();
+    (rows, total)
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TransitionsArgs {
+    /// Start period.
+    #[arg(long)]
+    pub from: i64,
+    /// End period.
+    #[arg(long)]
+    pub to: i64,
+    /// Unit (as for `report`).
+    #[arg(long, default_value = "VN")]
+    pub unit: String,
+    /// Per-household CSV: household, class at start and end, movement columns.
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: Option<PathBuf>,
+}
+
+pub fn transitions(ctx: Ctx, a: TransitionsArgs) -> Result<ExitCode> {
+    let sel = Selection::parse(&a.unit)?;
+    if a.from >= a.to {
+        bail!("--from phải trước --to / --from must be before --to");
+    }
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        let from = get_period(&db, a.from).await?;
+        let to = get_period(&db, a.to).await?;
+        let paths = db.scoped(Scope::All).paths(&from, &to, &sel).await?;
+        let (_, total) = movement_rows(&paths, &sel);
+        println!("group,unit,{}", (1..=9).map(|i| format!("col{i}")).collect::<Vec<_>>().join(","));
+        for g in Group::ALL {
+            let m = total.of(g);
+            for (unit, row) in [("households", &m.households), ("persons", &m.persons)] {
+                println!(
+                    "{},{unit},{}",
+                    if g == Group::Poor { "poor" } else { "near_poor" },
+                    row.iter().map(u64::to_string).collect::<Vec<_>>().join(",")
+                );
+            }
+        }
+        if let Some(out) = &a.out {
+            let mut w = csv::Writer::from_path(out).with_context(|| format!("writing {}", out.display()))?;
+            w.write_record([
+                "commune_code",
+                "household_id",
+                "class_start",
+                "class_end",
+                "persons_start",
+                "persons_end",
+                "poor_column",
+                "near_poor_column",
+            ])?;
+            for p in &paths {
+                let col = |c: Option<usize>| c.map(|x| x.to_string()).unwrap_or_default();
+                w.write_record([
+                    p.commune_code.clone(),
+                    p.household_code.clone(),
+                    p.path.start.map(|c| c.key().to_string()).unwrap_or_default(),
+                    p.path.end.map(|c| c.key().to_string()).unwrap_or_default(),
+                    p.path.persons_start.to_string(),
+                    p.path.persons_end.to_string(),
+                    col(PoorMovement::of(&p.path).column()),
+                    col(NearPoorMovement::of(&p.path).column()),
+                ])?;
+            }
+            w.flush()?;
+        }
+        eprintln!("{} hộ trong một hoặc cả hai kỳ / households in either period ({}).", paths.len(), sel.name);
+        Ok(ExitCode::SUCCESS)
+    })
+}

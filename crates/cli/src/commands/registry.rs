@@ -1,0 +1,240 @@
+//! The registry commands' shared context (database URL, runtime) and the small commands:
+//! `db migrate`, `periods`, `reclassify`, `household`, `units`.
+
+use anyhow::{Context, Result};
+use std::future::Future;
+use std::process::ExitCode;
+use vuonlen_core::Class;
+use vuonlen_store::{Db, Scope, period};
+
+/// Where the registry is.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub db_url: String,
+}
+
+impl Ctx {
+    /// Runs the async part of a command.
+    pub fn block_on<T>(&self, f: impl Future<Output = Result<T>>) -> Result<T> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        rt.block_on(f)
+    }
+
+    /// Opens the registry (creating and migrating it on first use).
+    pub async fn open(&self) -> Result<Db> {
+        Db::open(&self.db_url).await.with_context(|| format!("opening the registry {}", redacted(&self.db_url)))
+    }
+}
+
+fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(a)) if a > s => format!("{}***{}", &url[..s + 3], &url[a..]),
+        _ => url.to_string(),
+    }
+}
+
+/// Who runs the command, for the audit log: `VUONLEN_USER`, else the login name.
+pub fn actor() -> String {
+    std::env::var("VUONLEN_USER")
+        .or_else(|_| std::env::var("USER"))
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum DbCommand {
+    /// Apply the migrations not yet applied (also done on first use).
+    Migrate,
+}
+
+pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
+    match cmd {
+        DbCommand::Migrate => ctx.block_on(async {
+            let db = Db::connect(&ctx.db_url).await?;
+            let n = db.migrate().await?;
+            eprintln!("Đã áp dụng {n} bản nâng cấp / applied {n} migrations ({:?}).", db.engine());
+            Ok(ExitCode::SUCCESS)
+        }),
+    }
+}
+
+pub fn periods(ctx: Ctx) -> Result<ExitCode> {
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        println!("period,reference_date,standard,unit_list");
+        for p in period::list(&db).await? {
+            println!(
+                "{},{},{},{}",
+                p.year,
+                p.reference_date,
+                p.standard_id,
+                vuonlen_store::units::list_key(p.unit_list)
+            );
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReclassifyArgs {
+    /// Review period.
+    #[arg(long)]
+    pub period: i64,
+    /// Standard to apply (e.g. 2027-2030 for a what-if); default: the period's own.
+    #[arg(long)]
+    pub standard: Option<String>,
+}
+
+pub fn reclassify(ctx: Ctx, a: ReclassifyArgs) -> Result<ExitCode> {
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        let p = period::get(&db, a.period).await?.with_context(|| format!("kỳ / period {} not found", a.period))?;
+        let reg = crate::input::registry(&[])?;
+        let std = reg.get(a.standard.as_deref().unwrap_or(&p.standard_id))?;
+        let s = db.scoped(Scope::All).reclassify(&p, &std).await?;
+        println!("official\\{},{}", std.id, Class::ALL.iter().map(|c| c.key()).collect::<Vec<_>>().join(","));
+        for a in Class::ALL {
+            println!(
+                "{},{}",
+                a.key(),
+                Class::ALL.iter().map(|b| s.matrix[a as usize][*b as usize].to_string()).collect::<Vec<_>>().join(",")
+            );
+        }
+        eprintln!(
+            "Kỳ {}: {} hộ tính lại theo chuẩn {}, {} hộ đổi loại so với chuẩn chính thức {}, {} hộ không phân loại được / \
+             {} households re-classified, {} change class, {} cannot be classified.",
+            p.year,
+            s.households,
+            std.id,
+            s.changed(),
+            p.standard_id,
+            s.unclassified,
+            s.households,
+            s.changed(),
+            s.unclassified
+        );
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct HouseholdArgs {
+    /// Commune code as recorded.
+    #[arg(long)]
+    pub commune: String,
+    /// Household code (mã hộ).
+    #[arg(long)]
+    pub code: String,
+    /// Also list the audit log.
+    #[arg(long)]
+    pub audit: bool,
+}
+
+pub fn household(ctx: Ctx, a: HouseholdArgs) -> Result<ExitCode> {
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        let v = db.scoped(Scope::All).household(&a.commune, &a.code).await?;
+        println!("Hộ {}/{} (id {}), xã hiện nay {} tỉnh {}", a.commune, a.code, v.id, v.commune_code, v.province_code);
+        for p in &v.periods {
+            println!(
+                "  {}: {} — {} nhân khẩu, {} thiếu hụt (xã ghi {})",
+                p.year,
+                p.class.map(|c| c.label_vi()).unwrap_or("chưa phân loại"),
+                p.persons,
+                p.deprivations,
+                p.commune_code
+            );
+        }
+        let s = &v.status;
+        if let Some(y) = s.poor_since {
+            println!("  Hộ nghèo từ kỳ {y}");
+        }
+        if let Some(y) = s.near_poor_since {
+            println!("  Hộ cận nghèo từ kỳ {y}");
+        }
+        if let Some((y, _)) = s.escaped_in {
+            println!(
+                "  Thoát nghèo/cận nghèo ở kỳ {y}{}",
+                if s.newly_escaped { " — hộ mới thoát nghèo (36 tháng)" } else { "" }
+            );
+        }
+        if a.audit {
+            println!("at,actor,command,entity,period,member_no,field,old_value,new_value");
+            for e in vuonlen_store::audit::for_household(&db, v.id).await? {
+                println!(
+                    "{},{},{},{},{},{},{},{},{}",
+                    e.at,
+                    e.actor,
+                    e.command,
+                    e.entity,
+                    e.period.map(|x| x.to_string()).unwrap_or_default(),
+                    e.member_no.map(|x| x.to_string()).unwrap_or_default(),
+                    e.field,
+                    e.old_value.unwrap_or_default(),
+                    e.new_value.unwrap_or_default()
+                );
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UnitsCommand {
+    /// 2024 communes with no 2025 successor in the lineage.
+    Unmapped,
+    /// Map a 2024 commune to a 2025 commune (administrator).
+    Map {
+        #[arg(long)]
+        old: String,
+        #[arg(long)]
+        new: String,
+    },
+    /// Villages (thôn/tổ dân phố) of a commune.
+    Villages {
+        #[arg(long)]
+        commune: String,
+    },
+    /// Create a village under a commune.
+    AddVillage {
+        #[arg(long)]
+        commune: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+pub fn units(ctx: Ctx, cmd: UnitsCommand) -> Result<ExitCode> {
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        match cmd {
+            UnitsCommand::Unmapped => {
+                let list = vuonlen_store::units::unmapped(&db).await?;
+                println!("code,name,province_code,surveys");
+                for u in &list {
+                    println!("{},{},{},{}", u.code, u.name, u.province_code, u.surveys);
+                }
+                eprintln!("{} xã cũ chưa có xã mới / 2024 communes without a 2025 successor.", list.len());
+            }
+            UnitsCommand::Map { old, new } => {
+                let n = vuonlen_store::units::add_mapping(&db, &old, &new, &actor(), "units map").await?;
+                eprintln!("Đã nối xã {old} → {new}; {n} phiếu được tính vào xã mới / {n} surveys now count in {new}.");
+            }
+            UnitsCommand::Villages { commune } => {
+                println!("id,commune_code,name");
+                for v in vuonlen_store::units::villages(&db, &commune).await? {
+                    println!("{},{},{}", v.id, v.commune_code, v.name);
+                }
+            }
+            UnitsCommand::AddVillage { commune, name } => {
+                let v = vuonlen_store::units::add_village(&db, &commune, &name, &actor(), "units add-village").await?;
+                eprintln!("Thôn {} (id {}) thuộc xã {}.", v.name, v.id, v.commune_code);
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}

@@ -1,0 +1,205 @@
+//! The connection: one type over the two engines, chosen from the URL at run time.
+//!
+//! SQL shared by both engines is written once with `$1, $2, …` placeholders (SQLite accepts
+//! them too); the [`on_pool!`] and [`on_conn!`] macros expand one expression per engine, so
+//! every statement is type-checked against both drivers without generic bounds.
+
+use crate::error::{Result, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// The two database engines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// A file: the embedded default (a commune officer's laptop).
+    Sqlite,
+    /// A server: multi-user and large deployments.
+    Postgres,
+}
+
+/// A pool of connections to one engine.
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$p` bound to the concrete pool.
+macro_rules! on_pool {
+    ($db:expr, $p:ident => $body:expr) => {
+        match &$db.pool {
+            $crate::db::Pool::Sqlite($p) => $body,
+            $crate::db::Pool::Postgres($p) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// A transaction on either engine.
+pub(crate) enum Tx {
+    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
+}
+
+/// Runs `$body` with `$c` bound to the transaction's concrete connection (`&mut Conn`).
+macro_rules! on_conn {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+pub(crate) use on_conn;
+
+impl Tx {
+    pub(crate) fn engine(&self) -> Engine {
+        match self {
+            Tx::Sqlite(_) => Engine::Sqlite,
+            Tx::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    pub(crate) async fn commit(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub(crate) async fn rollback(self) -> Result<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+/// An open registry database.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pub(crate) pool: Pool,
+}
+
+/// The default database: `vuonlen.db` in the working directory.
+pub const DEFAULT_URL: &str = "sqlite://vuonlen.db";
+
+impl Db {
+    /// Opens (creating a SQLite file if needed) and migrates the database at `url`:
+    /// `sqlite://PATH`, `sqlite:PATH`, a path ending in `.db`/`.sqlite`, or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Db> {
+        let db = Self::connect(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Db> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::Url(redact(url)))?;
+            return Self::connect_postgres(opts).await;
+        }
+        let path = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .or_else(|| (url.ends_with(".db") || url.ends_with(".sqlite") || url.ends_with(".sqlite3")).then_some(url));
+        match path {
+            Some(p) if !p.is_empty() => Self::connect_sqlite(std::path::Path::new(p)).await,
+            _ => Err(StoreError::Url(redact(url))),
+        }
+    }
+
+    /// Opens a SQLite file (created if missing) with WAL, foreign keys and a busy timeout.
+    pub async fn connect_sqlite(path: &std::path::Path) -> Result<Db> {
+        let opts = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30))
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory");
+        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
+        Ok(Db { pool: Pool::Sqlite(pool) })
+    }
+
+    /// Opens a PostgreSQL database.
+    pub async fn connect_postgres(opts: PgConnectOptions) -> Result<Db> {
+        let pool = PgPoolOptions::new().max_connections(4).connect_with(opts).await?;
+        Ok(Db { pool: Pool::Postgres(pool) })
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self.pool {
+            Pool::Sqlite(_) => Engine::Sqlite,
+            Pool::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Applies the migrations not yet applied (`vuonlen db migrate`), then loads the
+    /// official administrative units if the database has none. Returns the number applied.
+    pub async fn migrate(&self) -> Result<usize> {
+        let before = self.applied_migrations().await.unwrap_or(0);
+        match &self.pool {
+            Pool::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Pool::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        }
+        crate::units::seed(self).await?;
+        Ok(self.applied_migrations().await?.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> Result<usize> {
+        let n: i64 = on_pool!(self, p => sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(p)
+            .await?);
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Starts a write transaction (SQLite: takes the write lock at once).
+    pub(crate) async fn begin(&self) -> Result<Tx> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        on_pool!(self, p => p.close().await)
+    }
+}
+
+/// A URL with any password replaced, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_not_shown() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+    }
+}

@@ -1,0 +1,647 @@
+//! Import of interchange records into a review period (`vuonlen import`).
+//!
+//! One transaction per import: a failure, a refusal or a killed process leaves the registry
+//! exactly as it was. Households are matched by (commune as recorded, household code); a 2025
+//! commune also finds a household recorded under one of its 2024 predecessors with the same
+//! code (the household keeps its identity across the reorganisation). Each household's content
+//! hash makes re-imports idempotent: unchanged households are not touched, changed ones are
+//! rewritten with their differences in the audit log, and an import that changes nothing is
+//! rolled back and says so.
+
+use crate::audit::{self, Change};
+use crate::bulk::{TableBuffer, Val, execute};
+use crate::classification;
+use crate::db::{Db, Engine, Tx, on_conn};
+use crate::error::{Result, StoreError};
+use crate::period::{self, Period};
+use crate::rows::{self, MEMBER_COLUMNS, MEMBER_SELECT, MemberRow, SURVEY_COLUMNS, SURVEY_SELECT, SurveyRow};
+use crate::units::{Placer, list_key};
+use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use vuonlen_core::citizen_id::{self, Contradiction};
+use vuonlen_core::text::fold;
+use vuonlen_core::units::UnitList;
+use vuonlen_core::{Standard, classify};
+use vuonlen_io::HouseholdRecord;
+
+/// What an import is.
+#[derive(Debug, Clone)]
+pub struct ImportSpec {
+    /// The review period (a year); created on first import.
+    pub period: i64,
+    /// Reference date used when the period is created.
+    pub reference_date: NaiveDate,
+    /// The standard in force for the period (must be the period's when it exists).
+    pub standard: Arc<Standard>,
+    /// Who imports, and through which command, for the audit log.
+    pub actor: String,
+    pub command: String,
+    /// The files, for the batch record.
+    pub files: String,
+    /// SHA-256 of the files' bytes.
+    pub file_hash: String,
+}
+
+/// Two households of a period that share a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub kind: ConflictKind,
+    /// The shared value (ID number, or folded name and birth date). Personal data: for the
+    /// error file only, never for logs.
+    pub value: String,
+    /// (commune as recorded, household code, member number) of each member involved.
+    pub members: Vec<(String, String, i64)>,
+}
+
+/// The kinds of cross-household problems.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// The same personal ID number in two households of the period.
+    SameIdNumber,
+    /// The same person (name without diacritics and full birth date) in two households of the
+    /// same commune.
+    SamePerson,
+}
+
+/// An ID number that contradicts its member's sex or birth year (a warning).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdWarning {
+    pub commune_code: String,
+    pub household_code: String,
+    pub member_no: i64,
+    pub contradictions: Vec<Contradiction>,
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ImportSummary {
+    pub period: i64,
+    pub batch: Option<i64>,
+    pub households: u64,
+    pub members: u64,
+    pub inserted: u64,
+    pub updated: u64,
+    pub unchanged: u64,
+    /// Households matched to one recorded under a predecessor commune.
+    pub linked_across_units: u64,
+    /// New household identities created.
+    pub new_households: u64,
+    /// Households whose answers the standard cannot classify (stored unclassified).
+    pub unclassified: u64,
+    /// 2024 communes with no successor in the lineage (counted under their own code).
+    pub unmapped_communes: Vec<String>,
+    pub conflicts: Vec<Conflict>,
+    pub id_warnings: Vec<IdWarning>,
+    /// The transaction was committed.
+    pub committed: bool,
+}
+
+/// (entity, member number, field, old value, new value).
+type FieldChange = (&'static str, Option<i64>, &'static str, Option<String>, Option<String>);
+
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    household_id: i64,
+    hash: Option<i64>,
+}
+
+/// An import in progress: feed it batches with [`Importer::push`], then [`Importer::finish`].
+pub struct Importer {
+    tx: Tx,
+    spec: ImportSpec,
+    period: Period,
+    placer: Placer,
+    predecessors: HashMap<String, Vec<String>>,
+    now: String,
+    batch_id: i64,
+    next_household_id: i64,
+    registry_empty: bool,
+    known: HashMap<(String, String), Known>,
+    loaded: HashSet<String>,
+    seen: HashSet<i64>,
+    villages: HashMap<(String, String), i64>,
+    unmapped: HashSet<String>,
+    households: TableBuffer,
+    aliases: TableBuffer,
+    surveys: TableBuffer,
+    members: TableBuffer,
+    classifications: TableBuffer,
+    audits: TableBuffer,
+    summary: ImportSummary,
+}
+
+impl Importer {
+    /// Opens the transaction, creating the period if needed. The period's own standard and
+    /// reference date win over the spec's when it already exists: the caller checks first.
+    pub async fn begin(db: &Db, spec: ImportSpec) -> Result<Importer> {
+        let placer = Placer::load(db).await?;
+        let mut predecessors: HashMap<String, Vec<String>> = HashMap::new();
+        let rows: Vec<(String, String)> = crate::db::on_pool!(db, p => sqlx::query_as(
+            "SELECT new_code, old_code FROM unit_lineage ORDER BY new_code, old_code",
+        )
+        .fetch_all(p)
+        .await?);
+        for (new, old) in rows {
+            predecessors.entry(new).or_default().push(old);
+        }
+        let mut tx = db.begin().await?;
+        if tx.engine() == Engine::Postgres {
+            // One import at a time assigns household ids.
+            execute(&mut tx, "LOCK TABLE household IN SHARE ROW EXCLUSIVE MODE", vec![]).await?;
+        }
+        let period = period::ensure(&mut tx, spec.period, spec.reference_date, &spec.standard.id).await?;
+        if period.standard_id != spec.standard.id {
+            return Err(StoreError::Invalid(format!(
+                "kỳ {} dùng chuẩn {}, không phải {} / period {} uses standard {}, not {}",
+                period.year, period.standard_id, spec.standard.id, period.year, period.standard_id, spec.standard.id
+            )));
+        }
+        let max_id: Option<i64> =
+            on_conn!(&mut tx, c => sqlx::query_scalar("SELECT MAX(id) FROM household").fetch_one(c).await?);
+        let now = crate::now();
+        let batch_id: i64 = on_conn!(&mut tx, c => sqlx::query_scalar(
+            "INSERT INTO import_batch (period, file_hash, files, actor, at, households, inserted, updated, unchanged) \
+             VALUES ($1, $2, $3, $4, $5, 0, 0, 0, 0) RETURNING id",
+        )
+        .bind(spec.period)
+        .bind(&spec.file_hash)
+        .bind(&spec.files)
+        .bind(&spec.actor)
+        .bind(&now)
+        .fetch_one(c)
+        .await?);
+        Ok(Importer {
+            tx,
+            period,
+            placer,
+            predecessors,
+            now,
+            batch_id,
+            next_household_id: max_id.unwrap_or(0) + 1,
+            registry_empty: max_id.is_none(),
+            known: HashMap::new(),
+            loaded: HashSet::new(),
+            seen: HashSet::new(),
+            villages: HashMap::new(),
+            unmapped: HashSet::new(),
+            households: TableBuffer::new(
+                "household",
+                &["id", "commune_code", "province_code", "household_code", "created_at"],
+            ),
+            aliases: TableBuffer::new("household_alias", &["commune_code", "household_code", "household_id"]),
+            surveys: TableBuffer::new("survey", SURVEY_COLUMNS),
+            members: TableBuffer::new("member", MEMBER_COLUMNS),
+            classifications: TableBuffer::new("classification", classification::COLUMNS),
+            audits: TableBuffer::new("audit", audit::COLUMNS),
+            summary: ImportSummary { period: spec.period, ..Default::default() },
+            spec,
+        })
+    }
+
+    /// The period imported into.
+    pub fn period(&self) -> &Period {
+        &self.period
+    }
+
+    /// Adds a batch of valid records.
+    pub async fn push(&mut self, records: &[HouseholdRecord]) -> Result<()> {
+        for r in records {
+            self.push_one(r).await?;
+        }
+        if self.surveys.rows() + self.members.rows() >= 40_000 {
+            self.flush().await?;
+        }
+        Ok(())
+    }
+
+    async fn push_one(&mut self, r: &HouseholdRecord) -> Result<()> {
+        let survey = SurveyRow::from_record(r);
+        let members = rows::member_rows(r);
+        let hash = rows::content_hash(&survey, &members);
+        self.summary.households += 1;
+        self.summary.members += members.len() as u64;
+        self.check_ids(r, &members);
+        let place = self.placer.place(&r.commune_code, self.period.reference_date).ok_or_else(|| {
+            StoreError::Invalid(format!("'{}' không phải mã xã / is not a commune code", r.commune_code))
+        })?;
+        if place.unmapped {
+            self.unmapped.insert(r.commune_code.clone());
+        }
+        self.load_commune(&r.commune_code, place.list).await?;
+        let key = (r.commune_code.clone(), r.household_id.clone());
+        let id = match self.known.get(&key).copied() {
+            Some(k) if k.hash == Some(hash) => {
+                self.summary.unchanged += 1;
+                self.seen.insert(k.household_id);
+                return Ok(());
+            }
+            Some(k) if k.hash.is_some() => {
+                self.replace(k.household_id, &survey, &members).await?;
+                self.summary.updated += 1;
+                k.household_id
+            }
+            Some(k) => {
+                self.summary.inserted += 1;
+                self.audit_created(k.household_id);
+                k.household_id
+            }
+            None => {
+                let id = match self.predecessor_match(&r.commune_code, &r.household_id, place.list) {
+                    Some(id) => {
+                        self.summary.linked_across_units += 1;
+                        // The household now lives in the new commune.
+                        execute(
+                            &mut self.tx,
+                            "UPDATE household SET commune_code = $1, province_code = $2 WHERE id = $3",
+                            vec![
+                                place.current_commune.clone().into(),
+                                place.current_province.clone().into(),
+                                id.into(),
+                            ],
+                        )
+                        .await?;
+                        id
+                    }
+                    None => {
+                        let id = self.next_household_id;
+                        self.next_household_id += 1;
+                        self.summary.new_households += 1;
+                        self.households.push([
+                            id.into(),
+                            place.current_commune.clone().into(),
+                            place.current_province.clone().into(),
+                            r.household_id.clone().into(),
+                            self.now.clone().into(),
+                        ]);
+                        id
+                    }
+                };
+                self.aliases.push([r.commune_code.clone().into(), r.household_id.clone().into(), id.into()]);
+                self.known.insert(key, Known { household_id: id, hash: Some(hash) });
+                self.summary.inserted += 1;
+                self.audit_created(id);
+                id
+            }
+        };
+        self.seen.insert(id);
+        let village_id =
+            if r.village.trim().is_empty() { None } else { Some(self.village(&r.commune_code, &r.village).await?) };
+        let p = self.period.year;
+        self.surveys.push([
+            p.into(),
+            id.into(),
+            r.commune_code.clone().into(),
+            list_key(place.list).into(),
+            place.current_commune.into(),
+            place.current_province.into(),
+            r.household_id.clone().into(),
+            village_id.into(),
+            survey.head_name.clone().into(),
+            survey.address.clone().into(),
+            survey.area.clone().into(),
+            survey.income_per_capita.into(),
+            survey.score_a.into(),
+            survey.durable_structures.into(),
+            survey.floor_area_m2.into(),
+            survey.water_source.clone().into(),
+            survey.latrine.clone().into(),
+            survey.internet_user.into(),
+            survey.info_devices.into(),
+            survey.waste_treatment.into(),
+            survey.poverty_causes.clone().into(),
+            hash.into(),
+            self.batch_id.into(),
+        ]);
+        for m in &members {
+            self.members.push(m.values(p, id));
+        }
+        match classify(&self.spec.standard, &r.household, self.period.reference_date) {
+            Ok(c) => self.classifications.push(classification::values(
+                p,
+                id,
+                &self.spec.standard.id,
+                &c,
+                &r.household,
+                i64::from(vuonlen_core::report::causes_mask(&r.poverty_causes)),
+                self.period.reference_date,
+                &self.now,
+            )),
+            Err(_) => self.summary.unclassified += 1,
+        }
+        Ok(())
+    }
+
+    fn audit_created(&mut self, household_id: i64) {
+        let c = Change {
+            actor: &self.spec.actor,
+            command: &self.spec.command,
+            entity: "survey",
+            household_id: Some(household_id),
+            period: Some(self.period.year),
+            member_no: None,
+            field: "created",
+            old_value: None,
+            new_value: None,
+        };
+        let batch = format!("import_batch {}", self.batch_id);
+        let mut row = audit::row(&c, &self.now);
+        row[9] = Val::OptText(Some(batch));
+        self.audits.push(row);
+    }
+
+    /// ID numbers contradicting sex or birth year: warnings.
+    fn check_ids(&mut self, r: &HouseholdRecord, members: &[MemberRow]) {
+        for (m, row) in r.household.members.iter().zip(members) {
+            if let Some(id) = &row.id_number {
+                let c = citizen_id::check(id, m.sex, m.birth.year());
+                if !c.is_empty() {
+                    self.summary.id_warnings.push(IdWarning {
+                        commune_code: r.commune_code.clone(),
+                        household_code: r.household_id.clone(),
+                        member_no: row.member_no,
+                        contradictions: c,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Loads the households known under a commune (and, for a 2025 commune, under its 2024
+    /// predecessors) with their content hash in this period.
+    async fn load_commune(&mut self, commune: &str, list: UnitList) -> Result<()> {
+        if self.registry_empty || self.loaded.contains(commune) {
+            return Ok(());
+        }
+        let mut codes = vec![commune.to_string()];
+        if list == UnitList::Y2025 {
+            codes.extend(self.predecessors.get(commune).cloned().unwrap_or_default());
+        }
+        for code in codes {
+            if !self.loaded.insert(code.clone()) {
+                continue;
+            }
+            let rows: Vec<(String, i64, Option<i64>)> = on_conn!(&mut self.tx, c => sqlx::query_as(
+                "SELECT a.household_code, a.household_id, s.content_hash FROM household_alias a \
+                 LEFT JOIN survey s ON s.household_id = a.household_id AND s.period = $1 \
+                 WHERE a.commune_code = $2",
+            )
+            .bind(self.period.year)
+            .bind(&code)
+            .fetch_all(c)
+            .await?);
+            for (hh, id, hash) in rows {
+                self.known.insert((code.clone(), hh), Known { household_id: id, hash });
+            }
+        }
+        Ok(())
+    }
+
+    /// The one household recorded under a 2024 predecessor of `commune` with the same code and
+    /// no answers in this period yet.
+    fn predecessor_match(&self, commune: &str, code: &str, list: UnitList) -> Option<i64> {
+        if list != UnitList::Y2025 {
+            return None;
+        }
+        let mut found: Vec<i64> = self
+            .predecessors
+            .get(commune)?
+            .iter()
+            .filter_map(|old| self.known.get(&(old.clone(), code.to_string())))
+            .filter(|k| k.hash.is_none() && !self.seen.contains(&k.household_id))
+            .map(|k| k.household_id)
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        (found.len() == 1).then(|| found[0])
+    }
+
+    /// Rewrites a household's answers of this period, recording each changed field.
+    async fn replace(&mut self, id: i64, survey: &SurveyRow, members: &[MemberRow]) -> Result<()> {
+        self.flush().await?;
+        let p = self.period.year;
+        let old: SurveyRow = on_conn!(&mut self.tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {SURVEY_SELECT} FROM survey s LEFT JOIN village v ON v.id = s.village_id \
+             WHERE s.period = $1 AND s.household_id = $2"
+        )))
+        .bind(p)
+        .bind(id)
+        .fetch_one(c)
+        .await?);
+        let old_members: Vec<MemberRow> = on_conn!(&mut self.tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {MEMBER_SELECT} FROM member m WHERE m.period = $1 AND m.household_id = $2 ORDER BY m.member_no"
+        )))
+        .bind(p)
+        .bind(id)
+        .fetch_all(c)
+        .await?);
+        let mut changes: Vec<FieldChange> = Vec::new();
+        for ((f, a), (_, b)) in old.fields().into_iter().zip(survey.fields()) {
+            if a != b {
+                changes.push(("survey", None, f, a, b));
+            }
+        }
+        let by_no: HashMap<i64, &MemberRow> = old_members.iter().map(|m| (m.member_no, m)).collect();
+        let new_nos: HashSet<i64> = members.iter().map(|m| m.member_no).collect();
+        for m in members {
+            match by_no.get(&m.member_no) {
+                Some(o) => {
+                    for ((f, a), (_, b)) in o.fields().into_iter().zip(m.fields()) {
+                        if a != b {
+                            changes.push(("member", Some(m.member_no), f, a, b));
+                        }
+                    }
+                }
+                None => changes.push(("member", Some(m.member_no), "created", None, None)),
+            }
+        }
+        for o in &old_members {
+            if !new_nos.contains(&o.member_no) {
+                changes.push(("member", Some(o.member_no), "deleted", None, None));
+            }
+        }
+        for (entity, member_no, field, a, b) in changes {
+            let c = Change {
+                actor: &self.spec.actor,
+                command: &self.spec.command,
+                entity,
+                household_id: Some(id),
+                period: Some(p),
+                member_no,
+                field,
+                old_value: a.as_deref(),
+                new_value: b.as_deref(),
+            };
+            self.audits.push(audit::row(&c, &self.now));
+        }
+        for sql in [
+            "DELETE FROM classification WHERE period = $1 AND household_id = $2",
+            "DELETE FROM member WHERE period = $1 AND household_id = $2",
+            "DELETE FROM survey WHERE period = $1 AND household_id = $2",
+        ] {
+            execute(&mut self.tx, sql, vec![p.into(), id.into()]).await?;
+        }
+        Ok(())
+    }
+
+    async fn village(&mut self, commune: &str, name: &str) -> Result<i64> {
+        let key = (commune.to_string(), fold(name));
+        if let Some(id) = self.villages.get(&key) {
+            return Ok(*id);
+        }
+        let id = village_id(&mut self.tx, commune, name, &self.spec.actor, &self.spec.command).await?;
+        self.villages.insert(key, id);
+        Ok(id)
+    }
+
+    async fn flush(&mut self) -> Result<()> {
+        for b in [
+            &mut self.households,
+            &mut self.aliases,
+            &mut self.surveys,
+            &mut self.members,
+            &mut self.classifications,
+            &mut self.audits,
+        ] {
+            b.flush(&mut self.tx).await?;
+        }
+        Ok(())
+    }
+
+    /// Checks the people of the period across households, then commits — or rolls back when a
+    /// conflict is found or nothing changed.
+    pub async fn finish(mut self) -> Result<ImportSummary> {
+        self.flush().await?;
+        let mut summary = std::mem::take(&mut self.summary);
+        let mut unmapped: Vec<String> = self.unmapped.drain().collect();
+        unmapped.sort();
+        summary.unmapped_communes = unmapped;
+        if summary.inserted + summary.updated == 0 {
+            self.tx.rollback().await?;
+            return Ok(summary);
+        }
+        summary.conflicts = conflicts(&mut self.tx, self.period.year).await?;
+        if !summary.conflicts.is_empty() {
+            self.tx.rollback().await?;
+            return Ok(summary);
+        }
+        execute(
+            &mut self.tx,
+            "UPDATE import_batch SET households = $1, inserted = $2, updated = $3, unchanged = $4 WHERE id = $5",
+            vec![
+                (summary.households as i64).into(),
+                (summary.inserted as i64).into(),
+                (summary.updated as i64).into(),
+                (summary.unchanged as i64).into(),
+                self.batch_id.into(),
+            ],
+        )
+        .await?;
+        if self.tx.engine() == Engine::Postgres {
+            execute(
+                &mut self.tx,
+                "SELECT setval(pg_get_serial_sequence('household', 'id'), (SELECT MAX(id) FROM household))",
+                vec![],
+            )
+            .await?;
+        }
+        self.tx.commit().await?;
+        summary.batch = Some(self.batch_id);
+        summary.committed = true;
+        Ok(summary)
+    }
+
+    /// Gives up: nothing of this import is kept.
+    pub async fn abort(self) -> Result<()> {
+        self.tx.rollback().await
+    }
+}
+
+/// The village of `name` under `commune`, created (and audited) if new.
+pub(crate) async fn village_id(tx: &mut Tx, commune: &str, name: &str, actor: &str, command: &str) -> Result<i64> {
+    let key = fold(name);
+    let found: Option<i64> = on_conn!(tx, c => sqlx::query_scalar(
+        "SELECT id FROM village WHERE commune_code = $1 AND name_key = $2",
+    )
+    .bind(commune)
+    .bind(&key)
+    .fetch_optional(c)
+    .await?);
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    let now = crate::now();
+    let id: i64 = on_conn!(tx, c => sqlx::query_scalar(
+        "INSERT INTO village (commune_code, name, name_key, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(commune)
+    .bind(name)
+    .bind(&key)
+    .bind(&now)
+    .fetch_one(c)
+    .await?);
+    audit::record_now(
+        tx,
+        &Change {
+            actor,
+            command,
+            entity: "village",
+            household_id: None,
+            period: None,
+            member_no: None,
+            field: commune,
+            old_value: None,
+            new_value: Some(name),
+        },
+        &now,
+    )
+    .await?;
+    Ok(id)
+}
+
+/// People shared by two households of a period.
+async fn conflicts(tx: &mut Tx, period: i64) -> Result<Vec<Conflict>> {
+    let ids: Vec<(String, String, String, i64)> = on_conn!(tx, c => sqlx::query_as(
+        "SELECT m.id_number, s.commune_code, s.household_code, m.member_no FROM member m \
+         JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
+         WHERE m.period = $1 AND m.id_number IN ( \
+            SELECT id_number FROM member WHERE period = $1 AND id_number IS NOT NULL \
+            GROUP BY id_number HAVING COUNT(DISTINCT household_id) > 1) \
+         ORDER BY m.id_number, s.commune_code, s.household_code, m.member_no",
+    )
+    .bind(period)
+    .fetch_all(c)
+    .await?);
+    let people: Vec<(String, String, String, String, i64)> = on_conn!(tx, c => sqlx::query_as(
+        "SELECT s.current_commune, m.name_key || ' ' || m.birth_date, s.commune_code, s.household_code, m.member_no \
+         FROM member m JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
+         JOIN ( \
+            SELECT s2.current_commune AS cc, m2.name_key AS nk, m2.birth_date AS bd FROM member m2 \
+            JOIN survey s2 ON s2.period = m2.period AND s2.household_id = m2.household_id \
+            WHERE m2.period = $1 AND m2.birth_year_only = 0 \
+            GROUP BY s2.current_commune, m2.name_key, m2.birth_date HAVING COUNT(DISTINCT m2.household_id) > 1 \
+         ) d ON d.cc = s.current_commune AND d.nk = m.name_key AND d.bd = m.birth_date \
+         WHERE m.period = $1 AND m.birth_year_only = 0 \
+         ORDER BY 1, 2, 3, 4, 5",
+    )
+    .bind(period)
+    .fetch_all(c)
+    .await?);
+    let mut out: Vec<Conflict> = Vec::new();
+    for (value, commune, code, no) in ids {
+        match out.last_mut() {
+            Some(c) if c.value == value => c.members.push((commune, code, no)),
+            _ => out.push(Conflict { kind: ConflictKind::SameIdNumber, value, members: vec![(commune, code, no)] }),
+        }
+    }
+    let mut last_key = String::new();
+    for (cc, value, commune, code, no) in people {
+        let key = format!("{cc}|{value}");
+        match out.last_mut() {
+            Some(c) if c.kind == ConflictKind::SamePerson && key == last_key => c.members.push((commune, code, no)),
+            _ => out.push(Conflict { kind: ConflictKind::SamePerson, value, members: vec![(commune, code, no)] }),
+        }
+        last_key = key;
+    }
+    Ok(out)
+}

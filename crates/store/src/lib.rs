@@ -1,0 +1,33 @@
+//! vuonlen store: the household registry (*cơ sở dữ liệu hộ nghèo, hộ cận nghèo*) on SQLite
+//! (the embedded default) and PostgreSQL, with one schema and one behaviour on both.
+//!
+//! - [`Db`]: opens either engine from a URL and applies the versioned migrations.
+//! - [`units`]: administrative units with validity dates, lineage, villages.
+//! - [`import`]: idempotent, all-or-nothing import of interchange records into a period.
+//! - [`audit`]: the append-only change log.
+//!
+//! Reads of households go through a [`Scope`]: see [`scope`].
+
+pub mod audit;
+mod bulk;
+pub mod classification;
+mod db;
+mod error;
+pub mod import;
+pub mod period;
+pub mod reads;
+pub mod reclassify;
+pub mod rows;
+pub mod scope;
+pub mod select;
+pub mod units;
+
+pub use db::{DEFAULT_URL, Db, Engine};
+pub use error::{Result, StoreError};
+pub use scope::{Registry, Scope};
+pub use select::{RowKey, Selection};
+
+/// The current time as ISO 8601 text (UTC), for `created_at` and audit columns.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}

@@ -1,0 +1,392 @@
+//! What a [`Registry`] (a scoped store) reads: unit tallies for the reports, household paths
+//! between two periods, one household's history, and the detailed lists of forms 14 and 15.
+//! Every query carries the scope's predicate.
+
+use crate::classification::subgroups_from_bits;
+use crate::db::on_pool;
+use crate::error::{Result, StoreError};
+use crate::period::Period;
+use crate::rows::{MEMBER_SELECT, MemberRow};
+use crate::scope::Registry;
+use crate::select::Selection;
+use chrono::NaiveDate;
+use futures_util::TryStreamExt;
+use std::collections::{BTreeMap, HashMap};
+use vuonlen_core::Class;
+use vuonlen_core::classify::IndicatorSet;
+use vuonlen_core::ethnicity::Ethnicity;
+use vuonlen_core::movement::HouseholdPath;
+use vuonlen_core::report::{ChildCounts, HouseholdFacts, UnitTally};
+
+/// Period, reference date, commune, household code, class, persons, deprivations.
+type HistoryRow = (i64, String, String, String, Option<String>, Option<i64>, Option<i64>);
+
+type FactsRow = (String, String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+fn class_of(s: &str) -> Result<Class> {
+    Class::parse(s).ok_or_else(|| StoreError::Invalid(format!("stored class '{s}' is not valid")))
+}
+
+fn u32_of(v: i64) -> u32 {
+    u32::try_from(v).unwrap_or(0)
+}
+
+/// One household between two periods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathRow {
+    /// The report row it counts in (by its end survey, else its start survey).
+    pub key: String,
+    pub household_id: i64,
+    /// Commune as recorded and household code, at the end (else at the start).
+    pub commune_code: String,
+    pub household_code: String,
+    pub path: HouseholdPath,
+}
+
+/// A household's class in one period (official standard).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeriodClass {
+    pub year: i64,
+    pub reference_date: NaiveDate,
+    pub commune_code: String,
+    pub household_code: String,
+    pub class: Option<Class>,
+    pub persons: u32,
+    pub deprivations: u32,
+}
+
+/// Status derived from the periods (*diễn biến của hộ*).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Status {
+    /// First period of the current poor spell.
+    pub poor_since: Option<i64>,
+    /// First period of the current near-poor spell.
+    pub near_poor_since: Option<i64>,
+    /// The period in which it last escaped poverty or near-poverty, and that period's
+    /// reference date.
+    pub escaped_in: Option<(i64, NaiveDate)>,
+    /// Still "newly escaped" (*hộ mới thoát nghèo*) at the latest period's reference date:
+    /// within 36 months of escaping.
+    pub newly_escaped: bool,
+}
+
+/// One household with its history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HouseholdView {
+    pub id: i64,
+    pub commune_code: String,
+    pub province_code: String,
+    pub periods: Vec<PeriodClass>,
+    pub status: Status,
+}
+
+/// A household of a detailed list, with its members (personal data: for the file only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub key: String,
+    pub household_id: i64,
+    pub household_code: String,
+    pub village: String,
+    pub head_name: String,
+    pub address: String,
+    pub persons: u32,
+    pub income_per_capita: Option<i64>,
+    pub score_a: Option<i64>,
+    pub deprived: IndicatorSet,
+    pub subgroups_bits: i64,
+    pub causes: u16,
+    pub members: Vec<MemberRow>,
+}
+
+impl Registry {
+    /// Tallies of `standard_id`'s classification of `period` over `sel`, by report row, in key
+    /// order.
+    pub async fn tally(&self, period: &Period, standard_id: &str, sel: &Selection) -> Result<Vec<(String, UnitTally)>> {
+        let sql = format!(
+            "SELECT {key}, c.class, c.persons, c.deprived, c.subgroups, c.head_ethnicity, c.causes, c.children, \
+                    c.children_no_insurance, c.children_malnourished, c.children_not_in_school, c.children_schooling_deprived \
+             FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
+             LEFT JOIN village v ON v.id = s.village_id \
+             WHERE c.period = $1 AND c.standard_id = $2 AND {filter} AND {scope}",
+            key = sel.rows.sql(),
+            filter = sel.filter,
+            scope = self.scope.sql("s"),
+        );
+        let mut by_key: BTreeMap<String, UnitTally> = BTreeMap::new();
+        let mut last: Option<(String, UnitTally)> = None;
+        let mut add = |r: FactsRow| -> Result<()> {
+            let facts = HouseholdFacts {
+                class: class_of(&r.1)?,
+                persons: u32_of(r.2),
+                deprived: IndicatorSet(u32::try_from(r.3).unwrap_or(0)),
+                subgroups: subgroups_from_bits(r.4),
+                head_ethnicity: Ethnicity(u8::try_from(r.5).unwrap_or(0)),
+                causes: u16::try_from(r.6).unwrap_or(0),
+                children: ChildCounts {
+                    children: u32_of(r.7),
+                    no_health_insurance: u32_of(r.8),
+                    malnourished: u32_of(r.9),
+                    not_in_school: u32_of(r.10),
+                    schooling_deprived: u32_of(r.11),
+                },
+            };
+            match &mut last {
+                Some((k, t)) if *k == r.0 => t.add(&facts),
+                _ => {
+                    if let Some((k, t)) = last.take() {
+                        by_key.entry(k).or_default().merge(&t);
+                    }
+                    let mut t = UnitTally::new();
+                    t.add(&facts);
+                    last = Some((r.0, t));
+                }
+            }
+            Ok(())
+        };
+        on_pool!(self.db, p => {
+            let mut rows = sqlx::query_as::<_, FactsRow>(sqlx::AssertSqlSafe(sql)).bind(period.year).bind(standard_id).fetch(p);
+            while let Some(r) = rows.try_next().await? {
+                add(r)?;
+            }
+        });
+        if let Some((k, t)) = last.take() {
+            by_key.entry(k).or_default().merge(&t);
+        }
+        Ok(by_key.into_iter().collect())
+    }
+
+    /// Official classes of the households of `sel` in `from` and `to`, with their earlier
+    /// history, as paths for the movement reports (forms 2 and 3).
+    pub async fn paths(&self, from: &Period, to: &Period, sel: &Selection) -> Result<Vec<PathRow>> {
+        let start = self.official(from, sel).await?;
+        let end = self.official(to, sel).await?;
+        let mut before: HashMap<i64, Vec<Option<Class>>> = HashMap::new();
+        let rows: Vec<(i64, String)> = on_pool!(self.db, p => sqlx::query_as(
+            "SELECT c.household_id, c.class FROM classification c \
+             JOIN review_period rp ON rp.year = c.period AND rp.standard_id = c.standard_id \
+             WHERE c.period < $1 AND c.class IN ('poor', 'near_poor')",
+        )
+        .bind(from.year)
+        .fetch_all(p)
+        .await?);
+        for (id, class) in rows {
+            if start.contains_key(&id) || end.contains_key(&id) {
+                before.entry(id).or_default().push(Some(class_of(&class)?));
+            }
+        }
+        let mut ids: Vec<i64> = start.keys().chain(end.keys()).copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let s = start.get(&id);
+            let e = end.get(&id);
+            let Some(label) = e.or(s) else { continue };
+            let path = HouseholdPath::with_history(
+                before.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+                (s.map(|x| x.class), s.map_or(0, |x| x.persons)),
+                (e.map(|x| x.class), e.map_or(0, |x| x.persons)),
+            );
+            out.push(PathRow {
+                key: label.key.clone(),
+                household_id: id,
+                commune_code: label.commune_code.clone(),
+                household_code: label.household_code.clone(),
+                path,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn official(&self, period: &Period, sel: &Selection) -> Result<HashMap<i64, Official>> {
+        let sql = format!(
+            "SELECT c.household_id, {key}, s.commune_code, s.household_code, c.class, c.persons \
+             FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
+             LEFT JOIN village v ON v.id = s.village_id \
+             WHERE c.period = $1 AND c.standard_id = $2 AND {filter} AND {scope}",
+            key = sel.rows.sql(),
+            filter = sel.filter,
+            scope = self.scope.sql("s"),
+        );
+        let rows: Vec<(i64, String, String, String, String, i64)> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(period.year)
+            .bind(&period.standard_id)
+            .fetch_all(p)
+            .await?);
+        rows.into_iter()
+            .map(|(id, key, commune_code, household_code, class, persons)| {
+                Ok((
+                    id,
+                    Official { key, commune_code, household_code, class: class_of(&class)?, persons: u32_of(persons) },
+                ))
+            })
+            .collect()
+    }
+
+    /// The household known by `household_code` in `commune_code` (as recorded in any period),
+    /// with its official class in every period — `NotFound` when it is outside the scope.
+    pub async fn household(&self, commune_code: &str, household_code: &str) -> Result<HouseholdView> {
+        let found: Option<(i64, String, String)> = on_pool!(self.db, p => sqlx::query_as(
+            "SELECT h.id, h.commune_code, h.province_code FROM household_alias a JOIN household h ON h.id = a.household_id \
+             WHERE a.commune_code = $1 AND a.household_code = $2",
+        )
+        .bind(commune_code)
+        .bind(household_code)
+        .fetch_optional(p)
+        .await?);
+        let not_found = || StoreError::NotFound(format!("hộ / household {commune_code}/{household_code}"));
+        let (id, commune, province) = found.ok_or_else(not_found)?;
+        if !self.scope.contains(&province, &commune) {
+            // Outside the scope looks the same as absent: no existence leak.
+            return Err(not_found());
+        }
+        let rows: Vec<HistoryRow> = on_pool!(self.db, p => sqlx::query_as(
+            "SELECT rp.year, rp.reference_date, s.commune_code, s.household_code, c.class, c.persons, c.deprivation_count \
+             FROM survey s JOIN review_period rp ON rp.year = s.period \
+             LEFT JOIN classification c ON c.period = s.period AND c.household_id = s.household_id AND c.standard_id = rp.standard_id \
+             WHERE s.household_id = $1 ORDER BY rp.year",
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await?);
+        let mut periods = Vec::new();
+        for (year, date, commune_code, household_code, class, persons, deps) in rows {
+            periods.push(PeriodClass {
+                year,
+                reference_date: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                    .map_err(|_| StoreError::Invalid(format!("period {year}: bad reference date")))?,
+                commune_code,
+                household_code,
+                class: class.as_deref().map(class_of).transpose()?,
+                persons: u32_of(persons.unwrap_or(0)),
+                deprivations: u32_of(deps.unwrap_or(0)),
+            });
+        }
+        let status = status_of(&periods);
+        Ok(HouseholdView { id, commune_code: commune, province_code: province, periods, status })
+    }
+
+    /// Households of `class` in `sel` under `standard_id` in `period`, with members, by report
+    /// row then household code (forms 14 and 15).
+    pub async fn listed(
+        &self,
+        period: &Period,
+        standard_id: &str,
+        sel: &Selection,
+        class: Class,
+    ) -> Result<Vec<Listed>> {
+        let where_ = format!(
+            "c.period = $1 AND c.standard_id = $2 AND c.class = $3 AND {filter} AND {scope}",
+            filter = sel.filter,
+            scope = self.scope.sql("s")
+        );
+        let sql = format!(
+            "SELECT {key}, s.household_id, s.household_code, COALESCE(v.name, ''), s.head_name, s.address, c.persons, \
+                    s.income_per_capita, s.score_a, c.deprived, c.subgroups, c.causes \
+             FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
+             LEFT JOIN village v ON v.id = s.village_id WHERE {where_} \
+             ORDER BY 1, s.household_code",
+            key = sel.rows.sql(),
+        );
+        type Row = (String, i64, String, String, String, String, i64, Option<i64>, Option<i64>, i64, i64, i64);
+        let rows: Vec<Row> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(period.year)
+            .bind(standard_id)
+            .bind(class.key())
+            .fetch_all(p)
+            .await?);
+        let msql = format!(
+            "SELECT m.household_id AS hid, {MEMBER_SELECT} FROM member m \
+             JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
+             JOIN classification c ON c.period = s.period AND c.household_id = s.household_id \
+             LEFT JOIN village v ON v.id = s.village_id WHERE {where_} ORDER BY m.household_id, m.member_no"
+        );
+        let members: Vec<WithHousehold> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(msql))
+            .bind(period.year)
+            .bind(standard_id)
+            .bind(class.key())
+            .fetch_all(p)
+            .await?);
+        let mut by_household: HashMap<i64, Vec<MemberRow>> = HashMap::new();
+        for m in members {
+            by_household.entry(m.hid).or_default().push(m.member);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|r| Listed {
+                key: r.0,
+                household_id: r.1,
+                household_code: r.2,
+                village: r.3,
+                head_name: r.4,
+                address: r.5,
+                persons: u32_of(r.6),
+                income_per_capita: r.7,
+                score_a: r.8,
+                deprived: IndicatorSet(u32::try_from(r.9).unwrap_or(0)),
+                subgroups_bits: r.10,
+                causes: u16::try_from(r.11).unwrap_or(0),
+                members: by_household.remove(&r.1).unwrap_or_default(),
+            })
+            .collect())
+    }
+
+    /// The row key a report groups by, for names.
+    pub fn row_name(&self, sel: &Selection, key: &str) -> String {
+        sel.rows.name(key)
+    }
+}
+
+#[derive(Debug, sqlx::FromRow)]
+struct WithHousehold {
+    hid: i64,
+    #[sqlx(flatten)]
+    member: MemberRow,
+}
+
+#[derive(Debug, Clone)]
+struct Official {
+    key: String,
+    commune_code: String,
+    household_code: String,
+    class: Class,
+    persons: u32,
+}
+
+/// Spells and escape from the classes of consecutive periods.
+fn status_of(periods: &[PeriodClass]) -> Status {
+    let mut st = Status::default();
+    let mut prev: Option<Class> = None;
+    for p in periods {
+        match p.class {
+            Some(Class::Poor) => {
+                if prev != Some(Class::Poor) {
+                    st.poor_since = Some(p.year);
+                }
+                st.near_poor_since = None;
+            }
+            Some(Class::NearPoor) => {
+                if prev != Some(Class::NearPoor) {
+                    st.near_poor_since = Some(p.year);
+                }
+                if prev == Some(Class::Poor) {
+                    st.escaped_in = Some((p.year, p.reference_date));
+                }
+                st.poor_since = None;
+            }
+            Some(_) => {
+                if matches!(prev, Some(Class::Poor | Class::NearPoor)) {
+                    st.escaped_in = Some((p.year, p.reference_date));
+                }
+                st.poor_since = None;
+                st.near_poor_since = None;
+            }
+            None => {}
+        }
+        prev = p.class.or(prev);
+    }
+    if let (Some((_, date)), Some(last)) = (st.escaped_in, periods.last()) {
+        st.newly_escaped = vuonlen_core::movement::newly_escaped(date, last.reference_date);
+    }
+    st
+}
