@@ -217,3 +217,123 @@ fn summary_workbook_has_one_sheet_per_report_with_numbers_as_numbers() {
     };
     assert!(poor_rate > 0.0 && poor_rate < 100.0);
 }
+
+fn synth_seeded(dir: &Path, n: u64, seed: u64, as_of: &str) -> (PathBuf, PathBuf) {
+    let out = vuonlen(&[
+        "synth",
+        "--households",
+        &n.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--province",
+        "14",
+        "--as-of",
+        as_of,
+        "--out-dir",
+        s(dir),
+    ]);
+    assert!(out.status.success(), "synth failed: {}", String::from_utf8_lossy(&out.stderr));
+    (dir.join("households.csv"), dir.join("members.csv"))
+}
+
+/// What the registry says about itself, to compare before and after.
+fn registry_state(db: &str, dir: &Path) -> Vec<String> {
+    let mut state = Vec::new();
+    let periods = vuonlen(&["--db", db, "periods"]);
+    state.push(String::from_utf8_lossy(&periods.stdout).into_owned());
+    let f1 = dir.join("state-f1.xlsx");
+    let r = vuonlen(&["--db", db, "report", "--form", "1", "--unit", "14", "--period", "2024", "--out", s(&f1)]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(&f1).expect("form 1");
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).expect("sheet");
+    state.extend(range.rows().map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>().join("|")));
+    state
+}
+
+#[test]
+fn import_then_report_and_a_killed_import_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = format!("sqlite://{}", dir.path().join("reg.db").display());
+    let d24 = dir.path().join("d24");
+    let d25 = dir.path().join("d25");
+    let (h24, m24) = synth_seeded(&d24, 3_000, 1, "2024-12-31");
+    let (h25, m25) = synth_seeded(&d25, 60_000, 2, "2025-12-31");
+
+    let first = vuonlen(&["--db", &db, "import", "--period", "2024", "--households", s(&h24), "--members", s(&m24)]);
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(String::from_utf8_lossy(&first.stderr).contains("3000 inserted"));
+    let again = vuonlen(&["--db", &db, "import", "--period", "2024", "--households", s(&h24), "--members", s(&m24)]);
+    assert!(again.status.success());
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("Nothing changed"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let before = registry_state(&db, dir.path());
+
+    // Kill an import of 60,000 households once it has written 50,000 of them.
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vuonlen"))
+        .args(["--db", &db, "import", "--period", "2025", "--households", s(&h25), "--members", s(&m25)])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start import");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut killed = false;
+    for line in BufReader::new(stderr).lines() {
+        if line.expect("line").contains("… ") {
+            child.kill().expect("kill");
+            killed = true;
+            break;
+        }
+    }
+    let status = child.wait().expect("wait");
+    assert!(killed && !status.success(), "the import was killed half-way");
+    assert_eq!(registry_state(&db, dir.path()), before, "a killed import leaves the registry as it was");
+
+    // Nothing half-written: the same import now inserts every household.
+    let errors = dir.path().join("import.errors.csv");
+    let full = vuonlen(&[
+        "--db",
+        &db,
+        "import",
+        "--period",
+        "2025",
+        "--households",
+        s(&h25),
+        "--members",
+        s(&m25),
+        "--errors",
+        s(&errors),
+    ]);
+    assert!(full.status.success(), "{}", String::from_utf8_lossy(&full.stderr));
+    assert!(
+        String::from_utf8_lossy(&full.stderr).contains("60000 inserted"),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+
+    // Reports and movements between the two periods.
+    let f2 = dir.path().join("f2.xlsx");
+    let r = vuonlen(&["--db", &db, "report", "--form", "2", "--unit", "14", "--period", "2025", "--out", s(&f2)]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let t = vuonlen(&["--db", &db, "transitions", "--from", "2024", "--to", "2025", "--unit", "14"]);
+    assert!(t.status.success());
+    let table = String::from_utf8_lossy(&t.stdout);
+    let households: Vec<u64> = table
+        .lines()
+        .find(|l| l.starts_with("poor,households"))
+        .expect("poor row")
+        .split(',')
+        .skip(2)
+        .map(|v| v.parse().expect("number"))
+        .collect();
+    let end = households[0] - households[1] - households[2] - households[3]
+        + households[4]
+        + households[5]
+        + households[6]
+        + households[7];
+    assert_eq!(end, households[8], "column 9 = 1 − 2 − 3 − 4 + 5 + 6 + 7 + 8");
+}

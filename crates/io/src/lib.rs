@@ -15,6 +15,7 @@ mod csv_reader;
 mod error;
 mod error_file;
 mod fields;
+pub mod forms;
 pub mod header;
 mod households;
 mod join;

@@ -203,3 +203,20 @@ mod tests {
         assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
     }
 }
+
+impl Db {
+    /// Runs one administrative statement (DDL, maintenance) outside any transaction.
+    pub async fn execute_admin(&self, sql: &str) -> Result<u64> {
+        let sql = sqlx::AssertSqlSafe(sql.to_string());
+        Ok(on_pool!(self, p => sqlx::query(sql).execute(p).await?.rows_affected()))
+    }
+
+    /// Units per (list, level), for checks.
+    pub async fn unit_counts(&self) -> Result<Vec<(String, String, i64)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "SELECT list, level, COUNT(*) FROM admin_unit GROUP BY list, level ORDER BY list, level",
+        )
+        .fetch_all(p)
+        .await?))
+    }
+}

@@ -34,7 +34,9 @@ impl RowKey {
     pub fn name(self, key: &str) -> String {
         let u = AdminUnits::get();
         let found = match self {
-            RowKey::CurrentProvince => u.y2025.province(key).map(|p| p.name),
+            RowKey::CurrentProvince => {
+                return u.y2025.province(key).map(province_name).unwrap_or_else(|| format!("(mã {key})"));
+            }
             RowKey::CurrentCommune => u.y2025.communes.get(key).map(|c| c.name),
             RowKey::RecordedCommune => u.y2024.communes.get(key).or_else(|| u.y2025.communes.get(key)).map(|c| c.name),
             RowKey::Village => return if key.is_empty() { "(không ghi thôn)".to_string() } else { key.to_string() },
@@ -54,6 +56,17 @@ pub struct Selection {
     /// SQL predicate on `survey s` (codes are digits only).
     pub(crate) filter: String,
     pub rows: RowKey,
+}
+
+/// A province's name with its type, as titles print it: `Tỉnh Sơn La`, `Thành phố Hà Nội`.
+pub fn province_name(p: &vuonlen_core::units::Unit) -> String {
+    if p.name.starts_with("Tỉnh") || p.name.starts_with("Thành phố") {
+        p.name.to_string()
+    } else if p.division_type.starts_with("thành phố") {
+        format!("Thành phố {}", p.name)
+    } else {
+        format!("Tỉnh {}", p.name)
+    }
 }
 
 fn digits(s: &str) -> bool {
@@ -91,7 +104,7 @@ impl Selection {
                 if let Some(p) = u.y2025.province(code).filter(|_| !force_old) {
                     return Ok(Selection {
                         code: code.into(),
-                        name: p.name.into(),
+                        name: province_name(p),
                         level_vi: "tỉnh",
                         filter: format!("s.current_province = '{code}'"),
                         rows: RowKey::CurrentCommune,

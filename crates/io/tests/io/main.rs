@@ -3,6 +3,7 @@
 mod classification;
 mod common;
 mod errors;
+mod forms;
 mod malformed;
 mod order;
 mod round_trip;

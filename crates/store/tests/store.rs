@@ -1,0 +1,305 @@
+//! The store's contract: every test runs against SQLite (a temporary file) and, when
+//! `TEST_DATABASE_URL` is set, against PostgreSQL (a fresh schema per test).
+
+use chrono::NaiveDate;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use vuonlen_core::{Class, Registry as Standards, Standard};
+use vuonlen_io::{HouseholdRecord, ReadOptions, Source};
+use vuonlen_store::import::{ConflictKind, ImportSpec, ImportSummary, Importer};
+use vuonlen_store::{Db, Scope, Selection, period};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
+}
+
+/// A SQLite database in `dir`, and a PostgreSQL one in a new schema when configured.
+async fn engines(dir: &Path) -> Vec<(&'static str, Db)> {
+    let mut out =
+        vec![("sqlite", Db::open(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("sqlite"))];
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+        let schema = format!(
+            "t{}_{}",
+            std::process::id(),
+            dir.file_name()
+                .map(|n| n.to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), ""))
+                .unwrap_or_default()
+        );
+        let admin = Db::connect(&url).await.expect("postgres");
+        admin.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.expect("drop schema");
+        admin.execute_admin(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+        admin.close().await;
+        let opts =
+            sqlx::postgres::PgConnectOptions::from_str(&url).expect("url").options([("search_path", schema.as_str())]);
+        let db = Db::connect_postgres(opts).await.expect("postgres schema");
+        db.migrate().await.expect("migrate postgres");
+        out.push(("postgres", db));
+    }
+    out
+}
+
+fn standard(id: &str) -> Arc<Standard> {
+    let mut r = Standards::embedded().expect("standards");
+    r.link().expect("link");
+    r.get(id).expect("standard")
+}
+
+const HH_HEAD: &str = "household_id,commune_code,village,area,head_name,address,income_per_capita,score_a,durable_structures,floor_area_m2,water_source,latrine,internet_user,info_devices,waste_treatment,poverty_causes";
+const MEM_HEAD: &str = "household_id,member_no,full_name,relation,sex,birth_date,ethnicity,id_number,health_insurance,employment,able_to_work,education,in_school,school_on_track,malnourished,disability,social_allowance,merit";
+
+/// A household of a given class under 2022–2025 (rural): poor = low income and four
+/// deprivations, near-poor = low income and none, not poor = high income and none.
+fn household(code: &str, commune: &str, class: Class, persons: u32, id_base: u64) -> (String, Vec<String>) {
+    let (income, water, latrine, ins, info) = match class {
+        Class::Poor => (1_000_000, "surface", "none", "0", "0"),
+        Class::NearPoor => (1_000_000, "piped", "septic", "1", "1"),
+        _ => (6_000_000, "piped", "septic", "1", "1"),
+    };
+    let hh = format!(
+        "{code},{commune},Thôn Một,rural,Nguyễn Văn {code},,{income},,3,{area},{water},{latrine},{info},{info},1,no_capital",
+        area = 20 * persons
+    );
+    let members = (1..=persons)
+        .map(|n| {
+            let (rel, sex, year) = if n == 1 { ("head", "M", 1980) } else { ("child", "F", 2000 + n) };
+            let id = format!("0011{:02}{:06}", year % 100, id_base + u64::from(n));
+            let id = if sex == "M" { format!("0010{}", &id[4..]) } else { format!("0013{}", &id[4..]) };
+            let id = if year < 2000 && sex == "F" { format!("0011{}", &id[4..]) } else { id };
+            format!(
+                "{code},{n},Người {code} {n},{rel},{sex},{year}-03-0{n},Kinh,{id},{ins},self_employed,1,upper_secondary,0,,,none,0,0"
+            )
+        })
+        .collect();
+    (hh, members)
+}
+
+/// Reads households written as CSV into records.
+fn records(dir: &Path, name: &str, rows: &[(String, Vec<String>)], as_of: NaiveDate) -> Vec<HouseholdRecord> {
+    let h = dir.join(format!("{name}-h.csv"));
+    let m = dir.join(format!("{name}-m.csv"));
+    let hh: Vec<&str> = std::iter::once(HH_HEAD).chain(rows.iter().map(|r| r.0.as_str())).collect();
+    let mm: Vec<&str> =
+        std::iter::once(MEM_HEAD).chain(rows.iter().flat_map(|r| r.1.iter().map(String::as_str))).collect();
+    std::fs::write(&h, hh.join("\n") + "\n").expect("write");
+    std::fs::write(&m, mm.join("\n") + "\n").expect("write");
+    let mut out: Vec<HouseholdRecord> = Vec::new();
+    let opts = ReadOptions { as_of, keep_personal: true, skip_invalid: false, require_waste_treatment: false };
+    let report = vuonlen_io::read(&Source::Csv { households: h, members: m }, &opts, &mut out).expect("read");
+    assert!(report.is_clean(), "test data must be valid: {:?}", report.errors);
+    out
+}
+
+async fn import(db: &Db, year: i64, recs: &[HouseholdRecord]) -> ImportSummary {
+    let spec = ImportSpec {
+        period: year,
+        reference_date: d(i32::try_from(year).expect("year"), 12, 31),
+        standard: standard("2022-2025"),
+        actor: "tester".into(),
+        command: "test".into(),
+        files: "test".into(),
+        file_hash: "0".into(),
+    };
+    let mut imp = Importer::begin(db, spec).await.expect("begin");
+    imp.push(recs).await.expect("push");
+    imp.finish().await.expect("finish")
+}
+
+#[tokio::test]
+async fn migrations_load_both_unit_lists_and_run_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        assert_eq!(db.migrate().await.expect("again"), 0, "{engine}: nothing left to apply");
+        let counts = db.unit_counts().await.expect("counts");
+        assert_eq!(
+            counts,
+            vec![
+                ("2024".to_string(), "commune".to_string(), 10_051),
+                ("2024".to_string(), "district".to_string(), 696),
+                ("2024".to_string(), "province".to_string(), 63),
+                ("2025".to_string(), "commune".to_string(), 3_321),
+                ("2025".to_string(), "province".to_string(), 34),
+            ],
+            "{engine}"
+        );
+        let unmapped = vuonlen_store::units::unmapped(&db).await.expect("unmapped");
+        assert!(!unmapped.is_empty(), "{engine}: the official lineage is incomplete");
+    }
+}
+
+#[test]
+fn both_engines_have_the_same_migration_versions() {
+    let names = |e: &str| {
+        let mut v: Vec<String> = std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(e))
+            .expect("dir")
+            .map(|f| f.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+}
+
+#[tokio::test]
+async fn import_is_idempotent_and_audits_changes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let rows =
+            vec![household("A1", "00004", Class::Poor, 3, 100), household("A2", "00004", Class::NotPoor, 2, 200)];
+        let recs = records(dir.path(), "a", &rows, d(2025, 12, 31));
+        let first = import(&db, 2025, &recs).await;
+        assert!(first.committed, "{engine}");
+        assert_eq!((first.inserted, first.updated, first.unchanged, first.members), (2, 0, 0, 5), "{engine}");
+        let again = import(&db, 2025, &recs).await;
+        assert!(!again.committed, "{engine}: a second identical import changes nothing");
+        assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2), "{engine}");
+
+        // A1's income changes and a member is added.
+        let mut changed = rows.clone();
+        changed[0] = household("A1", "00004", Class::Poor, 4, 100);
+        changed[0].0 = changed[0].0.replace(",1000000,", ",1200000,");
+        let recs2 = records(dir.path(), "b", &changed, d(2025, 12, 31));
+        let third = import(&db, 2025, &recs2).await;
+        assert!(third.committed, "{engine}");
+        assert_eq!((third.inserted, third.updated, third.unchanged), (0, 1, 1), "{engine}");
+        let reg = db.scoped(Scope::All);
+        let v = reg.household("00004", "A1").await.expect("household");
+        let log = vuonlen_store::audit::for_household(&db, v.id).await.expect("audit");
+        let income = log.iter().find(|e| e.field == "income_per_capita").expect("income change logged");
+        assert_eq!((income.old_value.as_deref(), income.new_value.as_deref()), (Some("1000000"), Some("1200000")));
+        assert_eq!(income.actor, "tester");
+        assert!(log.iter().any(|e| e.entity == "member" && e.member_no == Some(4) && e.field == "created"), "{engine}");
+        assert!(log.iter().any(|e| e.field == "floor_area_m2"), "{engine}: area 60 → 80 logged");
+        // The log cannot be rewritten.
+        assert!(db.execute_admin("UPDATE audit SET actor = 'x'").await.is_err(), "{engine}: audit is append-only");
+        assert!(db.execute_admin("DELETE FROM audit").await.is_err(), "{engine}: audit is append-only");
+    }
+}
+
+#[tokio::test]
+async fn shared_people_refuse_the_whole_import() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let a = household("B1", "00004", Class::NotPoor, 2, 300);
+        let mut b = household("B2", "00004", Class::NotPoor, 2, 400);
+        // B2's member 2 carries B1's member 2's ID number.
+        let id_b1 = a.1[1].split(',').nth(7).expect("id").to_string();
+        let cols: Vec<String> = b.1[1].split(',').map(str::to_string).collect();
+        let mut cols = cols;
+        cols[7] = id_b1.clone();
+        b.1[1] = cols.join(",");
+        let recs = records(dir.path(), "c", &[a, b], d(2025, 12, 31));
+        let s = import(&db, 2025, &recs).await;
+        assert!(!s.committed, "{engine}");
+        assert_eq!(s.conflicts.len(), 1, "{engine}");
+        assert_eq!(s.conflicts[0].kind, ConflictKind::SameIdNumber);
+        assert_eq!(s.conflicts[0].members.len(), 2);
+        assert!(period::get(&db, 2025).await.expect("read").is_none(), "{engine}: not even the period was kept");
+    }
+}
+
+#[tokio::test]
+async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        // 2023 and 2024 under the 2024 commune 00001 (Phúc Xá), 2025 under 00097 (its successor).
+        let old = "00001";
+        let new = "00097";
+        let y2023 = vec![household("R1", old, Class::Poor, 2, 10)];
+        let y2024 = vec![
+            household("H1", old, Class::Poor, 3, 20), // → near-poor: poor col 2, near-poor col 5
+            household("H2", old, Class::Poor, 2, 30), // → not poor: col 3
+            household("H3", old, Class::Poor, 2, 40), // → gone: col 4
+            household("H4", old, Class::NearPoor, 2, 50), // → poor: poor col 5, near-poor col 3
+            household("H5", old, Class::NotPoor, 2, 60), // → poor: col 7
+            household("H6", old, Class::Poor, 3, 70), // stays poor, 3 → 4 persons: persons col 8
+            household("R1", old, Class::NotPoor, 2, 10), // poor in 2023, escaped, poor again: col 6
+        ];
+        let y2025 = vec![
+            household("H1", new, Class::NearPoor, 3, 20),
+            household("H2", new, Class::NotPoor, 2, 30),
+            household("H4", new, Class::Poor, 2, 50),
+            household("H5", new, Class::Poor, 2, 60),
+            household("H6", new, Class::Poor, 4, 70),
+            household("H7", new, Class::Poor, 1, 80), // new household: col 8
+            household("R1", new, Class::Poor, 2, 10),
+        ];
+        assert!(import(&db, 2023, &records(dir.path(), "y23", &y2023, d(2023, 12, 31))).await.committed);
+        assert!(import(&db, 2024, &records(dir.path(), "y24", &y2024, d(2024, 12, 31))).await.committed);
+        let s25 = import(&db, 2025, &records(dir.path(), "y25", &y2025, d(2025, 12, 31))).await;
+        assert!(s25.committed, "{engine}");
+        assert_eq!(s25.linked_across_units, 6, "{engine}: H1, H2, H4, H5, H6, R1 keep their identity");
+
+        let reg = db.scoped(Scope::All);
+        let p24 = period::get(&db, 2024).await.expect("p").expect("2024");
+        let p25 = period::get(&db, 2025).await.expect("p").expect("2025");
+        let hanoi = Selection::parse("01").expect("Hà Nội");
+        let t24 = reg.tally(&p24, "2022-2025", &hanoi).await.expect("tally 2024");
+        let t25 = reg.tally(&p25, "2022-2025", &hanoi).await.expect("tally 2025");
+        // Both periods land in today's commune 00097 of today's province 01.
+        assert_eq!(t24.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), vec![new], "{engine}");
+        assert_eq!(t25.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), vec![new], "{engine}");
+        assert_eq!(t24[0].1.households_in(Class::Poor), 4);
+        assert_eq!(t25[0].1.households_in(Class::Poor), 5);
+        // The old district still reads 2024 by the old commune.
+        let ba_dinh = Selection::parse("001").expect("district");
+        let old_rows = reg.tally(&p24, "2022-2025", &ba_dinh).await.expect("tally old");
+        assert_eq!(old_rows.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), vec![old]);
+
+        let paths = reg.paths(&p24, &p25, &hanoi).await.expect("paths");
+        let mut total = vuonlen_core::movement::MovementTally::new();
+        for p in &paths {
+            total.add(&p.path);
+        }
+        // Poor: start 4 (H1 H2 H3 H6); −H1 (2) −H2 (3) −H3 (4); +H4 (5) +R1 (6) +H5 (7) +H7 (8); end 5.
+        assert_eq!(total.poor.households, [4, 1, 1, 1, 1, 1, 1, 1, 5], "{engine}");
+        // Persons: start 3+2+2+3 = 10; H6 gains one person (col 8 with H7's one); end 2+2+4+1+2 = 11.
+        assert_eq!(total.poor.persons, [10, 3, 2, 2, 2, 2, 2, 2, 11], "{engine}");
+        // Near-poor: start H4; H4 → poor (3); H1 poor → near-poor (5); end H1.
+        assert_eq!(total.near_poor.households, [1, 0, 1, 0, 1, 0, 0, 0, 1], "{engine}");
+        assert!(total.poor.identity_holds() && total.near_poor.identity_holds());
+
+        // History: R1 was poor in 2023, escaped in 2024, poor again in 2025.
+        let r1 = reg.household(new, "R1").await.expect("R1");
+        assert_eq!(
+            r1.periods.iter().map(|p| p.class).collect::<Vec<_>>(),
+            vec![Some(Class::Poor), Some(Class::NotPoor), Some(Class::Poor)]
+        );
+        assert_eq!(r1.status.poor_since, Some(2025));
+        let h2 = reg.household(old, "H2").await.expect("H2 by its old code");
+        assert_eq!(h2.status.escaped_in.map(|e| e.0), Some(2025));
+        assert!(h2.status.newly_escaped, "{engine}: escaped at the end of 2025, newly escaped then");
+    }
+}
+
+#[tokio::test]
+async fn a_scoped_registry_reads_only_its_area() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        // 00004 is in Hà Nội (01); 04000-range communes elsewhere: take Sơn La's first commune.
+        let son_la = vuonlen_core::units::AdminUnits::get()
+            .y2025
+            .communes
+            .values()
+            .filter(|c| c.parent_code == "14")
+            .map(|c| c.code)
+            .min()
+            .expect("a Sơn La commune");
+        let rows = vec![household("S1", "00004", Class::Poor, 2, 500), household("S2", son_la, Class::Poor, 2, 600)];
+        assert!(import(&db, 2025, &records(dir.path(), "s", &rows, d(2025, 12, 31))).await.committed);
+        let p = period::get(&db, 2025).await.expect("p").expect("2025");
+        let son_la_officer = db.scoped(Scope::units(["14"]).expect("scope"));
+        let everything = Selection::parse("VN").expect("country");
+        let seen = son_la_officer.tally(&p, "2022-2025", &everything).await.expect("tally");
+        assert_eq!(seen.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), vec!["14"], "{engine}");
+        assert!(son_la_officer.household("00004", "S1").await.is_err(), "{engine}: Hà Nội is out of scope");
+        assert!(son_la_officer.household(son_la, "S2").await.is_ok(), "{engine}");
+        let listed = son_la_officer.listed(&p, "2022-2025", &everything, Class::Poor).await.expect("list");
+        assert_eq!(listed.iter().map(|l| l.household_code.as_str()).collect::<Vec<_>>(), vec!["S2"], "{engine}");
+        let national = db.scoped(Scope::All).tally(&p, "2022-2025", &everything).await.expect("all");
+        assert_eq!(national.len(), 2, "{engine}");
+        // A what-if by the Sơn La officer touches only Sơn La.
+        let s = son_la_officer.reclassify(&p, &standard("2027-2030")).await.expect("what-if");
+        assert_eq!(s.households, 1, "{engine}");
+    }
+}
