@@ -19,7 +19,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-BIN = ROOT / "target" / "release" / "vuonlen"
+BIN = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "release" / "vuonlen"
 
 
 def run(cmd: list[str]) -> tuple[float, int]:

@@ -322,18 +322,38 @@ impl Classification {
 
 /// Appends the start of [`explain`]: the class and the value compared.
 pub fn explain_head_into(c: &Classification, s: &mut String) {
-    s.push_str(c.class.label_vi());
-    s.push_str(": ");
+    let (before, after) = explain_head_parts(c);
+    s.push_str(before);
+    push_compared_value(c, s);
+    s.push_str(after);
+}
+
+/// The text of [`explain_head_into`] before and after the value compared, which depend only on
+/// the class and the test applied (both in [`Classification::explain_key`]).
+pub fn explain_head_parts(c: &Classification) -> (&'static str, &'static str) {
+    let before = match (c.class, c.income_test) {
+        (Class::Poor, IncomeTest::Income) => "Hộ nghèo: thu nhập bình quân ",
+        (Class::NearPoor, IncomeTest::Income) => "Hộ cận nghèo: thu nhập bình quân ",
+        (Class::Middle, IncomeTest::Income) => "Hộ có mức sống trung bình: thu nhập bình quân ",
+        (Class::NotPoor, IncomeTest::Income) => "Hộ không nghèo: thu nhập bình quân ",
+        (Class::Poor, IncomeTest::ScoreA) => "Hộ nghèo: điểm A ",
+        (Class::NearPoor, IncomeTest::ScoreA) => "Hộ cận nghèo: điểm A ",
+        (Class::Middle, IncomeTest::ScoreA) => "Hộ có mức sống trung bình: điểm A ",
+        (Class::NotPoor, IncomeTest::ScoreA) => "Hộ không nghèo: điểm A ",
+    };
+    let after = match c.income_test {
+        IncomeTest::Income => " đồng/người/tháng",
+        IncomeTest::ScoreA => "",
+    };
+    (before, after)
+}
+
+/// Appends the value compared as [`explain_head_into`] writes it: income with Vietnamese digit
+/// grouping, score A plain.
+pub fn push_compared_value(c: &Classification, s: &mut String) {
     match c.income_test {
-        IncomeTest::Income => {
-            s.push_str("thu nhập bình quân ");
-            push_vnd(s, c.compared_value);
-            s.push_str(" đồng/người/tháng");
-        }
-        IncomeTest::ScoreA => {
-            s.push_str("điểm A ");
-            push_int(s, c.compared_value);
-        }
+        IncomeTest::Income => push_vnd(s, c.compared_value),
+        IncomeTest::ScoreA => push_int(s, c.compared_value),
     }
 }
 
@@ -416,4 +436,40 @@ pub fn explain_tail_into(std: &Standard, c: &Classification, s: &mut String) {
         }
     }
     s.push('.');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn head_parts_name_the_class_and_the_test() {
+        for class in Class::ALL {
+            for (income_test, what) in [(IncomeTest::Income, "thu nhập bình quân "), (IncomeTest::ScoreA, "điểm A ")]
+            {
+                let c = Classification {
+                    class,
+                    income_test,
+                    compared_value: 1_234_567,
+                    line: 0,
+                    middle_upper: None,
+                    deprived: IndicatorSet::default(),
+                    score_b: 0,
+                    low_income: false,
+                    subgroups: Subgroups::default(),
+                    persons: 1,
+                    area: Area::Rural,
+                };
+                let (before, _) = explain_head_parts(&c);
+                assert_eq!(before, format!("{}: {what}", class.label_vi()));
+                let mut s = String::new();
+                explain_head_into(&c, &mut s);
+                let want = match income_test {
+                    IncomeTest::Income => format!("{before}1.234.567 đồng/người/tháng"),
+                    IncomeTest::ScoreA => format!("{before}1234567"),
+                };
+                assert_eq!(s, want);
+            }
+        }
+    }
 }

@@ -3,12 +3,14 @@
 
 use crate::error::WriteError;
 use crate::record::HouseholdRecord;
-use crate::writer::{Cell, CsvOut, OutputFormat, XLSX_MAX_ROWS, needs_quotes};
+use crate::writer::{Cell, CsvOut, OutputFormat, XLSX_MAX_ROWS, digits, needs_quotes, push_field, push_int};
 use rust_xlsxwriter::{Format, Workbook};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::path::{Path, PathBuf};
-use vuonlen_core::classify::{Classification, ExplainKey, explain_head_into, explain_tail_into};
+use vuonlen_core::classify::{
+    Classification, ExplainKey, IncomeTest, explain_head_into, explain_head_parts, explain_tail_into,
+};
 use vuonlen_core::{Household, Standard};
 
 /// Columns of the classification output as (key, Vietnamese header), in order.
@@ -87,6 +89,15 @@ struct Tail {
     /// rows with the same key differs only in a number, which never needs quoting.
     special: bool,
     quote: bool,
+    /// CSV text of the row between the household id and the income, with the commas around:
+    /// `,standard,area,income_test,`.
+    csv_a: Vec<u8>,
+    /// Between the score A and the first subgroup flag: `,deprivation_count,score_b,deprived,class,`.
+    csv_b: Vec<u8>,
+    /// The explanation before and after the value compared (with its quotes when it needs
+    /// them and has no quote to escape).
+    csv_open: Vec<u8>,
+    csv_close: Vec<u8>,
 }
 
 impl Tail {
@@ -106,6 +117,54 @@ impl Tail {
         explain_tail_into(std, c, &mut t.text);
         t.special = needs_quotes(head.as_bytes()) || needs_quotes(t.text.as_bytes());
         t.quote = head.contains('"') || t.text.contains('"');
+
+        t.csv_a.clear();
+        t.csv_a.push(b',');
+        push_field(&mut t.csv_a, &std.id);
+        for key in [c.area.key(), c.income_test.key()] {
+            t.csv_a.push(b',');
+            t.csv_a.extend_from_slice(key.as_bytes());
+        }
+        t.csv_a.push(b',');
+        t.csv_b.clear();
+        t.csv_b.push(b',');
+        push_int(&mut t.csv_b, i64::from(c.deprivation_count()), 0);
+        t.csv_b.push(b',');
+        push_int(&mut t.csv_b, i64::from(c.score_b), 0);
+        t.csv_b.push(b',');
+        push_field(&mut t.csv_b, &t.deprived);
+        t.csv_b.push(b',');
+        t.csv_b.extend_from_slice(c.class.key().as_bytes());
+        t.csv_b.push(b',');
+        let (before, after) = explain_head_parts(c);
+        let q: &[u8] = if t.special { b"\"" } else { b"" };
+        t.csv_open.clear();
+        t.csv_open.extend_from_slice(q);
+        t.csv_open.extend_from_slice(before.as_bytes());
+        t.csv_close.clear();
+        t.csv_close.extend_from_slice(after.as_bytes());
+        t.csv_close.extend_from_slice(t.text.as_bytes());
+        t.csv_close.extend_from_slice(q);
+    }
+}
+
+/// Appends an amount of đồng with Vietnamese digit grouping (`1.500.000`), as
+/// [`vuonlen_core::text::format_vnd`] writes it.
+fn push_vnd(line: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        line.push(b'-');
+    }
+    let mut buf = [0u8; 20];
+    let start = digits(v.unsigned_abs(), &mut buf);
+    let d = &buf[start..];
+    let first = match d.len() % 3 {
+        0 => 3,
+        n => n,
+    };
+    line.extend_from_slice(&d[..first]);
+    for group in d[first..].chunks(3) {
+        line.push(b'.');
+        line.extend_from_slice(group);
     }
 }
 
@@ -184,9 +243,59 @@ impl ClassificationWriter {
             Tail::make(std, c, &mut self.scratch);
             &self.scratch
         };
+        let s = &c.subgroups;
+        if let Inner::Csv(w) = &mut self.inner
+            && !tail.quote
+        {
+            // The row from the parts its tail shares with others (the same bytes as the cells
+            // below would give).
+            let flag = |b: bool| if b { b'1' } else { b'0' };
+            let line = w.line();
+            push_field(line, household_id);
+            line.extend_from_slice(&tail.csv_a);
+            if let Some(v) = hh.income_per_capita {
+                push_int(line, v, 0);
+            }
+            line.push(b',');
+            if let Some(v) = hh.score_a {
+                push_int(line, i64::from(v), 0);
+            }
+            line.extend_from_slice(&tail.csv_b);
+            line.extend_from_slice(&[
+                flag(s.no_labour_capacity),
+                b',',
+                flag(s.ethnic_minority),
+                b',',
+                flag(s.merit),
+                b',',
+            ]);
+            line.extend_from_slice(&tail.csv_open);
+            // `push_compared_value`.
+            match c.income_test {
+                IncomeTest::Income => push_vnd(line, c.compared_value),
+                IncomeTest::ScoreA => push_int(line, c.compared_value, 0),
+            }
+            line.extend_from_slice(&tail.csv_close);
+            line.push(b',');
+            push_field(line, commune_code);
+            line.push(b',');
+            push_int(line, i64::from(c.persons), 0);
+            line.extend_from_slice(&[
+                b',',
+                flag(c.low_income),
+                b',',
+                flag(s.children),
+                b',',
+                flag(s.elderly),
+                b',',
+                flag(s.disabled),
+            ]);
+            w.end_line()?;
+            self.rows += 1;
+            return Ok(());
+        }
         self.explanation.clear();
         explain_head_into(c, &mut self.explanation);
-        let s = &c.subgroups;
         let before = [
             Cell::Str(household_id),
             Cell::Str(&std.id),
@@ -258,6 +367,23 @@ impl ClassificationWriter {
             Inner::Xlsx { mut workbook, path, .. } => {
                 workbook.save(&path).map_err(|source| WriteError::Xlsx { path: path.clone(), source })
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_grouped_as_the_explanation_groups_them() {
+        let mut line = Vec::new();
+        let mut values: Vec<i64> = (-2000..2000).collect();
+        values.extend([999_999, 1_000_000, 1_500_000, 12_345_678, i64::MAX, i64::MIN, -1_000]);
+        for v in values {
+            line.clear();
+            push_vnd(&mut line, v);
+            assert_eq!(String::from_utf8_lossy(&line), vuonlen_core::text::format_vnd(v), "{v}");
         }
     }
 }

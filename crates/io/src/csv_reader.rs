@@ -2,7 +2,8 @@
 //!
 //! Lines without a quote character, or whose quotes only enclose whole fields (nearly all of
 //! them, as our writer quotes only when needed and never needs to escape a quote in practice),
-//! are split on commas directly, which is several times faster than a general CSV parser; any
+//! are split on commas directly ([`crate::split`]), which is several times faster than a general
+//! CSV parser; any
 //! other line with a quote is parsed, with the lines that follow if a quoted field spans them, by
 //! `csv_core` (RFC 4180: `""` escapes, quoted separators and line breaks). Records end at
 //! `\n`, `\r\n` or `\r`; blank lines are skipped but counted, so rows are numbered as a
@@ -11,6 +12,7 @@
 use crate::error::ReadError;
 use crate::problems::FileCtx;
 use crate::rows::{RowHandler, RowView, Start, file_name};
+use crate::split::split_line;
 use std::fs::File;
 use std::io::Read;
 use std::ops::ControlFlow;
@@ -138,192 +140,6 @@ impl Splitter {
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-
-/// 0x80 in each byte of `word` equal to `b`, 0 elsewhere (exact, no false positives).
-#[inline]
-fn byte_eq(word: u64, b: u8) -> u64 {
-    let y = word ^ (LO * u64::from(b));
-    !(((y & LOW7) + LOW7) | y | LOW7)
-}
-
-/// The top bit of every byte.
-const HIGH: u64 = 0x8080_8080_8080_8080;
-
-/// One word (eight bytes from `base`) of [`split_line_swar`]: adds the fields that end at a comma
-/// outside quotes in it.
-#[inline(always)]
-fn split_word(
-    word: u64,
-    base: usize,
-    start: &mut usize,
-    inside: &mut u64,
-    quotes: &mut u32,
-    bounds: &mut Vec<(usize, usize)>,
-) {
-    let q = byte_eq(word, b'"');
-    let mut commas = byte_eq(word, b',');
-    if (q | *inside) != 0 {
-        // Prefix XOR of the quotes: the top bit of each byte from an opening quote to the byte
-        // before its closing quote.
-        let mut x = q;
-        x ^= x << 8;
-        x ^= x << 16;
-        x ^= x << 32;
-        let within = x ^ *inside;
-        *inside = if within >> 63 != 0 { HIGH } else { 0 };
-        *quotes += q.count_ones();
-        commas &= !within;
-    }
-    while commas != 0 {
-        let at = base + (commas.trailing_zeros() / 8) as usize;
-        bounds.push((*start, at));
-        *start = at + 1;
-        commas &= commas - 1;
-    }
-}
-
-/// Splits `line` at its commas outside quotes into field `bounds` (start, end); a quoted field
-/// (`"…"` from right after a comma to right before the next) is given without its quotes.
-/// Returns false when the line has a quote in any other form (an escaped quote `""`, a quote
-/// inside an unquoted field or after a closing one, a quoted field that goes on past the line),
-/// which `csv_core` then parses.
-fn split_line(line: &[u8], bounds: &mut Vec<(usize, usize)>) -> bool {
-    #[cfg(target_arch = "x86_64")]
-    if line.len() <= sse2::MAX_LINE {
-        return sse2::split_line(line, bounds);
-    }
-    split_line_swar(line, bounds)
-}
-
-/// Every quote of a split line must open or close a quoted field; takes the quotes off those
-/// fields. `quotes`: how many quotes the line has.
-fn unquote(line: &[u8], bounds: &mut [(usize, usize)], quotes: u32) -> bool {
-    let mut paired = 0;
-    for b in bounds.iter_mut() {
-        if let [b'"', inner @ .., b'"'] = &line[b.0..b.1] {
-            if memchr::memchr(b'"', inner).is_some() {
-                return false;
-            }
-            *b = (b.0 + 1, b.1 - 1);
-            paired += 2;
-        }
-    }
-    paired == quotes
-}
-
-/// [`split_line`] sixteen bytes at a time with SSE2 (part of every x86-64 processor): one bit
-/// per byte for commas and for quotes, then the fields from the bits.
-#[cfg(target_arch = "x86_64")]
-mod sse2 {
-    use safe_arch::{cmp_eq_mask_i8_m128i, load_unaligned_m128i, move_mask_i8_m128i, set_splat_i8_m128i};
-
-    /// 64-bit words of bits per line.
-    const WORDS: usize = 8;
-    /// Longest line split here (longer ones go eight bytes at a time).
-    pub(super) const MAX_LINE: usize = WORDS * 64;
-
-    pub(super) fn split_line(line: &[u8], bounds: &mut Vec<(usize, usize)>) -> bool {
-        bounds.clear();
-        let comma = set_splat_i8_m128i(b',' as i8);
-        let quote = set_splat_i8_m128i(b'"' as i8);
-        let mut commas = [0u64; WORDS];
-        let mut quotes = [0u64; WORDS];
-        let mut put = |k: usize, chunk: &[u8; 16]| {
-            let v = load_unaligned_m128i(chunk);
-            let c = move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, comma)) as u32 as u64;
-            let q = move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, quote)) as u32 as u64;
-            commas[k / 4] |= c << ((k % 4) * 16);
-            quotes[k / 4] |= q << ((k % 4) * 16);
-        };
-        let mut chunks = line.chunks_exact(16);
-        let mut k = 0;
-        for chunk in chunks.by_ref() {
-            let mut c = [0u8; 16];
-            c.copy_from_slice(chunk);
-            put(k, &c);
-            k += 1;
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            // Zero bytes are neither commas nor quotes.
-            let mut c = [0u8; 16];
-            c[..rest.len()].copy_from_slice(rest);
-            put(k, &c);
-        }
-        let mut count = 0;
-        if quotes.iter().any(|&q| q != 0) {
-            // Commas between an opening quote and its closing one do not separate fields:
-            // the prefix XOR of the quote bits marks them.
-            let mut inside = 0u64;
-            for (c, &q) in commas.iter_mut().zip(&quotes) {
-                count += q.count_ones();
-                let mut x = q;
-                x ^= x << 1;
-                x ^= x << 2;
-                x ^= x << 4;
-                x ^= x << 8;
-                x ^= x << 16;
-                x ^= x << 32;
-                let within = x ^ inside;
-                inside = if within >> 63 != 0 { u64::MAX } else { 0 };
-                *c &= !within;
-            }
-            if inside != 0 {
-                return false;
-            }
-        }
-        let mut start = 0;
-        for (w, &bits) in commas.iter().enumerate() {
-            let mut bits = bits;
-            while bits != 0 {
-                let at = w * 64 + bits.trailing_zeros() as usize;
-                bounds.push((start, at));
-                start = at + 1;
-                bits &= bits - 1;
-            }
-        }
-        bounds.push((start, line.len()));
-        count == 0 || super::unquote(line, bounds, count)
-    }
-}
-
-/// [`split_line`] eight bytes at a time, for any processor and any line length.
-fn split_line_swar(line: &[u8], bounds: &mut Vec<(usize, usize)>) -> bool {
-    bounds.clear();
-    let mut start = 0;
-    let mut base = 0;
-    // `HIGH` while inside a quoted field at the start of the next word.
-    let mut inside = 0u64;
-    let mut quotes = 0u32;
-    let mut chunks = line.chunks_exact(8);
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        split_word(u64::from_le_bytes(word), base, &mut start, &mut inside, &mut quotes, bounds);
-        base += 8;
-    }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        // Zero bytes are neither commas nor quotes.
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        split_word(u64::from_le_bytes(word), base, &mut start, &mut inside, &mut quotes, bounds);
-    }
-    if inside != 0 {
-        return false;
-    }
-    bounds.push((start, line.len()));
-    quotes == 0 || unquote(line, bounds, quotes)
-}
-
-/// [`split_line`] for lines without quotes only.
-#[cfg(test)]
-fn split_plain(line: &[u8], bounds: &mut Vec<(usize, usize)>) -> bool {
-    memchr::memchr(b'"', line).is_none() && split_line(line, bounds)
-}
-
 /// Field bounds of one record and its text, validated as UTF-8 (lossily copied when it is not).
 struct Assembled {
     bounds: Vec<(usize, usize)>,
@@ -400,6 +216,16 @@ pub(crate) fn scan(path: &Path, handler: &mut impl RowHandler) -> Result<(), Rea
                 continue;
             }
             let line = &rest[..len];
+            if !header
+                && let Some(t) = text.and_then(|t| t.get(p..p + len))
+                && let Some(flow) = handler.line(row, t)
+            {
+                p += len + term;
+                if flow.is_break() {
+                    return Ok(());
+                }
+                continue;
+            }
             if !split_line(line, &mut cuts) {
                 quoted = Some((p, row));
                 break;
@@ -536,101 +362,13 @@ mod tests {
     }
 
     #[test]
-    fn plain_lines_are_split_on_commas() {
-        let mut cuts = Vec::new();
-        for line in [&b""[..], b",", b"abc", b"a,b,,c,", b"0123456,89,bcdef,hij\xc3\xa9,,,,,,,,,x", b",,,,,,,,"] {
-            assert!(split_plain(line, &mut cuts));
-            let fields: Vec<&[u8]> = cuts.iter().map(|&(a, b)| &line[a..b]).collect();
-            let want: Vec<&[u8]> = line.split(|b| *b == b',').collect();
-            assert_eq!(fields, want, "{}", String::from_utf8_lossy(line));
-        }
-        assert!(!split_plain(b"0123456789,\"x\"", &mut cuts));
-        assert!(!split_plain(b"a\"", &mut cuts));
-        // Bytes next to a comma or quote value are not mistaken for them.
-        assert!(split_plain(&[b',' + 1, b',' - 1, 0xac, b'"' + 0x80, 0, 0xff, b'-', b'+', b','], &mut cuts));
-        assert_eq!(cuts, vec![(0, 8), (9, 9)]);
-    }
-
-    #[test]
-    fn simply_quoted_lines_are_split_as_csv_core_does() {
-        let lines: [&[u8]; 14] = [
-            b"a,\"b,c\",d",
-            b"\"\",x,\"\"",
-            "\"Số 19, Tổ dân phố 11, Phường Ba Đình\",1,,2".as_bytes(),
-            b"0123456,\"8,9\",\"0123456789,0123456789\",x,\",\",\",,\"",
-            b"\"a\"\"b\",c",
-            b"a\"b,c",
-            b"\"ab\"c,d",
-            b"\"ab\" ,d",
-            b" \"ab\",d",
-            b"\"open,x",
-            b"x,\"",
-            b"\"",
-            b"\"a,b\"\"\",c",
-            b"\"abcdefghijklmnop,qrstuvwxyz\"\"\",\"\"\"",
-        ];
-        let mut cuts = Vec::new();
-        let mut simple = 0;
-        for line in lines {
-            let mut core = csv_core::Reader::new();
-            let (mut out, mut ends) = (vec![0u8; 1024], vec![0usize; 64]);
-            let (_, _, nout, nend) = core.read_record(line, &mut out, &mut ends);
-            let (_, _, o2, e2) = core.read_record(&[], &mut out[nout..], &mut ends[nend..]);
-            let mut want: Vec<&[u8]> = Vec::new();
-            let mut a = 0;
-            for &b in &ends[..nend + e2] {
-                want.push(&out[a..b]);
-                a = b;
-            }
-            assert_eq!(a, nout + o2);
-            let mut swar = Vec::new();
-            let ok = split_line_swar(line, &mut swar);
-            assert_eq!(split_line(line, &mut cuts), ok);
-            if ok {
-                assert_eq!(cuts, swar);
-                simple += 1;
-                let got: Vec<&[u8]> = cuts.iter().map(|&(a, b)| &line[a..b]).collect();
-                assert_eq!(got, want, "{}", String::from_utf8_lossy(line));
-            }
-        }
-        assert_eq!(simple, 4);
-        assert!(!split_line(b"\"a\"\"b\",c", &mut cuts));
-        assert!(!split_line(b"a\"b,c", &mut cuts));
-        assert!(!split_line(b"\"open,x", &mut cuts));
+    fn simply_quoted_lines_are_split_where_they_are() {
         let h = rows_of(b"h,x,y\n\"a,1\",\"q\",z\r\n\"b\nb\",2,3\n");
         let fields: Vec<Vec<String>> = h.rows.iter().map(|(_, f, _)| f.clone()).collect();
         assert_eq!(
             fields,
             vec![vec!["a,1".to_string(), "q".into(), "z".into()], vec!["b\nb".into(), "2".into(), "3".into()]]
         );
-    }
-
-    #[test]
-    fn both_splitters_agree() {
-        // Lines of every length up to past the vector splitter's limit, made of a few bytes
-        // that matter (commas, quotes) and some that do not.
-        let alphabet = [b',', b'"', b'a', b'a', b'a', 0xc3, b' ', b','];
-        let mut seed = 0x2545_f491_4f6c_dd1du64;
-        let (mut cuts, mut swar) = (Vec::new(), Vec::new());
-        for len in (0..700).chain([1023, 1024, 1025]) {
-            for _ in 0..8 {
-                let line: Vec<u8> = (0..len)
-                    .map(|_| {
-                        seed ^= seed << 13;
-                        seed ^= seed >> 7;
-                        seed ^= seed << 17;
-                        // Quotes are rarer than commas.
-                        let b = alphabet[(seed % 8) as usize];
-                        if b == b'"' && !seed.is_multiple_of(5) { b'a' } else { b }
-                    })
-                    .collect();
-                let ok = split_line_swar(&line, &mut swar);
-                assert_eq!(split_line(&line, &mut cuts), ok, "{}", String::from_utf8_lossy(&line));
-                if ok {
-                    assert_eq!(cuts, swar, "{}", String::from_utf8_lossy(&line));
-                }
-            }
-        }
     }
 
     #[test]

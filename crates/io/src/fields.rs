@@ -72,17 +72,23 @@ fn digits_value(s: &str) -> Option<u32> {
 /// A birth date: `YYYY-MM-DD`, `DD/MM/YYYY` (also with `-` or `.`, and one-digit day or
 /// month), `YYYY/MM/DD`, or a bare year `YYYY`.
 pub(crate) fn parse_birth(s: &str) -> Option<BirthDate> {
+    parse_birth_ymd(s).map(|(b, _)| b)
+}
+
+/// [`parse_birth`], with the year, month and day of the date (1 January for a bare year).
+pub(crate) fn parse_birth_ymd(s: &str) -> Option<(BirthDate, (i32, u32, u32))> {
     let b = s.as_bytes();
     // Fast path: ISO, as our own writer produces.
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        let y = digits_value(&s[0..4])?;
-        let m = digits_value(&s[5..7])?;
-        let d = digits_value(&s[8..10])?;
-        return NaiveDate::from_ymd_opt(y as i32, m, d).map(BirthDate::Date);
+    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = *b {
+        let digits =
+            |ds: &[u8]| ds.iter().try_fold(0u32, |v, &c| c.is_ascii_digit().then(|| v * 10 + u32::from(c - b'0')));
+        let (y, m, d) = (digits(&[y0, y1, y2, y3])?, digits(&[m0, m1])?, digits(&[d0, d1])?);
+        let date = NaiveDate::from_ymd_opt(y as i32, m, d)?;
+        return Some((BirthDate::Date(date), (y as i32, m, d)));
     }
     if b.len() == 4 {
         let y = digits_value(s)?;
-        return (y >= 1).then_some(BirthDate::Year(y as i32));
+        return (y >= 1).then_some((BirthDate::Year(y as i32), (y as i32, 1, 1)));
     }
     let sep = *b.iter().find(|c| !c.is_ascii_digit())?;
     if !matches!(sep, b'/' | b'-' | b'.') {
@@ -101,7 +107,8 @@ pub(crate) fn parse_birth(s: &str) -> Option<BirthDate> {
     } else {
         return None;
     };
-    NaiveDate::from_ymd_opt(digits_value(y)? as i32, digits_value(m)?, digits_value(d)?).map(BirthDate::Date)
+    let (y, m, d) = (digits_value(y)? as i32, digits_value(m)?, digits_value(d)?);
+    NaiveDate::from_ymd_opt(y, m, d).map(|date| (BirthDate::Date(date), (y, m, d)))
 }
 
 /// True when `s` is exactly `n` ASCII digits.
@@ -122,6 +129,7 @@ pub(crate) fn pad_number_cell(s: &str, n: usize) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Datelike;
 
     fn d(y: i32, m: u32, day: u32) -> BirthDate {
         BirthDate::Date(NaiveDate::from_ymd_opt(y, m, day).expect("valid test date"))
@@ -161,6 +169,15 @@ mod tests {
         assert_eq!(parse_birth("1975"), Some(BirthDate::Year(1975)));
         for bad in ["", "1980-02-30", "31/04/1990", "15/03/80", "03/1980", "1980-03-15x", "0000", "abcd", "1980-3"] {
             assert_eq!(parse_birth(bad), None, "{bad}");
+        }
+        for bad in ["198a-03-15", "1980-0x-15", "1980-03-1+", "+980-03-15", "1980/03-15"] {
+            assert_eq!(parse_birth(bad), None, "{bad}");
+        }
+        for (s, ymd) in [("1980-03-15", (1980, 3, 15)), ("5/3/1980", (1980, 3, 5)), ("1975", (1975, 1, 1))] {
+            let (b, parts) = parse_birth_ymd(s).expect("a date");
+            assert_eq!(parts, ymd);
+            let d = b.as_date();
+            assert_eq!((d.year(), d.month(), d.day()), ymd);
         }
     }
 

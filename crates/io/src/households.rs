@@ -4,12 +4,15 @@
 use crate::check::Check;
 use crate::fields::{self, is_digits, pad_number_cell};
 use crate::header::{Columns, HOUSEHOLD_COLUMNS, h};
-use crate::key::IdKey;
+use crate::key::{IdKey, KeyBuild};
 use crate::pipeline::{Packet, Side};
 use crate::problems::{Collector, FileCtx, ProblemKind};
 use crate::read::ReadOptions;
 use crate::record::HouseholdRecord;
 use crate::rows::{RowHandler, RowView, Start};
+use crate::split::split_exact;
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::ops::ControlFlow;
 use std::sync::mpsc::SyncSender;
 use vuonlen_core::codes::{Area, Latrine, PovertyCause, WaterSource};
@@ -18,7 +21,7 @@ use vuonlen_core::units::AdminUnits;
 use vuonlen_core::{Household, Member};
 
 /// Households per batch sent to the joining thread.
-const BATCH: usize = 1024;
+const BATCH: usize = 256;
 
 /// One row of the households file.
 pub(crate) struct HhRow {
@@ -98,12 +101,147 @@ pub(crate) struct HouseholdParser<'o> {
     cols: Option<Columns>,
     /// All required columns are present.
     complete: bool,
+    /// The header has every column of the format, in its order, and nothing else.
+    in_order: bool,
     batch: HhBatch,
+    /// The last commune code found in the lists.
+    last_commune: String,
+    /// Villages known to be in NFC already.
+    nfc_villages: HashSet<String, KeyBuild>,
 }
+
+/// Villages remembered by [`HouseholdParser::nfc_villages`].
+const VILLAGES: usize = 4096;
 
 impl<'o> HouseholdParser<'o> {
     pub fn new(opts: &'o ReadOptions, tx: SyncSender<Packet<HhBatch>>) -> Self {
-        HouseholdParser { opts, side: Side::new(tx), cols: None, complete: false, batch: HhBatch::with_capacity(BATCH) }
+        HouseholdParser {
+            opts,
+            side: Side::new(tx),
+            cols: None,
+            complete: false,
+            in_order: false,
+            batch: HhBatch::with_capacity(BATCH),
+            last_commune: String::new(),
+            nfc_villages: HashSet::default(),
+        }
+    }
+
+    /// The usual row, every value valid and written as our own writer writes it, from its
+    /// values by column of the format (all present), parsed without the bookkeeping of
+    /// [`Check`]. `None` for anything else: the row then goes through
+    /// [`HouseholdParser::parse`], which gives the same result for a valid row and reports the
+    /// problems of an invalid one.
+    fn fast(&mut self, row: u64, v: &[&str; HOUSEHOLD_COLUMNS.len()]) -> Option<Wire> {
+        let opts = self.opts;
+        let flag = |v: &str| match v {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        };
+        let id = v[h::HOUSEHOLD_ID];
+        if id.is_empty() {
+            return None;
+        }
+        let commune = v[h::COMMUNE_CODE];
+        if commune.is_empty() || commune != self.last_commune {
+            if !is_digits(commune, 5) || !AdminUnits::get().is_commune(commune) {
+                return None;
+            }
+            self.last_commune.clear();
+            self.last_commune.push_str(commune);
+        }
+        let area = Area::parse(v[h::AREA])?;
+        if v[h::HEAD_NAME].is_empty() {
+            return None;
+        }
+        let income = match v[h::INCOME] {
+            "" => None,
+            t => Some(fields::parse_amount(t)?),
+        };
+        let score = match v[h::SCORE_A] {
+            "" => None,
+            t => Some(fields::parse_uint(t).and_then(|n| i32::try_from(n).ok())?),
+        };
+        if income.is_none() && score.is_none() {
+            return None;
+        }
+        let durable = fields::parse_uint(v[h::DURABLE]).filter(|n| *n <= 3)? as u8;
+        let floor_area = fields::parse_decimal(v[h::FLOOR_AREA])?;
+        let water = WaterSource::parse(v[h::WATER])?;
+        let latrine = Latrine::parse(v[h::LATRINE])?;
+        let internet = flag(v[h::INTERNET])?;
+        let info = flag(v[h::INFO_DEVICES])?;
+        let waste = match v[h::WASTE] {
+            "" if opts.require_waste_treatment => return None,
+            "" => None,
+            t => Some(flag(t)?),
+        };
+        let mut causes = Vec::new();
+        if !v[h::CAUSES].is_empty() {
+            for part in v[h::CAUSES].split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                causes.push(PovertyCause::parse(part)?);
+            }
+        }
+
+        let id = nfc(id);
+        let id_range = self.batch.put(&id);
+        let commune_code = self.batch.put(commune);
+        let village = v[h::VILLAGE];
+        let village = if self.nfc_villages.contains(village) {
+            self.batch.put(village)
+        } else {
+            let n = nfc(village);
+            if matches!(n, Cow::Borrowed(_)) && self.nfc_villages.len() < VILLAGES {
+                self.nfc_villages.insert(village.to_string());
+            }
+            self.batch.put(&n)
+        };
+        let (head_name, address) = if opts.keep_personal {
+            (self.batch.put(&nfc(v[h::HEAD_NAME])), self.batch.put(&nfc(v[h::ADDRESS])))
+        } else {
+            ((0, 0), (0, 0))
+        };
+        Some(Wire {
+            row,
+            key: IdKey::of(&id),
+            valid: true,
+            texts: [id_range, commune_code, village, head_name, address],
+            causes,
+            household: Household {
+                area,
+                income_per_capita: income,
+                score_a: score,
+                durable_structures: durable,
+                floor_area_m2: floor_area,
+                water_source: water,
+                latrine,
+                internet_user: internet,
+                info_devices: info,
+                waste_treatment: waste,
+                members: Vec::<Member>::new(),
+            },
+        })
+    }
+
+    /// The values of a row by column of the format, when the file has them all, the row is
+    /// complete and none of its cells needs more care than [`HouseholdParser::fast`] takes.
+    fn values<'r>(&self, r: &RowView<'r>) -> Option<[&'r str; HOUSEHOLD_COLUMNS.len()]> {
+        let cols = self.cols.as_ref()?;
+        if !self.complete || r.len() != cols.width || !r.bad_utf8.is_empty() {
+            return None;
+        }
+        let mut v = [""; HOUSEHOLD_COLUMNS.len()];
+        for (value, index) in v.iter_mut().zip(&cols.index) {
+            // A column the file lacks (`waste_treatment`, `score_a`, …) is read as empty.
+            if let Some(i) = *index {
+                if r.is_numeric(i) {
+                    return None;
+                }
+                *value = r.get(i);
+            }
+        }
+        Some(v)
     }
 
     /// Sends what is left; returns the problems found and the number of rows read.
@@ -273,13 +411,36 @@ impl RowHandler for HouseholdParser<'_> {
         }
         let usable = cols.has(h::HOUSEHOLD_ID);
         self.complete = complete;
+        self.in_order = complete
+            && cols.width == HOUSEHOLD_COLUMNS.len()
+            && cols.index.iter().enumerate().all(|(i, c)| *c == Some(i));
         let names = cols.names.clone();
         self.cols = Some(cols);
         self.side.announce(usable, names)
     }
 
     fn row(&mut self, r: &RowView<'_>) -> ControlFlow<()> {
-        let row = self.parse(r);
+        let fast = self.values(r).and_then(|v| self.fast(r.row, &v));
+        let row = match fast {
+            Some(w) => w,
+            None => self.parse(r),
+        };
+        self.add(row)
+    }
+
+    fn line(&mut self, row: u64, line: &str) -> Option<ControlFlow<()>> {
+        let mut v = [""; HOUSEHOLD_COLUMNS.len()];
+        if !(self.in_order && split_exact(line, &mut v)) {
+            return None;
+        }
+        let w = self.fast(row, &v)?;
+        Some(self.add(w))
+    }
+}
+
+impl HouseholdParser<'_> {
+    /// Adds a parsed row to the batch, sending the batch when it is full.
+    fn add(&mut self, row: Wire) -> ControlFlow<()> {
         self.side.rows += 1;
         self.batch.rows.push(row);
         if self.batch.rows.len() >= BATCH {
@@ -304,5 +465,49 @@ pub(crate) fn blank_household() -> Household {
         info_devices: false,
         waste_treatment: None,
         members: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::split::split_line;
+    use std::sync::mpsc::sync_channel;
+
+    /// The texts, key, validity and household of a parsed row.
+    fn resolved(p: &HouseholdParser<'_>, w: &Wire) -> (Vec<String>, IdKey, bool, Vec<PovertyCause>, Household) {
+        let texts = w.texts.iter().map(|&(a, b)| p.batch.text[a..b].to_string()).collect();
+        (texts, w.key, w.valid, w.causes.clone(), w.household.clone())
+    }
+
+    #[test]
+    fn the_fast_path_reads_a_usual_row_as_the_general_path_does() {
+        let header = "household_id,commune_code,village,area,head_name,address,income_per_capita,score_a,\
+                      durable_structures,floor_area_m2,water_source,latrine,internet_user,info_devices,\
+                      waste_treatment,poverty_causes";
+        let rows = [
+            "H1,00004,Tổ dân phố 4,urban,Trần Hưng,\"Số 1, Tổ 4\",5000000,,3,62,piped,septic,1,1,1,",
+            "H2,00004,Thôn 1,rural,An,,1200000,,1,12.5,unprotected_dug_well,other,0,0,,no_land; illness",
+            "H3,00004,,rural,Bình,Số 2,,35,0,40.25,rainwater,biogas,1,0,0,other",
+            "H4,00004,Thôn 2,rural,Cúc,,0,12,2,0,bottled,septic,0,1,,",
+        ];
+        for keep_personal in [false, true] {
+            let opts = ReadOptions { keep_personal, ..ReadOptions::new(chrono::NaiveDate::MIN) };
+            let (tx, _rx) = sync_channel(4);
+            let mut p = HouseholdParser::new(&opts, tx);
+            let cells = header.split(',').map(str::to_string).collect();
+            assert!(p.start(FileCtx::default(), Start::Header { row: 1, cells }).is_continue());
+            assert!(p.in_order);
+            let mut cuts = Vec::new();
+            for (i, line) in rows.iter().enumerate() {
+                assert!(split_line(line.as_bytes(), &mut cuts));
+                let view = RowView::new(i as u64 + 2, line, &cuts, &[], &[]);
+                let v = p.values(&view).expect("values");
+                let fast = p.fast(view.row, &v).expect("a usual row");
+                let general = p.parse(&view);
+                assert_eq!(resolved(&p, &fast), resolved(&p, &general), "{line}");
+                assert!(general.valid && p.side.problems.errors.is_empty(), "{line}");
+            }
+        }
     }
 }

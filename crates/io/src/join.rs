@@ -16,11 +16,12 @@ use crate::HouseholdSink;
 use crate::error::ReadError;
 use crate::header::{h, m};
 use crate::households::{HhBatch, HhRow};
-use crate::key::{IdKey, KeyBuild};
+use crate::key::IdKey;
 use crate::members::{GroupView, MemBatch, MemGroup, MemRow, MemberRows};
 use crate::pipeline::Packet;
 use crate::problems::{Collector, FileCtx, Msg, Problem, ProblemKind, Severity, msg};
 use crate::record::HouseholdRecord;
+use crate::seen::SeenIds;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::mpsc::Receiver;
 use vuonlen_core::codes::Relation;
@@ -30,7 +31,7 @@ pub(crate) const WINDOW: usize = 4096;
 /// Member rows set aside (household not yet seen) before giving up on streaming.
 pub(crate) const ORPHAN_ROWS: usize = 50_000;
 /// Households per batch handed to the sink.
-pub(crate) const SINK_BATCH: usize = 2048;
+pub(crate) const SINK_BATCH: usize = 256;
 
 /// How to join.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,10 +176,7 @@ struct Joiner<'s> {
     sink: &'s mut dyn HouseholdSink,
     hh: Head,
     mem: Head,
-    seen: HashMap<IdKey, u32, KeyBuild>,
-    /// The greatest key of `seen` ([`IdKey::order`]), while every household came in
-    /// increasing order of key: a greater key is then not in `seen`, without looking.
-    ascending: Option<u128>,
+    seen: SeenIds,
     batch: Vec<HouseholdRecord>,
     /// Records the sink is done with, to fill again.
     spare: Vec<HouseholdRecord>,
@@ -211,8 +209,7 @@ pub(crate) fn run(
         sink,
         hh: hh_head,
         mem: mem_head,
-        seen: HashMap::default(),
-        ascending: Some(0),
+        seen: SeenIds::default(),
         batch: Vec::with_capacity(SINK_BATCH),
         spare: Vec::new(),
         spare_rows: Vec::new(),
@@ -262,7 +259,7 @@ impl Joiner<'_> {
                 continue;
             }
             // Its household went by already: the members file is out of order.
-            if self.ascending.is_none_or(|max| g.key.order() <= max) && self.seen.contains_key(&g.key) {
+            if self.seen.contains(g.key) {
                 return Ok(Flow::OutOfOrder);
             }
             let mut found = false;
@@ -388,20 +385,13 @@ impl Joiner<'_> {
     fn admit(&mut self, p: &mut Pending) {
         let hh = &p.hh;
         if !hh.record.household_id.is_empty() {
-            let order = hh.key.order();
-            self.ascending = self.ascending.filter(|&max| order > max).map(|_| order);
             let row32 = u32::try_from(hh.row).unwrap_or(u32::MAX);
-            match self.seen.entry(hh.key) {
-                std::collections::hash_map::Entry::Occupied(e) => {
-                    let first = u64::from(*e.get());
-                    p.dup_of = Some(first);
-                    let id = &hh.record.household_id;
-                    let m = msg::duplicate_household(id, first);
-                    self.hh_problem(hh.row, h::HOUSEHOLD_ID, ProblemKind::DuplicateHousehold, id, id, m);
-                }
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(row32);
-                }
+            if let Some(first) = self.seen.insert(hh.key, row32) {
+                let first = u64::from(first);
+                p.dup_of = Some(first);
+                let id = &hh.record.household_id;
+                let m = msg::duplicate_household(id, first);
+                self.hh_problem(hh.row, h::HOUSEHOLD_ID, ProblemKind::DuplicateHousehold, id, id, m);
             }
         }
     }

@@ -26,6 +26,8 @@ mod problems;
 mod read;
 pub mod record;
 mod rows;
+mod seen;
+mod split;
 pub mod summary;
 mod writer;
 mod xlsx_reader;

@@ -14,6 +14,8 @@ use crate::problems::{Collector, FileCtx, Problem, ProblemKind, Severity, msg};
 use crate::read::ReadOptions;
 use crate::record::MemberPersonal;
 use crate::rows::{RowHandler, RowView, Start};
+use crate::split::split_exact;
+use chrono::Datelike;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::mpsc::SyncSender;
@@ -23,7 +25,7 @@ use vuonlen_core::text::nfc;
 use vuonlen_core::{BirthDate, Member};
 
 /// Households (groups) per batch sent to the joining thread.
-const BATCH: usize = 1024;
+const BATCH: usize = 256;
 /// Distinct ethnicity spellings remembered per file.
 const ETHNICITY_CACHE: usize = 4096;
 /// Oldest plausible age at the reference date.
@@ -65,6 +67,9 @@ impl MemberRows {
         self.rows.first().map_or(0, |r| r.row)
     }
 }
+
+/// A parsed row: what the join checks, the member, and its personal fields when it has any.
+type Parsed = (MemRow, Member, Option<MemberPersonal>);
 
 /// Consecutive member rows of one household, owned.
 pub(crate) struct MemGroup {
@@ -191,6 +196,10 @@ pub(crate) struct MemberParser<'o> {
     fields: [usize; MEMBER_COLUMNS.len()],
     /// Number of header cells.
     width: usize,
+    /// The header has every column of the format, in its order, and nothing else.
+    in_order: bool,
+    /// Year, month and day of the reference date.
+    as_of: (i32, u32, u32),
 }
 
 /// [`MemberParser::fields`] of a column the file lacks.
@@ -211,6 +220,8 @@ impl<'o> MemberParser<'o> {
             batch: MemBatch::with_capacity(BATCH),
             fields: [ABSENT; MEMBER_COLUMNS.len()],
             width: 0,
+            in_order: false,
+            as_of: (opts.as_of.year(), opts.as_of.month(), opts.as_of.day()),
         }
     }
 
@@ -231,16 +242,31 @@ impl<'o> MemberParser<'o> {
         lookup_ethnicity(&mut self.ethnicities, &mut self.last_ethnicity, v)
     }
 
-    /// The usual row, every value valid and written as our own writer writes it, parsed
-    /// without the bookkeeping of [`Check`]. `None` for anything else (the row then goes
-    /// through [`MemberParser::parse`], which gives the same result for a valid row and
-    /// reports the problems of an invalid one).
-    fn fast(&mut self, r: &RowView<'_>) -> Option<(MemRow, Member, MemberPersonal)> {
+    /// The values of a row by spec column (empty for a column the file lacks), when the
+    /// fast path may take it.
+    fn values<'r>(&self, r: &RowView<'r>) -> Option<[&'r str; MEMBER_COLUMNS.len()]> {
         if !self.complete || r.len() != self.width || !r.bad_utf8.is_empty() {
             return None;
         }
+        let id = self.fields[m::ID_NUMBER];
+        if id != ABSENT && r.is_numeric(id) && !r.get(id).is_empty() {
+            return None;
+        }
         let f = &self.fields;
-        let get = |spec: usize| if f[spec] == ABSENT { "" } else { r.get(f[spec]) };
+        Some(std::array::from_fn(|spec| if f[spec] == ABSENT { "" } else { r.get(f[spec]) }))
+    }
+
+    /// The values of a line into `v`, when the file has every column in the order of the format
+    /// (as our writer writes it) and the line is usual; false otherwise.
+    fn line_values<'l>(&self, line: &'l str, v: &mut [&'l str; MEMBER_COLUMNS.len()]) -> bool {
+        self.in_order && split_exact(line, v)
+    }
+
+    /// The usual row, every value valid and written as our own writer writes it, parsed
+    /// without the bookkeeping of [`Check`] from its values by spec column. `None` for
+    /// anything else (the row then goes through [`MemberParser::parse`], which gives the same
+    /// result for a valid row and reports the problems of an invalid one).
+    fn fast(&mut self, row: u64, v: &[&str; MEMBER_COLUMNS.len()]) -> Option<Parsed> {
         let flag = |v: &str| match v {
             "1" => Some(true),
             "0" => Some(false),
@@ -253,72 +279,70 @@ impl<'o> MemberParser<'o> {
             "0" => Some(Some(false)),
             _ => None,
         };
-        if get(m::HOUSEHOLD_ID).is_empty() {
+        if v[m::HOUSEHOLD_ID].is_empty() {
             return None;
         }
-        let member_no = fields::parse_uint(get(m::MEMBER_NO)).filter(|n| (1..=u64::from(u16::MAX)).contains(n))? as u16;
-        let full_name = get(m::FULL_NAME);
+        let member_no = fields::parse_uint(v[m::MEMBER_NO]).filter(|n| (1..=u64::from(u16::MAX)).contains(n))? as u16;
+        let full_name = v[m::FULL_NAME];
         if full_name.is_empty() {
             return None;
         }
-        let relation = Relation::parse(get(m::RELATION))?;
-        let sex = Sex::parse(get(m::SEX))?;
-        let birth = fields::parse_birth(get(m::BIRTH))?;
-        let as_of = self.opts.as_of;
-        if birth.as_date() > as_of {
+        let relation = Relation::parse(v[m::RELATION])?;
+        let sex = Sex::parse(v[m::SEX])?;
+        // `BirthDate::as_date` and `BirthDate::age_years`, from the parts of the dates.
+        let (birth, (by, bm, bd)) = fields::parse_birth_ymd(v[m::BIRTH])?;
+        let (ay, am, ad) = self.as_of;
+        if (by, bm, bd) > (ay, am, ad) {
             return None;
         }
-        let age = birth.age_years(as_of);
+        let age = ay - by - i32::from((am, ad) < (bm, bd));
         if age > MAX_AGE {
             return None;
         }
-        let eth_text = get(m::ETHNICITY);
+        let eth_text = v[m::ETHNICITY];
         if eth_text.is_empty() {
             return None;
         }
         let ethnicity = self.ethnicity(eth_text)?;
-        let f = &self.fields;
-        let get = |spec: usize| if f[spec] == ABSENT { "" } else { r.get(f[spec]) };
-        let id_text = get(m::ID_NUMBER);
+        let id_text = v[m::ID_NUMBER];
         let mut id_number = None;
         if !id_text.is_empty() {
-            if f[m::ID_NUMBER] != ABSENT && r.is_numeric(f[m::ID_NUMBER]) || !is_digits(id_text, 12) {
+            if !is_digits(id_text, 12) {
                 return None;
             }
             id_number = Some(id_text);
         }
-        let health_insurance = flag(get(m::HEALTH_INSURANCE))?;
-        let employment = Employment::parse(get(m::EMPLOYMENT))?;
-        let able_to_work = opt_flag(get(m::ABLE_TO_WORK))?.unwrap_or(true);
-        let education = Education::parse(get(m::EDUCATION))?;
-        let in_school = flag(get(m::IN_SCHOOL))?;
+        let health_insurance = flag(v[m::HEALTH_INSURANCE])?;
+        let employment = Employment::parse(v[m::EMPLOYMENT])?;
+        let able_to_work = opt_flag(v[m::ABLE_TO_WORK])?.unwrap_or(true);
+        let education = Education::parse(v[m::EDUCATION])?;
+        let in_school = flag(v[m::IN_SCHOOL])?;
+        let f = &self.fields;
         let age_dependent = |spec: usize, lo: i32, hi: i32| {
             let needed = (lo..=hi).contains(&age);
             if f[spec] == ABSENT {
                 return if needed { None } else { Some(None) };
             }
-            let v = r.get(f[spec]);
-            if needed && v.is_empty() {
+            if needed && v[spec].is_empty() {
                 return None;
             }
-            opt_flag(v)
+            opt_flag(v[spec])
         };
         let school_on_track = age_dependent(m::SCHOOL_ON_TRACK, 3, 15)?;
         let malnourished = age_dependent(m::MALNOURISHED, 0, 15)?;
-        let disability = match get(m::DISABILITY) {
+        let disability = match v[m::DISABILITY] {
             "" => Disability::None,
             v => Disability::parse(v)?,
         };
-        let social_allowance = opt_flag(get(m::SOCIAL_ALLOWANCE))?.unwrap_or(false);
-        let merit = opt_flag(get(m::MERIT))?.unwrap_or(false);
+        let social_allowance = opt_flag(v[m::SOCIAL_ALLOWANCE])?.unwrap_or(false);
+        let merit = opt_flag(v[m::MERIT])?.unwrap_or(false);
 
-        let mut personal = MemberPersonal::default();
-        if self.opts.keep_personal {
-            personal.full_name = nfc(full_name).into_owned();
-            personal.ethnicity_name = nfc(eth_text).into_owned();
-            personal.id_number = id_number.map(str::to_string);
-        }
-        let meta = MemRow { row: r.row, valid: true, member_no: Some(member_no), relation: Some(relation) };
+        let personal = self.opts.keep_personal.then(|| MemberPersonal {
+            full_name: nfc(full_name).into_owned(),
+            ethnicity_name: nfc(eth_text).into_owned(),
+            id_number: id_number.map(str::to_string),
+        });
+        let meta = MemRow { row, valid: true, member_no: Some(member_no), relation: Some(relation) };
         let member = Member {
             member_no,
             relation,
@@ -339,7 +363,7 @@ impl<'o> MemberParser<'o> {
         Some((meta, member, personal))
     }
 
-    fn parse(&mut self, r: &RowView<'_>, cols: &Columns, id: &str) -> (MemRow, Member, MemberPersonal) {
+    fn parse(&mut self, r: &RowView<'_>, cols: &Columns, id: &str) -> Parsed {
         let opts = self.opts;
         let ctx = &self.side.ctx;
         let mut c = Check::new(r, cols, &MEMBER_COLUMNS, ctx, &mut self.side.problems, id);
@@ -347,7 +371,7 @@ impl<'o> MemberParser<'o> {
         let mut out = MemRow { row: r.row, valid: false, member_no: None, relation: None };
         let mut personal = MemberPersonal::default();
         if c.ragged() {
-            return (out, placeholder(), personal);
+            return (out, placeholder(), None);
         }
         c.required(m::HOUSEHOLD_ID);
         out.member_no = c.integer(m::MEMBER_NO, true, 1, u64::from(u16::MAX)).map(|n| n as u16);
@@ -449,7 +473,9 @@ impl<'o> MemberParser<'o> {
             social_allowance,
             merit,
         };
-        (out, member, personal)
+        let some =
+            !personal.full_name.is_empty() || personal.id_number.is_some() || !personal.ethnicity_name.is_empty();
+        (out, member, some.then_some(personal))
     }
 }
 
@@ -541,6 +567,7 @@ impl RowHandler for MemberParser<'_> {
             *f = i.unwrap_or(ABSENT);
         }
         self.width = cols.width;
+        self.in_order = cols.width == MEMBER_COLUMNS.len() && cols.index.iter().enumerate().all(|(i, c)| *c == Some(i));
         let names = cols.names.clone();
         self.cols = Some(cols);
         self.side.announce(usable, names)
@@ -549,7 +576,8 @@ impl RowHandler for MemberParser<'_> {
     fn row(&mut self, r: &RowView<'_>) -> ControlFlow<()> {
         let id_field = self.fields[m::HOUSEHOLD_ID];
         let id = nfc(if id_field == ABSENT { "" } else { r.get(id_field) });
-        let row = match self.fast(r) {
+        let fast = self.values(r).and_then(|v| self.fast(r.row, &v));
+        let row = match fast {
             Some(row) => row,
             None => {
                 let Some(cols) = self.cols.take() else { return ControlFlow::Break(()) };
@@ -558,12 +586,28 @@ impl RowHandler for MemberParser<'_> {
                 row
             }
         };
+        self.add(&id, row)
+    }
+
+    fn line(&mut self, row: u64, line: &str) -> Option<ControlFlow<()>> {
+        let mut v = [""; MEMBER_COLUMNS.len()];
+        if !self.line_values(line, &mut v) {
+            return None;
+        }
+        let parsed = self.fast(row, &v)?;
+        Some(self.add(&nfc(v[m::HOUSEHOLD_ID]), parsed))
+    }
+}
+
+impl MemberParser<'_> {
+    /// Adds a parsed row of household `id` to its group in the batch.
+    fn add(&mut self, id: &str, row: Parsed) -> ControlFlow<()> {
         self.side.rows += 1;
         if id.is_empty() {
             // Reported as a missing value; the row belongs to no household.
             return ControlFlow::Continue(());
         }
-        let same = self.current.is_some_and(|g| self.batch.ids.get(g.id.0..g.id.1) == Some(&*id));
+        let same = self.current.is_some_and(|g| self.batch.ids.get(g.id.0..g.id.1) == Some(id));
         if !same {
             if let Some(done) = self.current.take() {
                 self.batch.groups.push(done);
@@ -573,12 +617,12 @@ impl RowHandler for MemberParser<'_> {
                 }
             }
             let start = self.batch.ids.len();
-            self.batch.ids.push_str(&id);
+            self.batch.ids.push_str(id);
             let n = self.batch.rows.len();
             let p = self.batch.personal.len();
             self.current = Some(GroupRef {
                 id: (start, self.batch.ids.len()),
-                key: IdKey::of(&id),
+                key: IdKey::of(id),
                 start: n,
                 end: n,
                 personal: (p, p),
@@ -588,9 +632,8 @@ impl RowHandler for MemberParser<'_> {
         let at = self.batch.rows.len();
         self.batch.rows.push(meta);
         self.batch.members.push(member);
-        let some =
-            !personal.full_name.is_empty() || personal.id_number.is_some() || !personal.ethnicity_name.is_empty();
-        if some {
+        let some = personal.is_some();
+        if let Some(personal) = personal {
             self.batch.personal.push((at, personal));
         }
         if let Some(g) = &mut self.current {

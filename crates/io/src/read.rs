@@ -70,7 +70,7 @@ impl ReadOptions {
     }
 }
 
-/// Receives the valid households of a read, in file order, in batches of about 2,000.
+/// Receives the valid households of a read, in file order, in batches of a few hundred.
 pub trait HouseholdSink {
     /// Takes one batch.
     fn accept(&mut self, batch: Vec<HouseholdRecord>) -> Result<(), SinkError>;

@@ -54,7 +54,7 @@ impl<'a> RowView<'a> {
 /// `str::trim`, with a fast path for the usual field that starts and ends with a visible ASCII
 /// character.
 #[inline]
-fn trim(s: &str) -> &str {
+pub(crate) fn trim(s: &str) -> &str {
     match s.as_bytes() {
         [] => s,
         [first, .., last] | [first @ last] if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
@@ -78,6 +78,13 @@ pub(crate) trait RowHandler {
     fn start(&mut self, ctx: FileCtx, start: Start) -> ControlFlow<()>;
     /// Called for each non-blank data row. `Break` stops the scan.
     fn row(&mut self, row: &RowView<'_>) -> ControlFlow<()>;
+    /// A fast path: called first with each data line of a CSV file that is valid UTF-8 (without
+    /// its line break), numbered as [`RowView::row`]. `Some` when the line was taken in full,
+    /// exactly as [`RowHandler::row`] would have taken it; `None` (the default) to have it
+    /// split and handed to [`RowHandler::row`] (or skipped when blank).
+    fn line(&mut self, _row: u64, _line: &str) -> Option<ControlFlow<()>> {
+        None
+    }
 }
 
 /// The file name of a path, for problem locations.

@@ -283,6 +283,11 @@ impl CsvOut {
         }
     }
 
+    /// The line being written, to append to directly.
+    pub(crate) fn line(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
+
     pub(crate) fn end_line(&mut self) -> Result<(), WriteError> {
         self.buf.push(b'\n');
         if self.buf.len() >= CSV_BUFFER {
@@ -348,7 +353,7 @@ fn special(w: u64) -> u64 {
 }
 
 /// Appends a text field, quoted when needed.
-fn push_field(line: &mut Vec<u8>, s: &str) {
+pub(crate) fn push_field(line: &mut Vec<u8>, s: &str) {
     let b = s.as_bytes();
     if !needs_quotes(b) {
         line.extend_from_slice(b);
@@ -365,26 +370,45 @@ fn push_field(line: &mut Vec<u8>, s: &str) {
     line.push(b'"');
 }
 
+/// "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// The decimal digits of `n` at the end of `digits`; returns where they start.
+#[inline]
+pub(crate) fn digits(mut n: u64, digits: &mut [u8; 20]) -> usize {
+    let mut i = digits.len();
+    while n >= 100 {
+        let pair = (n % 100) as usize * 2;
+        n /= 100;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if n >= 10 {
+        let pair = n as usize * 2;
+        i -= 2;
+        digits[i..i + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
+        i -= 1;
+        digits[i] = b'0' + n as u8;
+    }
+    i
+}
+
 /// Appends a whole number, zero-padded to `width` digits.
-fn push_int(line: &mut Vec<u8>, v: i64, width: usize) {
+pub(crate) fn push_int(line: &mut Vec<u8>, v: i64, width: usize) {
     if v < 0 {
         line.push(b'-');
     }
-    let mut digits = [0u8; 20];
-    let mut n = v.unsigned_abs();
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for _ in (digits.len() - i)..width {
+    let mut buf = [0u8; 20];
+    let i = digits(v.unsigned_abs(), &mut buf);
+    for _ in (buf.len() - i)..width {
         line.push(b'0');
     }
-    line.extend_from_slice(&digits[i..]);
+    line.extend_from_slice(&buf[i..]);
 }
 
 enum Inner {
@@ -541,6 +565,11 @@ mod tests {
             line.clear();
             push_int(&mut line, v, w);
             assert_eq!(String::from_utf8_lossy(&line), want);
+        }
+        for v in (-1000..1000).chain([i64::MIN, i64::MAX, 99, 100, 12_345_678_901]) {
+            line.clear();
+            push_int(&mut line, v, 0);
+            assert_eq!(String::from_utf8_lossy(&line), v.to_string());
         }
     }
 }

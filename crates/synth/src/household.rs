@@ -90,9 +90,6 @@ impl P {
 #[derive(Default)]
 pub(crate) struct Scratch {
     people: Vec<P>,
-    /// ID-number serials handed out so far per (province, century-sex, year): keeps every
-    /// generated number unique, as real ones are.
-    serials: std::collections::HashMap<u32, u32>,
 }
 
 fn rank(r: Relation) -> u8 {
@@ -275,7 +272,6 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
     // 2. Composition.
     compose(class, em, head_group, region, commune.old_province, rng, &mut s.people);
     let people = &mut s.people;
-    let serials = &mut s.serials;
     let n = people.len();
     for p in people.iter_mut() {
         let g = groups()[p.group as usize];
@@ -795,7 +791,7 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
                 break;
             }
         }
-        let id_number = id_number(p, commune, region, rng, serials);
+        let id_number = id_number(p, commune, region, rng);
         personal.push(MemberPersonal { full_name, id_number, ethnicity_name: g.name.to_string() });
         members.push(Member {
             member_no: (i + 1) as u16,
@@ -894,13 +890,7 @@ fn adult_education_level(age: i32, disadvantaged: bool, urban: bool, rng: &mut R
     rng.weighted(&t)
 }
 
-fn id_number(
-    p: &P,
-    commune: &Commune,
-    region: Region,
-    rng: &mut Rng,
-    serials: &mut std::collections::HashMap<u32, u32>,
-) -> Option<String> {
+fn id_number(p: &P, commune: &Commune, region: Region, rng: &mut Rng) -> Option<String> {
     let missing = if p.age < 14 { 0.25 } else { 0.04 };
     if rng.chance(missing) {
         return None;
@@ -914,12 +904,7 @@ fn id_number(
     } + u32::from(female);
     // Most were born in the commune's old province; some elsewhere in the region.
     let prov = if p.age >= 18 && rng.chance(0.15) { rng.pick(region.old_provinces()) } else { commune.old_province };
-    // The n-th number of a (province, century-sex, year) bucket: n scrambled by a bijection of
-    // 0..1,000,000 (7919 is coprime with 10^6), so numbers look random but never repeat.
-    let key = prov.parse::<u32>().unwrap_or(0) * 1000 + century * 100 + year.rem_euclid(100) as u32;
-    let n = serials.entry(key).or_insert(0);
-    let serial = ((u64::from(*n) * 7919 + u64::from(rng.below(1)) + 12_345) % 1_000_000) as u32;
-    *n += 1;
+    let serial = rng.below(1_000_000);
     let mut s = String::with_capacity(12);
     s.push('0');
     s.push_str(prov);

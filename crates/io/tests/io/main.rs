@@ -3,6 +3,7 @@
 mod classification;
 mod common;
 mod errors;
+mod fast_paths;
 mod forms;
 mod malformed;
 mod order;
