@@ -7,7 +7,7 @@ use vuonlen_core::{Registry, Selection};
 
 /// Where the households come from: two CSV files or one workbook.
 #[derive(Debug, Clone, clap::Args)]
-pub struct InputArgs {
+pub struct SourceArgs {
     /// Households CSV file (danh sách hộ).
     #[arg(long, value_name = "H.csv", requires = "members", conflicts_with = "workbook")]
     pub households: Option<PathBuf>,
@@ -17,6 +17,23 @@ pub struct InputArgs {
     /// One XLSX workbook with sheets `households`/`Hộ` and `members`/`Thành viên`.
     #[arg(long, value_name = "W.xlsx")]
     pub workbook: Option<PathBuf>,
+}
+
+impl SourceArgs {
+    pub fn source(&self) -> Result<vuonlen_io::Source> {
+        match (&self.households, &self.members, &self.workbook) {
+            (Some(h), Some(m), None) => Ok(vuonlen_io::Source::Csv { households: h.clone(), members: m.clone() }),
+            (None, None, Some(w)) => Ok(vuonlen_io::Source::Xlsx { workbook: w.clone() }),
+            _ => bail!("give --households H.csv --members M.csv, or --workbook W.xlsx"),
+        }
+    }
+}
+
+/// The input of a classifying command: the files, the reference date and the standard.
+#[derive(Debug, Clone, clap::Args)]
+pub struct InputArgs {
+    #[command(flatten)]
+    pub files: SourceArgs,
     /// Reference date of the review: ages are taken on this date (YYYY-MM-DD).
     #[arg(long = "as-of", value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub as_of: NaiveDate,
@@ -36,11 +53,7 @@ pub struct InputArgs {
 
 impl InputArgs {
     pub fn source(&self) -> Result<vuonlen_io::Source> {
-        match (&self.households, &self.members, &self.workbook) {
-            (Some(h), Some(m), None) => Ok(vuonlen_io::Source::Csv { households: h.clone(), members: m.clone() }),
-            (None, None, Some(w)) => Ok(vuonlen_io::Source::Xlsx { workbook: w.clone() }),
-            _ => bail!("give --households H.csv --members M.csv, or --workbook W.xlsx"),
-        }
+        self.files.source()
     }
 
     /// Read options for classifying under `std`: personal data is validated, not kept.

@@ -181,8 +181,8 @@ impl Db {
     }
 }
 
-/// A URL with any password replaced, for messages.
-fn redact(url: &str) -> String {
+/// A database URL with any password replaced, for messages.
+pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(s), Some(at)) if at > s => {
             let creds = &url[s + 3..at];

@@ -22,7 +22,7 @@ pub mod scope;
 pub mod select;
 pub mod units;
 
-pub use db::{DEFAULT_URL, Db, Engine};
+pub use db::{DEFAULT_URL, Db, Engine, redact};
 pub use error::{Result, StoreError};
 pub use scope::{Registry, Scope};
 pub use select::{RowKey, Selection};

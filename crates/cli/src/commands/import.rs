@@ -1,7 +1,7 @@
 //! `vuonlen import` — the interchange format into a review period of the registry.
 
 use crate::commands::registry::{Ctx, actor};
-use crate::input::{parse_date, registry};
+use crate::input::{SourceArgs, parse_date, registry};
 use crate::report;
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
@@ -18,15 +18,8 @@ pub struct Args {
     /// Review period (năm rà soát), e.g. 2025.
     #[arg(long)]
     pub period: i64,
-    /// Households CSV file.
-    #[arg(long, value_name = "H.csv", requires = "members", conflicts_with = "workbook")]
-    pub households: Option<PathBuf>,
-    /// Members CSV file.
-    #[arg(long, value_name = "M.csv", requires = "households")]
-    pub members: Option<PathBuf>,
-    /// One XLSX workbook with sheets `households`/`Hộ` and `members`/`Thành viên`.
-    #[arg(long, value_name = "W.xlsx")]
-    pub workbook: Option<PathBuf>,
+    #[command(flatten)]
+    pub files: SourceArgs,
     /// Reference date when the period is new (default 31 December of the period).
     #[arg(long = "as-of", value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub as_of: Option<chrono::NaiveDate>,
@@ -76,11 +69,7 @@ fn file_hash(paths: &[&Path]) -> Result<String> {
 }
 
 pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
-    let source = match (&args.households, &args.members, &args.workbook) {
-        (Some(h), Some(m), None) => Source::Csv { households: h.clone(), members: m.clone() },
-        (None, None, Some(w)) => Source::Xlsx { workbook: w.clone() },
-        _ => anyhow::bail!("give --households H.csv --members M.csv, or --workbook W.xlsx"),
-    };
+    let source = args.files.source()?;
     let errors_path =
         args.errors.clone().unwrap_or_else(|| PathBuf::from(format!("import-{}.errors.csv", args.period)));
     let hash = file_hash(&source.paths())?;

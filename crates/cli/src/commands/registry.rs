@@ -26,14 +26,9 @@ impl Ctx {
 
     /// Opens the registry (creating and migrating it on first use).
     pub async fn open(&self) -> Result<Db> {
-        Db::open(&self.db_url).await.with_context(|| format!("opening the registry {}", redacted(&self.db_url)))
-    }
-}
-
-fn redacted(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(s), Some(a)) if a > s => format!("{}***{}", &url[..s + 3], &url[a..]),
-        _ => url.to_string(),
+        Db::open(&self.db_url)
+            .await
+            .with_context(|| format!("opening the registry {}", vuonlen_store::redact(&self.db_url)))
     }
 }
 
