@@ -6,6 +6,12 @@ mod pipeline;
 mod progress;
 mod report;
 
+/// mimalloc instead of the system allocator: an import frees millions of small strings while
+/// growing large buffers, which glibc's malloc turns into a third of the CPU time
+/// (docs/benchmarks.md §4).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -39,7 +45,7 @@ enum Command {
     Transitions(commands::form::TransitionsArgs),
     /// Biểu báo cáo — an official report form for a unit and period.
     Report(commands::form::ReportArgs),
-    /// Hộ — one household's history (and audit log).
+    /// Hộ — one household's history (and audit log); `household link` records a split or a merge.
     Household(commands::registry::HouseholdArgs),
     /// Kỳ rà soát — list the review periods.
     Periods,

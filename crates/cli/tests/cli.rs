@@ -341,3 +341,174 @@ fn import_then_report_and_a_killed_import_changes_nothing() {
         + households[7];
     assert_eq!(end, households[8], "column 9 = 1 − 2 − 3 − 4 + 5 + 6 + 7 + 8");
 }
+
+/// One household of commune 00097 in the interchange format: poor (low income, four
+/// deprivations) or not poor, with `persons` members.
+fn registry_household(code: &str, poor: bool, persons: u32) -> (String, Vec<String>) {
+    let (income, water, latrine, flag) =
+        if poor { (1_000_000, "surface", "none", 0) } else { (6_000_000, "piped", "septic", 1) };
+    let hh =
+        format!("{code},00097,Tổ 1,rural,Người {code} 1,{income},,3,{},{water},{latrine},{flag},{flag}", 20 * persons);
+    let members = (1..=persons)
+        .map(|n| {
+            let (rel, year) = if n == 1 { ("head", 1970) } else { ("child", 1995 + n) };
+            format!("{code},{n},Người {code} {n},{rel},M,{year}-01-0{n},Kinh,{flag},self_employed,upper_secondary,0")
+        })
+        .collect();
+    (hh, members)
+}
+
+fn import_period(db: &str, dir: &Path, period: &str, rows: &[(String, Vec<String>)]) {
+    let h = dir.join(format!("h{period}.csv"));
+    let m = dir.join(format!("m{period}.csv"));
+    let head_h = HOUSEHOLDS.lines().next().expect("header");
+    let head_m = MEMBERS.lines().next().expect("header");
+    let hh: Vec<&str> = std::iter::once(head_h).chain(rows.iter().map(|r| r.0.as_str())).collect();
+    let mm: Vec<&str> =
+        std::iter::once(head_m).chain(rows.iter().flat_map(|r| r.1.iter().map(String::as_str))).collect();
+    std::fs::write(&h, hh.join("\n") + "\n").expect("write");
+    std::fs::write(&m, mm.join("\n") + "\n").expect("write");
+    let errors = dir.join(format!("import-{period}.errors.csv"));
+    let out = vuonlen(&[
+        "--db",
+        db,
+        "import",
+        "--period",
+        period,
+        "--households",
+        s(&h),
+        "--members",
+        s(&m),
+        "--errors",
+        s(&errors),
+    ]);
+    assert!(out.status.success(), "import {period}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// A fresh PostgreSQL schema when `TEST_DATABASE_URL` is set (as in the store's tests), dropped
+/// when this is dropped, also when the test fails.
+struct PgSchema {
+    url: String,
+    schema: String,
+}
+
+impl PgSchema {
+    fn create() -> Option<PgSchema> {
+        let url = std::env::var("TEST_DATABASE_URL").ok()?;
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let schema = format!("c{}_{n}", std::process::id());
+        let pg = PgSchema { url, schema };
+        pg.admin(&[format!("DROP SCHEMA IF EXISTS {} CASCADE", pg.schema), format!("CREATE SCHEMA {}", pg.schema)])
+            .expect("create the test schema");
+        Some(pg)
+    }
+
+    /// The URL the binary gets: the schema as search path, and as application name so its
+    /// connections can be found.
+    fn db_url(&self) -> String {
+        let sep = if self.url.contains('?') { '&' } else { '?' };
+        format!("{}{sep}options%5Bsearch_path%5D={s}&application_name={s}", self.url, s = self.schema)
+    }
+
+    fn admin(&self, sql: &[String]) -> Result<(), String> {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+        rt.block_on(async {
+            let db = vuonlen_store::Db::connect(&self.url).await.map_err(|e| e.to_string())?;
+            let mut r = Ok(());
+            for q in sql {
+                if let Err(e) = db.execute_admin(q).await {
+                    r = Err(e.to_string());
+                    break;
+                }
+            }
+            db.close().await;
+            r
+        })
+    }
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        let s = &self.schema;
+        if let Err(e) = self.admin(&[
+            format!(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                 WHERE application_name = '{s}' AND pid <> pg_backend_pid()"
+            ),
+            format!("DROP SCHEMA IF EXISTS {s} CASCADE"),
+        ]) {
+            eprintln!("could not drop test schema {s}: {e}");
+        }
+    }
+}
+
+#[test]
+fn a_split_is_recorded_shown_and_counted_as_other_increase() {
+    let dir = tempfile::tempdir().expect("tmp");
+    split_scenario(&format!("sqlite://{}", dir.path().join("reg.db").display()), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        split_scenario(&pg.db_url(), dir.path());
+    }
+}
+
+fn split_scenario(db: &str, dir: &Path) {
+    // 2025: O1 is poor with three members; 2026: a son has set up N1, poor too.
+    import_period(db, dir, "2025", &[registry_household("O1", true, 3), registry_household("X1", false, 2)]);
+    import_period(
+        db,
+        dir,
+        "2026",
+        &[registry_household("O1", true, 2), registry_household("N1", true, 1), registry_household("X1", false, 2)],
+    );
+    let link = |extra: &[&str]| {
+        let mut args = vec!["--db", db, "household", "link", "--commune", "00097"];
+        args.extend_from_slice(extra);
+        vuonlen(&args)
+    };
+    let out = link(&["--split-from", "O1", "--new", "N1", "--period", "2026", "--date", "2026-03-01"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("N1 split off from 00097/O1"));
+
+    // Refusals say why, in Vietnamese and in English, and exit with 1.
+    for (args, vi, en) in [
+        (vec!["--split-from", "O1", "--new", "N1", "--period", "2026"], "đã được ghi nhận", "already recorded"),
+        (vec!["--split-from", "X1", "--new", "X1", "--period", "2026"], "cùng một hộ", "same household"),
+        (vec!["--merge", "X1", "--into", "O1", "--period", "2026"], "còn phiếu kỳ 2026", "has answers in period 2026"),
+        (vec!["--split-from", "O1", "--new", "Z9", "--period", "2026"], "không tìm thấy", "not found"),
+    ] {
+        let out = link(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains(vi) && err.contains(en), "{args:?}: {err}");
+    }
+
+    // The household view shows the lineage, and the audit log the link.
+    let out = vuonlen(&["--db", db, "household", "--commune", "00097", "--code", "N1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        text.contains("Tách từ hộ 00097/O1 ở kỳ 2026 (ngày 2026-03-01) / split off from 00097/O1 in 2026"),
+        "{text}"
+    );
+    let out = vuonlen(&["--db", db, "household", "--commune", "00097", "--code", "O1", "--audit"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Có hộ tách ra: 00097/N1 ở kỳ 2026"), "{text}");
+    assert!(text.contains("household link,household_link,2026,,split_off_into,2026-03-01,00097/N1"), "{text}");
+
+    // Movements 2025 → 2026: N1 is an other increase (col 8), not newly arising (col 7); O1
+    // stays poor with one person fewer (persons col 4).
+    let per = dir.join("per.csv");
+    let t =
+        vuonlen(&["--db", db, "transitions", "--from", "2025", "--to", "2026", "--unit", "00097", "--out", s(&per)]);
+    assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+    let table = String::from_utf8_lossy(&t.stdout);
+    assert!(table.contains("poor,households,1,0,0,0,0,0,0,1,2"), "{table}");
+    assert!(table.contains("poor,persons,3,0,0,1,0,0,0,1,3"), "{table}");
+    let (header, rows) = read_csv(&per);
+    let n1 = rows.iter().find(|r| r[col(&header, "household_id")] == "N1").expect("N1");
+    assert_eq!(n1[col(&header, "poor_column")], "8");
+    assert_eq!(n1[col(&header, "restructuring")], "split_off");
+    let o1 = rows.iter().find(|r| r[col(&header, "household_id")] == "O1").expect("O1");
+    assert_eq!(o1[col(&header, "restructuring")], "split_origin");
+}

@@ -11,6 +11,11 @@
 //! report templates ([U] that they are the official ones); the exact definitions of *tái nghèo*
 //! and *tái cận nghèo* are [U] too. The precedence rules below are ours: each household falls in
 //! exactly one column of each report.
+//!
+//! Splits and merges recorded in the registry (*tách hộ*, *nhập hộ*) come in as a
+//! [`Restructuring`]: members who join a group together with a household that was already in it
+//! count as an other increase (column 8), never as re-poor or newly arising
+//! ([`MovementTally::add_restructured`]).
 
 use crate::classify::Class;
 use crate::report::Group;
@@ -49,6 +54,60 @@ impl HouseholdPath {
             was_poor_before_start: start.0 != Some(Class::Poor) && before.contains(&Some(Class::Poor)),
             was_near_poor_before_start: start.0 != Some(Class::NearPoor) && before.contains(&Some(Class::NearPoor)),
         }
+    }
+}
+
+/// Splits and merges (*tách hộ*, *nhập hộ*) recorded for a household between the two periods
+/// (effective in a period after the start and up to the end).
+///
+/// Only the two increase flags change a column: a household that joins a group because members
+/// came to it, by a split or a merge, from a household that was in that group at the start is
+/// an *other increase* (column 8), not a re-poor or newly arising household (columns 6–7): the
+/// templates list splits under columns 4 and 8 (*giảm khác … tách, nhập hộ*, *tăng khác …
+/// tách hộ*, *nhập với hộ khác*; domain reference §3.5, column text [V], templates [U] official).
+/// A household formed by a split is absent at the start, so it is column 8 in any case; the flags
+/// keep it there should it have answers at the start. The other flags only describe the change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Restructuring {
+    /// Formed by splitting off another household (*tách hộ*, the new household).
+    pub split_off: bool,
+    /// A household split off from this one (it stays, with fewer members).
+    pub split_origin: bool,
+    /// Another household merged into this one (*nhập hộ*, the receiving household).
+    pub absorbed: bool,
+    /// Merged into another household: gone at the end.
+    pub merged_away: bool,
+    /// The household it split off from, or one it absorbed, was poor at the start.
+    pub from_poor: bool,
+    /// The household it split off from, or one it absorbed, was near-poor at the start.
+    pub from_near_poor: bool,
+}
+
+impl Restructuring {
+    /// Members joined this household from another one (it split off, or absorbed one).
+    pub fn joined(&self) -> bool {
+        self.split_off || self.absorbed
+    }
+
+    /// Whether nothing was recorded.
+    pub fn is_none(&self) -> bool {
+        *self == Restructuring::default()
+    }
+
+    /// The recorded changes as keys (`split_off`, `split_origin`, `absorbed`, `merged_away`),
+    /// separated by `;`, for per-household files.
+    pub fn keys(&self) -> String {
+        [
+            (self.split_off, "split_off"),
+            (self.split_origin, "split_origin"),
+            (self.absorbed, "absorbed"),
+            (self.merged_away, "merged_away"),
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, k)| *k)
+        .collect::<Vec<_>>()
+        .join(";")
     }
 }
 
@@ -127,6 +186,17 @@ impl PoorMovement {
         }
     }
 
+    /// Classifies a path with the splits and merges recorded between the periods: joining the
+    /// poor with members of a household that was poor at the start is column 8, not 6 or 7.
+    pub fn of_restructured(p: &HouseholdPath, r: &Restructuring) -> PoorMovement {
+        match Self::of(p) {
+            PoorMovement::RePoor | PoorMovement::NewlyArising if r.joined() && r.from_poor => {
+                PoorMovement::OtherIncrease
+            }
+            m => m,
+        }
+    }
+
     /// The report column (2–8) of a household that leaves or joins the poor.
     pub fn column(self) -> Option<usize> {
         match self {
@@ -156,6 +226,17 @@ impl NearPoorMovement {
             (Some(Middle | NotPoor), Some(NearPoor)) if p.was_near_poor_before_start => NearPoorMovement::ReNearPoor,
             (Some(Middle | NotPoor), Some(NearPoor)) => NearPoorMovement::NewlyArising,
             _ => NearPoorMovement::Outside,
+        }
+    }
+
+    /// Classifies a path with the splits and merges recorded between the periods: joining the
+    /// near-poor with members of a household that was near-poor at the start is column 8.
+    pub fn of_restructured(p: &HouseholdPath, r: &Restructuring) -> NearPoorMovement {
+        match Self::of(p) {
+            NearPoorMovement::ReNearPoor | NearPoorMovement::NewlyArising if r.joined() && r.from_near_poor => {
+                NearPoorMovement::OtherIncrease
+            }
+            m => m,
         }
     }
 
@@ -289,9 +370,14 @@ impl MovementTally {
 
     /// Adds one household.
     pub fn add(&mut self, p: &HouseholdPath) {
-        let m = PoorMovement::of(p);
+        self.add_restructured(p, &Restructuring::default());
+    }
+
+    /// Adds one household with the splits and merges recorded for it between the periods.
+    pub fn add_restructured(&mut self, p: &HouseholdPath, r: &Restructuring) {
+        let m = PoorMovement::of_restructured(p, r);
         self.poor.add(p.start == Some(Class::Poor), p.end == Some(Class::Poor), m.column(), p);
-        let m = NearPoorMovement::of(p);
+        let m = NearPoorMovement::of_restructured(p, r);
         self.near_poor.add(p.start == Some(Class::NearPoor), p.end == Some(Class::NearPoor), m.column(), p);
     }
 
@@ -410,6 +496,44 @@ mod tests {
         assert!(!p.was_poor_before_start, "still poor at the start: it never escaped");
         let p = HouseholdPath::with_history(&[Some(NearPoor), Some(Middle)], (Some(Middle), 2), (Some(NearPoor), 2));
         assert_eq!(NearPoorMovement::of(&p), NearPoorMovement::ReNearPoor);
+    }
+
+    #[test]
+    fn members_from_a_poor_household_are_not_newly_poor() {
+        let from_poor = Restructuring { split_off: true, from_poor: true, ..Restructuring::default() };
+        // Formed by a split of a poor household: absent at the start, column 8.
+        let p = path(None, Some(Poor), 0, 2);
+        assert_eq!(PoorMovement::of_restructured(&p, &from_poor), PoorMovement::OtherIncrease);
+        // Even with answers at the start (not poor), it stays in column 8, not 7 or 6.
+        let p = path(Some(NotPoor), Some(Poor), 2, 2);
+        assert_eq!(PoorMovement::of(&p), PoorMovement::NewlyArising);
+        assert_eq!(PoorMovement::of_restructured(&p, &from_poor), PoorMovement::OtherIncrease);
+        let p = HouseholdPath { was_poor_before_start: true, ..p };
+        assert_eq!(PoorMovement::of_restructured(&p, &from_poor), PoorMovement::OtherIncrease);
+        // A household that absorbed a poor household and is poor at the end.
+        let absorbed = Restructuring { absorbed: true, from_poor: true, ..Restructuring::default() };
+        let p = path(Some(Middle), Some(Poor), 2, 5);
+        assert_eq!(PoorMovement::of_restructured(&p, &absorbed), PoorMovement::OtherIncrease);
+        // Near-poor at the start: still column 5 (the two reports keep agreeing on columns 5 and 3).
+        let p = path(Some(NearPoor), Some(Poor), 2, 5);
+        assert_eq!(PoorMovement::of_restructured(&p, &absorbed), PoorMovement::FromNearPoor);
+        // Split off a household that was not poor: newly poor.
+        let from_middle = Restructuring { split_off: true, ..Restructuring::default() };
+        let p = path(Some(Middle), Some(Poor), 2, 2);
+        assert_eq!(PoorMovement::of_restructured(&p, &from_middle), PoorMovement::NewlyArising);
+        // The near-poor report, the same way.
+        let r = Restructuring { absorbed: true, from_near_poor: true, ..Restructuring::default() };
+        let p = path(Some(NotPoor), Some(NearPoor), 2, 4);
+        assert_eq!(NearPoorMovement::of_restructured(&p, &r), NearPoorMovement::OtherIncrease);
+        assert_eq!(NearPoorMovement::of_restructured(&p, &from_poor), NearPoorMovement::NewlyArising);
+        // Describing flags alone change nothing.
+        let r = Restructuring { split_origin: true, merged_away: true, from_poor: true, ..Restructuring::default() };
+        assert_eq!(PoorMovement::of_restructured(&p, &r), PoorMovement::of(&p));
+        assert_eq!(r.keys(), "split_origin;merged_away");
+        let mut t = MovementTally::new();
+        t.add_restructured(&path(Some(NotPoor), Some(Poor), 2, 5), &absorbed);
+        assert_eq!(t.poor.households, [0, 0, 0, 0, 0, 0, 0, 1, 1]);
+        assert!(t.poor.identity_holds());
     }
 
     #[test]

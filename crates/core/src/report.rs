@@ -314,34 +314,36 @@ impl Default for GroupTally {
 }
 
 impl GroupTally {
-    fn add(&mut self, f: &HouseholdFacts) {
-        let p = u64::from(f.persons);
-        self.households += 1;
+    /// Adds `households` households that share `f`'s class, deprivations, subgroups, head
+    /// ethnicity and causes, with `persons` persons and `children` in all.
+    fn add_many(&mut self, f: &HouseholdFacts, households: u64, persons: u64, children: &ChildTotals) {
+        let (n, p) = (households, persons);
+        self.households += n;
         self.persons += p;
         let mut bits = f.deprived.0;
-        self.deprivations += u64::from(bits.count_ones());
+        self.deprivations += u64::from(bits.count_ones()) * n;
         while bits != 0 {
             let j = bits.trailing_zeros() as usize;
-            self.deprived[j] += 1;
+            self.deprived[j] += n;
             bits &= bits - 1;
         }
         for (i, g) in Subgroup::ALL.iter().enumerate() {
             if g.of(&f.subgroups) {
-                self.subgroup_households[i] += 1;
+                self.subgroup_households[i] += n;
                 self.subgroup_persons[i] += p;
             }
         }
         let e = slot(f.head_ethnicity);
-        self.ethnicity_households[e] += 1;
+        self.ethnicity_households[e] += n;
         self.ethnicity_persons[e] += p;
         let causes = f.causes & ((1 << PovertyCause::ALL.len()) - 1);
         if causes == 0 {
-            self.no_cause_households += 1;
+            self.no_cause_households += n;
         }
-        for (i, n) in self.cause_households.iter_mut().enumerate() {
-            *n += u64::from(causes >> i & 1);
+        for (i, c) in self.cause_households.iter_mut().enumerate() {
+            *c += u64::from(causes >> i & 1) * n;
         }
-        self.children.add(&f.children);
+        self.children.merge(children);
     }
 
     fn merge(&mut self, o: &GroupTally) {
@@ -417,14 +419,22 @@ impl UnitTally {
 
     /// Adds one household.
     pub fn add(&mut self, f: &HouseholdFacts) {
-        let p = u64::from(f.persons);
-        self.households += 1;
-        self.persons += p;
-        self.households_by_class[f.class as usize] += 1;
-        self.persons_by_class[f.class as usize] += p;
-        self.ethnicity_households[slot(f.head_ethnicity)] += 1;
+        let mut children = ChildTotals::default();
+        children.add(&f.children);
+        self.add_many(f, 1, u64::from(f.persons), &children);
+    }
+
+    /// Adds `households` households that share `f`'s class, deprivations, subgroups, head
+    /// ethnicity and causes, with `persons` persons and `children` in all (`f.persons` and
+    /// `f.children` are not read): what a `GROUP BY` over those columns gives.
+    pub fn add_many(&mut self, f: &HouseholdFacts, households: u64, persons: u64, children: &ChildTotals) {
+        self.households += households;
+        self.persons += persons;
+        self.households_by_class[f.class as usize] += households;
+        self.persons_by_class[f.class as usize] += persons;
+        self.ethnicity_households[slot(f.head_ethnicity)] += households;
         if let Some(g) = Group::of(f.class) {
-            self.groups[g as usize].add(f);
+            self.groups[g as usize].add_many(f, households, persons, children);
         }
     }
 

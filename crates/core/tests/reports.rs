@@ -6,8 +6,10 @@ use proptest::prelude::*;
 use vuonlen_core::classify::Subgroups;
 use vuonlen_core::codes::PovertyCause;
 use vuonlen_core::ethnicity::Ethnicity;
-use vuonlen_core::movement::{HouseholdPath, MovementCounts, MovementTally, NearPoorMovement, PoorMovement};
-use vuonlen_core::report::{ChildCounts, Group, HouseholdFacts, Subgroup, UnitTally};
+use vuonlen_core::movement::{
+    HouseholdPath, MovementCounts, MovementTally, NearPoorMovement, PoorMovement, Restructuring,
+};
+use vuonlen_core::report::{ChildCounts, ChildTotals, Group, HouseholdFacts, Subgroup, UnitTally};
 use vuonlen_core::{Class, IndicatorSet};
 
 fn class() -> impl Strategy<Value = Class> {
@@ -19,6 +21,17 @@ fn path() -> impl Strategy<Value = HouseholdPath> {
         .prop_map(|(start, end, persons_start, persons_end, was_poor_before_start, was_near_poor_before_start)| {
             HouseholdPath { start, end, persons_start, persons_end, was_poor_before_start, was_near_poor_before_start }
         })
+}
+
+fn restructuring() -> impl Strategy<Value = Restructuring> {
+    proptest::array::uniform6(any::<bool>()).prop_map(|b| Restructuring {
+        split_off: b[0],
+        split_origin: b[1],
+        absorbed: b[2],
+        merged_away: b[3],
+        from_poor: b[4],
+        from_near_poor: b[5],
+    })
 }
 
 fn facts() -> impl Strategy<Value = HouseholdFacts> {
@@ -89,6 +102,35 @@ proptest! {
         prop_assert_eq!(t.poor.households[4], t.near_poor.households[2]);
     }
 
+    /// What the registry does: GROUP BY the shared columns, then add each group at once.
+    #[test]
+    fn adding_grouped_households_equals_adding_them_one_by_one(
+        kinds in proptest::collection::vec(facts(), 1..6),
+        picks in proptest::collection::vec((0usize..6, 1u32..15, 0u32..4), 0..80),
+    ) {
+        let mut one_by_one = UnitTally::new();
+        let mut groups: Vec<(u64, u64, ChildTotals)> = vec![(0, 0, ChildTotals::default()); kinds.len()];
+        for (k, persons, children) in picks {
+            let k = k % kinds.len();
+            let f = HouseholdFacts {
+                persons,
+                children: ChildCounts { children, not_in_school: children.min(1), ..kinds[k].children },
+                ..kinds[k]
+            };
+            one_by_one.add(&f);
+            groups[k].0 += 1;
+            groups[k].1 += u64::from(persons);
+            groups[k].2.add(&f.children);
+        }
+        let mut grouped = UnitTally::new();
+        for (f, (n, persons, children)) in kinds.iter().zip(&groups) {
+            if *n > 0 {
+                grouped.add_many(f, *n, *persons, children);
+            }
+        }
+        prop_assert_eq!(grouped, one_by_one);
+    }
+
     #[test]
     fn each_household_is_in_at_most_one_column(p in path()) {
         let poor = PoorMovement::of(&p);
@@ -105,6 +147,32 @@ proptest! {
         if let Some(c) = near.column() {
             prop_assert_eq!(c <= 4, in_start);
         }
+    }
+
+    #[test]
+    fn splits_and_merges_keep_the_identity_and_one_column(
+        paths in proptest::collection::vec((path(), restructuring()), 0..60)
+    ) {
+        let mut t = MovementTally::new();
+        for (p, r) in &paths {
+            t.add_restructured(p, r);
+            let poor = PoorMovement::of_restructured(p, r);
+            let base = PoorMovement::of(p);
+            prop_assert_eq!(poor.column().is_some(), base.column().is_some());
+            prop_assert_eq!(poor.column().map(|c| c <= 4), base.column().map(|c| c <= 4), "same side");
+            let near = NearPoorMovement::of_restructured(p, r);
+            let base = NearPoorMovement::of(p);
+            prop_assert_eq!(near.column().map(|c| c <= 4), base.column().map(|c| c <= 4), "same side");
+            if r.is_none() {
+                prop_assert_eq!(poor, PoorMovement::of(p));
+                prop_assert_eq!(near, base);
+            }
+        }
+        check_identity(&t.poor)?;
+        check_identity(&t.near_poor)?;
+        // Columns 5 and 3, 2 and 5 still agree between the reports.
+        prop_assert_eq!(t.poor.households[1], t.near_poor.households[4]);
+        prop_assert_eq!(t.poor.households[4], t.near_poor.households[2]);
     }
 
     #[test]

@@ -13,8 +13,8 @@ use crate::pipeline::{Packet, Side};
 use crate::problems::{Collector, FileCtx, Problem, ProblemKind, Severity, msg};
 use crate::read::ReadOptions;
 use crate::record::MemberPersonal;
-use crate::rows::{RowHandler, RowView, Start};
-use crate::split::split_exact;
+use crate::rows::{RowHandler, RowView, Start, trim};
+use crate::split::{comma_mask, split_exact};
 use chrono::Datelike;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -32,7 +32,7 @@ const ETHNICITY_CACHE: usize = 4096;
 const MAX_AGE: i32 = 120;
 
 /// What the join checks about one row of the members file.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct MemRow {
     pub row: u64,
     /// False when the row has an error (its member then holds placeholders).
@@ -78,7 +78,7 @@ pub(crate) struct MemGroup {
 }
 
 /// Where one group is in its batch.
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct GroupRef {
     /// Byte range of the household id in [`MemBatch::ids`].
     id: (usize, usize),
@@ -190,6 +190,9 @@ pub(crate) struct MemberParser<'o> {
     last_ethnicity: (String, Option<Ethnicity>),
     /// The group being read (its rows are the last of `batch`).
     current: Option<GroupRef>,
+    /// The id of `current` is visible ASCII without a comma or quote, so that a line starting
+    /// with it and a comma is of the same household.
+    current_plain: bool,
     batch: MemBatch,
     /// Field of each spec column in a row ([`ABSENT`] when the file lacks it), for the fast
     /// path.
@@ -200,6 +203,8 @@ pub(crate) struct MemberParser<'o> {
     in_order: bool,
     /// Year, month and day of the reference date.
     as_of: (i32, u32, u32),
+    /// Lines may be read in place ([`MemberParser::in_place`]); off in tests that compare.
+    read_in_place: bool,
 }
 
 /// [`MemberParser::fields`] of a column the file lacks.
@@ -217,11 +222,13 @@ impl<'o> MemberParser<'o> {
             ethnicities: HashMap::new(),
             last_ethnicity: (String::new(), None),
             current: None,
+            current_plain: false,
             batch: MemBatch::with_capacity(BATCH),
             fields: [ABSENT; MEMBER_COLUMNS.len()],
             width: 0,
             in_order: false,
             as_of: (opts.as_of.year(), opts.as_of.month(), opts.as_of.day()),
+            read_in_place: true,
         }
     }
 
@@ -590,12 +597,282 @@ impl RowHandler for MemberParser<'_> {
     }
 
     fn line(&mut self, row: u64, line: &str) -> Option<ControlFlow<()>> {
+        if !self.in_order {
+            return None;
+        }
+        if self.read_in_place
+            && let Some(flow) = self.in_place(row, line)
+        {
+            return Some(flow);
+        }
         let mut v = [""; MEMBER_COLUMNS.len()];
         if !self.line_values(line, &mut v) {
             return None;
         }
         let parsed = self.fast(row, &v)?;
         Some(self.add(&nfc(v[m::HOUSEHOLD_ID]), parsed))
+    }
+}
+
+/// The fields of a line without quotes, one after another, as bytes.
+struct Fields<'l> {
+    line: &'l [u8],
+    /// Commas not yet passed, one bit per byte: bytes 0–63, then 64–127.
+    commas: [u64; 2],
+    /// Start of the next field (past the end when there is none).
+    pos: usize,
+}
+
+impl<'l> Fields<'l> {
+    fn new(line: &'l [u8]) -> Option<Self> {
+        let mask = comma_mask(line)?;
+        Some(Fields { line, commas: [mask as u64, (mask >> 64) as u64], pos: 0 })
+    }
+
+    /// The bounds of the next field as written; `None` after the last.
+    #[inline(always)]
+    fn bounds(&mut self) -> Option<(usize, usize)> {
+        let start = self.pos;
+        if start > self.line.len() {
+            return None;
+        }
+        let [lo, hi] = &mut self.commas;
+        let end = if *lo != 0 {
+            let at = lo.trailing_zeros() as usize;
+            *lo &= *lo - 1;
+            at
+        } else if *hi != 0 {
+            let at = 64 + hi.trailing_zeros() as usize;
+            *hi &= *hi - 1;
+            at
+        } else {
+            self.line.len()
+        };
+        self.pos = end + 1;
+        Some((start, end))
+    }
+
+    /// The next field as written; `None` after the last.
+    #[inline(always)]
+    fn next(&mut self) -> Option<&'l [u8]> {
+        let (a, b) = self.bounds()?;
+        self.line.get(a..b)
+    }
+
+    /// True when the last field read ended the line.
+    fn done(&self) -> bool {
+        self.pos == self.line.len() + 1
+    }
+}
+
+/// `s` when it needs no trimming and is not empty (its first and last bytes are visible ASCII);
+/// `None` otherwise.
+#[inline(always)]
+fn plain(s: &[u8]) -> Option<&[u8]> {
+    match s {
+        [first, .., last] | [first @ last] if first.is_ascii_graphic() && last.is_ascii_graphic() => Some(s),
+        _ => None,
+    }
+}
+
+/// The codes written as their keys (exactly), as bytes: `None` for anything else.
+macro_rules! key_parsers {
+    ($($fn:ident -> $ty:ident { $($key:literal => $v:ident),+ $(,)? })+) => {
+        $(
+            #[inline(always)]
+            fn $fn(s: &[u8]) -> Option<$ty> {
+                Some(match s {
+                    $($key => $ty::$v,)+
+                    _ => return None,
+                })
+            }
+        )+
+    };
+}
+
+key_parsers! {
+    relation_key -> Relation {
+        b"head" => Head, b"spouse" => Spouse, b"child" => Child, b"parent" => Parent,
+        b"grandchild" => Grandchild, b"sibling" => Sibling, b"other" => Other,
+    }
+    sex_key -> Sex { b"M" => Male, b"F" => Female }
+    employment_key -> Employment {
+        b"wage_contract" => WageContract, b"wage_no_contract" => WageNoContract,
+        b"self_employed" => SelfEmployed, b"unemployed" => Unemployed,
+        b"not_in_labour_force" => NotInLabourForce, b"student" => Student,
+    }
+    education_key -> Education {
+        b"none" => None, b"primary" => Primary, b"lower_secondary" => LowerSecondary,
+        b"upper_secondary" => UpperSecondary, b"vocational" => Vocational, b"college_plus" => CollegePlus,
+    }
+    disability_key -> Disability { b"none" => None, b"mild" => Mild, b"severe" => Severe, b"very_severe" => VerySevere }
+}
+
+/// A flag written `0` or `1`.
+#[inline(always)]
+fn flag(s: &[u8]) -> Option<bool> {
+    match s {
+        b"1" => Some(true),
+        b"0" => Some(false),
+        _ => None,
+    }
+}
+
+/// A flag that may be empty: `None` when it is not written `0`, `1` or nothing.
+#[inline(always)]
+fn opt_flag(s: &[u8]) -> Option<Option<bool>> {
+    if s.is_empty() { Some(None) } else { flag(s).map(Some) }
+}
+
+impl MemberParser<'_> {
+    /// The usual line of a file with the format's columns in their order, read field by field
+    /// where it is, without splitting it first: the same result as [`MemberParser::fast`] on
+    /// the split line, for a line with no quote whose codes are written as keys and values
+    /// without spaces around them (as our own writer writes them). `None` for any other line,
+    /// which the split paths then take.
+    fn in_place(&mut self, row: u64, line: &str) -> Option<ControlFlow<()>> {
+        let b = line.as_bytes();
+        let mut f = Fields::new(b)?;
+        // Text of a field: commas are ASCII, so its bounds are character boundaries.
+        let text = |(a, e): (usize, usize)| line.get(a..e);
+        // Usually the household of the previous row.
+        let cur = match self.current {
+            Some(g) if self.current_plain => self.batch.ids.as_bytes().get(g.id.0..g.id.1),
+            _ => None,
+        };
+        let id_bounds = f.bounds()?;
+        let same = cur.is_some_and(|id| b.get(id_bounds.0..id_bounds.1) == Some(id));
+
+        let digits = f.next()?;
+        if digits.is_empty() || digits.len() > 19 {
+            return None;
+        }
+        let mut member_no = 0u64;
+        for &c in digits {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            member_no = member_no * 10 + u64::from(c - b'0');
+        }
+        if !(1..=u64::from(u16::MAX)).contains(&member_no) {
+            return None;
+        }
+        let member_no = member_no as u16;
+        let name_bounds = f.bounds()?;
+        let name = b.get(name_bounds.0..name_bounds.1)?;
+        if plain(name).is_none() && trim(text(name_bounds)?).is_empty() {
+            return None;
+        }
+        let relation = relation_key(f.next()?)?;
+        let sex = sex_key(f.next()?)?;
+        let birth_bounds = f.bounds()?;
+        let (birth, (by, bm, bd)) = match b.get(birth_bounds.0..birth_bounds.1)? {
+            &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] => {
+                let mut ok = true;
+                let mut num = |ds: &[u8]| {
+                    ds.iter().fold(0u32, |v, &c| {
+                        ok &= c.is_ascii_digit();
+                        v * 10 + u32::from(c.wrapping_sub(b'0'))
+                    })
+                };
+                let (y, m, d) = (num(&[y0, y1, y2, y3]), num(&[m0, m1]), num(&[d0, d1]));
+                if !ok {
+                    return None;
+                }
+                (BirthDate::Date(chrono::NaiveDate::from_ymd_opt(y as i32, m, d)?), (y as i32, m, d))
+            }
+            v => {
+                plain(v)?;
+                fields::parse_birth_ymd(text(birth_bounds)?)?
+            }
+        };
+        let (ay, am, ad) = self.as_of;
+        if (by, bm, bd) > (ay, am, ad) {
+            return None;
+        }
+        let age = ay - by - i32::from((am, ad) < (bm, bd));
+        if age > MAX_AGE {
+            return None;
+        }
+        let eth_bounds = f.bounds()?;
+        let ethnicity = if b.get(eth_bounds.0..eth_bounds.1) == Some(self.last_ethnicity.0.as_bytes())
+            && !self.last_ethnicity.0.is_empty()
+            && plain(self.last_ethnicity.0.as_bytes()).is_some()
+        {
+            self.last_ethnicity.1?
+        } else {
+            let eth_text = trim(text(eth_bounds)?);
+            if eth_text.is_empty() {
+                return None;
+            }
+            self.ethnicity(eth_text)?
+        };
+        let id_bounds_no = f.bounds()?;
+        let id_number = b.get(id_bounds_no.0..id_bounds_no.1)?;
+        // Empty, or twelve digits (not spaces around them, nor anything else).
+        if !(id_number.is_empty() || id_number.len() == 12 && id_number.iter().all(u8::is_ascii_digit)) {
+            return None;
+        }
+        let health_insurance = flag(f.next()?)?;
+        let employment = employment_key(f.next()?)?;
+        let able_to_work = opt_flag(f.next()?)?.unwrap_or(true);
+        let education = education_key(f.next()?)?;
+        let in_school = flag(f.next()?)?;
+        let school_on_track = opt_flag(f.next()?)?;
+        if school_on_track.is_none() && (3..=15).contains(&age) {
+            return None;
+        }
+        let malnourished = opt_flag(f.next()?)?;
+        if malnourished.is_none() && (0..=15).contains(&age) {
+            return None;
+        }
+        let disability = match f.next()? {
+            b"" => Disability::None,
+            v => disability_key(v)?,
+        };
+        let social_allowance = opt_flag(f.next()?)?.unwrap_or(false);
+        let merit = opt_flag(f.next()?)?.unwrap_or(false);
+        if !f.done() {
+            return None;
+        }
+
+        let personal = if self.opts.keep_personal {
+            Some(MemberPersonal {
+                full_name: nfc(trim(text(name_bounds)?)).into_owned(),
+                ethnicity_name: nfc(trim(text(eth_bounds)?)).into_owned(),
+                id_number: (!id_number.is_empty()).then(|| text(id_bounds_no).unwrap_or_default().to_string()),
+            })
+        } else {
+            None
+        };
+        let meta = MemRow { row, valid: true, member_no: Some(member_no), relation: Some(relation) };
+        let member = Member {
+            member_no,
+            relation,
+            sex,
+            birth,
+            ethnicity,
+            health_insurance,
+            employment,
+            able_to_work,
+            education,
+            in_school,
+            school_on_track,
+            malnourished,
+            disability,
+            social_allowance,
+            merit,
+        };
+        if same {
+            self.side.rows += 1;
+            self.push(meta, member, personal);
+            return Some(ControlFlow::Continue(()));
+        }
+        let id = trim(text(id_bounds)?);
+        if id.is_empty() {
+            return None;
+        }
+        Some(self.add(&nfc(id), (meta, member, personal)))
     }
 }
 
@@ -618,6 +895,7 @@ impl MemberParser<'_> {
             }
             let start = self.batch.ids.len();
             self.batch.ids.push_str(id);
+            self.current_plain = id.bytes().all(|c| c.is_ascii_graphic() && c != b'"' && c != b',');
             let n = self.batch.rows.len();
             let p = self.batch.personal.len();
             self.current = Some(GroupRef {
@@ -629,6 +907,13 @@ impl MemberParser<'_> {
             });
         }
         let (meta, member, personal) = row;
+        self.push(meta, member, personal);
+        ControlFlow::Continue(())
+    }
+
+    /// Adds a row to the current group.
+    #[inline]
+    fn push(&mut self, meta: MemRow, member: Member, personal: Option<MemberPersonal>) {
         let at = self.batch.rows.len();
         self.batch.rows.push(meta);
         self.batch.members.push(member);
@@ -640,7 +925,6 @@ impl MemberParser<'_> {
             g.end += 1;
             g.personal.1 += usize::from(some);
         }
-        ControlFlow::Continue(())
     }
 }
 
@@ -667,4 +951,215 @@ fn lookup_ethnicity(
     last.0.push_str(v);
     last.1 = e;
     e
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::split::split_line;
+    use chrono::NaiveDate;
+    use std::sync::mpsc::sync_channel;
+
+    const HEADER: &str = "household_id,member_no,full_name,relation,sex,birth_date,ethnicity,id_number,\
+                          health_insurance,employment,able_to_work,education,in_school,school_on_track,\
+                          malnourished,disability,social_allowance,merit";
+
+    /// Feeds `lines` as the CSV scanner does: the line first, else the split row.
+    fn feed(p: &mut MemberParser<'_>, lines: &[String]) -> usize {
+        let cells = HEADER.split(',').map(str::to_string).collect();
+        assert!(p.start(FileCtx::default(), Start::Header { row: 1, cells }).is_continue());
+        assert!(p.in_order);
+        let mut cuts = Vec::new();
+        let mut taken = 0;
+        for (i, line) in lines.iter().enumerate() {
+            let row = i as u64 + 2;
+            if p.line(row, line).is_some() {
+                taken += 1;
+                continue;
+            }
+            if split_line(line.as_bytes(), &mut cuts) {
+                let view = RowView::new(row, line, &cuts, &[], &[]);
+                if !view.is_blank() {
+                    let _ = p.row(&view);
+                }
+            }
+        }
+        if let Some(g) = p.current.take() {
+            p.batch.groups.push(g);
+        }
+        taken
+    }
+
+    type Outcome = (String, Vec<GroupRef>, Vec<MemRow>, Vec<Member>, Vec<(usize, MemberPersonal)>, u64, u64, u64);
+
+    fn outcome(p: &MemberParser<'_>) -> Outcome {
+        let b = &p.batch;
+        let pr = &p.side.problems;
+        (
+            b.ids.clone(),
+            b.groups.clone(),
+            b.rows.clone(),
+            b.members.clone(),
+            b.personal.clone(),
+            p.side.rows,
+            pr.errors_total,
+            pr.warnings_total,
+        )
+    }
+
+    /// Lines of the usual form, and each with one field written otherwise: valid in another
+    /// spelling, with spaces, quoted, empty, invalid.
+    fn lines() -> Vec<String> {
+        let base: [&str; 18] = [
+            "00004-000001",
+            "1",
+            "Trần Hoàng Hưng",
+            "head",
+            "M",
+            "1995-07-28",
+            "Kinh",
+            "001095000000",
+            "1",
+            "wage_no_contract",
+            "1",
+            "college_plus",
+            "0",
+            "",
+            "",
+            "none",
+            "0",
+            "0",
+        ];
+        let child: [&str; 18] = [
+            "00004-000001",
+            "2",
+            "Hoàng Thị Hà",
+            "child",
+            "F",
+            "2015-03-21",
+            "Ê Đê",
+            "",
+            "1",
+            "student",
+            "",
+            "primary",
+            "1",
+            "1",
+            "0",
+            "",
+            "",
+            "",
+        ];
+        let other: [&[&str]; 18] = [
+            &["00004-000002", " 00004-000001", "00004-000001 ", "", "\"00004-000001\"", "Hộ 1", "00004-0000011"],
+            &["2", "01", "0", "65535", "65536", " 1", "1.0", "", "00000000000000000001", "99999999999999999999"],
+            &[" Trần", "Hà ", "", " ", "\"Trần, Hà\"", "\u{a0}Hà"],
+            &["Chủ hộ", "chu ho", " head", "head ", "boss", "", "HEAD"],
+            &["F", "nam", "Nữ", "1", "m", "", " M", "X"],
+            &[
+                "1995",
+                "28/07/1995",
+                "1995-02-30",
+                "2026-01-01",
+                "1900-01-01",
+                "1800-01-01",
+                " 1995-07-28",
+                "",
+                "1995-7-28",
+            ],
+            &["Tày", "kinh", "Ê Đê", " Kinh", "Kinh ", "Martian", "", "Mường"],
+            &["", "1234", "12345678901a", " 001095000000", "001095000000 ", "0010950000001"],
+            &["0", "", "true", "có", " 1", "2"],
+            &["self_employed", "Tự làm", "", "boss", "student "],
+            &["0", "true", " ", "x", "2"],
+            &["none", "THPT", "", "PhD", " none"],
+            &["1", "", "không", " 0"],
+            &["1", "0", "true", " ", "2"],
+            &["1", "0", "no", " ", "2"],
+            &["mild", "very_severe", "Nặng", " none", "nope"],
+            &["1", "x", " ", "2"],
+            &["1", "yes", " ", "2", "0,", "0,1"],
+        ];
+        let mut out = Vec::new();
+        for fields in [base, child] {
+            out.push(fields.join(","));
+            for (i, alts) in other.iter().enumerate() {
+                for alt in *alts {
+                    let mut f = fields;
+                    f[i] = alt;
+                    out.push(f.join(","));
+                }
+            }
+        }
+        // Ragged, blank and quoted lines; a new household after one that did not end cleanly.
+        out.push(base[..17].join(","));
+        out.push(format!("{},", base.join(",")));
+        out.push(",".repeat(17));
+        out.push(base.iter().map(|f| format!("\"{f}\"")).collect::<Vec<_>>().join(","));
+        out.push(format!("{},{}", "00004-000003", base[1..].join(",")));
+        out.push(format!("{},{}", "00004-000003", base[1..].join(",")));
+        out
+    }
+
+    #[test]
+    fn lines_read_in_place_give_what_the_split_paths_give() {
+        let lines = lines();
+        for keep_personal in [false, true] {
+            let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).expect("date");
+            let opts = ReadOptions { keep_personal, ..ReadOptions::new(as_of) };
+            let (tx, _rx) = sync_channel(4);
+            let mut in_place = MemberParser::new(&opts, tx.clone());
+            let taken = feed(&mut in_place, &lines);
+            let mut split = MemberParser::new(&opts, tx);
+            split.read_in_place = false;
+            let taken_split = feed(&mut split, &lines);
+            assert_eq!(outcome(&in_place), outcome(&split));
+            // Most lines are usual; both paths take the same ones as lines.
+            assert_eq!(taken, taken_split);
+            assert!(taken > lines.len() / 2, "{taken} of {}", lines.len());
+        }
+    }
+
+    #[test]
+    fn keys_read_in_place_are_the_keys_of_the_codes() {
+        for &v in Relation::ALL {
+            assert_eq!(relation_key(v.key().as_bytes()), Some(v));
+        }
+        for &v in Sex::ALL {
+            assert_eq!(sex_key(v.key().as_bytes()), Some(v));
+        }
+        for &v in Employment::ALL {
+            assert_eq!(employment_key(v.key().as_bytes()), Some(v));
+        }
+        for &v in Education::ALL {
+            assert_eq!(education_key(v.key().as_bytes()), Some(v));
+        }
+        for &v in Disability::ALL {
+            assert_eq!(disability_key(v.key().as_bytes()), Some(v));
+        }
+        assert_eq!(relation_key(b"Head"), None);
+    }
+
+    #[test]
+    fn usual_lines_are_read_in_place() {
+        let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).expect("date");
+        let opts = ReadOptions::new(as_of);
+        let (tx, _rx) = sync_channel(4);
+        let mut p = MemberParser::new(&opts, tx);
+        let cells = HEADER.split(',').map(str::to_string).collect();
+        assert!(p.start(FileCtx::default(), Start::Header { row: 1, cells }).is_continue());
+        for (i, line) in [
+            "00004-000001,1,Trần Hoàng Hưng,head,M,1995-07-28,Kinh,001095000000,1,wage_no_contract,1,college_plus,0,,,none,0,0",
+            "00004-000001,2,Hoàng Thị Hà,child,F,2015-03-21,Ê Đê,,1,student,,primary,1,1,0,,,",
+            "00004-000002,1,Lò Văn A,head,M,1960,Thái,,0,self_employed,0,none,0,,,mild,1,1",
+        ]
+        .iter()
+        .enumerate()
+        {
+            assert!(p.in_place(i as u64 + 2, line).is_some(), "{line}");
+        }
+        assert_eq!(p.side.rows, 3);
+        assert_eq!(p.batch.members.len(), 3);
+        assert_eq!(p.batch.groups.len(), 1);
+    }
 }

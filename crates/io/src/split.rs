@@ -50,6 +50,23 @@ pub(crate) fn split_exact<'a>(line: &'a str, out: &mut [&'a str]) -> bool {
     false
 }
 
+/// Longest line of [`comma_mask`].
+pub(crate) const MASK_LINE: usize = 128;
+
+/// The commas of a line without quotes, one bit per byte (bit `i` for byte `i`), to read its
+/// fields where they are; `None` when the line has a quote or is longer than [`MASK_LINE`]
+/// (also, on other processors than x86-64, for every line).
+#[inline]
+pub(crate) fn comma_mask(line: &[u8]) -> Option<u128> {
+    #[cfg(target_arch = "x86_64")]
+    return sse2::comma_mask(line);
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = line;
+        None
+    }
+}
+
 /// [`split_line`] into any [`Cuts`].
 #[inline]
 fn cut(line: &[u8], out: &mut impl Cuts) -> bool {
@@ -94,6 +111,39 @@ mod sse2 {
         words: usize,
         /// Number of quotes.
         quotes: u32,
+    }
+
+    /// [`super::comma_mask`].
+    #[inline]
+    pub(super) fn comma_mask(line: &[u8]) -> Option<u128> {
+        if line.len() > super::MASK_LINE {
+            return None;
+        }
+        let comma = set_splat_i8_m128i(b',' as i8);
+        let quote = set_splat_i8_m128i(b'"' as i8);
+        let mut commas = 0u128;
+        let mut quotes = 0i32;
+        let mut shift = 0;
+        let mut put = |chunk: &[u8; 16], shift: u32| {
+            let v = load_unaligned_m128i(chunk);
+            commas |= u128::from(move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, comma)) as u32) << shift;
+            quotes |= move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, quote));
+        };
+        let mut chunks = line.chunks_exact(16);
+        for chunk in chunks.by_ref() {
+            if let Ok(c) = <&[u8; 16]>::try_from(chunk) {
+                put(c, shift);
+            }
+            shift += 16;
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            // Zero bytes are neither commas nor quotes.
+            let mut c = [0u8; 16];
+            c[..rest.len()].copy_from_slice(rest);
+            put(&c, shift);
+        }
+        (quotes == 0).then_some(commas)
     }
 
     /// The bits of `line` (at most [`MAX_LINE`] bytes); `None` when a quote is left open.

@@ -16,6 +16,8 @@ use std::fmt::Write as _;
 use std::fs::File;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
 use vuonlen_core::codes::PovertyCause;
 use vuonlen_core::{BirthDate, Member};
 
@@ -214,21 +216,72 @@ fn member_cells<'a>(id: &'a str, m: &'a Member, p: &'a MemberPersonal) -> [Cell<
 
 /// Bytes gathered before they are written to the file.
 const CSV_BUFFER: usize = 256 * 1024;
+/// Full buffers waiting for the writing thread.
+const CSV_IN_FLIGHT: usize = 2;
 
-/// A CSV file written row by row into one buffer, handed to the file whenever it holds
-/// [`CSV_BUFFER`] bytes. Fields are quoted only when they hold a comma, a quote or a line
-/// break (as the `csv` crate does by default).
+/// A CSV file written row by row into one buffer, handed to a thread of its own that writes
+/// it to the file whenever it holds [`CSV_BUFFER`] bytes (so that the kernel's copy of the
+/// bytes overlaps with the making of the next rows). Fields are quoted only when they hold a
+/// comma, a quote or a line break (as the `csv` crate does by default).
 pub(crate) struct CsvOut {
-    file: File,
     path: PathBuf,
     buf: Vec<u8>,
+    thread: WriterThread,
+}
+
+/// The thread that writes full buffers to the file and hands them back empty.
+struct WriterThread {
+    /// `None` once closed.
+    tx: Option<SyncSender<Vec<u8>>>,
+    empty: Receiver<Vec<u8>>,
+    handle: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl WriterThread {
+    fn start(mut file: File) -> std::io::Result<Self> {
+        let (tx, full) = sync_channel::<Vec<u8>>(CSV_IN_FLIGHT);
+        let (back, empty) = sync_channel::<Vec<u8>>(CSV_IN_FLIGHT + 1);
+        let handle = std::thread::Builder::new().name("write-csv".into()).spawn(move || {
+            // Stops at the first error, which `close` then returns.
+            for mut buf in full {
+                file.write_all(&buf)?;
+                buf.clear();
+                let _ = back.try_send(buf);
+            }
+            file.flush()
+        })?;
+        Ok(WriterThread { tx: Some(tx), empty, handle: Some(handle) })
+    }
+
+    /// Hands a full buffer to the thread; returns an empty one.
+    fn send(&mut self, buf: Vec<u8>) -> std::io::Result<Vec<u8>> {
+        match self.tx.as_ref().map(|tx| tx.send(buf)) {
+            Some(Ok(())) => Ok(self.empty.try_recv().unwrap_or_else(|_| Vec::with_capacity(CSV_BUFFER + 4096))),
+            // The thread stopped on an error.
+            _ => {
+                self.close()?;
+                Err(std::io::Error::other("the file is closed"))
+            }
+        }
+    }
+
+    /// Waits until everything sent is written and the file is closed.
+    fn close(&mut self) -> std::io::Result<()> {
+        self.tx = None;
+        match self.handle.take() {
+            Some(h) => h.join().unwrap_or_else(|_| Err(std::io::Error::other("the writing thread panicked"))),
+            None => Ok(()),
+        }
+    }
 }
 
 impl CsvOut {
     /// Creates the file, starting with a UTF-8 byte-order mark when `bom`.
     pub(crate) fn create(path: &Path, bom: bool) -> Result<Self, WriteError> {
-        let file = File::create(path).map_err(|source| WriteError::Io { path: path.to_path_buf(), source })?;
-        let mut out = CsvOut { file, path: path.to_path_buf(), buf: Vec::with_capacity(CSV_BUFFER + 4096) };
+        let err = |source| WriteError::Io { path: path.to_path_buf(), source };
+        let file = File::create(path).map_err(err)?;
+        let thread = WriterThread::start(file).map_err(err)?;
+        let mut out = CsvOut { path: path.to_path_buf(), buf: Vec::with_capacity(CSV_BUFFER + 4096), thread };
         if bom {
             out.buf.extend_from_slice(b"\xEF\xBB\xBF");
         }
@@ -296,16 +349,21 @@ impl CsvOut {
         Ok(())
     }
 
-    /// Hands the buffer to the file.
+    /// Hands the buffer to the writing thread.
     fn write_out(&mut self) -> Result<(), WriteError> {
-        let r = self.file.write_all(&self.buf);
-        self.buf.clear();
-        r.map_err(|source| WriteError::Io { path: self.path.clone(), source })
+        let full = std::mem::take(&mut self.buf);
+        match self.thread.send(full) {
+            Ok(empty) => {
+                self.buf = empty;
+                Ok(())
+            }
+            Err(source) => Err(WriteError::Io { path: self.path.clone(), source }),
+        }
     }
 
     pub(crate) fn finish(mut self) -> Result<(), WriteError> {
         self.write_out()?;
-        self.file.flush().map_err(|source| WriteError::Io { path: self.path.clone(), source })
+        self.thread.close().map_err(|source| WriteError::Io { path: self.path.clone(), source })
     }
 }
 
@@ -313,8 +371,9 @@ impl Drop for CsvOut {
     /// Writes what is left, as a `BufWriter` does (errors are lost: call `finish`).
     fn drop(&mut self) {
         if !self.buf.is_empty() {
-            let _ = self.file.write_all(&self.buf);
+            let _ = self.write_out();
         }
+        let _ = self.thread.close();
     }
 }
 

@@ -10,7 +10,7 @@ use crate::error::Result;
 pub struct Change<'a> {
     pub actor: &'a str,
     pub command: &'a str,
-    /// `household`, `survey`, `member`, `unit_lineage`, `village`.
+    /// `household`, `survey`, `member`, `unit_lineage`, `village`, `household_link`.
     pub entity: &'a str,
     pub household_id: Option<i64>,
     pub period: Option<i64>,
@@ -26,7 +26,7 @@ pub(crate) const COLUMNS: &[&str] =
     &["at", "actor", "command", "entity", "household_id", "period", "member_no", "field", "old_value", "new_value"];
 
 /// A change as a row of [`COLUMNS`].
-pub(crate) fn row(c: &Change<'_>, at: &str) -> [Val; 10] {
+pub(crate) fn row<'a>(c: &Change<'a>, at: &'a str) -> [Val<'a>; 10] {
     [
         at.into(),
         c.actor.into(),
@@ -36,8 +36,8 @@ pub(crate) fn row(c: &Change<'_>, at: &str) -> [Val; 10] {
         c.period.into(),
         c.member_no.into(),
         c.field.into(),
-        Val::OptText(c.old_value.map(str::to_string)),
-        Val::OptText(c.new_value.map(str::to_string)),
+        c.old_value.into(),
+        c.new_value.into(),
     ]
 }
 

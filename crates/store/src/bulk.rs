@@ -1,182 +1,286 @@
-//! Bulk inserts: multi-row `INSERT … VALUES` batches on SQLite, `COPY … FROM STDIN` on
+//! Bulk inserts: multi-row `INSERT … VALUES` statements on SQLite, `COPY … FROM STDIN` on
 //! PostgreSQL — the two fastest ways each engine offers (docs/benchmarks.md §4).
+//!
+//! Rows are encoded as they are pushed, straight into the text each engine reads (SQL literals,
+//! COPY text), so a million-household import allocates nothing per value.
 
-use crate::db::{Tx, on_conn};
+use crate::db::{Engine, Tx, on_conn};
 use crate::error::Result;
-use sqlx::QueryBuilder;
-use std::fmt::Write as _;
+use std::borrow::Cow;
 
-/// SQLite's default limit of bound parameters per statement.
-const SQLITE_MAX_PARAMS: usize = 32_766;
+/// Rows per SQLite statement (a statement is compiled once for its rows).
+const SQLITE_ROWS_PER_STATEMENT: usize = 500;
+/// Bytes sent to PostgreSQL per COPY message.
+const COPY_CHUNK: usize = 4 << 20;
 
 /// One value of a row.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Val {
+pub(crate) enum Val<'a> {
     Int(i64),
     OptInt(Option<i64>),
     Real(f64),
-    Text(String),
-    OptText(Option<String>),
+    Text(Cow<'a, str>),
+    OptText(Option<Cow<'a, str>>),
 }
 
-impl From<i64> for Val {
+impl From<i64> for Val<'_> {
     fn from(v: i64) -> Self {
         Val::Int(v)
     }
 }
-impl From<Option<i64>> for Val {
+impl From<Option<i64>> for Val<'_> {
     fn from(v: Option<i64>) -> Self {
         Val::OptInt(v)
     }
 }
-impl From<bool> for Val {
+impl From<bool> for Val<'_> {
     fn from(v: bool) -> Self {
         Val::Int(i64::from(v))
     }
 }
-impl From<Option<bool>> for Val {
+impl From<Option<bool>> for Val<'_> {
     fn from(v: Option<bool>) -> Self {
         Val::OptInt(v.map(i64::from))
     }
 }
-impl From<f64> for Val {
+impl From<f64> for Val<'_> {
     fn from(v: f64) -> Self {
         Val::Real(v)
     }
 }
-impl From<String> for Val {
+impl From<String> for Val<'_> {
     fn from(v: String) -> Self {
-        Val::Text(v)
+        Val::Text(Cow::Owned(v))
     }
 }
-impl From<&str> for Val {
-    fn from(v: &str) -> Self {
-        Val::Text(v.to_string())
+impl<'a> From<&'a str> for Val<'a> {
+    fn from(v: &'a str) -> Self {
+        Val::Text(Cow::Borrowed(v))
     }
 }
-impl From<Option<String>> for Val {
+impl<'a> From<&'a String> for Val<'a> {
+    fn from(v: &'a String) -> Self {
+        Val::Text(Cow::Borrowed(v.as_str()))
+    }
+}
+impl From<Option<String>> for Val<'_> {
     fn from(v: Option<String>) -> Self {
-        Val::OptText(v)
+        Val::OptText(v.map(Cow::Owned))
+    }
+}
+impl<'a> From<Option<&'a str>> for Val<'a> {
+    fn from(v: Option<&'a str>) -> Self {
+        Val::OptText(v.map(Cow::Borrowed))
+    }
+}
+impl<'a> From<&'a Option<String>> for Val<'a> {
+    fn from(v: &'a Option<String>) -> Self {
+        Val::OptText(v.as_deref().map(Cow::Borrowed))
     }
 }
 
-/// Rows waiting to be inserted into one table.
+/// Rows waiting to be inserted into one table, already encoded for the engine.
 pub(crate) struct TableBuffer {
+    engine: Engine,
     table: &'static str,
     columns: &'static [&'static str],
-    values: Vec<Val>,
-    /// Rows written so far.
-    pub(crate) written: u64,
+    /// SQLite: complete `INSERT` statements; PostgreSQL: unused.
+    statements: Vec<String>,
+    /// SQLite: the rows of the statement being filled, as `(…),(…)`; PostgreSQL: COPY text.
+    text: String,
+    /// Rows in `text`.
+    open_rows: usize,
+    /// Rows buffered in all.
+    rows: usize,
 }
 
 impl TableBuffer {
-    pub(crate) fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
-        TableBuffer { table, columns, values: Vec::new(), written: 0 }
+    pub(crate) fn new(engine: Engine, table: &'static str, columns: &'static [&'static str]) -> Self {
+        TableBuffer { engine, table, columns, statements: Vec::new(), text: String::new(), open_rows: 0, rows: 0 }
     }
 
     /// Adds one row (as many values as columns).
-    pub(crate) fn push(&mut self, row: impl IntoIterator<Item = Val>) {
-        let before = self.values.len();
-        self.values.extend(row);
-        debug_assert_eq!(self.values.len() - before, self.columns.len(), "row width of {}", self.table);
+    pub(crate) fn push<'v>(&mut self, row: impl IntoIterator<Item = Val<'v>>) {
+        let mut width = 0;
+        match self.engine {
+            Engine::Sqlite => {
+                self.text.push_str(if self.open_rows == 0 { "(" } else { ",(" });
+                for (i, v) in row.into_iter().enumerate() {
+                    if i > 0 {
+                        self.text.push(',');
+                    }
+                    sql_literal(&mut self.text, &v);
+                    width += 1;
+                }
+                self.text.push(')');
+                self.open_rows += 1;
+                if self.open_rows == SQLITE_ROWS_PER_STATEMENT {
+                    self.close_statement();
+                }
+            }
+            Engine::Postgres => {
+                for (i, v) in row.into_iter().enumerate() {
+                    if i > 0 {
+                        self.text.push('\t');
+                    }
+                    copy_text(&mut self.text, &v);
+                    width += 1;
+                }
+                self.text.push('\n');
+            }
+        }
+        debug_assert_eq!(width, self.columns.len(), "row width of {}", self.table);
+        self.rows += 1;
+    }
+
+    fn close_statement(&mut self) {
+        if self.open_rows == 0 {
+            return;
+        }
+        let mut sql = String::with_capacity(self.text.len() + 200);
+        sql.push_str("INSERT INTO ");
+        sql.push_str(self.table);
+        sql.push_str(" (");
+        sql.push_str(&self.columns.join(", "));
+        sql.push_str(") VALUES ");
+        sql.push_str(&self.text);
+        self.text.clear();
+        self.open_rows = 0;
+        self.statements.push(sql);
     }
 
     pub(crate) fn rows(&self) -> usize {
-        self.values.len() / self.columns.len()
+        self.rows
     }
 
     /// Writes every buffered row.
     pub(crate) async fn flush(&mut self, tx: &mut Tx) -> Result<()> {
-        if self.values.is_empty() {
-            return Ok(());
+        match self.take() {
+            Some(w) => Writes(vec![w]).apply(tx).await,
+            None => Ok(()),
         }
-        let rows = self.rows() as u64;
+    }
+
+    /// Takes the buffered rows out, encoded, to be written later (possibly by another task).
+    pub(crate) fn take(&mut self) -> Option<Write> {
+        if self.rows == 0 {
+            return None;
+        }
+        self.rows = 0;
+        Some(match self.engine {
+            Engine::Sqlite => {
+                self.close_statement();
+                Write::Sql(std::mem::take(&mut self.statements))
+            }
+            Engine::Postgres => Write::Copy {
+                statement: format!("COPY {} ({}) FROM STDIN", self.table, self.columns.join(", ")),
+                text: std::mem::take(&mut self.text),
+            },
+        })
+    }
+}
+
+/// Encoded rows of one table, ready to be written.
+pub(crate) enum Write {
+    /// SQLite `INSERT` statements.
+    Sql(Vec<String>),
+    /// A PostgreSQL `COPY` and its text.
+    Copy { statement: String, text: String },
+}
+
+/// Writes of several tables, in order (parents first).
+pub(crate) struct Writes(pub(crate) Vec<Write>);
+
+impl Writes {
+    pub(crate) async fn apply(self, tx: &mut Tx) -> Result<()> {
         match tx {
-            Tx::Sqlite(t) => self.flush_sqlite(t).await?,
-            Tx::Postgres(t) => self.flush_postgres(t).await?,
-        }
-        self.written += rows;
-        Ok(())
-    }
-
-    async fn flush_sqlite(&mut self, conn: &mut sqlx::SqliteConnection) -> Result<()> {
-        let width = self.columns.len();
-        let per_statement = (SQLITE_MAX_PARAMS / width).max(1);
-        let head = format!("INSERT INTO {} ({}) ", self.table, self.columns.join(", "));
-        let values = std::mem::take(&mut self.values);
-        let mut it = values.into_iter().peekable();
-        while it.peek().is_some() {
-            let mut qb = QueryBuilder::<sqlx::Sqlite>::new(head.clone());
-            let chunk: Vec<Val> = it.by_ref().take(per_statement * width).collect();
-            let n = chunk.len() / width;
-            let mut vals = chunk.into_iter();
-            qb.push_values(0..n, |mut b, _| {
-                for v in vals.by_ref().take(width) {
-                    match v {
-                        Val::Int(x) => b.push_bind(x),
-                        Val::OptInt(x) => b.push_bind(x),
-                        Val::Real(x) => b.push_bind(x),
-                        Val::Text(x) => b.push_bind(x),
-                        Val::OptText(x) => b.push_bind(x),
-                    };
+            Tx::Sqlite(conn) => {
+                for w in self.0 {
+                    let Write::Sql(statements) = w else { continue };
+                    for sql in statements {
+                        // Every value is an encoded literal (see `sql_literal`).
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **conn).await?;
+                    }
                 }
-            });
-            qb.build().execute(&mut *conn).await?;
+            }
+            Tx::Postgres(conn) => {
+                for w in self.0 {
+                    let Write::Copy { statement, text } = w else { continue };
+                    let mut copy = conn.copy_in_raw(&statement).await?;
+                    let bytes = text.as_bytes();
+                    let mut start = 0;
+                    while start < bytes.len() {
+                        // Whole lines per message.
+                        let mut end = (start + COPY_CHUNK).min(bytes.len());
+                        while end < bytes.len() && bytes[end - 1] != b'\n' {
+                            end += 1;
+                        }
+                        copy.send(&bytes[start..end]).await?;
+                        start = end;
+                    }
+                    copy.finish().await?;
+                }
+            }
         }
         Ok(())
     }
+}
 
-    async fn flush_postgres(&mut self, conn: &mut sqlx::PgConnection) -> Result<()> {
-        let statement = format!("COPY {} ({}) FROM STDIN", self.table, self.columns.join(", "));
-        let mut copy = conn.copy_in_raw(&statement).await?;
-        let width = self.columns.len();
-        let mut buf = String::with_capacity(1 << 20);
-        for (i, v) in self.values.iter().enumerate() {
-            if i % width != 0 {
-                buf.push('\t');
-            }
-            match v {
-                Val::Int(x) | Val::OptInt(Some(x)) => {
-                    let _ = write!(buf, "{x}");
-                }
-                Val::Real(x) => {
-                    let _ = write!(buf, "{x}");
-                }
-                Val::Text(s) | Val::OptText(Some(s)) => escape_copy(&mut buf, s),
-                Val::OptInt(None) | Val::OptText(None) => buf.push_str("\\N"),
-            }
-            if i % width == width - 1 {
-                buf.push('\n');
-                if buf.len() > (4 << 20) {
-                    copy.send(std::mem::take(&mut buf).into_bytes()).await?;
-                    buf.reserve(1 << 20);
-                }
-            }
+/// Appends a value as an SQLite literal: integers and reals as written, text quoted with `'`
+/// doubled (a NUL character, which would end the statement, goes in as `char(0)`).
+fn sql_literal(buf: &mut String, v: &Val<'_>) {
+    use std::fmt::Write as _;
+    match v {
+        Val::Int(x) | Val::OptInt(Some(x)) => buf.push_str(itoa::Buffer::new().format(*x)),
+        Val::Real(x) if x.is_finite() => {
+            let _ = write!(buf, "{x:?}");
         }
-        if !buf.is_empty() {
-            copy.send(buf.into_bytes()).await?;
+        Val::Real(_) | Val::OptInt(None) | Val::OptText(None) => buf.push_str("NULL"),
+        Val::Text(s) | Val::OptText(Some(s)) => {
+            buf.push('\'');
+            let mut rest: &str = s;
+            while let Some(i) = rest.find(['\'', '\0']) {
+                buf.push_str(&rest[..i]);
+                buf.push_str(if rest.as_bytes()[i] == b'\'' { "''" } else { "'||char(0)||'" });
+                rest = &rest[i + 1..];
+            }
+            buf.push_str(rest);
+            buf.push('\'');
         }
-        copy.finish().await?;
-        self.values.clear();
-        Ok(())
+    }
+}
+
+/// Appends a value in COPY's text format.
+fn copy_text(buf: &mut String, v: &Val<'_>) {
+    use std::fmt::Write as _;
+    match v {
+        Val::Int(x) | Val::OptInt(Some(x)) => buf.push_str(itoa::Buffer::new().format(*x)),
+        Val::Real(x) => {
+            let _ = write!(buf, "{x:?}");
+        }
+        Val::Text(s) | Val::OptText(Some(s)) => escape_copy(buf, s),
+        Val::OptInt(None) | Val::OptText(None) => buf.push_str("\\N"),
     }
 }
 
 /// Escapes a value for COPY's text format.
 fn escape_copy(buf: &mut String, s: &str) {
-    for c in s.chars() {
-        match c {
-            '\\' => buf.push_str("\\\\"),
-            '\t' => buf.push_str("\\t"),
-            '\n' => buf.push_str("\\n"),
-            '\r' => buf.push_str("\\r"),
-            c => buf.push(c),
-        }
+    let mut rest = s;
+    while let Some(i) = rest.find(['\\', '\t', '\n', '\r']) {
+        buf.push_str(&rest[..i]);
+        buf.push_str(match rest.as_bytes()[i] {
+            b'\\' => "\\\\",
+            b'\t' => "\\t",
+            b'\n' => "\\n",
+            _ => "\\r",
+        });
+        rest = &rest[i + 1..];
     }
+    buf.push_str(rest);
 }
 
 /// Executes one statement without results on either engine.
-pub(crate) async fn execute(tx: &mut Tx, sql: impl sqlx::SqlSafeStr, binds: Vec<Val>) -> Result<u64> {
+pub(crate) async fn execute(tx: &mut Tx, sql: impl sqlx::SqlSafeStr, binds: Vec<Val<'_>>) -> Result<u64> {
     let sql = sql.into_sql_str();
     let n = on_conn!(tx, c => {
         let mut q = sqlx::query(sql.clone());
@@ -185,8 +289,8 @@ pub(crate) async fn execute(tx: &mut Tx, sql: impl sqlx::SqlSafeStr, binds: Vec<
                 Val::Int(x) => q.bind(x),
                 Val::OptInt(x) => q.bind(x),
                 Val::Real(x) => q.bind(x),
-                Val::Text(x) => q.bind(x),
-                Val::OptText(x) => q.bind(x),
+                Val::Text(x) => q.bind(x.into_owned()),
+                Val::OptText(x) => q.bind(x.map(Cow::into_owned)),
             };
         }
         q.execute(c).await?.rows_affected()
@@ -196,10 +300,29 @@ pub(crate) async fn execute(tx: &mut Tx, sql: impl sqlx::SqlSafeStr, binds: Vec<
 
 #[cfg(test)]
 mod tests {
+    use super::Val;
+
     #[test]
     fn copy_text_is_escaped() {
         let mut b = String::new();
-        super::escape_copy(&mut b, "a\tb\\c\nd");
-        assert_eq!(b, "a\\tb\\\\c\\nd");
+        super::escape_copy(&mut b, "a\tb\\c\nd\re");
+        assert_eq!(b, "a\\tb\\\\c\\nd\\re");
+    }
+
+    #[test]
+    fn sql_literals_are_quoted() {
+        let mut b = String::new();
+        for v in [
+            Val::from("Đ'Ắc\0x"),
+            Val::from(-3i64),
+            Val::OptInt(None),
+            Val::from(2.5f64),
+            Val::from(f64::NAN),
+            Val::OptText(None),
+        ] {
+            super::sql_literal(&mut b, &v);
+            b.push(',');
+        }
+        assert_eq!(b, "'Đ''Ắc'||char(0)||'x',-3,NULL,2.5,NULL,NULL,");
     }
 }

@@ -56,16 +56,16 @@ pub fn child_counts(h: &Household, as_of: NaiveDate) -> vuonlen_core::report::Ch
 
 /// One row of [`COLUMNS`].
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn values(
+pub(crate) fn values<'a>(
     period: i64,
     household_id: i64,
-    standard_id: &str,
+    standard_id: &'a str,
     c: &Classification,
     h: &Household,
     causes: i64,
     as_of: NaiveDate,
-    now: &str,
-) -> [Val; 19] {
+    now: &'a str,
+) -> [Val<'a>; 19] {
     let kids = child_counts(h, as_of);
     let head_ethnicity = h.head().map(|m| i64::from(m.ethnicity.0)).unwrap_or(0);
     [

@@ -9,7 +9,7 @@
 //! rolled back and says so.
 
 use crate::audit::{self, Change};
-use crate::bulk::{TableBuffer, Val, execute};
+use crate::bulk::{TableBuffer, Val, Writes, execute};
 use crate::classification;
 use crate::db::{Db, Engine, Tx, on_conn};
 use crate::error::{Result, StoreError};
@@ -17,12 +17,13 @@ use crate::period::{self, Period};
 use crate::rows::{self, MEMBER_COLUMNS, MEMBER_SELECT, MemberRow, SURVEY_COLUMNS, SURVEY_SELECT, SurveyRow};
 use crate::units::{Placer, list_key};
 use chrono::NaiveDate;
+use rustc_hash::{FxHashMap, FxHasher};
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use vuonlen_core::citizen_id::{self, Contradiction};
 use vuonlen_core::text::fold;
 use vuonlen_core::units::UnitList;
-use vuonlen_core::{Standard, classify};
+use vuonlen_core::{Classification, Standard, classify};
 use vuonlen_io::HouseholdRecord;
 
 /// What an import is.
@@ -60,7 +61,7 @@ pub enum ConflictKind {
     /// The same personal ID number in two households of the period.
     SameIdNumber,
     /// The same person (name without diacritics and full birth date) in two households of the
-    /// same commune.
+    /// same commune, unless each of them has an ID number and the numbers all differ.
     SamePerson,
 }
 
@@ -106,9 +107,73 @@ struct Known {
     hash: Option<i64>,
 }
 
+/// A record with everything an import computes without the database: its rows, content hash,
+/// classification and ID-number warnings. Made by a [`Preparer`] on any thread, so that a
+/// reading thread can do this work while the importer writes.
+pub struct Prepared {
+    record: HouseholdRecord,
+    survey: SurveyRow,
+    members: Vec<MemberRow>,
+    /// Folded full name of each member (`member.name_key`).
+    name_keys: Vec<String>,
+    hash: i64,
+    classification: Option<Classification>,
+    causes: i64,
+    id_warnings: Vec<(i64, Vec<Contradiction>)>,
+    /// What it was prepared for.
+    standard_id: String,
+    reference_date: NaiveDate,
+}
+
+/// Prepares records for an import under a standard at a reference date (pure, `Send`).
+#[derive(Clone)]
+pub struct Preparer {
+    standard: Arc<Standard>,
+    reference_date: NaiveDate,
+}
+
+impl Preparer {
+    /// For an import of `spec` (the period's standard and reference date, which the caller
+    /// has checked; an importer re-prepares a record made for anything else).
+    pub fn new(spec: &ImportSpec) -> Preparer {
+        Preparer { standard: spec.standard.clone(), reference_date: spec.reference_date }
+    }
+
+    pub fn prepare(&self, record: HouseholdRecord) -> Prepared {
+        let survey = SurveyRow::from_record(&record);
+        let members = rows::member_rows(&record);
+        let hash = rows::content_hash(&survey, &members);
+        let name_keys = members.iter().map(|m| fold(&m.full_name)).collect();
+        let mut id_warnings = Vec::new();
+        for (m, row) in record.household.members.iter().zip(&members) {
+            if let Some(id) = &row.id_number {
+                let c = citizen_id::check(id, m.sex, m.birth.year());
+                if !c.is_empty() {
+                    id_warnings.push((row.member_no, c));
+                }
+            }
+        }
+        Prepared {
+            classification: classify(&self.standard, &record.household, self.reference_date).ok(),
+            causes: i64::from(vuonlen_core::report::causes_mask(&record.poverty_causes)),
+            survey,
+            members,
+            name_keys,
+            hash,
+            id_warnings,
+            standard_id: self.standard.id.clone(),
+            reference_date: self.reference_date,
+            record,
+        }
+    }
+}
+
 /// An import in progress: feed it batches with [`Importer::push`], then [`Importer::finish`].
 pub struct Importer {
-    tx: Tx,
+    /// The transaction; `None` while a write of buffered rows holds it (`in_flight`).
+    tx: Option<Tx>,
+    /// A task writing buffered rows while the importer prepares the next ones.
+    in_flight: Option<tokio::task::JoinHandle<(Tx, Result<()>)>>,
     spec: ImportSpec,
     period: Period,
     placer: Placer,
@@ -129,6 +194,40 @@ pub struct Importer {
     classifications: TableBuffer,
     audits: TableBuffer,
     summary: ImportSummary,
+    /// Whether the period had answers before this import (then the final checks run in SQL
+    /// over the whole period).
+    period_had_answers: bool,
+    people: PeopleSeen,
+}
+
+/// Who this import has seen, to tell whether the period-wide checks can find anything: a value
+/// seen in two households makes the values suspect (the 64-bit keys can collide; SQL decides).
+#[derive(Default)]
+struct PeopleSeen {
+    id_numbers: FxHashMap<u64, i64>,
+    persons: FxHashMap<u64, i64>,
+    suspect: bool,
+}
+
+impl PeopleSeen {
+    fn note(&mut self, household_id: i64, m: &MemberRow, name_key: &str, current_commune: &str) {
+        use std::hash::{Hash, Hasher};
+        let mut seen = |map: &mut FxHashMap<u64, i64>, key: u64| {
+            if *map.entry(key).or_insert(household_id) != household_id {
+                self.suspect = true;
+            }
+        };
+        if let Some(id) = &m.id_number {
+            let mut h = FxHasher::default();
+            id.hash(&mut h);
+            seen(&mut self.id_numbers, h.finish());
+        }
+        if m.birth_year_only == 0 {
+            let mut h = FxHasher::default();
+            (current_commune, name_key, &m.birth_date).hash(&mut h);
+            seen(&mut self.persons, h.finish());
+        }
+    }
 }
 
 impl Importer {
@@ -157,6 +256,13 @@ impl Importer {
                 period.year, period.standard_id, spec.standard.id, period.year, period.standard_id, spec.standard.id
             )));
         }
+        let engine = tx.engine();
+        let period_had_answers: bool = on_conn!(&mut tx, c => sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM survey WHERE period = $1)",
+        )
+        .bind(spec.period)
+        .fetch_one(c)
+        .await?);
         let max_id: Option<i64> =
             on_conn!(&mut tx, c => sqlx::query_scalar("SELECT MAX(id) FROM household").fetch_one(c).await?);
         let now = crate::now();
@@ -172,7 +278,8 @@ impl Importer {
         .fetch_one(c)
         .await?);
         Ok(Importer {
-            tx,
+            tx: Some(tx),
+            in_flight: None,
             period,
             placer,
             predecessors,
@@ -186,15 +293,18 @@ impl Importer {
             villages: HashMap::new(),
             unmapped: HashSet::new(),
             households: TableBuffer::new(
+                engine,
                 "household",
                 &["id", "commune_code", "province_code", "household_code", "created_at"],
             ),
-            aliases: TableBuffer::new("household_alias", &["commune_code", "household_code", "household_id"]),
-            surveys: TableBuffer::new("survey", SURVEY_COLUMNS),
-            members: TableBuffer::new("member", MEMBER_COLUMNS),
-            classifications: TableBuffer::new("classification", classification::COLUMNS),
-            audits: TableBuffer::new("audit", audit::COLUMNS),
+            aliases: TableBuffer::new(engine, "household_alias", &["commune_code", "household_code", "household_id"]),
+            surveys: TableBuffer::new(engine, "survey", SURVEY_COLUMNS),
+            members: TableBuffer::new(engine, "member", MEMBER_COLUMNS),
+            classifications: TableBuffer::new(engine, "classification", classification::COLUMNS),
+            audits: TableBuffer::new(engine, "audit", audit::COLUMNS),
             summary: ImportSummary { period: spec.period, ..Default::default() },
+            period_had_answers,
+            people: PeopleSeen::default(),
             spec,
         })
     }
@@ -206,8 +316,20 @@ impl Importer {
 
     /// Adds a batch of valid records.
     pub async fn push(&mut self, records: &[HouseholdRecord]) -> Result<()> {
-        for r in records {
-            self.push_one(r).await?;
+        let preparer = Preparer::new(&self.spec);
+        let prepared: Vec<Prepared> = records.iter().map(|r| preparer.prepare(r.clone())).collect();
+        self.push_prepared(prepared).await
+    }
+
+    /// Adds a batch of valid records prepared by a [`Preparer`] (for this import's spec).
+    pub async fn push_prepared(&mut self, batch: Vec<Prepared>) -> Result<()> {
+        for mut p in batch {
+            if p.standard_id != self.spec.standard.id || p.reference_date != self.period.reference_date {
+                let preparer =
+                    Preparer { standard: self.spec.standard.clone(), reference_date: self.period.reference_date };
+                p = preparer.prepare(p.record);
+            }
+            self.push_one(&p).await?;
         }
         if self.surveys.rows() + self.members.rows() >= 40_000 {
             self.flush().await?;
@@ -215,13 +337,19 @@ impl Importer {
         Ok(())
     }
 
-    async fn push_one(&mut self, r: &HouseholdRecord) -> Result<()> {
-        let survey = SurveyRow::from_record(r);
-        let members = rows::member_rows(r);
-        let hash = rows::content_hash(&survey, &members);
+    async fn push_one(&mut self, prepared: &Prepared) -> Result<()> {
+        let Prepared { record: r, survey, members, name_keys, hash, .. } = prepared;
+        let hash = *hash;
         self.summary.households += 1;
         self.summary.members += members.len() as u64;
-        self.check_ids(r, &members);
+        for (member_no, c) in &prepared.id_warnings {
+            self.summary.id_warnings.push(IdWarning {
+                commune_code: r.commune_code.clone(),
+                household_code: r.household_id.clone(),
+                member_no: *member_no,
+                contradictions: c.clone(),
+            });
+        }
         let place = self.placer.place(&r.commune_code, self.period.reference_date).ok_or_else(|| {
             StoreError::Invalid(format!("'{}' không phải mã xã / is not a commune code", r.commune_code))
         })?;
@@ -237,7 +365,7 @@ impl Importer {
                 return Ok(());
             }
             Some(k) if k.hash.is_some() => {
-                self.replace(k.household_id, &survey, &members).await?;
+                self.replace(k.household_id, survey, members).await?;
                 self.summary.updated += 1;
                 k.household_id
             }
@@ -251,8 +379,9 @@ impl Importer {
                     Some(id) => {
                         self.summary.linked_across_units += 1;
                         // The household now lives in the new commune.
+                        self.settle().await?;
                         execute(
-                            &mut self.tx,
+                            live(&mut self.tx)?,
                             "UPDATE household SET commune_code = $1, province_code = $2 WHERE id = $3",
                             vec![
                                 place.current_commune.clone().into(),
@@ -269,15 +398,15 @@ impl Importer {
                         self.summary.new_households += 1;
                         self.households.push([
                             id.into(),
-                            place.current_commune.clone().into(),
-                            place.current_province.clone().into(),
-                            r.household_id.clone().into(),
-                            self.now.clone().into(),
+                            (&place.current_commune).into(),
+                            (&place.current_province).into(),
+                            (&r.household_id).into(),
+                            self.now.as_str().into(),
                         ]);
                         id
                     }
                 };
-                self.aliases.push([r.commune_code.clone().into(), r.household_id.clone().into(), id.into()]);
+                self.aliases.push([(&r.commune_code).into(), (&r.household_id).into(), id.into()]);
                 self.known.insert(key, Known { household_id: id, hash: Some(hash) });
                 self.summary.inserted += 1;
                 self.audit_created(id);
@@ -291,43 +420,44 @@ impl Importer {
         self.surveys.push([
             p.into(),
             id.into(),
-            r.commune_code.clone().into(),
+            (&r.commune_code).into(),
             list_key(place.list).into(),
-            place.current_commune.into(),
-            place.current_province.into(),
-            r.household_id.clone().into(),
+            (&place.current_commune).into(),
+            (&place.current_province).into(),
+            (&r.household_id).into(),
             village_id.into(),
-            survey.head_name.clone().into(),
-            survey.address.clone().into(),
-            survey.area.clone().into(),
+            (&survey.head_name).into(),
+            (&survey.address).into(),
+            (&survey.area).into(),
             survey.income_per_capita.into(),
             survey.score_a.into(),
             survey.durable_structures.into(),
             survey.floor_area_m2.into(),
-            survey.water_source.clone().into(),
-            survey.latrine.clone().into(),
+            (&survey.water_source).into(),
+            (&survey.latrine).into(),
             survey.internet_user.into(),
             survey.info_devices.into(),
             survey.waste_treatment.into(),
-            survey.poverty_causes.clone().into(),
+            (&survey.poverty_causes).into(),
             hash.into(),
             self.batch_id.into(),
         ]);
-        for m in &members {
-            self.members.push(m.values(p, id));
+        for (m, name_key) in members.iter().zip(name_keys) {
+            self.people.note(id, m, name_key, &place.current_commune);
+            self.members.push(m.values(p, id, name_key));
         }
-        match classify(&self.spec.standard, &r.household, self.period.reference_date) {
-            Ok(c) => self.classifications.push(classification::values(
+        match &prepared.classification {
+            Some(c) => self.classifications.push(classification::values(
                 p,
                 id,
                 &self.spec.standard.id,
-                &c,
+                c,
                 &r.household,
-                i64::from(vuonlen_core::report::causes_mask(&r.poverty_causes)),
+                prepared.causes,
                 self.period.reference_date,
                 &self.now,
             )),
-            Err(_) => self.summary.unclassified += 1,
+            None => self.summary.unclassified += 1,
         }
         Ok(())
     }
@@ -346,25 +476,8 @@ impl Importer {
         };
         let batch = format!("import_batch {}", self.batch_id);
         let mut row = audit::row(&c, &self.now);
-        row[9] = Val::OptText(Some(batch));
+        row[9] = Val::OptText(Some(batch.into()));
         self.audits.push(row);
-    }
-
-    /// ID numbers contradicting sex or birth year: warnings.
-    fn check_ids(&mut self, r: &HouseholdRecord, members: &[MemberRow]) {
-        for (m, row) in r.household.members.iter().zip(members) {
-            if let Some(id) = &row.id_number {
-                let c = citizen_id::check(id, m.sex, m.birth.year());
-                if !c.is_empty() {
-                    self.summary.id_warnings.push(IdWarning {
-                        commune_code: r.commune_code.clone(),
-                        household_code: r.household_id.clone(),
-                        member_no: row.member_no,
-                        contradictions: c,
-                    });
-                }
-            }
-        }
     }
 
     /// Loads the households known under a commune (and, for a 2025 commune, under its 2024
@@ -381,7 +494,8 @@ impl Importer {
             if !self.loaded.insert(code.clone()) {
                 continue;
             }
-            let rows: Vec<(String, i64, Option<i64>)> = on_conn!(&mut self.tx, c => sqlx::query_as(
+            self.settle().await?;
+            let rows: Vec<(String, i64, Option<i64>)> = on_conn!(live(&mut self.tx)?, c => sqlx::query_as(
                 "SELECT a.household_code, a.household_id, s.content_hash FROM household_alias a \
                  LEFT JOIN survey s ON s.household_id = a.household_id AND s.period = $1 \
                  WHERE a.commune_code = $2",
@@ -420,7 +534,8 @@ impl Importer {
     async fn replace(&mut self, id: i64, survey: &SurveyRow, members: &[MemberRow]) -> Result<()> {
         self.flush().await?;
         let p = self.period.year;
-        let old: SurveyRow = on_conn!(&mut self.tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        self.settle().await?;
+        let old: SurveyRow = on_conn!(live(&mut self.tx)?, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {SURVEY_SELECT} FROM survey s LEFT JOIN village v ON v.id = s.village_id \
              WHERE s.period = $1 AND s.household_id = $2"
         )))
@@ -428,7 +543,7 @@ impl Importer {
         .bind(id)
         .fetch_one(c)
         .await?);
-        let old_members: Vec<MemberRow> = on_conn!(&mut self.tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let old_members: Vec<MemberRow> = on_conn!(live(&mut self.tx)?, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT {MEMBER_SELECT} FROM member m WHERE m.period = $1 AND m.household_id = $2 ORDER BY m.member_no"
         )))
         .bind(p)
@@ -479,7 +594,7 @@ impl Importer {
             "DELETE FROM member WHERE period = $1 AND household_id = $2",
             "DELETE FROM survey WHERE period = $1 AND household_id = $2",
         ] {
-            execute(&mut self.tx, sql, vec![p.into(), id.into()]).await?;
+            execute(live(&mut self.tx)?, sql, vec![p.into(), id.into()]).await?;
         }
         Ok(())
     }
@@ -489,21 +604,46 @@ impl Importer {
         if let Some(id) = self.villages.get(&key) {
             return Ok(*id);
         }
-        let id = village_id(&mut self.tx, commune, name, &self.spec.actor, &self.spec.command).await?;
+        self.settle().await?;
+        let id = village_id(live(&mut self.tx)?, commune, name, &self.spec.actor, &self.spec.command).await?;
         self.villages.insert(key, id);
         Ok(id)
     }
 
+    /// Hands the buffered rows to a task that writes them while the importer goes on; the
+    /// next use of the transaction waits for it ([`Importer::settle`]).
     async fn flush(&mut self) -> Result<()> {
-        for b in [
-            &mut self.households,
-            &mut self.aliases,
-            &mut self.surveys,
-            &mut self.members,
-            &mut self.classifications,
-            &mut self.audits,
-        ] {
-            b.flush(&mut self.tx).await?;
+        self.settle().await?;
+        let writes = Writes(
+            [
+                &mut self.households,
+                &mut self.aliases,
+                &mut self.surveys,
+                &mut self.members,
+                &mut self.classifications,
+                &mut self.audits,
+            ]
+            .into_iter()
+            .filter_map(TableBuffer::take)
+            .collect(),
+        );
+        if writes.0.is_empty() {
+            return Ok(());
+        }
+        let Some(mut tx) = self.tx.take() else { return Err(gone()) };
+        self.in_flight = Some(tokio::spawn(async move {
+            let r = writes.apply(&mut tx).await;
+            (tx, r)
+        }));
+        Ok(())
+    }
+
+    /// Waits for the rows being written, and takes the transaction back.
+    async fn settle(&mut self) -> Result<()> {
+        if let Some(task) = self.in_flight.take() {
+            let (tx, r) = task.await.map_err(|e| StoreError::Invalid(format!("the writing task failed: {e}")))?;
+            self.tx = Some(tx);
+            r?;
         }
         Ok(())
     }
@@ -512,21 +652,27 @@ impl Importer {
     /// conflict is found or nothing changed.
     pub async fn finish(mut self) -> Result<ImportSummary> {
         self.flush().await?;
+        self.settle().await?;
+        let Some(mut tx) = self.tx.take() else { return Err(gone()) };
         let mut summary = std::mem::take(&mut self.summary);
         let mut unmapped: Vec<String> = self.unmapped.drain().collect();
         unmapped.sort();
         summary.unmapped_communes = unmapped;
         if summary.inserted + summary.updated == 0 {
-            self.tx.rollback().await?;
+            tx.rollback().await?;
             return Ok(summary);
         }
-        summary.conflicts = conflicts(&mut self.tx, self.period.year).await?;
+        // On an empty period everything is in this import: when no value was seen twice, the
+        // period-wide checks cannot find anything.
+        if self.period_had_answers || self.people.suspect {
+            summary.conflicts = conflicts(&mut tx, self.period.year).await?;
+        }
         if !summary.conflicts.is_empty() {
-            self.tx.rollback().await?;
+            tx.rollback().await?;
             return Ok(summary);
         }
         execute(
-            &mut self.tx,
+            &mut tx,
             "UPDATE import_batch SET households = $1, inserted = $2, updated = $3, unchanged = $4 WHERE id = $5",
             vec![
                 (summary.households as i64).into(),
@@ -537,24 +683,38 @@ impl Importer {
             ],
         )
         .await?;
-        if self.tx.engine() == Engine::Postgres {
+        if tx.engine() == Engine::Postgres {
             execute(
-                &mut self.tx,
+                &mut tx,
                 "SELECT setval(pg_get_serial_sequence('household', 'id'), (SELECT MAX(id) FROM household))",
                 vec![],
             )
             .await?;
         }
-        self.tx.commit().await?;
+        tx.commit().await?;
         summary.batch = Some(self.batch_id);
         summary.committed = true;
         Ok(summary)
     }
 
     /// Gives up: nothing of this import is kept.
-    pub async fn abort(self) -> Result<()> {
-        self.tx.rollback().await
+    pub async fn abort(mut self) -> Result<()> {
+        // A failed write leaves nothing to roll back but the transaction itself.
+        let _ = self.settle().await;
+        match self.tx.take() {
+            Some(tx) => tx.rollback().await,
+            None => Ok(()),
+        }
     }
+}
+
+/// The transaction, when no write holds it.
+fn live(tx: &mut Option<Tx>) -> Result<&mut Tx> {
+    tx.as_mut().ok_or_else(gone)
+}
+
+fn gone() -> StoreError {
+    StoreError::Invalid("the import's transaction is gone after a failed write".into())
 }
 
 /// The village of `name` under `commune`, created (and audited) if new.
@@ -612,9 +772,9 @@ async fn conflicts(tx: &mut Tx, period: i64) -> Result<Vec<Conflict>> {
     .bind(period)
     .fetch_all(c)
     .await?);
-    let people: Vec<(String, String, String, String, i64)> = on_conn!(tx, c => sqlx::query_as(
-        "SELECT s.current_commune, m.name_key || ' ' || m.birth_date, s.commune_code, s.household_code, m.member_no \
-         FROM member m JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
+    let people: Vec<(String, String, String, String, i64, Option<String>)> = on_conn!(tx, c => sqlx::query_as(
+        "SELECT s.current_commune, m.name_key || ' ' || m.birth_date, s.commune_code, s.household_code, m.member_no, \
+         m.id_number FROM member m JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
          JOIN ( \
             SELECT s2.current_commune AS cc, m2.name_key AS nk, m2.birth_date AS bd FROM member m2 \
             JOIN survey s2 ON s2.period = m2.period AND s2.household_id = m2.household_id \
@@ -634,14 +794,31 @@ async fn conflicts(tx: &mut Tx, period: i64) -> Result<Vec<Conflict>> {
             _ => out.push(Conflict { kind: ConflictKind::SameIdNumber, value, members: vec![(commune, code, no)] }),
         }
     }
+    // Groups of (current commune, folded name, birth date).
+    /// (shared value, members holding it, their ID numbers).
+    type Group = (String, Vec<(String, String, i64)>, Vec<Option<String>>);
+    let mut groups: Vec<Group> = Vec::new();
     let mut last_key = String::new();
-    for (cc, value, commune, code, no) in people {
+    for (cc, value, commune, code, no, id) in people {
         let key = format!("{cc}|{value}");
-        match out.last_mut() {
-            Some(c) if c.kind == ConflictKind::SamePerson && key == last_key => c.members.push((commune, code, no)),
-            _ => out.push(Conflict { kind: ConflictKind::SamePerson, value, members: vec![(commune, code, no)] }),
+        match groups.last_mut() {
+            Some(g) if key == last_key => {
+                g.1.push((commune, code, no));
+                g.2.push(id);
+            }
+            _ => groups.push((value, vec![(commune, code, no)], vec![id])),
         }
         last_key = key;
+    }
+    for (value, members, ids) in groups {
+        // Namesakes born the same day whose ID numbers all differ are different people.
+        let mut known: Vec<&str> = ids.iter().flatten().map(String::as_str).collect();
+        known.sort_unstable();
+        known.dedup();
+        if known.len() == ids.len() {
+            continue;
+        }
+        out.push(Conflict { kind: ConflictKind::SamePerson, value, members });
     }
     Ok(out)
 }

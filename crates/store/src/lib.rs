@@ -5,6 +5,7 @@
 //! - [`units`]: administrative units with validity dates, lineage, villages.
 //! - [`import`]: idempotent, all-or-nothing import of interchange records into a period.
 //! - [`audit`]: the append-only change log.
+//! - [`link`]: splits and merges of households (*tách hộ*, *nhập hộ*).
 //!
 //! Reads of households go through a [`Scope`]: see [`scope`].
 
@@ -14,6 +15,8 @@ pub mod classification;
 mod db;
 mod error;
 pub mod import;
+pub mod integrity;
+pub mod link;
 pub mod period;
 pub mod reads;
 pub mod reclassify;

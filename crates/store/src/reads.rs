@@ -5,23 +5,25 @@
 use crate::classification::subgroups_from_bits;
 use crate::db::on_pool;
 use crate::error::{Result, StoreError};
+use crate::link::{Lineage, LinkKind};
 use crate::period::Period;
 use crate::rows::{MEMBER_SELECT, MemberRow};
 use crate::scope::Registry;
 use crate::select::Selection;
 use chrono::NaiveDate;
-use futures_util::TryStreamExt;
 use std::collections::{BTreeMap, HashMap};
 use vuonlen_core::Class;
 use vuonlen_core::classify::IndicatorSet;
 use vuonlen_core::ethnicity::Ethnicity;
-use vuonlen_core::movement::HouseholdPath;
-use vuonlen_core::report::{ChildCounts, HouseholdFacts, UnitTally};
+use vuonlen_core::movement::{HouseholdPath, Restructuring};
+use vuonlen_core::report::{ChildCounts, ChildTotals, HouseholdFacts, UnitTally};
 
 /// Period, reference date, commune, household code, class, persons, deprivations.
 type HistoryRow = (i64, String, String, String, Option<String>, Option<i64>, Option<i64>);
 
-type FactsRow = (String, String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+/// (row key, class, deprived, subgroups, head ethnicity, causes, households, persons, then the
+/// five child sums) of one group of [`Registry::tally`].
+type TallyRow = (String, String, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
 
 fn class_of(s: &str) -> Result<Class> {
     Class::parse(s).ok_or_else(|| StoreError::Invalid(format!("stored class '{s}' is not valid")))
@@ -41,6 +43,8 @@ pub struct PathRow {
     pub commune_code: String,
     pub household_code: String,
     pub path: HouseholdPath,
+    /// Splits and merges recorded for it in a period after the start and up to the end.
+    pub restructuring: Restructuring,
 }
 
 /// A household's class in one period (official standard).
@@ -78,6 +82,8 @@ pub struct HouseholdView {
     pub province_code: String,
     pub periods: Vec<PeriodClass>,
     pub status: Status,
+    /// The splits and merges it took part in (*tách hộ*, *nhập hộ*), oldest first.
+    pub lineage: Vec<Lineage>,
 }
 
 /// A household of a detailed list, with its members (personal data: for the file only).
@@ -102,55 +108,48 @@ impl Registry {
     /// Tallies of `standard_id`'s classification of `period` over `sel`, by report row, in key
     /// order.
     pub async fn tally(&self, period: &Period, standard_id: &str, sel: &Selection) -> Result<Vec<(String, UnitTally)>> {
+        // Grouped in the engine: households of the same row, class and report-relevant facts
+        // add up linearly (UnitTally::add_many). Deprivations, subgroups and causes only count
+        // for poor and near-poor households, so the others group by row, class and ethnicity.
+        let grp = "c.class IN ('poor', 'near_poor')";
         let sql = format!(
-            "SELECT {key}, c.class, c.persons, c.deprived, c.subgroups, c.head_ethnicity, c.causes, c.children, \
-                    c.children_no_insurance, c.children_malnourished, c.children_not_in_school, c.children_schooling_deprived \
+            "SELECT {key}, c.class, CASE WHEN {grp} THEN c.deprived ELSE 0 END, \
+                    CASE WHEN {grp} THEN c.subgroups ELSE 0 END, c.head_ethnicity, \
+                    CASE WHEN {grp} THEN c.causes ELSE 0 END, COUNT(*), CAST(SUM(c.persons) AS BIGINT), \
+                    CAST(SUM(c.children) AS BIGINT), CAST(SUM(c.children_no_insurance) AS BIGINT), \
+                    CAST(SUM(c.children_malnourished) AS BIGINT), CAST(SUM(c.children_not_in_school) AS BIGINT), \
+                    CAST(SUM(c.children_schooling_deprived) AS BIGINT) \
              FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
              LEFT JOIN village v ON v.id = s.village_id \
-             WHERE c.period = $1 AND c.standard_id = $2 AND {filter} AND {scope}",
+             WHERE c.period = $1 AND c.standard_id = $2 AND {filter} AND {scope} \
+             GROUP BY 1, 2, 3, 4, 5, 6",
             key = sel.rows.sql(),
             filter = sel.filter,
             scope = self.scope.sql("s"),
         );
+        let rows: Vec<TallyRow> = on_pool!(self.db, p => {
+            sqlx::query_as::<_, TallyRow>(sqlx::AssertSqlSafe(sql)).bind(period.year).bind(standard_id).fetch_all(p).await?
+        });
         let mut by_key: BTreeMap<String, UnitTally> = BTreeMap::new();
-        let mut last: Option<(String, UnitTally)> = None;
-        let mut add = |r: FactsRow| -> Result<()> {
+        for r in rows {
             let facts = HouseholdFacts {
                 class: class_of(&r.1)?,
-                persons: u32_of(r.2),
-                deprived: IndicatorSet(u32::try_from(r.3).unwrap_or(0)),
-                subgroups: subgroups_from_bits(r.4),
-                head_ethnicity: Ethnicity(u8::try_from(r.5).unwrap_or(0)),
-                causes: u16::try_from(r.6).unwrap_or(0),
-                children: ChildCounts {
-                    children: u32_of(r.7),
-                    no_health_insurance: u32_of(r.8),
-                    malnourished: u32_of(r.9),
-                    not_in_school: u32_of(r.10),
-                    schooling_deprived: u32_of(r.11),
-                },
+                persons: 0,
+                deprived: IndicatorSet(u32::try_from(r.2).unwrap_or(0)),
+                subgroups: subgroups_from_bits(r.3),
+                head_ethnicity: Ethnicity(u8::try_from(r.4).unwrap_or(0)),
+                causes: u16::try_from(r.5).unwrap_or(0),
+                children: ChildCounts::default(),
             };
-            match &mut last {
-                Some((k, t)) if *k == r.0 => t.add(&facts),
-                _ => {
-                    if let Some((k, t)) = last.take() {
-                        by_key.entry(k).or_default().merge(&t);
-                    }
-                    let mut t = UnitTally::new();
-                    t.add(&facts);
-                    last = Some((r.0, t));
-                }
-            }
-            Ok(())
-        };
-        on_pool!(self.db, p => {
-            let mut rows = sqlx::query_as::<_, FactsRow>(sqlx::AssertSqlSafe(sql)).bind(period.year).bind(standard_id).fetch(p);
-            while let Some(r) = rows.try_next().await? {
-                add(r)?;
-            }
-        });
-        if let Some((k, t)) = last.take() {
-            by_key.entry(k).or_default().merge(&t);
+            let n = |v: i64| u64::try_from(v).unwrap_or(0);
+            let children = ChildTotals {
+                children: n(r.8),
+                no_health_insurance: n(r.9),
+                malnourished: n(r.10),
+                not_in_school: n(r.11),
+                schooling_deprived: n(r.12),
+            };
+            by_key.entry(r.0).or_default().add_many(&facts, n(r.6), n(r.7), &children);
         }
         Ok(by_key.into_iter().collect())
     }
@@ -174,6 +173,7 @@ impl Registry {
                 before.entry(id).or_default().push(Some(class_of(&class)?));
             }
         }
+        let restructured = self.restructurings(from, to).await?;
         let mut ids: Vec<i64> = start.keys().chain(end.keys()).copied().collect();
         ids.sort_unstable();
         ids.dedup();
@@ -193,7 +193,43 @@ impl Registry {
                 commune_code: label.commune_code.clone(),
                 household_code: label.household_code.clone(),
                 path,
+                restructuring: restructured.get(&id).copied().unwrap_or_default(),
             });
+        }
+        Ok(out)
+    }
+
+    /// The splits and merges effective after `from` and up to `to`, per household, with the
+    /// class at the start (official standard of `from`) of the household members came from.
+    /// Not limited to the scope: a household's columns must not depend on who reads them.
+    async fn restructurings(&self, from: &Period, to: &Period) -> Result<HashMap<i64, Restructuring>> {
+        let rows: Vec<(String, i64, i64, Option<String>)> = on_pool!(self.db, p => sqlx::query_as(
+            "SELECT l.kind, l.from_id, l.to_id, c.class FROM household_link l \
+             LEFT JOIN classification c ON c.household_id = l.from_id AND c.period = $1 AND c.standard_id = $3 \
+             WHERE l.period > $1 AND l.period <= $2",
+        )
+        .bind(from.year)
+        .bind(to.year)
+        .bind(&from.standard_id)
+        .fetch_all(p)
+        .await?);
+        let mut out: HashMap<i64, Restructuring> = HashMap::new();
+        for (kind, from_id, to_id, class) in rows {
+            let kind = LinkKind::parse(&kind)
+                .ok_or_else(|| StoreError::Invalid(format!("stored link kind '{kind}' is not valid")))?;
+            let class = class.as_deref().map(class_of).transpose()?;
+            let origin = out.entry(from_id).or_default();
+            match kind {
+                LinkKind::Split => origin.split_origin = true,
+                LinkKind::Merge => origin.merged_away = true,
+            }
+            let joined = out.entry(to_id).or_default();
+            match kind {
+                LinkKind::Split => joined.split_off = true,
+                LinkKind::Merge => joined.absorbed = true,
+            }
+            joined.from_poor |= class == Some(Class::Poor);
+            joined.from_near_poor |= class == Some(Class::NearPoor);
         }
         Ok(out)
     }
@@ -263,7 +299,8 @@ impl Registry {
             });
         }
         let status = status_of(&periods);
-        Ok(HouseholdView { id, commune_code: commune, province_code: province, periods, status })
+        let lineage = self.lineage(id).await?;
+        Ok(HouseholdView { id, commune_code: commune, province_code: province, periods, status, lineage })
     }
 
     /// Households of `class` in `sel` under `standard_id` in `period`, with members, by report

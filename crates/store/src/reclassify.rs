@@ -67,7 +67,7 @@ impl Registry {
             vec![period.year.into(), std.id.clone().into()],
         )
         .await?;
-        let mut out = TableBuffer::new("classification", classification::COLUMNS);
+        let mut out = TableBuffer::new(tx.engine(), "classification", classification::COLUMNS);
         let mut summary = ReclassifySummary::default();
         let now = crate::now();
         on_pool!(self.db, p => {

@@ -254,27 +254,28 @@ impl MemberRow {
     }
 
     /// The row's values for [`MEMBER_COLUMNS`].
-    pub(crate) fn values(&self, period: i64, household_id: i64) -> [Val; 21] {
+    /// `name_key` is `fold(&self.full_name)`, computed once by the caller.
+    pub(crate) fn values<'a>(&'a self, period: i64, household_id: i64, name_key: &'a str) -> [Val<'a>; 21] {
         [
             period.into(),
             household_id.into(),
             self.member_no.into(),
-            self.full_name.clone().into(),
-            fold(&self.full_name).into(),
-            self.relation.clone().into(),
-            self.sex.clone().into(),
-            self.birth_date.clone().into(),
+            (&self.full_name).into(),
+            name_key.into(),
+            (&self.relation).into(),
+            (&self.sex).into(),
+            (&self.birth_date).into(),
             self.birth_year_only.into(),
-            self.ethnicity.clone().into(),
-            self.id_number.clone().into(),
+            (&self.ethnicity).into(),
+            (&self.id_number).into(),
             self.health_insurance.into(),
-            self.employment.clone().into(),
+            (&self.employment).into(),
             self.able_to_work.into(),
-            self.education.clone().into(),
+            (&self.education).into(),
             self.in_school.into(),
             self.school_on_track.into(),
             self.malnourished.into(),
-            self.disability.clone().into(),
+            (&self.disability).into(),
             self.social_allowance.into(),
             self.merit.into(),
         ]

@@ -41,6 +41,7 @@ pub(crate) async fn seed(db: &Db) -> Result<()> {
     let units = AdminUnits::get();
     let mut tx = db.begin().await?;
     let mut buf = TableBuffer::new(
+        tx.engine(),
         "admin_unit",
         &["list", "code", "level", "name", "division_type", "parent_code", "province_code", "valid_from", "valid_to"],
     );
@@ -61,15 +62,16 @@ pub(crate) async fn seed(db: &Db) -> Result<()> {
                 level_key(u.level).into(),
                 u.name.into(),
                 u.division_type.into(),
-                Val::OptText((!u.parent_code.is_empty()).then(|| u.parent_code.to_string())),
+                Val::from((!u.parent_code.is_empty()).then_some(u.parent_code)),
                 province.into(),
                 from.into(),
-                Val::OptText(to.map(str::to_string)),
+                Val::from(to),
             ]);
         }
     }
     buf.flush(&mut tx).await?;
-    let mut lin = TableBuffer::new("unit_lineage", &["old_code", "new_code", "source", "added_by", "added_at"]);
+    let mut lin =
+        TableBuffer::new(tx.engine(), "unit_lineage", &["old_code", "new_code", "source", "added_by", "added_at"]);
     let mut olds: Vec<&str> = units.y2024.communes.keys().copied().collect();
     olds.sort_unstable();
     for old in olds {

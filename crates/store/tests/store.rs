@@ -14,29 +14,97 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
 }
 
+/// The engines of one test: iterate them with `for (engine, db) in engines(dir).await`. The
+/// PostgreSQL schema is dropped when the iterator is dropped, at the end of the loop or while a
+/// failing test unwinds.
+struct Engines {
+    dbs: std::vec::IntoIter<(&'static str, Db)>,
+    _schema: Option<SchemaGuard>,
+}
+
+impl Iterator for Engines {
+    type Item = (&'static str, Db);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.dbs.next()
+    }
+}
+
+/// Drops a test's PostgreSQL schema on a fresh connection, from its own thread and runtime (a
+/// `Drop` cannot await, and the test's runtime may be the one unwinding). The test's own
+/// connections carry the schema's name as `application_name` and are ended first, so a
+/// transaction left open by a failed test cannot block the drop.
+struct SchemaGuard {
+    url: String,
+    schema: String,
+}
+
+impl Drop for SchemaGuard {
+    fn drop(&mut self) {
+        let (url, schema) = (self.url.clone(), self.schema.clone());
+        let dropped = std::thread::spawn(move || -> Result<(), String> {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            rt.block_on(async {
+                let admin = Db::connect(&url).await.map_err(|e| e.to_string())?;
+                let r = async {
+                    admin
+                        .execute_admin(&format!(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                             WHERE application_name = '{schema}' AND pid <> pg_backend_pid()"
+                        ))
+                        .await?;
+                    admin.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await
+                }
+                .await;
+                admin.close().await;
+                r.map(|_| ()).map_err(|e| e.to_string())
+            })
+        })
+        .join();
+        match dropped {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => eprintln!("could not drop test schema {}: {e}", self.schema),
+            Err(_) => eprintln!("could not drop test schema {}: the thread panicked", self.schema),
+        }
+    }
+}
+
+/// A name no other test of this run, nor of another run going on at the same time, uses: the
+/// process id and a counter (`t<pid>_<n>_<dir>`; the temporary directory's name only helps to
+/// recognise it).
+fn schema_name(dir: &Path) -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tag: String = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), ""))
+        .unwrap_or_default()
+        .chars()
+        .take(20)
+        .collect();
+    format!("t{}_{n}_{tag}", std::process::id())
+}
+
 /// A SQLite database in `dir`, and a PostgreSQL one in a new schema when configured.
-async fn engines(dir: &Path) -> Vec<(&'static str, Db)> {
+async fn engines(dir: &Path) -> Engines {
     let mut out =
         vec![("sqlite", Db::open(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("sqlite"))];
+    let mut guard = None;
     if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
-        let schema = format!(
-            "t{}_{}",
-            std::process::id(),
-            dir.file_name()
-                .map(|n| n.to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), ""))
-                .unwrap_or_default()
-        );
+        let schema = schema_name(dir);
         let admin = Db::connect(&url).await.expect("postgres");
         admin.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.expect("drop schema");
         admin.execute_admin(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
         admin.close().await;
-        let opts =
-            sqlx::postgres::PgConnectOptions::from_str(&url).expect("url").options([("search_path", schema.as_str())]);
+        guard = Some(SchemaGuard { url: url.clone(), schema: schema.clone() });
+        let opts = sqlx::postgres::PgConnectOptions::from_str(&url)
+            .expect("url")
+            .options([("search_path", schema.as_str())])
+            .application_name(&schema);
         let db = Db::connect_postgres(opts).await.expect("postgres schema");
         db.migrate().await.expect("migrate postgres");
         out.push(("postgres", db));
     }
-    out
+    Engines { dbs: out.into_iter(), _schema: guard }
 }
 
 fn standard(id: &str) -> Arc<Standard> {
@@ -102,7 +170,12 @@ async fn import(db: &Db, year: i64, recs: &[HouseholdRecord]) -> ImportSummary {
     };
     let mut imp = Importer::begin(db, spec).await.expect("begin");
     imp.push(recs).await.expect("push");
-    imp.finish().await.expect("finish")
+    let summary = imp.finish().await.expect("finish");
+    // The references the schema does not declare hold after every import.
+    for o in db.integrity().await.expect("integrity") {
+        assert_eq!(o.rows, 0, "{}: orphan rows after an import", o.reference);
+    }
+    summary
 }
 
 #[tokio::test]
@@ -195,6 +268,41 @@ async fn shared_people_refuse_the_whole_import() {
         assert_eq!(s.conflicts[0].kind, ConflictKind::SameIdNumber);
         assert_eq!(s.conflicts[0].members.len(), 2);
         assert!(period::get(&db, 2025).await.expect("read").is_none(), "{engine}: not even the period was kept");
+    }
+}
+
+/// Replaces column `i` of a member line.
+fn set_member_field(line: &mut String, i: usize, value: &str) {
+    let mut cols: Vec<String> = line.split(',').map(str::to_string).collect();
+    cols[i] = value.to_string();
+    *line = cols.join(",");
+}
+
+#[tokio::test]
+async fn namesakes_born_the_same_day_are_one_person_unless_their_id_numbers_differ() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        // C2's member 2 has C1's member 2's name and birth date (without diacritics).
+        let a = household("C1", "00004", Class::NotPoor, 2, 500);
+        let mut b = household("C2", "00004", Class::NotPoor, 2, 600);
+        set_member_field(&mut b.1[1], 2, "NGUOI C1 2");
+        let recs = records(dir.path(), "n1", &[a.clone(), b.clone()], d(2025, 12, 31));
+        // Both carry their own, different ID numbers: two people.
+        let s = import(&db, 2025, &recs).await;
+        assert!(s.committed, "{engine}: different ID numbers tell namesakes apart");
+        assert!(s.conflicts.is_empty(), "{engine}");
+
+        // Without an ID number on one side, they may be the same person: refused.
+        let mut c = household("C3", "00004", Class::NotPoor, 2, 700);
+        set_member_field(&mut c.1[1], 2, "Người C1 2");
+        set_member_field(&mut c.1[1], 7, "");
+        let recs = records(dir.path(), "n2", &[c], d(2025, 12, 31));
+        let s = import(&db, 2025, &recs).await;
+        assert!(!s.committed, "{engine}");
+        assert_eq!(s.conflicts.len(), 1, "{engine}: {:?}", s.conflicts);
+        assert_eq!(s.conflicts[0].kind, ConflictKind::SamePerson);
+        let codes: Vec<&str> = s.conflicts[0].members.iter().map(|m| m.1.as_str()).collect();
+        assert_eq!(codes, ["C1", "C2", "C3"], "{engine}: every household holding the person");
     }
 }
 
@@ -301,5 +409,161 @@ async fn a_scoped_registry_reads_only_its_area() {
         // A what-if by the Sơn La officer touches only Sơn La.
         let s = son_la_officer.reclassify(&p, &standard("2027-2030")).await.expect("what-if");
         assert_eq!(s.households, 1, "{engine}");
+    }
+}
+
+fn class_path_counts(paths: &[vuonlen_store::reads::PathRow]) -> vuonlen_core::movement::MovementTally {
+    let mut total = vuonlen_core::movement::MovementTally::new();
+    for p in paths {
+        total.add_restructured(&p.path, &p.restructuring);
+    }
+    total
+}
+
+#[tokio::test]
+async fn splits_and_merges_are_checked_recorded_shown_and_counted() {
+    use vuonlen_store::StoreError;
+    use vuonlen_store::link::{HouseholdRef, LinkKind, LinkRole, LinkSpec};
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let (old, new) = ("00001", "00097");
+        let son_la = vuonlen_core::units::AdminUnits::get()
+            .y2025
+            .communes
+            .values()
+            .filter(|c| c.parent_code == "14")
+            .map(|c| c.code)
+            .min()
+            .expect("a Sơn La commune");
+        let y2024 = vec![
+            household("O1", old, Class::Poor, 3, 100),    // a son splits off in 2025
+            household("M1", old, Class::Poor, 2, 200),    // merges into B1 in 2025
+            household("B1", old, Class::NotPoor, 2, 300), // absorbs M1, poor in 2025
+            household("X1", old, Class::NotPoor, 2, 400),
+        ];
+        let y2025 = vec![
+            household("O1", new, Class::Poor, 2, 100),
+            household("N1", new, Class::Poor, 1, 500), // split off from O1
+            household("B1", new, Class::Poor, 4, 300),
+            household("X1", new, Class::NotPoor, 2, 400),
+            household("S1", son_la, Class::NotPoor, 1, 600), // split off from O1, in another province
+        ];
+        assert!(import(&db, 2024, &records(dir.path(), "l24", &y2024, d(2024, 12, 31))).await.committed);
+        assert!(import(&db, 2025, &records(dir.path(), "l25", &y2025, d(2025, 12, 31))).await.committed, "{engine}");
+        let p24 = period::get(&db, 2024).await.expect("p").expect("2024");
+        let p25 = period::get(&db, 2025).await.expect("p").expect("2025");
+        let hanoi = Selection::parse("01").expect("Hà Nội");
+        let all = db.scoped(Scope::All);
+
+        // Without links: B1 is newly poor (col 7), N1 a new household (col 8), M1 gone (col 4).
+        let before = class_path_counts(&all.paths(&p24, &p25, &hanoi).await.expect("paths"));
+        assert_eq!(before.poor.households, [2, 0, 0, 1, 0, 0, 1, 1, 3], "{engine}");
+
+        let h = |c: &str, code: &str| HouseholdRef::new(c, code);
+        let spec = |kind, from: HouseholdRef, to: HouseholdRef, period| LinkSpec {
+            kind,
+            from,
+            to,
+            period,
+            effective_date: None,
+            actor: "tester".into(),
+            command: "test".into(),
+        };
+        let split = |from: &str, to: &str| spec(LinkKind::Split, h(new, from), h(new, to), 2025);
+        // M1 has no 2025 code: it is known by its 2024 one.
+        let at = |code: &str| if code == "M1" { h(old, code) } else { h(new, code) };
+        let merge = |from: &str, to: &str| spec(LinkKind::Merge, at(from), at(to), 2025);
+
+        // A Sơn La officer cannot see, hence not link, Hà Nội households.
+        let son_la_officer = db.scoped(Scope::units(["14"]).expect("scope"));
+        let e = son_la_officer.link(&split("O1", "N1")).await.expect_err("out of scope");
+        assert!(matches!(e, StoreError::NotFound(_)), "{engine}: {e}");
+
+        let dated = LinkSpec { effective_date: Some(d(2025, 8, 1)), ..split("O1", "N1") };
+        let l = all.link(&dated).await.expect("split");
+        assert_eq!((l.kind, l.period), (LinkKind::Split, 2025));
+        all.link(&merge("M1", "B1")).await.expect("merge");
+        let across = spec(LinkKind::Split, h(new, "O1"), h(son_la, "S1"), 2025);
+        all.link(&across).await.expect("a split into another province");
+
+        // Refused, each with a reason in both languages, and nothing written.
+        let refused: Vec<(LinkSpec, &str)> = vec![
+            (split("O1", "O1"), "itself"),
+            (spec(LinkKind::Split, h(old, "O1"), h(new, "O1"), 2025), "itself"), // two codes, one household
+            (split("O1", "N1"), "already recorded"),
+            (split("X1", "N1"), "already recorded as split off"),
+            (split("N1", "O1"), "cycle"),
+            (split("O1", "X1"), "before the split"),
+            (spec(LinkKind::Split, h(new, "O1"), h(new, "X1"), 2030), "no review period 2030"),
+            (LinkSpec { effective_date: Some(d(2024, 6, 1)), ..split("X1", "B1") }, "not within period 2025"),
+            (merge("M1", "B1"), "already recorded"),
+            (merge("M1", "X1"), "already merged"),
+            (merge("B1", "M1"), "cycle"),
+            (merge("X1", "B1"), "at or after the merge"),
+        ];
+        for (s, why) in &refused {
+            let e = all.link(s).await.expect_err(why);
+            let text = e.to_string();
+            assert!(text.contains(why) && text.contains(" / "), "{engine}: {why}: {text}");
+        }
+        let e = all.link(&split("O1", "Z9")).await.expect_err("unknown");
+        assert!(matches!(e, StoreError::NotFound(_)), "{engine}");
+        // The database refuses what the checks refuse, too.
+        for bad in [
+            "INSERT INTO household_link (from_id, to_id, kind, period, actor, created_at) VALUES (1, 1, 'split', 2025, 'x', 'x')",
+            "INSERT INTO household_link (from_id, to_id, kind, period, actor, created_at) VALUES (1, 2, 'adopt', 2025, 'x', 'x')",
+        ] {
+            assert!(db.execute_admin(bad).await.is_err(), "{engine}: {bad}");
+        }
+
+        // The household view shows the lineage.
+        let n1 = all.household(new, "N1").await.expect("N1");
+        assert_eq!(n1.lineage.len(), 1, "{engine}");
+        assert_eq!(n1.lineage[0].role, LinkRole::SplitOff);
+        assert_eq!((n1.lineage[0].period, n1.lineage[0].effective_date), (2025, Some(d(2025, 8, 1))));
+        assert_eq!(n1.lineage[0].other, Some(h(new, "O1")), "{engine}: named as last recorded");
+        let m1 = all.household(old, "M1").await.expect("M1");
+        assert_eq!(
+            m1.lineage.iter().map(|l| (l.role, l.other.clone())).collect::<Vec<_>>(),
+            vec![(LinkRole::MergedInto, Some(h(new, "B1")))]
+        );
+        let b1 = all.household(new, "B1").await.expect("B1");
+        assert_eq!(b1.lineage.iter().map(|l| l.role).collect::<Vec<_>>(), vec![LinkRole::Absorbed]);
+        assert!(all.household(new, "X1").await.expect("X1").lineage.is_empty(), "{engine}: refused links left nothing");
+        // A Hà Nội officer sees O1's two split-offs, but not the name of the one in Sơn La.
+        let hanoi_officer = db.scoped(Scope::units(["01"]).expect("scope"));
+        let o1 = hanoi_officer.household(new, "O1").await.expect("O1");
+        let mut others: Vec<_> = o1.lineage.iter().map(|l| (l.role, l.other.clone())).collect();
+        others.sort_by_key(|o| o.1.is_none());
+        assert_eq!(
+            others,
+            vec![(LinkRole::SplitOrigin, Some(h(new, "N1"))), (LinkRole::SplitOrigin, None)],
+            "{engine}"
+        );
+
+        // The audit log has one row per household, with who and through which command.
+        let log = vuonlen_store::audit::for_household(&db, o1.id).await.expect("audit");
+        let row = log.iter().find(|e| e.entity == "household_link").expect("split logged");
+        assert_eq!((row.field.as_str(), row.new_value.as_deref()), ("split_off_into", Some("00097/N1")));
+        assert_eq!((row.actor.as_str(), row.command.as_str(), row.period), ("tester", "test", Some(2025)));
+        let log = vuonlen_store::audit::for_household(&db, b1.id).await.expect("audit");
+        assert!(log.iter().any(|e| e.field == "absorbed" && e.new_value.as_deref() == Some("00001/M1")), "{engine}");
+
+        // Movements: B1 joins the poor with M1's poor members: col 8, not newly arising (col 7).
+        let paths = all.paths(&p24, &p25, &hanoi).await.expect("paths");
+        let of = |code: &str| paths.iter().find(|p| p.household_code == code).expect("in the paths");
+        assert!(of("N1").restructuring.split_off && of("N1").restructuring.from_poor, "{engine}");
+        assert!(of("B1").restructuring.absorbed && of("B1").restructuring.from_poor);
+        assert!(of("O1").restructuring.split_origin && of("M1").restructuring.merged_away);
+        use vuonlen_core::movement::PoorMovement;
+        let col = |code: &str| PoorMovement::of_restructured(&of(code).path, &of(code).restructuring);
+        assert_eq!(col("N1"), PoorMovement::OtherIncrease, "{engine}: a split-off of a poor household");
+        assert_eq!(col("B1"), PoorMovement::OtherIncrease, "{engine}");
+        assert_eq!(col("M1"), PoorMovement::OtherDecrease);
+        let after = class_path_counts(&paths);
+        assert_eq!(after.poor.households, [2, 0, 0, 1, 0, 0, 0, 2, 3], "{engine}");
+        // Persons: start 3 + 2; O1 loses one (col 4 with M1's 2); end 2 + 1 + 4.
+        assert_eq!(after.poor.persons, [5, 0, 0, 3, 0, 0, 0, 5, 7], "{engine}");
+        assert!(after.poor.identity_holds() && after.near_poor.identity_holds());
     }
 }

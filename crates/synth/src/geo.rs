@@ -21,6 +21,8 @@ pub(crate) struct Commune {
     /// Old (2024) province code the commune mostly comes from: the birth province in ID
     /// numbers.
     pub old_province: &'static str,
+    /// Position among the region's communes in code order (part of synthetic ID serials).
+    pub region_slot: u16,
     /// Share of the region's households (ward weight / region weight).
     pub weight: f64,
 }
@@ -110,8 +112,14 @@ fn build() -> Geo {
             urban: c.is_urban(),
             region,
             old_province,
+            region_slot: 0,
             weight: 0.0,
         });
+    }
+    let mut slots = [0u16; 6];
+    for c in &mut communes {
+        c.region_slot = slots[c.region.index()];
+        slots[c.region.index()] += 1;
     }
 
     let mut raw = [0.0; 6];
@@ -204,6 +212,16 @@ mod tests {
         );
         assert!(g.communes.iter().all(|c| c.old_province.len() == 2));
         assert!(g.urban_share.iter().all(|&u| u > 0.0 && u < 1.0));
+    }
+
+    #[test]
+    fn id_serials_cannot_collide() {
+        // Birth provinces of synthetic ID numbers are the commune's old province or another
+        // province of its region; serials start with the commune's slot in the region.
+        for c in &geo().communes {
+            assert_eq!(Region::of_old_province(c.old_province), Some(c.region), "{}", c.code);
+            assert!(c.region_slot < 1000, "{} has slot {}", c.code, c.region_slot);
+        }
     }
 
     #[test]

@@ -9,9 +9,11 @@ use crate::region::Region;
 use crate::rng::Rng;
 use crate::thresholds::{Ind, N_IND, Thresholds};
 use chrono::{Datelike, Days, NaiveDate};
+use std::collections::{HashMap, HashSet};
 use vuonlen_core::codes::{Area, Disability, Education, Employment, Latrine, PovertyCause, Relation, Sex, WaterSource};
 use vuonlen_core::labour::WorkingAge;
 use vuonlen_core::standard::Standard;
+use vuonlen_core::text::fold;
 use vuonlen_core::{BirthDate, Class, Household, IndicatorSet, Member};
 use vuonlen_io::record::{HouseholdRecord, MemberPersonal};
 
@@ -90,6 +92,26 @@ impl P {
 #[derive(Default)]
 pub(crate) struct Scratch {
     people: Vec<P>,
+    /// What the commune's earlier households used; cleared when a commune starts.
+    pub(crate) commune: CommuneLedger,
+}
+
+/// Per-commune record of what earlier households used, so that no two people of a commune
+/// share an ID number or a (name, birth date). It depends only on the commune's earlier
+/// households, so a household is the same whatever the run size.
+#[derive(Debug, Default)]
+pub(crate) struct CommuneLedger {
+    /// Serials handed out per (birth province, century-sex digit, two-digit year).
+    serials: HashMap<(&'static str, u8, u8), u32>,
+    /// Folded full name and full birth date of every member with a full birth date.
+    people: HashSet<(String, NaiveDate)>,
+}
+
+impl CommuneLedger {
+    pub(crate) fn clear(&mut self) {
+        self.serials.clear();
+        self.people.clear();
+    }
 }
 
 fn rank(r: Relation) -> u8 {
@@ -784,14 +806,24 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
     for (i, p) in people.iter().enumerate() {
         let g = groups()[p.group as usize];
         let mut full_name = String::with_capacity(24);
-        // No two members share a full name (a few retries; very rare afterwards).
-        for _ in 0..4 {
+        // No two members of a household share a full name, and no two people of a commune
+        // share a full name and full birth date (the registry would take them for one
+        // person). A few retries; a rare leftover clash only happens with year-only dates.
+        for _ in 0..12 {
             names::full_name(&mut full_name, g.style, p.sex, p.birth.year(), p.family, rng);
-            if !personal.iter().any(|q: &MemberPersonal| q.full_name == full_name) {
+            let in_household = personal.iter().any(|q: &MemberPersonal| q.full_name == full_name);
+            let in_commune = match p.birth {
+                BirthDate::Date(d) => s.commune.people.contains(&(fold(&full_name), d)),
+                BirthDate::Year(_) => false,
+            };
+            if !in_household && !in_commune {
                 break;
             }
         }
-        let id_number = id_number(p, commune, region, rng);
+        if let BirthDate::Date(d) = p.birth {
+            s.commune.people.insert((fold(&full_name), d));
+        }
+        let id_number = id_number(p, commune, region, rng, &mut s.commune.serials);
         personal.push(MemberPersonal { full_name, id_number, ethnicity_name: g.name.to_string() });
         members.push(Member {
             member_no: (i + 1) as u16,
@@ -890,7 +922,18 @@ fn adult_education_level(age: i32, disadvantaged: bool, urban: bool, rng: &mut R
     rng.weighted(&t)
 }
 
-fn id_number(p: &P, commune: &Commune, region: Region, rng: &mut Rng) -> Option<String> {
+/// A 12-digit citizen ID (CCCD) whose province, century-sex and year digits agree with the
+/// person. The six-digit serial is the commune's slot in its region (three digits) followed by
+/// a counter per (birth province, century-sex, year) within the commune (three digits): birth
+/// provinces are always of the commune's region, so no two synthetic people share a number.
+/// A person past the 999th of a kind in one commune gets no number.
+fn id_number(
+    p: &P,
+    commune: &Commune,
+    region: Region,
+    rng: &mut Rng,
+    serials: &mut HashMap<(&'static str, u8, u8), u32>,
+) -> Option<String> {
     let missing = if p.age < 14 { 0.25 } else { 0.04 };
     if rng.chance(missing) {
         return None;
@@ -901,15 +944,21 @@ fn id_number(p: &P, commune: &Commune, region: Region, rng: &mut Rng) -> Option<
         1900..=1999 => 0,
         2000..=2099 => 2,
         _ => return None,
-    } + u32::from(female);
+    } + u8::from(female);
     // Most were born in the commune's old province; some elsewhere in the region.
     let prov = if p.age >= 18 && rng.chance(0.15) { rng.pick(region.old_provinces()) } else { commune.old_province };
-    let serial = rng.below(1_000_000);
+    let yy = year.rem_euclid(100) as u8;
+    let counter = serials.entry((prov, century, yy)).or_insert(0);
+    if *counter >= 1000 || commune.region_slot >= 1000 {
+        return None;
+    }
+    let serial = u32::from(commune.region_slot) * 1000 + *counter;
+    *counter += 1;
     let mut s = String::with_capacity(12);
     s.push('0');
     s.push_str(prov);
     push_number(&mut s, u64::from(century), 1);
-    push_number(&mut s, year.rem_euclid(100) as u64, 2);
+    push_number(&mut s, u64::from(yy), 2);
     push_number(&mut s, u64::from(serial), 6);
     Some(s)
 }

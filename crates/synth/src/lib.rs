@@ -197,6 +197,7 @@ impl Generator {
         let mut rng = rng::Rng::stream(self.ctx.seed, c.code_num, 0);
         let count = if c.urban { 5 + rng.below(20) } else { 4 + rng.below(14) };
         self.villages.clear();
+        self.scratch.commune.clear();
         for i in 1..=count {
             let mut v = names::village_name(c.region, c.urban, i, &mut rng);
             if self.villages.contains(&v) {

@@ -41,3 +41,33 @@ fn households_do_not_depend_on_the_run_size() {
         assert_eq!(*other, s);
     }
 }
+
+/// The registry refuses an import where two households share an ID number, or share a person
+/// (folded name and full birth date) in one commune: synthetic data must never do either.
+#[test]
+fn no_shared_id_numbers_or_people() {
+    use std::collections::HashSet;
+    use vuonlen_core::BirthDate;
+    use vuonlen_core::text::fold;
+    // A small province, so that communes are crowded (about 2,000 households each).
+    let all = run(&SynthConfig { households: 60_000, seed: 3, province: Some("11".into()), ..SynthConfig::default() });
+    let mut ids = HashSet::new();
+    let mut people = HashSet::new();
+    let (mut with_id, mut dated) = (0, 0);
+    for s in &all {
+        for (m, p) in s.record.members() {
+            if let Some(id) = &p.id_number {
+                with_id += 1;
+                assert!(ids.insert(id.clone()), "ID number {id} given twice");
+            }
+            if let BirthDate::Date(d) = m.birth {
+                dated += 1;
+                let who = (s.record.commune_code.clone(), fold(&p.full_name), d);
+                assert!(people.insert(who), "{}: a namesake born the same day in the commune", s.record.household_id);
+            }
+        }
+    }
+    // Most people have both (so the checks above are not vacuous).
+    let members: usize = all.iter().map(|s| s.record.members.len()).sum();
+    assert!(with_id * 10 > members * 8 && dated * 10 > members * 7, "{with_id} IDs, {dated} dates of {members}");
+}

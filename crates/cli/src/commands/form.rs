@@ -133,8 +133,8 @@ fn movement_rows(
     let mut by_key: std::collections::BTreeMap<String, MovementTally> = Default::default();
     let mut total = MovementTally::new();
     for p in paths {
-        by_key.entry(p.key.clone()).or_default().add(&p.path);
-        total.add(&p.path);
+        by_key.entry(p.key.clone()).or_default().add_restructured(&p.path, &p.restructuring);
+        total.add_restructured(&p.path, &p.restructuring);
     }
     let rows = by_key.into_iter().map(|(k, t)| FormRow { name: sel.rows.name(&k), code: k, tally: t }).collect();
     (rows, total)
@@ -151,7 +151,7 @@ pub struct TransitionsArgs {
     /// Unit (as for `report`).
     #[arg(long, default_value = "VN")]
     pub unit: String,
-    /// Per-household CSV: household, class at start and end, movement columns.
+    /// Per-household CSV: household, class at start and end, movement columns, splits and merges.
     #[arg(long, value_name = "FILE.csv")]
     pub out: Option<PathBuf>,
 }
@@ -189,6 +189,7 @@ pub fn transitions(ctx: Ctx, a: TransitionsArgs) -> Result<ExitCode> {
                 "persons_end",
                 "poor_column",
                 "near_poor_column",
+                "restructuring",
             ])?;
             for p in &paths {
                 let col = |c: Option<usize>| c.map(|x| x.to_string()).unwrap_or_default();
@@ -199,8 +200,9 @@ pub fn transitions(ctx: Ctx, a: TransitionsArgs) -> Result<ExitCode> {
                     p.path.end.map(|c| c.key().to_string()).unwrap_or_default(),
                     p.path.persons_start.to_string(),
                     p.path.persons_end.to_string(),
-                    col(PoorMovement::of(&p.path).column()),
-                    col(NearPoorMovement::of(&p.path).column()),
+                    col(PoorMovement::of_restructured(&p.path, &p.restructuring).column()),
+                    col(NearPoorMovement::of_restructured(&p.path, &p.restructuring).column()),
+                    p.restructuring.keys(),
                 ])?;
             }
             w.flush()?;

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vuonlen_core::Selection as StandardSelection;
 use vuonlen_io::{HouseholdRecord, HouseholdSink, Problem, ProblemKind, ReadOptions, ReadReport, SinkError, Source};
-use vuonlen_store::import::{ConflictKind, ImportSpec, ImportSummary, Importer};
+use vuonlen_store::import::{ConflictKind, ImportSpec, ImportSummary, Importer, Prepared, Preparer};
 use vuonlen_store::period;
 
 #[derive(Debug, clap::Args)]
@@ -35,17 +35,21 @@ pub struct Args {
 }
 
 enum Msg {
-    Batch(Vec<HouseholdRecord>),
+    Batch(Vec<Prepared>),
     Reset,
 }
 
+/// Hands read records, prepared on the reading thread (rows, hash, classification), to the
+/// importer: the two cores share the work.
 struct ChannelSink {
     tx: tokio::sync::mpsc::Sender<Msg>,
+    preparer: Preparer,
 }
 
 impl HouseholdSink for ChannelSink {
     fn accept(&mut self, batch: Vec<HouseholdRecord>) -> Result<(), SinkError> {
-        self.tx.blocking_send(Msg::Batch(batch)).map_err(|_| SinkError::new("the registry stopped"))
+        let prepared = batch.into_iter().map(|r| self.preparer.prepare(r)).collect();
+        self.tx.blocking_send(Msg::Batch(prepared)).map_err(|_| SinkError::new("the registry stopped"))
     }
     fn reset(&mut self) -> Result<(), SinkError> {
         self.tx.blocking_send(Msg::Reset).map_err(|_| SinkError::new("the registry stopped"))
@@ -109,8 +113,9 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
         };
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
         let reader_source = source.clone();
+        let preparer = Preparer::new(&spec);
         let reader = std::thread::spawn(move || -> Result<ReadReport> {
-            let mut sink = ChannelSink { tx };
+            let mut sink = ChannelSink { tx, preparer };
             Ok(vuonlen_io::read(&reader_source, &opts, &mut sink)?)
         });
         let tty = std::io::stderr().is_terminal();
@@ -120,10 +125,11 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
         while let Some(msg) = rx.recv().await {
             match msg {
                 Msg::Batch(b) => {
-                    importer.push(&b).await?;
-                    done += b.len() as u64;
+                    let n = b.len() as u64;
+                    importer.push_prepared(b).await?;
+                    done += n;
                     if done >= next_note {
-                        if !tty || done % 200_000 < b.len() as u64 {
+                        if !tty || done % 200_000 < n {
                             eprintln!("  … {done} hộ / households");
                         }
                         next_note += 50_000;

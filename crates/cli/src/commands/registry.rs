@@ -1,10 +1,11 @@
 //! The registry commands' shared context (database URL, runtime) and the small commands:
-//! `db migrate`, `periods`, `reclassify`, `household`, `units`.
+//! `db migrate`, `periods`, `reclassify`, `household` (and `household link`), `units`.
 
 use anyhow::{Context, Result};
 use std::future::Future;
 use std::process::ExitCode;
 use vuonlen_core::Class;
+use vuonlen_store::link::{HouseholdRef, Lineage, LinkKind, LinkSpec};
 use vuonlen_store::{Db, Scope, period};
 
 /// Where the registry is.
@@ -44,6 +45,8 @@ pub fn actor() -> String {
 pub enum DbCommand {
     /// Apply the migrations not yet applied (also done on first use).
     Migrate,
+    /// Check the references the schema leaves to the program (rows without their parent).
+    Check,
 }
 
 pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
@@ -52,6 +55,20 @@ pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
             let db = Db::connect(&ctx.db_url).await?;
             let n = db.migrate().await?;
             eprintln!("Đã áp dụng {n} bản nâng cấp / applied {n} migrations ({:?}).", db.engine());
+            Ok(ExitCode::SUCCESS)
+        }),
+        DbCommand::Check => ctx.block_on(async {
+            let db = ctx.open().await?;
+            let found = db.integrity().await?;
+            println!("reference,orphan_rows");
+            for o in &found {
+                println!("{},{}", o.reference, o.rows);
+            }
+            if found.iter().any(|o| o.rows > 0) {
+                eprintln!("Có bản ghi mất liên kết / some rows lost their parent.");
+                return Ok(ExitCode::from(1));
+            }
+            eprintln!("Toàn vẹn / all references hold.");
             Ok(ExitCode::SUCCESS)
         }),
     }
@@ -117,23 +134,68 @@ pub fn reclassify(ctx: Ctx, a: ReclassifyArgs) -> Result<ExitCode> {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct HouseholdArgs {
+    #[command(subcommand)]
+    pub command: Option<HouseholdCommand>,
     /// Commune code as recorded.
-    #[arg(long)]
-    pub commune: String,
+    #[arg(long, required = true)]
+    pub commune: Option<String>,
     /// Household code (mã hộ).
-    #[arg(long)]
-    pub code: String,
+    #[arg(long, required = true)]
+    pub code: Option<String>,
     /// Also list the audit log.
     #[arg(long)]
     pub audit: bool,
 }
 
+#[derive(Debug, clap::Subcommand)]
+pub enum HouseholdCommand {
+    /// Tách hộ / nhập hộ — record that a household split off from another or merged into another.
+    Link(LinkArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("kind").required(true).args(["split_from", "merge"])))]
+pub struct LinkArgs {
+    /// Commune code as recorded of the households (of the first one when --to-commune is given).
+    #[arg(long)]
+    pub commune: String,
+    /// Tách hộ: code of the household the new household split off from.
+    #[arg(long, value_name = "CODE", requires = "new")]
+    pub split_from: Option<String>,
+    /// Code of the household formed by the split.
+    #[arg(long, value_name = "CODE", requires = "split_from")]
+    pub new: Option<String>,
+    /// Nhập hộ: code of the household that merges into another one and ceases.
+    #[arg(long, value_name = "CODE", requires = "into")]
+    pub merge: Option<String>,
+    /// Code of the household it merges into.
+    #[arg(long, value_name = "CODE", requires = "merge")]
+    pub into: Option<String>,
+    /// Commune code as recorded of the new (split) or receiving (merge) household, when it is
+    /// not --commune.
+    #[arg(long)]
+    pub to_commune: Option<String>,
+    /// The first review period in which the households are as linked.
+    #[arg(long)]
+    pub period: i64,
+    /// Date of the change (YYYY-MM-DD), when known: within the period.
+    #[arg(long)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
 pub fn household(ctx: Ctx, a: HouseholdArgs) -> Result<ExitCode> {
+    if let Some(HouseholdCommand::Link(l)) = a.command {
+        return link(ctx, l);
+    }
+    let (Some(commune), Some(code)) = (a.commune, a.code) else {
+        anyhow::bail!("cần --commune và --code / --commune and --code are required");
+    };
     ctx.block_on(async {
         let db = ctx.open().await?;
-        let v = db.scoped(Scope::All).household(&a.commune, &a.code).await?;
-        println!("Hộ {}/{} (id {}), xã hiện nay {} tỉnh {}", a.commune, a.code, v.id, v.commune_code, v.province_code);
+        let v = db.scoped(Scope::All).household(&commune, &code).await?;
+        println!("Hộ {commune}/{code} (id {}), xã hiện nay {} tỉnh {}", v.id, v.commune_code, v.province_code);
         for p in &v.periods {
             println!(
                 "  {}: {} — {} nhân khẩu, {} thiếu hụt (xã ghi {})",
@@ -143,6 +205,9 @@ pub fn household(ctx: Ctx, a: HouseholdArgs) -> Result<ExitCode> {
                 p.deprivations,
                 p.commune_code
             );
+        }
+        for l in &v.lineage {
+            println!("  {}", lineage_line(l));
         }
         let s = &v.status;
         if let Some(y) = s.poor_since {
@@ -172,6 +237,52 @@ pub fn household(ctx: Ctx, a: HouseholdArgs) -> Result<ExitCode> {
                     e.old_value.unwrap_or_default(),
                     e.new_value.unwrap_or_default()
                 );
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// "Tách từ hộ 00004/H1 ở kỳ 2025 (ngày 2025-08-01) / split off from 00004/H1 in 2025".
+fn lineage_line(l: &Lineage) -> String {
+    let (vi, en) = match &l.other {
+        Some(o) => (o.to_string(), o.to_string()),
+        None => ("(ngoài phạm vi)".to_string(), "(outside your area)".to_string()),
+    };
+    let date = l.effective_date.map(|d| format!(" (ngày {d})")).unwrap_or_default();
+    format!("{} {vi} ở kỳ {}{date} / {} {en} in {}", l.role.label_vi(), l.period, l.role.label_en(), l.period)
+}
+
+/// `vuonlen household link`.
+fn link(ctx: Ctx, a: LinkArgs) -> Result<ExitCode> {
+    let (kind, first, second) = match (a.split_from, a.new, a.merge, a.into) {
+        (Some(f), Some(n), None, None) => (LinkKind::Split, f, n),
+        (None, None, Some(m), Some(i)) => (LinkKind::Merge, m, i),
+        _ => anyhow::bail!(
+            "dùng --split-from CODE --new CODE hoặc --merge CODE --into CODE / \
+             use --split-from CODE --new CODE or --merge CODE --into CODE"
+        ),
+    };
+    let to_commune = a.to_commune.unwrap_or_else(|| a.commune.clone());
+    let spec = LinkSpec {
+        kind,
+        from: HouseholdRef::new(&a.commune, first),
+        to: HouseholdRef::new(to_commune, second),
+        period: a.period,
+        effective_date: a.date,
+        actor: actor(),
+        command: "household link".into(),
+    };
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        db.scoped(Scope::All).link(&spec).await?;
+        let (f, t, p) = (&spec.from, &spec.to, spec.period);
+        match kind {
+            LinkKind::Split => {
+                eprintln!("Đã ghi nhận: hộ {t} tách từ hộ {f} từ kỳ {p} / recorded: {t} split off from {f} in {p}.")
+            }
+            LinkKind::Merge => {
+                eprintln!("Đã ghi nhận: hộ {f} nhập vào hộ {t} từ kỳ {p} / recorded: {f} merged into {t} in {p}.")
             }
         }
         Ok(ExitCode::SUCCESS)

@@ -54,24 +54,38 @@ CREATE TABLE household (
 ) STRICT;
 CREATE INDEX household_scope ON household (province_code, commune_code);
 
+-- The high-volume tables (household_alias, survey, member, classification) reference their
+-- parents without declared foreign keys: a per-row check was two thirds of PostgreSQL's time in
+-- a million-household import (docs/benchmarks.md §4). The importer writes parents first in the
+-- same transaction, and `vuonlen db check` (Db::integrity) finds orphans; the contract tests
+-- run it after every import.
+
 -- Every (commune as recorded, household code) a household has been known by.
 CREATE TABLE household_alias (
     commune_code   TEXT NOT NULL,
     household_code TEXT NOT NULL,
-    household_id   INTEGER NOT NULL REFERENCES household (id),
+    household_id   INTEGER NOT NULL,             -- → household (id)
     PRIMARY KEY (commune_code, household_code)
 ) STRICT;
 CREATE INDEX household_alias_household ON household_alias (household_id);
 
--- Tách hộ / nhập hộ.
+-- Tách hộ / nhập hộ, from a review period on. split: from = the household a new household split
+-- off from, to = the new household; merge: from = the household that merged and ceased,
+-- to = the household it joined. A household splits off one household only and merges into one.
 CREATE TABLE household_link (
-    from_id    INTEGER NOT NULL REFERENCES household (id),
-    to_id      INTEGER NOT NULL REFERENCES household (id),
-    kind       TEXT NOT NULL,                 -- split | merge
-    period     INTEGER NOT NULL,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (from_id, to_id, kind)
+    from_id        INTEGER NOT NULL REFERENCES household (id),
+    to_id          INTEGER NOT NULL REFERENCES household (id),
+    kind           TEXT NOT NULL CHECK (kind IN ('split', 'merge')),
+    period         INTEGER NOT NULL REFERENCES review_period (year),
+    effective_date TEXT,                      -- date of the change, when known (within the period)
+    actor          TEXT NOT NULL,
+    created_at     TEXT NOT NULL,
+    PRIMARY KEY (from_id, to_id, kind),
+    CHECK (from_id <> to_id)
 ) STRICT;
+CREATE INDEX household_link_to ON household_link (to_id);
+CREATE UNIQUE INDEX household_link_one_origin ON household_link (to_id) WHERE kind = 'split';
+CREATE UNIQUE INDEX household_link_one_destination ON household_link (from_id) WHERE kind = 'merge';
 
 CREATE TABLE import_batch (
     id          INTEGER PRIMARY KEY,
@@ -88,14 +102,14 @@ CREATE TABLE import_batch (
 
 -- The answers of one household in one period (phiếu rà soát), with the commune as recorded.
 CREATE TABLE survey (
-    period             INTEGER NOT NULL REFERENCES review_period (year),
-    household_id       INTEGER NOT NULL REFERENCES household (id),
+    period             INTEGER NOT NULL,          -- → review_period (year)
+    household_id       INTEGER NOT NULL,          -- → household (id)
     commune_code       TEXT NOT NULL,
     unit_list          TEXT NOT NULL,
     current_commune    TEXT NOT NULL,
     current_province   TEXT NOT NULL,
     household_code     TEXT NOT NULL,
-    village_id         INTEGER REFERENCES village (id),
+    village_id         INTEGER,                   -- → village (id)
     head_name          TEXT NOT NULL,
     address            TEXT NOT NULL,
     area               TEXT NOT NULL,
@@ -110,7 +124,7 @@ CREATE TABLE survey (
     waste_treatment    INTEGER,
     poverty_causes     TEXT NOT NULL,
     content_hash       INTEGER NOT NULL,
-    import_batch       INTEGER NOT NULL REFERENCES import_batch (id),
+    import_batch       INTEGER NOT NULL,          -- → import_batch (id)
     PRIMARY KEY (period, household_id)
 ) STRICT;
 CREATE INDEX survey_scope ON survey (period, current_province, current_commune);
@@ -138,8 +152,7 @@ CREATE TABLE member (
     disability       TEXT NOT NULL,
     social_allowance INTEGER NOT NULL,
     merit            INTEGER NOT NULL,
-    PRIMARY KEY (period, household_id, member_no),
-    FOREIGN KEY (period, household_id) REFERENCES survey (period, household_id)
+    PRIMARY KEY (period, household_id, member_no)   -- (period, household_id) → survey
 ) STRICT;
 
 -- Result of a standard on a period's answers; official = the standard in force for the period.
@@ -163,8 +176,7 @@ CREATE TABLE classification (
     children_not_in_school INTEGER NOT NULL,
     children_schooling_deprived INTEGER NOT NULL,
     computed_at            TEXT NOT NULL,
-    PRIMARY KEY (period, standard_id, household_id),
-    FOREIGN KEY (period, household_id) REFERENCES survey (period, household_id)
+    PRIMARY KEY (period, standard_id, household_id)  -- (period, household_id) → survey
 ) STRICT;
 
 -- Append-only record of every change: who, when, what, through which command.
@@ -173,7 +185,7 @@ CREATE TABLE audit (
     at           TEXT NOT NULL,
     actor        TEXT NOT NULL,
     command      TEXT NOT NULL,
-    entity       TEXT NOT NULL,               -- household | survey | member | unit_lineage | village
+    entity       TEXT NOT NULL,               -- household | survey | member | unit_lineage | village | household_link
     household_id INTEGER,
     period       INTEGER,
     member_no    INTEGER,
