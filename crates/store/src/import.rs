@@ -176,6 +176,7 @@ pub struct Importer {
     in_flight: Option<tokio::task::JoinHandle<(Tx, Result<()>)>>,
     spec: ImportSpec,
     period: Period,
+    db: Db,
     placer: Placer,
     predecessors: HashMap<String, Vec<String>>,
     now: String,
@@ -280,6 +281,7 @@ impl Importer {
         Ok(Importer {
             tx: Some(tx),
             in_flight: None,
+            db: db.clone(),
             period,
             placer,
             predecessors,
@@ -692,6 +694,11 @@ impl Importer {
             .await?;
         }
         tx.commit().await?;
+        if summary.inserted + summary.updated >= 10_000 {
+            // Planner statistics for what changed a lot (otherwise reports read a million rows
+            // through an index, estimated at a handful).
+            self.db.analyze().await?;
+        }
         summary.batch = Some(self.batch_id);
         summary.committed = true;
         Ok(summary)

@@ -47,6 +47,19 @@ const CHECKS: &[(&str, &str)] = &[
 ];
 
 impl Db {
+    /// Refreshes the planner's statistics of the registry tables (after a large import).
+    pub async fn analyze(&self) -> Result<()> {
+        match &self.pool {
+            crate::db::Pool::Sqlite(p) => {
+                sqlx::raw_sql("PRAGMA optimize").execute(p).await?;
+            }
+            crate::db::Pool::Postgres(p) => {
+                sqlx::raw_sql("ANALYZE household, household_alias, survey, member, classification").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Counts the rows of every undeclared reference whose parent is missing.
     pub async fn integrity(&self) -> Result<Vec<Orphans>> {
         let mut out = Vec::with_capacity(CHECKS.len());

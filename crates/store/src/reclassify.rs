@@ -3,12 +3,13 @@
 //! class if the 2027–2030 lines applied today). Results are stored beside the official ones,
 //! keyed by standard.
 
-use crate::bulk::{TableBuffer, execute};
+use crate::bulk::{TableBuffer, Write, Writes, execute};
 use crate::classification;
+use crate::db::Engine;
 use crate::db::on_pool;
 use crate::error::{Result, StoreError};
 use crate::period::Period;
-use crate::rows::{MEMBER_SELECT, MemberRow, SURVEY_SELECT, SurveyRow};
+use crate::rows::{MemberRow, SURVEY_SELECT, SurveyRow};
 use crate::scope::Registry;
 use futures_util::TryStreamExt;
 use vuonlen_core::{Class, Standard, classify};
@@ -36,11 +37,92 @@ struct SurveyWithId {
     survey: SurveyRow,
 }
 
-#[derive(Debug, sqlx::FromRow)]
-struct MemberWithId {
-    hid: i64,
-    #[sqlx(flatten)]
-    member: MemberRow,
+/// The members of each household of the period in one row, ordered by household: their
+/// fields joined by U+001F, members by U+001E. Reading a million households this way hands
+/// over a million rows instead of 3.6 million, and SQLite's per-row cost through sqlx
+/// dominated the re-classification (docs/benchmarks.md §4).
+fn packed_members_sql(engine: Engine, scope: &str) -> String {
+    let fields = [
+        "m.member_no",
+        "m.relation",
+        "m.sex",
+        "m.birth_date",
+        "m.birth_year_only",
+        "m.ethnicity",
+        "m.health_insurance",
+        "m.employment",
+        "m.able_to_work",
+        "m.education",
+        "m.in_school",
+        "COALESCE(CAST(m.school_on_track AS TEXT), '')",
+        "COALESCE(CAST(m.malnourished AS TEXT), '')",
+        "m.disability",
+        "m.social_allowance",
+        "m.merit",
+    ];
+    let packed = match engine {
+        Engine::Sqlite => format!("group_concat({}, char(30) ORDER BY m.member_no)", fields.join(" || char(31) || ")),
+        Engine::Postgres => {
+            format!("string_agg(concat_ws(chr(31), {}), chr(30) ORDER BY m.member_no)", fields.join(", "))
+        }
+    };
+    format!(
+        "SELECT m.household_id, {packed} FROM member m \
+         JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
+         WHERE m.period = $1 AND {scope} GROUP BY m.household_id ORDER BY m.household_id"
+    )
+}
+
+/// The members packed by [`packed_members_sql`] (names and ID numbers are not read).
+fn unpack_members(packed: &str, out: &mut Vec<MemberRow>) -> Result<()> {
+    let bad = || StoreError::Invalid(format!("stored members '{packed}' cannot be read back"));
+    let int = |v: &str| v.parse::<i64>().map_err(|_| bad());
+    let opt = |v: &str| if v.is_empty() { Ok(None) } else { int(v).map(Some) };
+    for member in packed.split('\u{1e}') {
+        let f: Vec<&str> = member.split('\u{1f}').collect();
+        let [
+            no,
+            relation,
+            sex,
+            birth_date,
+            year_only,
+            ethnicity,
+            insurance,
+            employment,
+            able,
+            education,
+            in_school,
+            on_track,
+            malnourished,
+            disability,
+            allowance,
+            merit,
+        ] = f[..]
+        else {
+            return Err(bad());
+        };
+        out.push(MemberRow {
+            member_no: int(no)?,
+            full_name: String::new(),
+            relation: relation.to_string(),
+            sex: sex.to_string(),
+            birth_date: birth_date.to_string(),
+            birth_year_only: int(year_only)?,
+            ethnicity: ethnicity.to_string(),
+            id_number: None,
+            health_insurance: int(insurance)?,
+            employment: employment.to_string(),
+            able_to_work: int(able)?,
+            education: education.to_string(),
+            in_school: int(in_school)?,
+            school_on_track: opt(on_track)?,
+            malnourished: opt(malnourished)?,
+            disability: disability.to_string(),
+            social_allowance: int(allowance)?,
+            merit: int(merit)?,
+        });
+    }
+    Ok(())
 }
 
 impl Registry {
@@ -52,11 +134,7 @@ impl Registry {
             "SELECT s.household_id AS hid, {SURVEY_SELECT} FROM survey s LEFT JOIN village v ON v.id = s.village_id \
              WHERE s.period = $1 AND {scope} ORDER BY s.household_id"
         );
-        let msql = format!(
-            "SELECT m.household_id AS hid, {MEMBER_SELECT} FROM member m \
-             JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
-             WHERE m.period = $1 AND {scope} ORDER BY m.household_id, m.member_no"
-        );
+        let msql = packed_members_sql(self.db.engine(), &scope);
         let mut tx = self.db.begin().await?;
         execute(
             &mut tx,
@@ -68,12 +146,34 @@ impl Registry {
         )
         .await?;
         let mut out = TableBuffer::new(tx.engine(), "classification", classification::COLUMNS);
+        // A task writes the results while the stored answers are read and classified.
+        let (to_writer, mut writes) = tokio::sync::mpsc::channel::<Write>(2);
+        let writer = tokio::spawn(async move {
+            let mut r = Ok(());
+            while let Some(w) = writes.recv().await {
+                if r.is_ok() {
+                    r = Writes(vec![w]).apply(&mut tx).await;
+                }
+            }
+            (tx, r)
+        });
+        let send = |w: Option<Write>| {
+            let to_writer = to_writer.clone();
+            async move {
+                match w {
+                    Some(w) => {
+                        to_writer.send(w).await.map_err(|_| StoreError::Invalid("the writing task stopped".into()))
+                    }
+                    None => Ok(()),
+                }
+            }
+        };
         let mut summary = ReclassifySummary::default();
         let now = crate::now();
         on_pool!(self.db, p => {
             let mut surveys = sqlx::query_as::<_, SurveyWithId>(sqlx::AssertSqlSafe(ssql)).bind(period.year).fetch(p);
-            let mut members = sqlx::query_as::<_, MemberWithId>(sqlx::AssertSqlSafe(msql)).bind(period.year).fetch(p);
-            let mut pending: Option<MemberWithId> = None;
+            let mut members = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(msql)).bind(period.year).fetch(p);
+            let mut pending: Option<(i64, String)> = None;
             let mut ms: Vec<MemberRow> = Vec::new();
             while let Some(s) = surveys.try_next().await? {
                 ms.clear();
@@ -85,14 +185,14 @@ impl Registry {
                             None => break,
                         },
                     };
-                    if m.hid < s.hid {
+                    if m.0 < s.hid {
                         continue;
                     }
-                    if m.hid > s.hid {
+                    if m.0 > s.hid {
                         pending = Some(m);
                         break;
                     }
-                    ms.push(m.member);
+                    unpack_members(&m.1, &mut ms)?;
                 }
                 let hh = s.survey.to_household(&ms)?;
                 summary.households += 1;
@@ -109,14 +209,18 @@ impl Registry {
                             &now,
                         ));
                         if out.rows() >= 20_000 {
-                            out.flush(&mut tx).await?;
+                            send(out.take()).await?;
                         }
                     }
                     Err(_) => summary.unclassified += 1,
                 }
             }
         });
-        out.flush(&mut tx).await?;
+        send(out.take()).await?;
+        drop(to_writer);
+        let (mut tx, written) =
+            writer.await.map_err(|e| StoreError::Invalid(format!("the writing task failed: {e}")))?;
+        written?;
         let pairs: Vec<(String, String, i64)> = crate::db::on_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT a.class, b.class, COUNT(*) FROM classification a \
              JOIN classification b ON b.period = a.period AND b.household_id = a.household_id \

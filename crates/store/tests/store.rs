@@ -409,6 +409,11 @@ async fn a_scoped_registry_reads_only_its_area() {
         // A what-if by the Sơn La officer touches only Sơn La.
         let s = son_la_officer.reclassify(&p, &standard("2027-2030")).await.expect("what-if");
         assert_eq!(s.households, 1, "{engine}");
+        // Re-classifying under the period's own standard, from the stored answers, gives the
+        // stored classes back.
+        let again = db.scoped(Scope::All).reclassify(&p, &standard("2022-2025")).await.expect("again");
+        assert_eq!((again.households, again.unclassified, again.changed()), (2, 0, 0), "{engine}");
+        assert_eq!(again.matrix[Class::Poor as usize][Class::Poor as usize], 2, "{engine}");
     }
 }
 
