@@ -19,7 +19,7 @@ Runs alternate (A B A B …); each run is a separate process whose wall time and
 from the kernel (os.wait4). Import runs start from an empty database each time. Afterwards the
 province totals of form 1 are checked against the SQL peer's counts.
 
-usage: bench/registry.sh [--households 1000000] [--province 01] [--runs 3]
+usage: bench/registry.sh [--households 1000000] [--province 01] [--runs 3] [--skip import,whatif,...]
 Needs: a release build (built here), sqlite3 and psql on PATH, PostgreSQL on 127.0.0.1:5432
 (trust auth, database test), Python packages duckdb and openpyxl (bench/registry.sh installs them).
 """
@@ -79,7 +79,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--as-of", default="2025-12-31")
-    ap.add_argument("--skip", default="", help="comma-separated steps to skip: sqlite,postgres,whatif,forms")
+    ap.add_argument("--skip", default="",
+                    help="comma-separated: sqlite,postgres (engines), import,whatif,forms (steps)")
     args = ap.parse_args()
     skip = set(filter(None, args.skip.split(",")))
 
@@ -113,7 +114,7 @@ def main() -> None:
 
     # 1. Import, alternating with the raw load, each from empty.
     for engine in ("sqlite", "postgres"):
-        if engine in skip:
+        if engine in skip or "import" in skip:
             continue
         ours, peer, rss = [], [], []
         for _ in range(args.runs):
@@ -138,7 +139,7 @@ def main() -> None:
                        f"ratio vuonlen/raw median {statistics.median(ratio):.2f}")
     # Leave one imported registry per engine for the next steps.
     urls = {}
-    if "sqlite" not in skip or "whatif" not in skip or "forms" not in skip:
+    if "sqlite" not in skip:
         clear_sqlite()
         timed(import_cmd(lite_url))
         urls["sqlite"] = lite_url
@@ -168,6 +169,7 @@ def main() -> None:
     if "forms" not in skip:
         group = ("SELECT s.current_commune, c.class, COUNT(*) FROM classification c JOIN survey s "
                  "ON s.period = c.period AND s.household_id = c.household_id WHERE c.period = 2025 "
+                 "AND c.standard_id = '2022-2025' "
                  f"AND s.current_province = '{args.province}' GROUP BY 1, 2 ORDER BY 1, 2;")
         for engine, url in urls.items():
             peer_cmd = (["sqlite3", str(lite), group] if engine == "sqlite" else
@@ -205,7 +207,7 @@ def check_form1(xlsx: pathlib.Path, sql_out: str) -> None:
     ws = openpyxl.load_workbook(xlsx, read_only=True).active
     numbers = []
     for row in ws.iter_rows(values_only=True):
-        if row and isinstance(row[0], str) and row[0].strip().lower().startswith(("tổng", "cộng")):
+        if any(isinstance(v, str) and v.strip().lower().startswith("tổng cộng") for v in row):
             numbers = [v for v in row if isinstance(v, (int, float))]
     want = [total, counts.get("poor", 0), counts.get("near_poor", 0)]
     if not all(w in numbers for w in want):

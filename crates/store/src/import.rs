@@ -693,6 +693,7 @@ impl Importer {
             )
             .await?;
         }
+        crate::tally::bump(&mut tx, self.period.year).await?;
         tx.commit().await?;
         if summary.inserted + summary.updated >= 10_000 {
             // Planner statistics for what changed a lot (otherwise reports read a million rows

@@ -23,6 +23,7 @@ pub mod reclassify;
 pub mod rows;
 pub mod scope;
 pub mod select;
+mod tally;
 pub mod units;
 
 pub use db::{DEFAULT_URL, Db, Engine, redact};

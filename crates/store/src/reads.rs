@@ -108,20 +108,19 @@ impl Registry {
     /// Tallies of `standard_id`'s classification of `period` over `sel`, by report row, in key
     /// order.
     pub async fn tally(&self, period: &Period, standard_id: &str, sel: &Selection) -> Result<Vec<(String, UnitTally)>> {
-        // Grouped in the engine: households of the same row, class and report-relevant facts
-        // add up linearly (UnitTally::add_many). Deprivations, subgroups and causes only count
-        // for poor and near-poor households, so the others group by row, class and ethnicity.
-        let grp = "c.class IN ('poor', 'near_poor')";
+        // From the tally cache (crate::tally): households of the same row, class and
+        // report-relevant facts add up linearly (UnitTally::add_many). Deprivations, subgroups
+        // and causes only count for poor and near-poor households, so the others group by row,
+        // class and ethnicity.
+        crate::tally::ensure(&self.db, period.year, standard_id).await?;
         let sql = format!(
-            "SELECT {key}, c.class, CASE WHEN {grp} THEN c.deprived ELSE 0 END, \
-                    CASE WHEN {grp} THEN c.subgroups ELSE 0 END, c.head_ethnicity, \
-                    CASE WHEN {grp} THEN c.causes ELSE 0 END, COUNT(*), CAST(SUM(c.persons) AS BIGINT), \
-                    CAST(SUM(c.children) AS BIGINT), CAST(SUM(c.children_no_insurance) AS BIGINT), \
-                    CAST(SUM(c.children_malnourished) AS BIGINT), CAST(SUM(c.children_not_in_school) AS BIGINT), \
-                    CAST(SUM(c.children_schooling_deprived) AS BIGINT) \
-             FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
-             LEFT JOIN village v ON v.id = s.village_id \
-             WHERE c.period = $1 AND c.standard_id = $2 AND {filter} AND {scope} \
+            "SELECT {key}, s.class, s.deprived, s.subgroups, s.head_ethnicity, s.causes, \
+                    CAST(SUM(s.households) AS BIGINT), CAST(SUM(s.persons) AS BIGINT), \
+                    CAST(SUM(s.children) AS BIGINT), CAST(SUM(s.children_no_insurance) AS BIGINT), \
+                    CAST(SUM(s.children_malnourished) AS BIGINT), CAST(SUM(s.children_not_in_school) AS BIGINT), \
+                    CAST(SUM(s.children_schooling_deprived) AS BIGINT) \
+             FROM tally s LEFT JOIN village v ON v.id = s.village_id \
+             WHERE s.period = $1 AND s.standard_id = $2 AND {filter} AND {scope} \
              GROUP BY 1, 2, 3, 4, 5, 6",
             key = sel.rows.sql(),
             filter = sel.filter,

@@ -263,6 +263,8 @@ pub async fn add_mapping(db: &Db, old: &str, new: &str, actor: &str, command: &s
         &now,
     )
     .await?;
+    // Answers recorded under the old commune now count in another one.
+    crate::tally::bump_all(&mut tx).await?;
     tx.commit().await?;
     Ok(moved)
 }

@@ -307,6 +307,35 @@ async fn namesakes_born_the_same_day_are_one_person_unless_their_id_numbers_diff
 }
 
 #[tokio::test]
+async fn reports_follow_every_change_of_the_period() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let vn = Selection::parse("VN").expect("country");
+        let all = db.scoped(Scope::All);
+        let poor = |t: &[(String, vuonlen_core::report::UnitTally)]| {
+            t.iter().map(|(_, u)| u.households_in(Class::Poor)).sum::<u64>()
+        };
+        let first =
+            vec![household("T1", "00004", Class::Poor, 2, 800), household("T2", "00004", Class::NotPoor, 2, 900)];
+        assert!(import(&db, 2025, &records(dir.path(), "t1", &first, d(2025, 12, 31))).await.committed);
+        let p = period::get(&db, 2025).await.expect("p").expect("2025");
+        assert_eq!(poor(&all.tally(&p, "2022-2025", &vn).await.expect("tally")), 1, "{engine}");
+        // T2 becomes poor: the next report sees it (the cached tally is rebuilt).
+        let second = vec![household("T1", "00004", Class::Poor, 2, 800), household("T2", "00004", Class::Poor, 2, 900)];
+        let s = import(&db, 2025, &records(dir.path(), "t2", &second, d(2025, 12, 31))).await;
+        assert_eq!((s.committed, s.updated), (true, 1), "{engine}");
+        let t = all.tally(&p, "2022-2025", &vn).await.expect("tally");
+        assert_eq!(poor(&t), 2, "{engine}: a stale tally would say 1");
+        assert_eq!(t.iter().map(|(_, u)| u.households).sum::<u64>(), 2, "{engine}");
+        // A what-if standard gets a tally of its own.
+        all.reclassify(&p, &standard("2027-2030")).await.expect("what-if");
+        let w = all.tally(&p, "2027-2030", &vn).await.expect("what-if tally");
+        assert_eq!(w.iter().map(|(_, u)| u.households).sum::<u64>(), 2, "{engine}");
+        assert_eq!(poor(&all.tally(&p, "2022-2025", &vn).await.expect("tally")), 2, "{engine}");
+    }
+}
+
+#[tokio::test]
 async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
     let dir = tempfile::tempdir().expect("tmp");
     for (engine, db) in engines(dir.path()).await {

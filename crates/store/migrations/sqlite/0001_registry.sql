@@ -179,6 +179,47 @@ CREATE TABLE classification (
     PRIMARY KEY (period, standard_id, household_id)  -- (period, household_id) → survey
 ) STRICT;
 
+-- Report tallies (the shape of forms 1, 4–11): households of a period under a standard grouped by
+-- every column reports select or group on, with their sums. Rebuilt from classification ⋈ survey
+-- by the first report after the period changed (registry_version ≠ tally_state), so a million
+-- households are grouped once, not for every report.
+CREATE TABLE tally (
+    period                      INTEGER NOT NULL,
+    standard_id                 TEXT NOT NULL,
+    current_province            TEXT NOT NULL,
+    current_commune             TEXT NOT NULL,
+    commune_code                TEXT NOT NULL,
+    unit_list                   TEXT NOT NULL,
+    village_id                  INTEGER,
+    class                       TEXT NOT NULL,
+    deprived                    INTEGER NOT NULL,   -- 0 unless poor or near-poor (likewise the next two)
+    subgroups                   INTEGER NOT NULL,
+    causes                      INTEGER NOT NULL,
+    head_ethnicity              INTEGER NOT NULL,
+    households                  INTEGER NOT NULL,
+    persons                     INTEGER NOT NULL,
+    children                    INTEGER NOT NULL,
+    children_no_insurance       INTEGER NOT NULL,
+    children_malnourished       INTEGER NOT NULL,
+    children_not_in_school      INTEGER NOT NULL,
+    children_schooling_deprived INTEGER NOT NULL
+) STRICT;
+CREATE INDEX tally_scope ON tally (period, standard_id, current_province, current_commune);
+
+-- Bumped by every write to a period's answers, classifications or their units.
+CREATE TABLE registry_version (
+    period  INTEGER PRIMARY KEY,
+    version INTEGER NOT NULL
+) STRICT;
+
+-- The registry_version each period's tally was built from, per standard.
+CREATE TABLE tally_state (
+    period      INTEGER NOT NULL,
+    standard_id TEXT NOT NULL,
+    version     INTEGER NOT NULL,
+    PRIMARY KEY (period, standard_id)
+) STRICT;
+
 -- Append-only record of every change: who, when, what, through which command.
 CREATE TABLE audit (
     id           INTEGER PRIMARY KEY,
