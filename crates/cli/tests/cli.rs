@@ -512,3 +512,55 @@ fn split_scenario(db: &str, dir: &Path) {
     let o1 = rows.iter().find(|r| r[col(&header, "household_id")] == "O1").expect("O1");
     assert_eq!(o1[col(&header, "restructuring")], "split_origin");
 }
+
+#[test]
+fn a_shared_id_number_is_refused_with_the_rows_of_both_members() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (h, m) = synth_seeded(dir.path(), 300, 4, "2025-12-31");
+    // Give a member of a later household the ID number of an earlier household's member.
+    let text = std::fs::read_to_string(&m).expect("members");
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let header: Vec<&str> = lines[0].split(',').collect();
+    let (hcol, idcol) = (col_of(&header, "household_id"), col_of(&header, "id_number"));
+    let field = |l: &str, i: usize| l.split(',').nth(i).unwrap_or("").to_string();
+    let first = (1..lines.len()).find(|&i| field(&lines[i], idcol).len() == 12).expect("a member with an ID");
+    let second = (first + 1..lines.len())
+        .find(|&i| field(&lines[i], hcol) != field(&lines[first], hcol) && field(&lines[i], idcol).len() == 12)
+        .expect("a member of another household with an ID");
+    let shared = field(&lines[first], idcol);
+    let mut cols: Vec<String> = lines[second].split(',').map(str::to_string).collect();
+    cols[idcol] = shared.clone();
+    lines[second] = cols.join(",");
+    std::fs::write(&m, lines.join("\n") + "\n").expect("write");
+
+    let db = format!("sqlite://{}", dir.path().join("r.db").display());
+    let errors = dir.path().join("errors.csv");
+    let out = vuonlen(&[
+        "--db",
+        &db,
+        "import",
+        "--period",
+        "2025",
+        "--households",
+        s(&h),
+        "--members",
+        s(&m),
+        "--errors",
+        s(&errors),
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let (eh, rows) = read_csv(&errors);
+    let dup: Vec<&Vec<String>> =
+        rows.iter().filter(|r| r[col(&eh, "column")] == "id_number" && r[col(&eh, "severity")] == "error").collect();
+    let mut found: Vec<String> = dup.iter().map(|r| r[col(&eh, "row")].clone()).collect();
+    found.sort();
+    // Spreadsheet rows: the header is row 1, so line index i is row i + 1.
+    let mut want = vec![(first + 1).to_string(), (second + 1).to_string()];
+    want.sort();
+    assert_eq!(found, want, "{rows:?}");
+    assert!(dup.iter().all(|r| r[col(&eh, "value")] == shared));
+}
+
+fn col_of(header: &[&str], name: &str) -> usize {
+    header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"))
+}

@@ -51,8 +51,9 @@ pub struct Conflict {
     /// The shared value (ID number, or folded name and birth date). Personal data: for the
     /// error file only, never for logs.
     pub value: String,
-    /// (commune as recorded, household code, member number) of each member involved.
-    pub members: Vec<(String, String, i64)>,
+    /// (commune as recorded, household code, member number, whether the household is in this
+    /// import) of each member involved.
+    pub members: Vec<(String, String, i64, bool)>,
 }
 
 /// The kinds of cross-household problems.
@@ -667,7 +668,8 @@ impl Importer {
         // On an empty period everything is in this import: when no value was seen twice, the
         // period-wide checks cannot find anything.
         if self.period_had_answers || self.people.suspect {
-            summary.conflicts = conflicts(&mut tx, self.period.year).await?;
+            let seen = &self.seen;
+            summary.conflicts = conflicts(&mut tx, self.period.year, |hid| seen.contains(&hid)).await?;
         }
         if !summary.conflicts.is_empty() {
             tx.rollback().await?;
@@ -768,9 +770,9 @@ pub(crate) async fn village_id(tx: &mut Tx, commune: &str, name: &str, actor: &s
 }
 
 /// People shared by two households of a period.
-async fn conflicts(tx: &mut Tx, period: i64) -> Result<Vec<Conflict>> {
-    let ids: Vec<(String, String, String, i64)> = on_conn!(tx, c => sqlx::query_as(
-        "SELECT m.id_number, s.commune_code, s.household_code, m.member_no FROM member m \
+async fn conflicts(tx: &mut Tx, period: i64, in_import: impl Fn(i64) -> bool) -> Result<Vec<Conflict>> {
+    let ids: Vec<(String, String, String, i64, i64)> = on_conn!(tx, c => sqlx::query_as(
+        "SELECT m.id_number, s.commune_code, s.household_code, m.member_no, m.household_id FROM member m \
          JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
          WHERE m.period = $1 AND m.id_number IN ( \
             SELECT id_number FROM member WHERE period = $1 AND id_number IS NOT NULL \
@@ -780,9 +782,12 @@ async fn conflicts(tx: &mut Tx, period: i64) -> Result<Vec<Conflict>> {
     .bind(period)
     .fetch_all(c)
     .await?);
-    let people: Vec<(String, String, String, String, i64, Option<String>)> = on_conn!(tx, c => sqlx::query_as(
+    /// (current commune, folded name and birth date, commune as recorded, household code,
+    /// member number, ID number, household id).
+    type PersonRow = (String, String, String, String, i64, Option<String>, i64);
+    let people: Vec<PersonRow> = on_conn!(tx, c => sqlx::query_as(
         "SELECT s.current_commune, m.name_key || ' ' || m.birth_date, s.commune_code, s.household_code, m.member_no, \
-         m.id_number FROM member m JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
+         m.id_number, m.household_id FROM member m JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
          JOIN ( \
             SELECT s2.current_commune AS cc, m2.name_key AS nk, m2.birth_date AS bd FROM member m2 \
             JOIN survey s2 ON s2.period = m2.period AND s2.household_id = m2.household_id \
@@ -796,25 +801,27 @@ async fn conflicts(tx: &mut Tx, period: i64) -> Result<Vec<Conflict>> {
     .fetch_all(c)
     .await?);
     let mut out: Vec<Conflict> = Vec::new();
-    for (value, commune, code, no) in ids {
+    for (value, commune, code, no, hid) in ids {
+        let m = (commune, code, no, in_import(hid));
         match out.last_mut() {
-            Some(c) if c.value == value => c.members.push((commune, code, no)),
-            _ => out.push(Conflict { kind: ConflictKind::SameIdNumber, value, members: vec![(commune, code, no)] }),
+            Some(c) if c.value == value => c.members.push(m),
+            _ => out.push(Conflict { kind: ConflictKind::SameIdNumber, value, members: vec![m] }),
         }
     }
     // Groups of (current commune, folded name, birth date).
     /// (shared value, members holding it, their ID numbers).
-    type Group = (String, Vec<(String, String, i64)>, Vec<Option<String>>);
+    type Group = (String, Vec<(String, String, i64, bool)>, Vec<Option<String>>);
     let mut groups: Vec<Group> = Vec::new();
     let mut last_key = String::new();
-    for (cc, value, commune, code, no, id) in people {
+    for (cc, value, commune, code, no, id, hid) in people {
         let key = format!("{cc}|{value}");
+        let m = (commune, code, no, in_import(hid));
         match groups.last_mut() {
             Some(g) if key == last_key => {
-                g.1.push((commune, code, no));
+                g.1.push(m);
                 g.2.push(id);
             }
-            _ => groups.push((value, vec![(commune, code, no)], vec![id])),
+            _ => groups.push((value, vec![m], vec![id])),
         }
         last_key = key;
     }

@@ -216,8 +216,23 @@ fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &Sour
     let file =
         source.paths().last().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let sheet = matches!(source, Source::Xlsx { .. }).then(|| vuonlen_io::MEMBER_SHEETS[0].to_string());
+    // The rows of the members involved that are in this file: a second pass over it (only
+    // when there is something to report).
+    let mut wanted: std::collections::HashSet<(String, u16)> = std::collections::HashSet::new();
     for c in &s.conflicts {
-        let others = |me: &(String, String, i64)| {
+        for m in c.members.iter().filter(|m| m.3) {
+            wanted.extend(u16::try_from(m.2).ok().map(|no| (m.1.clone(), no)));
+        }
+    }
+    for w in &s.id_warnings {
+        wanted.extend(u16::try_from(w.member_no).ok().map(|no| (w.household_code.clone(), no)));
+    }
+    let rows = vuonlen_io::locate_members(source, &wanted).unwrap_or_default();
+    let row_of = |code: &str, no: i64| {
+        u16::try_from(no).ok().and_then(|no| rows.get(&(code.to_string(), no)).copied()).unwrap_or(0)
+    };
+    for c in &s.conflicts {
+        let others = |me: &(String, String, i64, bool)| {
             c.members
                 .iter()
                 .filter(|m| m.1 != me.1 || m.0 != me.0)
@@ -244,7 +259,7 @@ fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &Sour
                 kind,
                 file: file.clone(),
                 sheet: sheet.clone(),
-                row: 0,
+                row: if m.3 { row_of(&m.1, m.2) } else { 0 },
                 column: column.into(),
                 value: if c.kind == ConflictKind::SameIdNumber { c.value.clone() } else { String::new() },
                 household_id: Some(format!("{} (STT {})", m.1, m.2)),
@@ -259,7 +274,7 @@ fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &Sour
             kind: ProblemKind::IdNumberMismatch,
             file: file.clone(),
             sheet: sheet.clone(),
-            row: 0,
+            row: row_of(&w.household_code, w.member_no),
             column: "id_number".into(),
             value: String::new(),
             household_id: Some(format!("{} (STT {})", w.household_code, w.member_no)),
