@@ -90,3 +90,38 @@ pub(crate) fn values<'a>(
         now.into(),
     ]
 }
+
+/// The tally group of a household classified as `c` (see `crate::tally`), and its sums.
+pub(crate) fn tally_group(
+    place: (&str, &str, &str, &'static str, Option<i64>),
+    c: &Classification,
+    h: &Household,
+    causes: i64,
+    as_of: NaiveDate,
+) -> (crate::tally::GroupKey, crate::tally::GroupSums) {
+    use vuonlen_core::Class;
+    let grp = matches!(c.class, Class::Poor | Class::NearPoor);
+    let kids = child_counts(h, as_of);
+    let key = (
+        place.0.to_string(),
+        place.1.to_string(),
+        place.2.to_string(),
+        place.3,
+        place.4,
+        c.class.key(),
+        if grp { i64::from(c.deprived.0) } else { 0 },
+        if grp { subgroup_bits(&c.subgroups) } else { 0 },
+        if grp { causes } else { 0 },
+        h.head().map(|m| i64::from(m.ethnicity.0)).unwrap_or(0),
+    );
+    let sums = [
+        1,
+        i64::from(c.persons),
+        i64::from(kids.children),
+        i64::from(kids.no_health_insurance),
+        i64::from(kids.malnourished),
+        i64::from(kids.not_in_school),
+        i64::from(kids.schooling_deprived),
+    ];
+    (key, sums)
+}

@@ -200,6 +200,8 @@ pub struct Importer {
     /// over the whole period).
     period_had_answers: bool,
     people: PeopleSeen,
+    /// The official tally, built as households come when the period was empty before.
+    tally: Option<crate::tally::Building>,
 }
 
 /// Who this import has seen, to tell whether the period-wide checks can find anything: a value
@@ -308,6 +310,7 @@ impl Importer {
             summary: ImportSummary { period: spec.period, ..Default::default() },
             period_had_answers,
             people: PeopleSeen::default(),
+            tally: (!period_had_answers).then(crate::tally::Building::default),
             spec,
         })
     }
@@ -448,6 +451,21 @@ impl Importer {
         for (m, name_key) in members.iter().zip(name_keys) {
             self.people.note(id, m, name_key, &place.current_commune);
             self.members.push(m.values(p, id, name_key));
+        }
+        if let (Some(t), Some(c)) = (&mut self.tally, &prepared.classification) {
+            let place = (
+                place.current_province.as_str(),
+                place.current_commune.as_str(),
+                r.commune_code.as_str(),
+                list_key(place.list),
+                village_id,
+            );
+            let (key, sums) =
+                classification::tally_group(place, c, &r.household, prepared.causes, self.period.reference_date);
+            let e = t.groups.entry(key).or_default();
+            for (a, b) in e.iter_mut().zip(sums) {
+                *a += b;
+            }
         }
         match &prepared.classification {
             Some(c) => self.classifications.push(classification::values(
@@ -695,7 +713,11 @@ impl Importer {
             )
             .await?;
         }
-        crate::tally::bump(&mut tx, self.period.year).await?;
+        let version = crate::tally::bump(&mut tx, self.period.year).await?;
+        if let Some(t) = self.tally.take() {
+            // Everything of the period is in this import: its tally is complete.
+            t.write(&mut tx, self.period.year, &self.spec.standard.id, version).await?;
+        }
         tx.commit().await?;
         if summary.inserted + summary.updated >= 10_000 {
             // Planner statistics for what changed a lot (otherwise reports read a million rows

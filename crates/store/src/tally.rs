@@ -6,17 +6,98 @@ use crate::bulk::execute;
 use crate::db::{Db, Tx, on_conn, on_pool};
 use crate::error::Result;
 
-/// Marks a period as changed: its tallies are rebuilt by the next report.
-pub(crate) async fn bump(tx: &mut Tx, period: i64) -> Result<()> {
-    execute(
-        tx,
+/// Marks a period as changed: its tallies are rebuilt by the next report. Returns the
+/// period's new version.
+pub(crate) async fn bump(tx: &mut Tx, period: i64) -> Result<i64> {
+    let v: i64 = on_conn!(tx, c => sqlx::query_scalar(
         "INSERT INTO registry_version (period, version) VALUES ($1, 1) \
-         ON CONFLICT (period) DO UPDATE SET version = registry_version.version + 1",
-        vec![period.into()],
+         ON CONFLICT (period) DO UPDATE SET version = registry_version.version + 1 RETURNING version",
     )
-    .await?;
-    Ok(())
+    .bind(period)
+    .fetch_one(c)
+    .await?);
+    Ok(v)
 }
+
+/// One group of the tally: (current province, current commune, commune as recorded, unit
+/// list, village, class, deprived, subgroups, causes, head ethnicity).
+pub(crate) type GroupKey = (String, String, String, &'static str, Option<i64>, &'static str, i64, i64, i64, i64);
+
+/// The sums of a group: households, persons, then the five child counts.
+pub(crate) type GroupSums = [i64; 7];
+
+/// A tally built while importing into an empty period: the same rows the rebuild would make.
+#[derive(Default)]
+pub(crate) struct Building {
+    pub groups: rustc_hash::FxHashMap<GroupKey, GroupSums>,
+}
+
+impl Building {
+    /// Writes the groups as the tally of (`period`, `standard_id`) at `version`.
+    pub(crate) async fn write(self, tx: &mut Tx, period: i64, standard_id: &str, version: i64) -> Result<()> {
+        execute(
+            tx,
+            "DELETE FROM tally WHERE period = $1 AND standard_id = $2",
+            vec![period.into(), standard_id.into()],
+        )
+        .await?;
+        let mut buf = crate::bulk::TableBuffer::new(tx.engine(), "tally", COLUMNS);
+        for (k, s) in &self.groups {
+            buf.push([
+                period.into(),
+                standard_id.into(),
+                k.0.as_str().into(),
+                k.1.as_str().into(),
+                k.2.as_str().into(),
+                k.3.into(),
+                k.4.into(),
+                k.5.into(),
+                k.6.into(),
+                k.7.into(),
+                k.8.into(),
+                k.9.into(),
+                s[0].into(),
+                s[1].into(),
+                s[2].into(),
+                s[3].into(),
+                s[4].into(),
+                s[5].into(),
+                s[6].into(),
+            ]);
+        }
+        buf.flush(tx).await?;
+        execute(
+            tx,
+            "INSERT INTO tally_state (period, standard_id, version) VALUES ($1, $2, $3) \
+             ON CONFLICT (period, standard_id) DO UPDATE SET version = $3",
+            vec![period.into(), standard_id.into(), version.into()],
+        )
+        .await?;
+        Ok(())
+    }
+}
+
+const COLUMNS: &[&str] = &[
+    "period",
+    "standard_id",
+    "current_province",
+    "current_commune",
+    "commune_code",
+    "unit_list",
+    "village_id",
+    "class",
+    "deprived",
+    "subgroups",
+    "causes",
+    "head_ethnicity",
+    "households",
+    "persons",
+    "children",
+    "children_no_insurance",
+    "children_malnourished",
+    "children_not_in_school",
+    "children_schooling_deprived",
+];
 
 /// Marks every period as changed (units re-placed).
 pub(crate) async fn bump_all(tx: &mut Tx) -> Result<()> {

@@ -382,6 +382,19 @@ async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
         let ba_dinh = Selection::parse("001").expect("district");
         let old_rows = reg.tally(&p24, "2022-2025", &ba_dinh).await.expect("tally old");
         assert_eq!(old_rows.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), vec![old]);
+        // Each period's tally was built by its import (the period was empty); rebuilt from the
+        // stored classification (a re-classification marks the period changed), it is the same.
+        let by_village = Selection::parse("00097").expect("commune");
+        for p in [&p24, &p25] {
+            let std = standard("2022-2025");
+            let (built_all, built_villages) = (
+                reg.tally(p, "2022-2025", &hanoi).await.expect("tally"),
+                reg.tally(p, "2022-2025", &by_village).await.expect("tally"),
+            );
+            reg.reclassify(p, &std).await.expect("re-classify");
+            assert_eq!(reg.tally(p, "2022-2025", &hanoi).await.expect("tally"), built_all, "{engine}");
+            assert_eq!(reg.tally(p, "2022-2025", &by_village).await.expect("tally"), built_villages, "{engine}");
+        }
 
         let paths = reg.paths(&p24, &p25, &hanoi).await.expect("paths");
         let mut total = vuonlen_core::movement::MovementTally::new();
