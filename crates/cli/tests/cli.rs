@@ -511,6 +511,53 @@ fn split_scenario(db: &str, dir: &Path) {
     assert_eq!(n1[col(&header, "restructuring")], "split_off");
     let o1 = rows.iter().find(|r| r[col(&header, "household_id")] == "O1").expect("O1");
     assert_eq!(o1[col(&header, "restructuring")], "split_origin");
+
+    // 2027: X1 merges into O1; a later file still carrying X1 is refused, naming its row.
+    // (2027 is read under 2022–2025 here: these test files have no waste-treatment column.)
+    let import27 = |name: &str, rows: &[(String, Vec<String>)]| {
+        let h = dir.join(format!("h{name}.csv"));
+        let m = dir.join(format!("m{name}.csv"));
+        let hh: Vec<&str> = std::iter::once(HOUSEHOLDS.lines().next().expect("header"))
+            .chain(rows.iter().map(|r| r.0.as_str()))
+            .collect();
+        let mm: Vec<&str> = std::iter::once(MEMBERS.lines().next().expect("header"))
+            .chain(rows.iter().flat_map(|r| r.1.iter().map(String::as_str)))
+            .collect();
+        std::fs::write(&h, hh.join("\n") + "\n").expect("write");
+        std::fs::write(&m, mm.join("\n") + "\n").expect("write");
+        let errors = dir.join(format!("{name}.errors.csv"));
+        let out = vuonlen(&[
+            "--db",
+            db,
+            "import",
+            "--period",
+            "2027",
+            "--standard",
+            "2022-2025",
+            "--households",
+            s(&h),
+            "--members",
+            s(&m),
+            "--errors",
+            s(&errors),
+        ]);
+        (out, errors)
+    };
+    let (out, _) = import27("2027a", &[registry_household("O1", true, 4), registry_household("N1", true, 1)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = link(&["--merge", "X1", "--into", "O1", "--period", "2027"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (out, errors) = import27(
+        "2027b",
+        &[registry_household("O1", true, 4), registry_household("N1", true, 1), registry_household("X1", false, 2)],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let (eh, errs) = read_csv(&errors);
+    let x1: Vec<&Vec<String>> = errs.iter().filter(|r| r[col(&eh, "household_id")] == "X1").collect();
+    assert_eq!(x1.len(), 1, "{errs:?}");
+    assert_eq!(x1[0][col(&eh, "row")], "4", "X1 is the third household: row 4 of h2027b.csv");
+    assert_eq!(x1[0][col(&eh, "file")], "h2027b.csv");
+    assert!(x1[0][col(&eh, "message_en")].contains("merged into another in period 2027"), "{x1:?}");
 }
 
 #[test]

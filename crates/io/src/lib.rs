@@ -36,7 +36,7 @@ mod xlsx_reader;
 pub use classification_out::{CLASSIFICATION_COLUMNS, ClassificationWriter};
 pub use error::{ReadError, SinkError, WriteError};
 pub use error_file::{ERROR_FILE_COLUMNS, write_problems};
-pub use locate::locate_members;
+pub use locate::{locate_households, locate_members};
 pub use problems::{MAX_PROBLEMS, Problem, ProblemKind, Severity};
 pub use read::{HOUSEHOLD_SHEETS, HouseholdSink, MEMBER_SHEETS, ReadOptions, ReadReport, Source, read};
 pub use record::{HouseholdRecord, MemberPersonal};

@@ -2,9 +2,9 @@
 //! reading (e.g. the registry's checks across households): a second, cheap pass over the file.
 
 use crate::error::ReadError;
-use crate::header::{Columns, MEMBER_COLUMNS, m};
+use crate::header::{Columns, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS, h, m};
 use crate::problems::FileCtx;
-use crate::read::{MEMBER_SHEETS, Source};
+use crate::read::{HOUSEHOLD_SHEETS, MEMBER_SHEETS, Source};
 use crate::rows::{RowHandler, RowView, Start};
 use crate::{csv_reader, xlsx_reader};
 use std::collections::{HashMap, HashSet};
@@ -54,6 +54,44 @@ impl RowHandler for Finder<'_> {
                 if self.found.len() == self.wanted.len() {
                     return ControlFlow::Break(());
                 }
+            }
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+/// The row of each wanted household id in the source's households file or sheet.
+pub fn locate_households(source: &Source, wanted: &HashSet<String>) -> Result<HashMap<String, u64>, ReadError> {
+    let mut finder = HouseholdFinder { wanted, found: HashMap::new(), household: None };
+    if !wanted.is_empty() {
+        match source {
+            Source::Csv { households, .. } => csv_reader::scan(households, &mut finder)?,
+            Source::Xlsx { workbook } => xlsx_reader::scan(workbook, &HOUSEHOLD_SHEETS, &mut finder)?,
+        }
+    }
+    Ok(finder.found)
+}
+
+struct HouseholdFinder<'a> {
+    wanted: &'a HashSet<String>,
+    found: HashMap<String, u64>,
+    household: Option<usize>,
+}
+
+impl RowHandler for HouseholdFinder<'_> {
+    fn start(&mut self, _ctx: FileCtx, start: Start) -> ControlFlow<()> {
+        let Start::Header { cells, .. } = start else { return ControlFlow::Break(()) };
+        self.household = Columns::resolve(&cells, &HOUSEHOLD_COLUMNS).0.index[h::HOUSEHOLD_ID];
+        if self.household.is_none() { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    }
+
+    fn row(&mut self, row: &RowView<'_>) -> ControlFlow<()> {
+        let Some(i) = self.household else { return ControlFlow::Break(()) };
+        let id = row.get(i);
+        if self.wanted.contains(id) {
+            self.found.entry(id.to_string()).or_insert(row.row);
+            if self.found.len() == self.wanted.len() {
+                return ControlFlow::Break(());
             }
         }
         ControlFlow::Continue(())

@@ -89,6 +89,9 @@ pub enum ProblemKind {
     DuplicatePerson,
     /// An ID number whose digits contradict the member's sex or birth year (warning).
     IdNumberMismatch,
+    /// Answers for a household the registry says merged away before the period, or split off
+    /// only after it (registry import).
+    LinkContradiction,
 }
 
 /// One problem, located as the user sees it in a spreadsheet.

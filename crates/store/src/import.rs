@@ -64,6 +64,9 @@ pub enum ConflictKind {
     /// The same person (name without diacritics and full birth date) in two households of the
     /// same commune, unless each of them has an ID number and the numbers all differ.
     SamePerson,
+    /// Answers for a household that merged into another before or in this period, or that
+    /// split off only after it (`value`: `merge YEAR` or `split YEAR`; member number 0).
+    LinkedAway,
 }
 
 /// An ID number that contradicts its member's sex or birth year (a warning).
@@ -689,6 +692,7 @@ impl Importer {
             let seen = &self.seen;
             summary.conflicts = conflicts(&mut tx, self.period.year, |hid| seen.contains(&hid)).await?;
         }
+        summary.conflicts.extend(link_contradictions(&mut tx, self.period.year, self.batch_id).await?);
         if !summary.conflicts.is_empty() {
             tx.rollback().await?;
             return Ok(summary);
@@ -789,6 +793,29 @@ pub(crate) async fn village_id(tx: &mut Tx, commune: &str, name: &str, actor: &s
     )
     .await?;
     Ok(id)
+}
+
+/// Households of this import whose answers the recorded splits and merges rule out: merged
+/// into another household in or before the period, or split off only after it.
+async fn link_contradictions(tx: &mut Tx, period: i64, batch: i64) -> Result<Vec<Conflict>> {
+    let rows: Vec<(String, String, String, i64)> = on_conn!(tx, c => sqlx::query_as(
+        "SELECT s.commune_code, s.household_code, l.kind, l.period FROM survey s JOIN household_link l \
+         ON (l.kind = 'merge' AND l.from_id = s.household_id AND l.period <= s.period) \
+         OR (l.kind = 'split' AND l.to_id = s.household_id AND l.period > s.period) \
+         WHERE s.period = $1 AND s.import_batch = $2 ORDER BY s.commune_code, s.household_code",
+    )
+    .bind(period)
+    .bind(batch)
+    .fetch_all(c)
+    .await?);
+    Ok(rows
+        .into_iter()
+        .map(|(commune, code, kind, year)| Conflict {
+            kind: ConflictKind::LinkedAway,
+            value: format!("{kind} {year}"),
+            members: vec![(commune, code, 0, true)],
+        })
+        .collect())
 }
 
 /// People shared by two households of a period.

@@ -228,9 +228,55 @@ fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &Sour
         wanted.extend(u16::try_from(w.member_no).ok().map(|no| (w.household_code.clone(), no)));
     }
     let rows = vuonlen_io::locate_members(source, &wanted).unwrap_or_default();
+    let linked: std::collections::HashSet<String> = s
+        .conflicts
+        .iter()
+        .filter(|c| c.kind == ConflictKind::LinkedAway)
+        .flat_map(|c| c.members.iter().map(|m| m.1.clone()))
+        .collect();
+    let household_rows = vuonlen_io::locate_households(source, &linked).unwrap_or_default();
+    let household_file = source
+        .paths()
+        .first()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let row_of = |code: &str, no: i64| {
         u16::try_from(no).ok().and_then(|no| rows.get(&(code.to_string(), no)).copied()).unwrap_or(0)
     };
+    for c in s.conflicts.iter().filter(|c| c.kind == ConflictKind::LinkedAway) {
+        for m in &c.members {
+            let (kind, year) = c.value.split_once(' ').unwrap_or((c.value.as_str(), ""));
+            let (vi, en) = if kind == "merge" {
+                (
+                    format!("Hộ đã nhập vào hộ khác từ kỳ {year}: không thể có phiếu rà soát kỳ {}", s.period),
+                    format!(
+                        "The household merged into another in period {year}: it cannot have answers in {}",
+                        s.period
+                    ),
+                )
+            } else {
+                (
+                    format!("Hộ tách ra từ kỳ {year}: không thể có phiếu rà soát kỳ {} trước đó", s.period),
+                    format!(
+                        "The household split off in period {year}: it cannot have answers in the earlier {}",
+                        s.period
+                    ),
+                )
+            };
+            read.errors.push(Problem {
+                kind: ProblemKind::LinkContradiction,
+                file: household_file.clone(),
+                sheet: matches!(source, Source::Xlsx { .. }).then(|| vuonlen_io::HOUSEHOLD_SHEETS[0].to_string()),
+                row: household_rows.get(&m.1).copied().unwrap_or(0),
+                column: "household_id".into(),
+                value: m.1.clone(),
+                household_id: Some(m.1.clone()),
+                message_vi: vi,
+                message_en: en,
+            });
+        }
+    }
     for c in &s.conflicts {
         let others = |me: &(String, String, i64, bool)| {
             c.members
@@ -254,6 +300,8 @@ fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &Sour
                     format!("Cùng họ tên và ngày sinh với thành viên hộ khác trong xã: {}", others(m)),
                     format!("Same name and birth date as a member of another household in the commune: {}", others(m)),
                 ),
+                // Reported above, against the households file.
+                ConflictKind::LinkedAway => continue,
             };
             read.errors.push(Problem {
                 kind,
