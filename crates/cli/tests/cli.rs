@@ -358,9 +358,10 @@ fn registry_household(code: &str, poor: bool, persons: u32) -> (String, Vec<Stri
     (hh, members)
 }
 
-fn import_period(db: &str, dir: &Path, period: &str, rows: &[(String, Vec<String>)]) {
-    let h = dir.join(format!("h{period}.csv"));
-    let m = dir.join(format!("m{period}.csv"));
+/// Writes `rows` as `h{name}.csv` and `m{name}.csv` under `dir`.
+fn write_files(dir: &Path, name: &str, rows: &[(String, Vec<String>)]) -> (PathBuf, PathBuf) {
+    let h = dir.join(format!("h{name}.csv"));
+    let m = dir.join(format!("m{name}.csv"));
     let head_h = HOUSEHOLDS.lines().next().expect("header");
     let head_m = MEMBERS.lines().next().expect("header");
     let hh: Vec<&str> = std::iter::once(head_h).chain(rows.iter().map(|r| r.0.as_str())).collect();
@@ -368,6 +369,11 @@ fn import_period(db: &str, dir: &Path, period: &str, rows: &[(String, Vec<String
         std::iter::once(head_m).chain(rows.iter().flat_map(|r| r.1.iter().map(String::as_str))).collect();
     std::fs::write(&h, hh.join("\n") + "\n").expect("write");
     std::fs::write(&m, mm.join("\n") + "\n").expect("write");
+    (h, m)
+}
+
+fn import_period(db: &str, dir: &Path, period: &str, rows: &[(String, Vec<String>)]) {
+    let (h, m) = write_files(dir, period, rows);
     let errors = dir.join(format!("import-{period}.errors.csv"));
     let out = vuonlen(&[
         "--db",
@@ -515,16 +521,7 @@ fn split_scenario(db: &str, dir: &Path) {
     // 2027: X1 merges into O1; a later file still carrying X1 is refused, naming its row.
     // (2027 is read under 2022–2025 here: these test files have no waste-treatment column.)
     let import27 = |name: &str, rows: &[(String, Vec<String>)]| {
-        let h = dir.join(format!("h{name}.csv"));
-        let m = dir.join(format!("m{name}.csv"));
-        let hh: Vec<&str> = std::iter::once(HOUSEHOLDS.lines().next().expect("header"))
-            .chain(rows.iter().map(|r| r.0.as_str()))
-            .collect();
-        let mm: Vec<&str> = std::iter::once(MEMBERS.lines().next().expect("header"))
-            .chain(rows.iter().flat_map(|r| r.1.iter().map(String::as_str)))
-            .collect();
-        std::fs::write(&h, hh.join("\n") + "\n").expect("write");
-        std::fs::write(&m, mm.join("\n") + "\n").expect("write");
+        let (h, m) = write_files(dir, name, rows);
         let errors = dir.join(format!("{name}.errors.csv"));
         let out = vuonlen(&[
             "--db",
