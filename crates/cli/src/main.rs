@@ -55,6 +55,13 @@ enum Command {
     /// Cơ sở dữ liệu — migrations.
     #[command(subcommand)]
     Db(commands::registry::DbCommand),
+    /// Máy chủ web — serve the web application and the API.
+    Serve(commands::web::ServeArgs),
+    /// Chạy thử — a synthetic province with demo users, then the web application.
+    Demo(commands::web::DemoArgs),
+    /// Người dùng — add a user of the web application.
+    #[command(subcommand)]
+    User(commands::web::UserCommand),
 }
 
 fn main() -> ExitCode {
@@ -73,6 +80,9 @@ fn main() -> ExitCode {
         Command::Periods => commands::registry::periods(ctx),
         Command::Units(c) => commands::registry::units(ctx, c),
         Command::Db(c) => commands::registry::db(ctx, c),
+        Command::Serve(a) => commands::web::serve(ctx, a),
+        Command::Demo(a) => commands::web::demo(ctx, a),
+        Command::User(c) => commands::web::user(ctx, c),
     };
     match result {
         Ok(code) => code,

@@ -43,6 +43,15 @@ impl Class {
         }
     }
 
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Class::Poor => "Poor",
+            Class::NearPoor => "Near-poor",
+            Class::Middle => "Middle-living",
+            Class::NotPoor => "Not poor",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Class> {
         Class::ALL.into_iter().find(|c| c.key() == s || crate::text::fold(c.label_vi()) == crate::text::fold(s))
     }

@@ -8,6 +8,7 @@
 pub mod citizen_id;
 pub mod classify;
 pub mod codes;
+pub mod collate;
 pub mod ethnicity;
 pub mod household;
 pub mod labour;

@@ -92,6 +92,11 @@ pub enum ProblemKind {
     /// Answers for a household the registry says merged away before the period, or split off
     /// only after it (registry import).
     LinkContradiction,
+    /// A household in an area the user may not change (registry import).
+    OutOfScope,
+    /// A household someone else changed since it was read, or that already exists although it
+    /// was meant to be added (registry edit): nothing was overwritten.
+    StaleEdit,
 }
 
 /// One problem, located as the user sees it in a spreadsheet.

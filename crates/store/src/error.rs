@@ -17,6 +17,8 @@ pub enum StoreError {
     Invalid(String),
     #[error("ngoài phạm vi được phân quyền / outside the area you may read: {0}")]
     OutOfScope(String),
+    #[error("không có quyền / not allowed: {0}")]
+    Forbidden(String),
     #[error("chuẩn nghèo / standard: {0}")]
     Standard(#[from] vuonlen_core::StandardError),
 }

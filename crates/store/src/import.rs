@@ -15,6 +15,7 @@ use crate::db::{Db, Engine, Tx, on_conn};
 use crate::error::{Result, StoreError};
 use crate::period::{self, Period};
 use crate::rows::{self, MEMBER_COLUMNS, MEMBER_SELECT, MemberRow, SURVEY_COLUMNS, SURVEY_SELECT, SurveyRow};
+use crate::scope::Scope;
 use crate::units::{Placer, list_key};
 use chrono::NaiveDate;
 use rustc_hash::{FxHashMap, FxHasher};
@@ -42,6 +43,9 @@ pub struct ImportSpec {
     pub files: String,
     /// SHA-256 of the files' bytes.
     pub file_hash: String,
+    /// The area the importer may write: a household placed outside it is refused
+    /// ([`ConflictKind::OutOfScope`]). The command line imports with [`Scope::All`].
+    pub scope: Scope,
 }
 
 /// Two households of a period that share a person.
@@ -67,6 +71,13 @@ pub enum ConflictKind {
     /// Answers for a household that merged into another before or in this period, or that
     /// split off only after it (`value`: `merge YEAR` or `split YEAR`; member number 0).
     LinkedAway,
+    /// A household placed outside the area the importer may write (`value`: the commune as
+    /// recorded; member number 0).
+    OutOfScope,
+    /// A household whose answers changed since the caller read them, or that exists although
+    /// the caller meant to add it ([`Importer::expect`]; member number 0): someone else saved
+    /// first, nothing is overwritten.
+    Stale,
 }
 
 /// An ID number that contradicts its member's sex or birth year (a warning).
@@ -120,6 +131,8 @@ pub struct Prepared {
     members: Vec<MemberRow>,
     /// Folded full name of each member (`member.name_key`).
     name_keys: Vec<String>,
+    /// Vietnamese sort key of the head's name (`survey.head_sort`).
+    head_sort: String,
     hash: i64,
     classification: Option<Classification>,
     causes: i64,
@@ -148,6 +161,7 @@ impl Preparer {
         let members = rows::member_rows(&record);
         let hash = rows::content_hash(&survey, &members);
         let name_keys = members.iter().map(|m| fold(&m.full_name)).collect();
+        let head_sort = vuonlen_core::collate::person_sort_key(&survey.head_name);
         let mut id_warnings = Vec::new();
         for (m, row) in record.household.members.iter().zip(&members) {
             if let Some(id) = &row.id_number {
@@ -163,6 +177,7 @@ impl Preparer {
             survey,
             members,
             name_keys,
+            head_sort,
             hash,
             id_warnings,
             standard_id: self.standard.id.clone(),
@@ -205,6 +220,8 @@ pub struct Importer {
     people: PeopleSeen,
     /// The official tally, built as households come when the period was empty before.
     tally: Option<crate::tally::Building>,
+    /// Content hashes callers expect households to have in the period (`None`: absent).
+    expected: HashMap<(String, String), Option<i64>>,
 }
 
 /// Who this import has seen, to tell whether the period-wide checks can find anything: a value
@@ -314,8 +331,16 @@ impl Importer {
             period_had_answers,
             people: PeopleSeen::default(),
             tally: (!period_had_answers).then(crate::tally::Building::default),
+            expected: HashMap::new(),
             spec,
         })
+    }
+
+    /// Optimistic concurrency for edits: the household (`commune` as recorded, `code`) must
+    /// have the answers whose content hash is `hash` in the period — or, with `None`, have no
+    /// answers in it — when it is pushed; otherwise it is refused as [`ConflictKind::Stale`].
+    pub fn expect(&mut self, commune: &str, code: &str, hash: Option<i64>) {
+        self.expected.insert((commune.to_string(), code.to_string()), hash);
     }
 
     /// The period imported into.
@@ -365,8 +390,23 @@ impl Importer {
         if place.unmapped {
             self.unmapped.insert(r.commune_code.clone());
         }
+        let refuse = |kind: ConflictKind, value: &str| Conflict {
+            kind,
+            value: value.to_string(),
+            members: vec![(r.commune_code.clone(), r.household_id.clone(), 0, true)],
+        };
+        if !self.spec.scope.contains(&place.current_province, &place.current_commune) {
+            self.summary.conflicts.push(refuse(ConflictKind::OutOfScope, &r.commune_code));
+            return Ok(());
+        }
         self.load_commune(&r.commune_code, place.list).await?;
         let key = (r.commune_code.clone(), r.household_id.clone());
+        if let Some(expected) = self.expected.get(&key)
+            && self.known.get(&key).and_then(|k| k.hash) != *expected
+        {
+            self.summary.conflicts.push(refuse(ConflictKind::Stale, ""));
+            return Ok(());
+        }
         let id = match self.known.get(&key).copied() {
             Some(k) if k.hash == Some(hash) => {
                 self.summary.unchanged += 1;
@@ -450,6 +490,7 @@ impl Importer {
             (&survey.poverty_causes).into(),
             hash.into(),
             self.batch_id.into(),
+            prepared.head_sort.as_str().into(),
         ]);
         for (m, name_key) in members.iter().zip(name_keys) {
             self.people.note(id, m, name_key, &place.current_commune);
@@ -682,6 +723,11 @@ impl Importer {
         let mut unmapped: Vec<String> = self.unmapped.drain().collect();
         unmapped.sort();
         summary.unmapped_communes = unmapped;
+        if !summary.conflicts.is_empty() {
+            // Households refused as they came (out of scope, stale): nothing is written.
+            tx.rollback().await?;
+            return Ok(summary);
+        }
         if summary.inserted + summary.updated == 0 {
             tx.rollback().await?;
             return Ok(summary);
@@ -885,4 +931,16 @@ async fn conflicts(tx: &mut Tx, period: i64, in_import: impl Fn(i64) -> bool) ->
         out.push(Conflict { kind: ConflictKind::SamePerson, value, members });
     }
     Ok(out)
+}
+
+impl crate::scope::Registry {
+    /// Starts an import (or an edit) that may write only what this registry may change:
+    /// households placed elsewhere are refused as [`ConflictKind::OutOfScope`].
+    pub async fn begin_import(&self, mut spec: ImportSpec) -> Result<Importer> {
+        if self.write.is_none() {
+            return Err(StoreError::Forbidden("cập nhật hộ / changing households".into()));
+        }
+        spec.scope = self.write.clone();
+        Importer::begin(&self.db, spec).await
+    }
 }

@@ -10,11 +10,13 @@
 //! Reads of households go through a [`Scope`]: see [`scope`].
 
 pub mod audit;
+pub mod browse;
 mod bulk;
 pub mod classification;
 mod db;
 mod error;
 pub mod import;
+pub mod import_problems;
 pub mod integrity;
 pub mod link;
 pub mod period;
@@ -25,6 +27,7 @@ pub mod scope;
 pub mod select;
 mod tally;
 pub mod units;
+pub mod users;
 
 pub use db::{DEFAULT_URL, Db, Engine, redact};
 pub use error::{Result, StoreError};
@@ -34,4 +37,14 @@ pub use select::{RowKey, Selection};
 /// The current time as ISO 8601 text (UTC), for `created_at` and audit columns.
 pub(crate) fn now() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+/// The current time as the store writes it (ISO 8601, UTC), for comparisons with stored times.
+pub fn now_text() -> String {
+    now()
+}
+
+/// A time `hours` from now as the store writes it.
+pub fn hours_from_now(hours: i64) -> String {
+    (chrono::Utc::now() + chrono::Duration::hours(hours)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }

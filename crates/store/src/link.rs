@@ -377,8 +377,8 @@ impl Registry {
         .fetch_optional(c)
         .await?);
         match found {
-            // Outside the scope looks the same as absent.
-            Some((id, commune, province)) if self.scope.contains(&province, &commune) => Ok(id),
+            // Outside the area the user may change looks the same as absent.
+            Some((id, commune, province)) if self.write.contains(&province, &commune) => Ok(id),
             _ => Err(StoreError::NotFound(format!("hộ / household {r}"))),
         }
     }

@@ -105,6 +105,7 @@ pub(crate) const SURVEY_COLUMNS: &[&str] = &[
     "poverty_causes",
     "content_hash",
     "import_batch",
+    "head_sort",
 ];
 
 /// `SELECT` list reading a [`SurveyRow`] from `survey s` joined with `village v`.

@@ -58,25 +58,55 @@ impl Scope {
             }
         }
     }
+
+    /// No area at all.
+    pub fn none() -> Scope {
+        Scope::Units(Vec::new())
+    }
+
+    /// Whether the scope holds no area.
+    pub fn is_none(&self) -> bool {
+        matches!(self, Scope::Units(u) if u.is_empty())
+    }
 }
 
-/// The registry as one user may read it.
+/// The registry as one user may read and change it.
 #[derive(Debug, Clone)]
 pub struct Registry {
     pub(crate) db: Db,
+    /// What it may read.
     pub(crate) scope: Scope,
+    /// What it may change (within what it may read).
+    pub(crate) write: Scope,
 }
 
 impl Db {
-    /// The registry restricted to `scope`.
+    /// The registry restricted to `scope`, for reading and changing (command-line
+    /// administration).
     pub fn scoped(&self, scope: Scope) -> Registry {
-        Registry { db: self.clone(), scope }
+        Registry { db: self.clone(), write: scope.clone(), scope }
+    }
+
+    /// The registry a user sees: reads limited to `read`, changes to `write`.
+    pub fn with_access(&self, read: Scope, write: Scope) -> Registry {
+        Registry { db: self.clone(), scope: read, write }
     }
 }
 
 impl Registry {
+    /// What it may read.
     pub fn scope(&self) -> &Scope {
         &self.scope
+    }
+
+    /// What it may change.
+    pub fn write_scope(&self) -> &Scope {
+        &self.write
+    }
+
+    /// Whether the household placed in `province`/`commune` may be changed.
+    pub fn may_change(&self, province: &str, commune: &str) -> bool {
+        self.write.contains(province, commune) && self.scope.contains(province, commune)
     }
 }
 

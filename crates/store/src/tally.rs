@@ -161,3 +161,16 @@ pub(crate) async fn ensure(db: &Db, period: i64, standard_id: &str) -> Result<()
     .await?;
     tx.commit().await
 }
+
+impl Db {
+    /// How many times the period's answers or classifications changed (0: never): a cache of
+    /// anything computed from the period is valid while this stays the same.
+    pub async fn period_version(&self, period: i64) -> Result<i64> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "SELECT COALESCE((SELECT version FROM registry_version WHERE period = $1), 0)",
+        )
+        .bind(period)
+        .fetch_one(p)
+        .await?))
+    }
+}

@@ -167,6 +167,7 @@ async fn import(db: &Db, year: i64, recs: &[HouseholdRecord]) -> ImportSummary {
         command: "test".into(),
         files: "test".into(),
         file_hash: "0".into(),
+        scope: vuonlen_store::Scope::All,
     };
     let mut imp = Importer::begin(db, spec).await.expect("begin");
     imp.push(recs).await.expect("push");

@@ -5,3 +5,4 @@ pub mod registry;
 pub mod standards;
 pub mod summary;
 pub mod synth;
+pub mod web;

@@ -1,0 +1,225 @@
+//! `vuonlen serve` (the web application), `vuonlen demo` (a synthetic province with demo users,
+//! then the server) and `vuonlen user add` (the first administrator, or any user).
+
+use crate::commands::registry::{Ctx, actor};
+use anyhow::{Context, Result, bail};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+use vuonlen_core::Standard;
+use vuonlen_io::HouseholdRecord;
+use vuonlen_store::import::{ImportSpec, Importer};
+use vuonlen_store::users::{self, NewUser, Role};
+use vuonlen_store::{Db, Scope};
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "VUONLEN_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+}
+
+async fn run_server(db: Db, addr: SocketAddr) -> Result<()> {
+    let standards = crate::input::registry(&[])?;
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
+    let state = vuonlen_web::AppState::new(db, standards, vuonlen_web::secure_cookies_for(&addr));
+    vuonlen_web::serve(listener, state).await.context("serving")?;
+    Ok(())
+}
+
+pub fn serve(ctx: Ctx, a: ServeArgs) -> Result<ExitCode> {
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        eprintln!("vuonlen: http://{} ({})", a.addr, vuonlen_store::redact(&ctx.db_url));
+        run_server(db, a.addr).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DemoArgs {
+    /// Address to listen on.
+    #[arg(long, env = "VUONLEN_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+    /// Households of the synthetic province.
+    #[arg(long, default_value_t = 20_000)]
+    pub households: u64,
+    /// Province (2025 code).
+    #[arg(long, default_value = "14")]
+    pub province: String,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Only prepare the database (no server).
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+/// The password of every demo account (printed; a demo database only).
+pub const DEMO_PASSWORD: &str = "vuonlen-demo";
+
+/// The 2025 answers of a 2024 household: incomes move (a fifth rise by a third, a few fall by
+/// almost half, the rest by 6 %), one in a hundred households is gone.
+fn next_year(mut r: HouseholdRecord) -> Option<HouseholdRecord> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    r.household_id.hash(&mut h);
+    let bucket = h.finish() % 100;
+    if bucket == 99 {
+        return None;
+    }
+    let factor = match bucket {
+        0..=19 => 1.35,
+        20..=22 => 0.55,
+        _ => 1.06,
+    };
+    if let Some(i) = r.household.income_per_capita.as_mut() {
+        *i = ((*i as f64 * factor) / 1000.0).round() as i64 * 1000;
+    }
+    if let Some(a) = r.household.score_a.as_mut() {
+        *a = (f64::from(*a) * (0.5 + factor / 2.0)).round() as i32;
+    }
+    Some(r)
+}
+
+async fn import_period(db: &Db, year: i64, std: &Arc<Standard>, records: Vec<HouseholdRecord>) -> Result<u64> {
+    let as_of = chrono::NaiveDate::from_ymd_opt(i32::try_from(year)?, 12, 31).context("date")?;
+    let spec = ImportSpec {
+        period: year,
+        reference_date: as_of,
+        standard: std.clone(),
+        actor: "demo".into(),
+        command: "demo".into(),
+        files: "synthetic".into(),
+        file_hash: format!("demo-{year}"),
+        scope: Scope::All,
+    };
+    let mut imp = Importer::begin(db, spec).await?;
+    for chunk in records.chunks(5_000) {
+        imp.push(chunk).await?;
+    }
+    let s = imp.finish().await?;
+    if !s.conflicts.is_empty() {
+        bail!("the synthetic period {year} was refused: {} conflicts", s.conflicts.len());
+    }
+    Ok(s.inserted + s.updated)
+}
+
+/// The demo accounts: (username, display name, role, unit).
+fn demo_users(province: &str, communes: &[String]) -> Vec<(String, String, Role, Option<String>)> {
+    let mut v = vec![
+        ("admin".to_string(), "Quản trị hệ thống".to_string(), Role::Admin, None),
+        ("trunguong".to_string(), "Văn phòng Quốc gia về giảm nghèo".to_string(), Role::NationalViewer, None),
+        ("kiemtra".to_string(), "Thanh tra".to_string(), Role::Auditor, None),
+        (
+            format!("tinh.{province}"),
+            format!("Sở Nông nghiệp và Môi trường tỉnh {province}"),
+            Role::ProvinceOfficer,
+            Some(province.to_string()),
+        ),
+    ];
+    for c in communes.iter().take(2) {
+        v.push((format!("xa.{c}"), format!("Cán bộ xã {c}"), Role::CommuneOfficer, Some(c.clone())));
+    }
+    v
+}
+
+pub fn demo(ctx: Ctx, a: DemoArgs) -> Result<ExitCode> {
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        let standards = crate::input::registry(&[])?;
+        let std = standards.get("2022-2025")?;
+        let periods = vuonlen_store::period::list(&db).await?;
+        if periods.is_empty() {
+            eprintln!(
+                "Đang sinh dữ liệu mẫu {} hộ, tỉnh {} … / generating {} households …",
+                a.households, a.province, a.households
+            );
+            let cfg = vuonlen_synth::SynthConfig {
+                households: a.households,
+                seed: a.seed,
+                province: Some(a.province.clone()),
+                as_of: chrono::NaiveDate::from_ymd_opt(2024, 12, 31).context("date")?,
+            };
+            let first: Vec<HouseholdRecord> = vuonlen_synth::generate(&cfg)?.map(|s| s.record).collect();
+            let second: Vec<HouseholdRecord> = first.iter().cloned().filter_map(next_year).collect();
+            let n1 = import_period(&db, 2024, &std, first).await?;
+            let n2 = import_period(&db, 2025, &std, second).await?;
+            eprintln!("Kỳ 2024: {n1} hộ; kỳ 2025: {n2} hộ / periods imported");
+        }
+        let communes: Vec<String> = vuonlen_store::browse::largest_communes(&db, &a.province, 2).await?;
+        let hash = tokio::task::spawn_blocking(|| vuonlen_web::password::hash(DEMO_PASSWORD)).await??;
+        let accounts = demo_users(&a.province, &communes);
+        for (username, name, role, unit) in &accounts {
+            if users::by_username(&db, username).await?.is_none() {
+                let new = NewUser {
+                    username: username.clone(),
+                    display_name: name.clone(),
+                    password_hash: hash.clone(),
+                    role: *role,
+                    unit_code: unit.clone(),
+                };
+                users::create(&db, &new, "demo", "demo").await?;
+            }
+        }
+        println!("Cơ sở dữ liệu / database: {}", vuonlen_store::redact(&ctx.db_url));
+        println!("Tài khoản mẫu (mật khẩu: {DEMO_PASSWORD}) / demo accounts (password: {DEMO_PASSWORD}):");
+        for (username, _, role, unit) in &accounts {
+            println!(
+                "  {username:<16} {} / {}{}",
+                role.label_vi(),
+                role.label_en(),
+                unit.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+            );
+        }
+        if a.no_serve {
+            return Ok(ExitCode::SUCCESS);
+        }
+        println!("Mở / open: http://{}", a.addr);
+        run_server(db, a.addr).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password comes from VUONLEN_PASSWORD or the first line of standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        /// commune_officer, province_officer, national_viewer, auditor, admin.
+        #[arg(long)]
+        role: String,
+        /// Commune (5 digits) or province (2 digits) code, as the role needs.
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+pub fn user(ctx: Ctx, c: UserCommand) -> Result<ExitCode> {
+    let UserCommand::Add { username, role, unit, name } = c;
+    let role = Role::parse(&role).with_context(|| format!("vai trò không hợp lệ / unknown role '{role}'"))?;
+    let password = match std::env::var("VUONLEN_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    let hash = vuonlen_web::password::hash(&password)?;
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        let new = NewUser {
+            display_name: name.unwrap_or_else(|| username.clone()),
+            username,
+            password_hash: hash,
+            role,
+            unit_code: unit,
+        };
+        let u = users::create(&db, &new, &actor(), "user add").await?;
+        eprintln!("Đã tạo / created {} ({})", u.username, u.role.label_vi());
+        Ok(ExitCode::SUCCESS)
+    })
+}

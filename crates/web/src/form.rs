@@ -1,0 +1,169 @@
+//! A household as the edit form and the API carry it: interchange fields as text
+//! (`household` keyed like the households file, one map per member keyed like the members
+//! file), checked by the same reader as an imported file so that a form and a spreadsheet get
+//! the same messages.
+
+use crate::error::AppError;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use vuonlen_io::header::{HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use vuonlen_io::{HouseholdRecord, HouseholdSink, ReadOptions, SinkError, Source};
+use vuonlen_store::browse::SurveyDetail;
+
+/// A household and its members as interchange text fields.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HouseholdFields {
+    /// Households-file columns by English key (`household_id`, `commune_code`, `water_source`, …).
+    pub household: BTreeMap<String, String>,
+    /// Members-file columns by English key, one map per member (`household_id` may be left out).
+    pub members: Vec<BTreeMap<String, String>>,
+}
+
+/// A problem with one field of the form.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct FieldProblem {
+    /// Index of the member (`None`: a household field).
+    pub member: Option<usize>,
+    /// The field's English key.
+    pub field: String,
+    pub value: String,
+    pub message_vi: String,
+    pub message_en: String,
+    /// A warning does not stop saving.
+    pub warning: bool,
+}
+
+/// A checked form: the record when it has no errors, and every problem.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub record: Option<HouseholdRecord>,
+    pub problems: Vec<FieldProblem>,
+}
+
+impl Checked {
+    pub fn errors(&self) -> impl Iterator<Item = &FieldProblem> {
+        self.problems.iter().filter(|p| !p.warning)
+    }
+}
+
+impl HouseholdFields {
+    /// The stored answers of a household in a period.
+    pub fn from_detail(d: &SurveyDetail) -> HouseholdFields {
+        let mut household = BTreeMap::new();
+        household.insert("household_id".into(), d.survey.household_code.clone());
+        household.insert("commune_code".into(), d.survey.commune_code.clone());
+        for (k, v) in d.survey.fields() {
+            household.insert(k.to_string(), v.unwrap_or_default());
+        }
+        let members = d
+            .members
+            .iter()
+            .map(|m| {
+                let mut f = BTreeMap::new();
+                f.insert("member_no".to_string(), m.member_no.to_string());
+                for (k, v) in m.fields() {
+                    f.insert(k.to_string(), v.unwrap_or_default());
+                }
+                f
+            })
+            .collect();
+        HouseholdFields { household, members }
+    }
+
+    /// Reads the fields of an HTML form: `h.KEY` for the household, `m.I.KEY` for member I.
+    pub fn from_form(pairs: &[(String, String)]) -> HouseholdFields {
+        let mut out = HouseholdFields::default();
+        let mut members: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
+        for (k, v) in pairs {
+            if let Some(key) = k.strip_prefix("h.") {
+                out.household.insert(key.to_string(), v.clone());
+            } else if let Some(rest) = k.strip_prefix("m.")
+                && let Some((i, key)) = rest.split_once('.')
+                && let Ok(i) = i.parse::<usize>()
+                && i < 100
+            {
+                members.entry(i).or_default().insert(key.to_string(), v.clone());
+            }
+        }
+        // Rows left entirely empty (the spare row of the form) are not members.
+        out.members =
+            members.into_values().filter(|m| m.iter().any(|(k, v)| k != "member_no" && !v.trim().is_empty())).collect();
+        out
+    }
+
+    /// Checks the fields with the interchange reader.
+    pub fn check(&self, as_of: NaiveDate, require_waste_treatment: bool) -> Result<Checked, AppError> {
+        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+        let hpath = dir.path().join("households.csv");
+        let mpath = dir.path().join("members.csv");
+        let id = self.household.get("household_id").cloned().unwrap_or_default();
+        let mut h = csv_line(HOUSEHOLD_COLUMNS.iter().map(|c| c.key));
+        h.push_str(&csv_line(HOUSEHOLD_COLUMNS.iter().map(|c| self.household.get(c.key).map_or("", String::as_str))));
+        let mut m = csv_line(MEMBER_COLUMNS.iter().map(|c| c.key));
+        for (i, member) in self.members.iter().enumerate() {
+            let no = (i + 1).to_string();
+            m.push_str(&csv_line(MEMBER_COLUMNS.iter().map(|c| match c.key {
+                "household_id" => id.as_str(),
+                "member_no" => {
+                    member.get("member_no").filter(|v| !v.trim().is_empty()).map_or(no.as_str(), String::as_str)
+                }
+                k => member.get(k).map_or("", String::as_str),
+            })));
+        }
+        std::fs::write(&hpath, h).map_err(|e| AppError::Internal(e.to_string()))?;
+        std::fs::write(&mpath, m).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut opts = ReadOptions::new(as_of);
+        opts.keep_personal = true;
+        opts.require_waste_treatment = require_waste_treatment;
+        let mut sink = One(None);
+        let report = vuonlen_io::read(&Source::Csv { households: hpath, members: mpath }, &opts, &mut sink)
+            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let mut problems = Vec::new();
+        for (p, warning) in report.errors.iter().map(|p| (p, false)).chain(report.warnings.iter().map(|p| (p, true))) {
+            let member = (p.file == "members.csv" && p.row >= 2).then(|| (p.row - 2) as usize);
+            problems.push(FieldProblem {
+                member,
+                field: p.column.clone(),
+                value: p.value.clone(),
+                message_vi: p.message_vi.clone(),
+                message_en: p.message_en.clone(),
+                warning,
+            });
+        }
+        let record = if report.errors.is_empty() { sink.0 } else { None };
+        Ok(Checked { record, problems })
+    }
+}
+
+/// One CSV line, every field quoted.
+fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> String {
+    let mut s = String::new();
+    for (i, f) in fields.enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push('"');
+        s.push_str(&f.replace('"', "\"\"").replace(['\r', '\n'], " "));
+        s.push('"');
+    }
+    s.push_str("\r\n");
+    s
+}
+
+/// Keeps the one record read.
+struct One(Option<HouseholdRecord>);
+
+impl HouseholdSink for One {
+    fn accept(&mut self, batch: Vec<HouseholdRecord>) -> Result<(), SinkError> {
+        if let Some(r) = batch.into_iter().next() {
+            self.0 = Some(r);
+        }
+        Ok(())
+    }
+
+    fn reset(&mut self) -> Result<(), SinkError> {
+        self.0 = None;
+        Ok(())
+    }
+}

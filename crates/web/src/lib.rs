@@ -1,0 +1,130 @@
+//! vuonlen web: the registry behind server-rendered Vietnamese pages and a REST API, for
+//! commune, province and national users, each limited to their own area.
+//!
+//! - [`auth`]: sessions, API tokens, CSRF; handlers reach the registry only through a
+//!   [`auth::Viewer`], which hands out the store scoped to the user's area (enforced in
+//!   `vuonlen-store`).
+//! - [`pages`]: the HTML pages; [`api`]: `/api/v1` and `/api/openapi.json`.
+//! - [`serve`]: runs the server.
+
+pub mod api;
+pub mod auth;
+mod cache;
+pub mod dashboard;
+pub mod error;
+pub mod fields;
+pub mod form;
+pub mod i18n;
+mod limiter;
+pub mod pages;
+pub mod password;
+mod state;
+
+pub use state::AppState;
+
+use axum::Router;
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use error::{ApiError, AppError, PageError};
+use std::net::SocketAddr;
+
+/// Answers an error the way the request expects it: JSON under `/api/`, a page (or the
+/// sign-in page) elsewhere.
+pub(crate) fn respond_error(parts: &Parts, e: AppError) -> Response {
+    if parts.uri.path().starts_with("/api/") {
+        ApiError(e).into_response()
+    } else if matches!(e, AppError::Unauthorized) {
+        auth::to_login(parts)
+    } else {
+        PageError(e).into_response()
+    }
+}
+
+const STYLE: &str = include_str!("../static/style.css");
+const SCRIPT: &str = include_str!("../static/app.js");
+
+async fn style() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLE)
+        .into_response()
+}
+
+async fn script() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError(AppError::NotFound).into_response()
+    } else {
+        PageError(AppError::NotFound).into_response()
+    }
+}
+
+async fn health() -> &'static str {
+    "ok"
+}
+
+/// Security headers of every answer: no framing, no sniffing, only our own scripts and styles.
+async fn headers(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, header::HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        ),
+    );
+    if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    res
+}
+
+/// The application's routes.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/api/v1/me", get(api::me))
+        .route("/api/v1/dashboard", get(api::dashboard))
+        .route("/api/v1/households", get(api::households::list_households))
+        .route("/api/v1/households/{id}", get(api::households::get_household))
+        .route("/api/v1/households/{id}/surveys/{period}", get(api::households::survey).put(api::households::update))
+        .route("/api/v1/classify", post(api::households::classify_preview))
+        .route("/api/openapi.json", get(api::openapi));
+    Router::new()
+        .route("/", get(pages::dashboard::show))
+        .route("/dang-nhap", get(pages::login::form).post(pages::login::submit))
+        .route("/dang-xuat", post(pages::login::logout))
+        .route("/ngon-ngu", get(pages::login::switch_lang))
+        .route("/ho", get(pages::households::show))
+        .route("/ho/moi", get(pages::household::new_form).post(pages::household::new_submit))
+        .route("/ho/{id}", get(pages::household::show))
+        .route("/ho/{id}/sua", get(pages::household::edit_form).post(pages::household::edit_submit))
+        .route("/static/style.css", get(style))
+        .route("/static/app.js", get(script))
+        .route("/healthz", get(health))
+        .merge(api)
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn(headers))
+        .with_state(state)
+}
+
+/// Serves the application on `addr` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>()).await
+}
+
+/// Whether session cookies should carry `Secure` for a server listening on `addr`: yes unless
+/// it listens on loopback only (the demo on a laptop, browser tests).
+pub fn secure_cookies_for(addr: &SocketAddr) -> bool {
+    !addr.ip().is_loopback()
+}

@@ -1,0 +1,569 @@
+//! One household: its page (*thông tin hộ*), its edit form (*sửa phiếu*) and the form for a new
+//! household (*thêm hộ*). Saving goes through the registry's import with the answers' version,
+//! so two people editing the same household cannot overwrite each other.
+
+use crate::auth::Viewer;
+use crate::error::{AppError, PageError};
+use crate::fields::{self, FieldView};
+use crate::form::{Checked, FieldProblem, HouseholdFields};
+use crate::i18n::Lang;
+use crate::pages::households::class_label;
+use crate::pages::{Chrome, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use std::sync::Arc;
+use vuonlen_core::units::AdminUnits;
+use vuonlen_core::{Standard, classify};
+use vuonlen_io::header::{HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use vuonlen_store::import::{ConflictKind, ImportSpec};
+use vuonlen_store::period::Period;
+
+#[derive(Deserialize)]
+pub struct PeriodQuery {
+    period: Option<i64>,
+    saved: Option<String>,
+    commune: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "household.html")]
+struct HouseholdPage {
+    c: Chrome,
+    id: i64,
+    period: i64,
+    code: String,
+    head: String,
+    commune: String,
+    village: String,
+    address: String,
+    flash: Option<String>,
+    class_key: &'static str,
+    class_label: String,
+    explanation: String,
+    deprived: Vec<String>,
+    members: Vec<Vec<String>>,
+    answers: Vec<(String, String)>,
+    history: Vec<(i64, String, u32, u32)>,
+    status: String,
+    lineage: Vec<String>,
+    audit: Vec<Vec<String>>,
+    may_edit: bool,
+}
+
+/// The class of a record under a standard, as shown: (key, label, explanation, deprived names).
+pub fn verdict(
+    l: Lang,
+    std: &Standard,
+    h: &vuonlen_core::Household,
+    as_of: chrono::NaiveDate,
+) -> (&'static str, String, String, Vec<String>) {
+    match classify(std, h, as_of) {
+        Ok(c) => {
+            let deprived = c
+                .deprived
+                .iter()
+                .filter_map(|i| std.indicators.get(i))
+                .map(|i| l.s(&i.name_vi, &i.name_en).to_string())
+                .collect();
+            (c.class.key(), class_label(l, Some(c.class)), vuonlen_core::classify::explain(std, &c), deprived)
+        }
+        Err(e) => ("none", class_label(l, None), e.to_string(), Vec::new()),
+    }
+}
+
+async fn period_of(state: &AppState, year: i64) -> Result<(Period, Arc<Standard>), AppError> {
+    let p = vuonlen_store::period::get(&state.db, year).await?.ok_or(AppError::NotFound)?;
+    let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok((p, std))
+}
+
+fn commune_name(code: &str) -> String {
+    let u = AdminUnits::get();
+    u.y2025
+        .communes
+        .get(code)
+        .or_else(|| u.y2024.communes.get(code))
+        .map(|c| c.name.to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    let reg = v.registry(&state);
+    let view = reg.household_by_id(id).await?;
+    let year =
+        q.period.filter(|y| view.periods.iter().any(|p| p.year == *y)).or_else(|| view.periods.last().map(|p| p.year));
+    let year = year.ok_or(AppError::NotFound)?;
+    let (period, std) = period_of(&state, year).await?;
+    let d = reg.survey_detail(id, year).await?;
+    let h = d.survey.to_household(&d.members)?;
+    let (class_key, class_label_s, explanation, deprived) = verdict(l, &std, &h, period.reference_date);
+    let yes_no = |v: i64| l.s(if v != 0 { "Có" } else { "Không" }, if v != 0 { "Yes" } else { "No" }).to_string();
+    let members = d
+        .members
+        .iter()
+        .map(|m| {
+            vec![
+                m.member_no.to_string(),
+                m.full_name.clone(),
+                vuonlen_core::codes::Relation::parse(&m.relation)
+                    .map_or(m.relation.clone(), |r| r.label_vi().to_string()),
+                vuonlen_core::codes::Sex::parse(&m.sex).map_or(m.sex.clone(), |s| s.label_vi().to_string()),
+                m.birth_text(),
+                m.ethnicity.clone(),
+                m.id_number.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let fv = HouseholdFields::from_detail(&d);
+    let answers = HOUSEHOLD_COLUMNS
+        .iter()
+        .filter(|c| !matches!(c.key, "household_id" | "commune_code" | "head_name" | "address" | "village"))
+        .map(|c| {
+            let raw = fv.household.get(c.key).cloned().unwrap_or_default();
+            let shown = match fields::household_input(c.key) {
+                fields::Input::Choice(ch) => {
+                    ch.iter().find(|(k, _)| *k == raw).map_or(raw.clone(), |(_, vi)| vi.to_string())
+                }
+                fields::Input::YesNo { .. } if !raw.is_empty() => yes_no(raw.parse().unwrap_or(0)),
+                _ => raw,
+            };
+            (fields::label(l, c.key, false), shown)
+        })
+        .collect();
+    let history = view.periods.iter().map(|p| (p.year, class_label(l, p.class), p.persons, p.deprivations)).collect();
+    let mut status = Vec::new();
+    if let Some(y) = view.status.poor_since {
+        status.push(format!("{} {y}", l.s("Hộ nghèo từ kỳ", "Poor since")));
+    }
+    if let Some(y) = view.status.near_poor_since {
+        status.push(format!("{} {y}", l.s("Hộ cận nghèo từ kỳ", "Near-poor since")));
+    }
+    if view.status.newly_escaped {
+        status.push(l.s("Hộ mới thoát nghèo (trong 36 tháng)", "Newly escaped (within 36 months)").to_string());
+    }
+    let lineage = view
+        .lineage
+        .iter()
+        .map(|x| {
+            let other = x
+                .other
+                .as_ref()
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| l.s("(ngoài địa bàn)", "(outside your area)").into());
+            format!("{} {other} — {} {}", l.s(x.role.label_vi(), x.role.label_en()), l.s("kỳ", "period"), x.period)
+        })
+        .collect();
+    let audit = reg
+        .household_audit(id)
+        .await?
+        .into_iter()
+        .rev()
+        .take(200)
+        .map(|a| {
+            let field = match a.member_no {
+                Some(n) => format!("{} (STT {n}) {}", a.entity, a.field),
+                None => format!("{} {}", a.entity, a.field),
+            };
+            vec![
+                a.at.replace('T', " ").trim_end_matches('Z').to_string(),
+                a.actor,
+                a.period.map(|p| p.to_string()).unwrap_or_default(),
+                field,
+                a.old_value.unwrap_or_default(),
+                a.new_value.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let page = HouseholdPage {
+        c: Chrome::of(&v, &uri),
+        id,
+        period: year,
+        code: d.survey.household_code.clone(),
+        head: d.survey.head_name.clone(),
+        commune: commune_name(&d.survey.commune_code),
+        village: d.survey.village.clone(),
+        address: d.survey.address.clone(),
+        flash: q.saved.map(|_| l.s("Đã lưu.", "Saved.").to_string()),
+        class_key,
+        class_label: class_label_s,
+        explanation,
+        deprived,
+        members,
+        answers,
+        history,
+        status: status.join(" · "),
+        lineage,
+        audit,
+        may_edit: reg.may_change(&d.current_province, &d.current_commune),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+#[derive(Template)]
+#[template(path = "edit.html")]
+struct EditPage {
+    c: Chrome,
+    title: String,
+    action: String,
+    back: String,
+    period: i64,
+    version: String,
+    household: Vec<FieldView>,
+    members: Vec<Vec<FieldView>>,
+    problems: Vec<String>,
+    preview_key: &'static str,
+    preview_label: String,
+    preview_text: String,
+    cause_hint: String,
+}
+
+fn problem_text(l: Lang, p: &FieldProblem) -> String {
+    let msg = l.s(&p.message_vi, &p.message_en);
+    let member = p.member;
+    let field = fields::label(l, &p.field, member.is_some());
+    match member {
+        Some(i) => format!("{} {} — {field}: {msg}", l.s("Thành viên", "Member"), i + 1),
+        None => format!("{field}: {msg}"),
+    }
+}
+
+/// The form's fields with their values and problems; `fixed` fields cannot be changed.
+fn field_views(
+    l: Lang,
+    f: &HouseholdFields,
+    problems: &[FieldProblem],
+    fixed: bool,
+) -> (Vec<FieldView>, Vec<Vec<FieldView>>) {
+    let err = |member: Option<usize>, key: &str| {
+        problems
+            .iter()
+            .find(|p| p.member == member && p.field == key && !p.warning)
+            .map(|p| l.s(&p.message_vi, &p.message_en).to_string())
+    };
+    let household = HOUSEHOLD_COLUMNS
+        .iter()
+        .map(|c| FieldView {
+            name: format!("h.{}", c.key),
+            key: c.key,
+            label: fields::label(l, c.key, false),
+            input: fields::household_input(c.key),
+            value: f.household.get(c.key).cloned().unwrap_or_default(),
+            error: err(None, c.key),
+            readonly: fixed && matches!(c.key, "household_id" | "commune_code"),
+        })
+        .collect();
+    // One empty row more, to add a member.
+    let rows = f.members.len() + 1;
+    let members = (0..rows)
+        .map(|i| {
+            let m = f.members.get(i);
+            MEMBER_COLUMNS
+                .iter()
+                .filter(|c| c.key != "household_id")
+                .map(|c| FieldView {
+                    name: format!("m.{i}.{}", c.key),
+                    key: c.key,
+                    label: fields::label(l, c.key, true),
+                    input: fields::member_input(c.key),
+                    value: m
+                        .and_then(|m| m.get(c.key).cloned())
+                        .unwrap_or_else(|| if c.key == "member_no" { (i + 1).to_string() } else { String::new() }),
+                    error: err(Some(i), c.key),
+                    readonly: c.key == "member_no",
+                })
+                .collect()
+        })
+        .collect();
+    (household, members)
+}
+
+struct EditCtx {
+    title: String,
+    action: String,
+    back: String,
+    period: Period,
+    std: Arc<Standard>,
+    version: String,
+    fixed: bool,
+}
+
+fn edit_page(c: Chrome, e: &EditCtx, f: &HouseholdFields, checked: Option<&Checked>, extra: Vec<String>) -> EditPage {
+    let l = c.lang;
+    let problems: Vec<FieldProblem> = checked.map(|k| k.problems.clone()).unwrap_or_default();
+    let (household, members) = field_views(l, f, &problems, e.fixed);
+    let (preview_key, preview_label, preview_text) = match checked.and_then(|k| k.record.as_ref()) {
+        Some(r) => {
+            let (k, label, text, _) = verdict(l, &e.std, &r.household, e.period.reference_date);
+            (k, label, text)
+        }
+        None => ("none", String::new(), String::new()),
+    };
+    let mut texts: Vec<String> = problems.iter().filter(|p| !p.warning).map(|p| problem_text(l, p)).collect();
+    texts.extend(extra);
+    EditPage {
+        c,
+        title: e.title.clone(),
+        action: e.action.clone(),
+        back: e.back.clone(),
+        period: e.period.year,
+        version: e.version.clone(),
+        household,
+        members,
+        problems: texts,
+        preview_key,
+        preview_label,
+        preview_text,
+        cause_hint: fields::cause_hint(),
+    }
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    let reg = v.registry(&state);
+    let view = reg.household_by_id(id).await?;
+    let year = q.period.or_else(|| view.periods.last().map(|p| p.year)).ok_or(AppError::NotFound)?;
+    let d = reg.survey_detail(id, year).await?;
+    if !reg.may_change(&d.current_province, &d.current_commune) {
+        return Err(AppError::Forbidden(v.lang.s("sửa hộ này", "editing this household").into()).into());
+    }
+    let (period, std) = period_of(&state, year).await?;
+    let f = HouseholdFields::from_detail(&d);
+    let checked = f.check(
+        period.reference_date,
+        std.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment),
+    )?;
+    let e = EditCtx {
+        title: format!(
+            "{} {} — {} {}",
+            v.lang.s("Sửa phiếu hộ", "Edit household"),
+            d.survey.household_code,
+            v.lang.s("kỳ", "period"),
+            year
+        ),
+        action: format!("/ho/{id}/sua?period={year}"),
+        back: format!("/ho/{id}?period={year}"),
+        period,
+        std,
+        version: d.content_hash.to_string(),
+        fixed: true,
+    };
+    Ok(render(&edit_page(Chrome::of(&v, &uri), &e, &f, Some(&checked), Vec::new()))?.into_response())
+}
+
+/// What saving did.
+pub enum Saved {
+    /// The household's id.
+    Done(i64),
+    /// Nothing differed from what is stored.
+    Unchanged(i64),
+    /// Refused: messages (Vietnamese / English chosen by the caller's language).
+    Refused(Vec<String>),
+}
+
+/// Saves a checked record into `period`; `expected`: the version the edit started from
+/// (`None` for a new household).
+pub async fn save(
+    state: &AppState,
+    v: &Viewer,
+    period: &Period,
+    std: Arc<Standard>,
+    record: vuonlen_io::HouseholdRecord,
+    expected: Option<i64>,
+    command: &str,
+) -> Result<Saved, AppError> {
+    let l = v.lang;
+    let reg = v.registry(state);
+    let (commune, code) = (record.commune_code.clone(), record.household_id.clone());
+    let spec = ImportSpec {
+        period: period.year,
+        reference_date: period.reference_date,
+        standard: std,
+        actor: v.user.username.clone(),
+        command: command.to_string(),
+        files: "web".into(),
+        file_hash: String::new(),
+        scope: vuonlen_store::Scope::none(),
+    };
+    let mut imp = reg.begin_import(spec).await?;
+    imp.expect(&commune, &code, expected);
+    if let Err(e) = imp.push(&[record]).await {
+        let _ = imp.abort().await;
+        return Err(e.into());
+    }
+    let summary = imp.finish().await?;
+    if !summary.conflicts.is_empty() {
+        let msgs = summary
+            .conflicts
+            .iter()
+            .map(|c| match c.kind {
+                ConflictKind::Stale => l
+                    .s(
+                        "Hộ đã được người khác cập nhật (hoặc đã có) sau khi bạn mở phiếu: không ghi đè. Hãy mở lại phiếu và sửa lại.",
+                        "Someone else changed (or added) this household after you opened the form: nothing was overwritten. Open it again and redo the change.",
+                    )
+                    .to_string(),
+                ConflictKind::OutOfScope => l
+                    .s("Xã này nằm ngoài địa bàn bạn được phép cập nhật.", "This commune is outside the area you may change.")
+                    .to_string(),
+                ConflictKind::SameIdNumber => format!(
+                    "{} {}",
+                    l.s("Số định danh đã có ở hộ khác trong kỳ:", "The ID number is in another household of the period:"),
+                    others(c)
+                ),
+                ConflictKind::SamePerson => format!(
+                    "{} {}",
+                    l.s("Người cùng họ tên và ngày sinh đã có ở hộ khác trong xã:", "The same person is in another household of the commune:"),
+                    others(c)
+                ),
+                ConflictKind::LinkedAway => l
+                    .s("Hộ đã nhập vào hộ khác hoặc chưa tách ra ở kỳ này.", "The household merged away or had not split off in this period.")
+                    .to_string(),
+            })
+            .collect();
+        return Ok(Saved::Refused(msgs));
+    }
+    let id = reg.household(&commune, &code).await?.id;
+    Ok(if summary.committed { Saved::Done(id) } else { Saved::Unchanged(id) })
+}
+
+fn others(c: &vuonlen_store::import::Conflict) -> String {
+    c.members.iter().filter(|m| !m.3).map(|m| format!("{}/{} (STT {})", m.0, m.1, m.2)).collect::<Vec<_>>().join(", ")
+}
+
+async fn handle_post(
+    state: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    e: EditCtx,
+    pairs: Vec<(String, String)>,
+    fixed_ids: Option<(String, String)>,
+    expected: Option<i64>,
+    command: &str,
+) -> Result<Response, PageError> {
+    let mut f = HouseholdFields::from_form(&pairs);
+    if let Some((commune, code)) = fixed_ids {
+        // An edit keeps its household: the identifying fields come from the registry.
+        f.household.insert("commune_code".into(), commune);
+        f.household.insert("household_id".into(), code);
+    }
+    let action = pairs.iter().find(|(k, _)| k == "action").map(|(_, v)| v.as_str()).unwrap_or("save");
+    let checked = f.check(
+        e.period.reference_date,
+        e.std.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment),
+    )?;
+    if action != "save" || checked.record.is_none() {
+        let status = if checked.record.is_none() && action == "save" {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            axum::http::StatusCode::OK
+        };
+        return Ok(
+            (status, render(&edit_page(Chrome::of(v, uri), &e, &f, Some(&checked), Vec::new()))?).into_response()
+        );
+    }
+    let record = checked.record.clone().ok_or(AppError::NotFound)?;
+    match save(state, v, &e.period, e.std.clone(), record, expected, command).await? {
+        Saved::Done(id) | Saved::Unchanged(id) => {
+            Ok(Redirect::to(&format!("/ho/{id}?period={}&saved=1", e.period.year)).into_response())
+        }
+        Saved::Refused(msgs) => Ok((
+            axum::http::StatusCode::CONFLICT,
+            render(&edit_page(Chrome::of(v, uri), &e, &f, Some(&checked), msgs))?,
+        )
+            .into_response()),
+    }
+}
+
+pub async fn edit_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<i64>,
+    Query(q): Query<PeriodQuery>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let reg = v.registry(&state);
+    let year = q.period.ok_or_else(|| AppError::Invalid("thiếu kỳ / period missing".into()))?;
+    let d = reg.survey_detail(id, year).await?;
+    if !reg.may_change(&d.current_province, &d.current_commune) {
+        return Err(AppError::Forbidden(v.lang.s("sửa hộ này", "editing this household").into()).into());
+    }
+    let (period, std) = period_of(&state, year).await?;
+    let version =
+        pairs.iter().find(|(k, _)| k == "version").and_then(|(_, v)| v.parse::<i64>().ok()).unwrap_or(d.content_hash);
+    let e = EditCtx {
+        title: format!(
+            "{} {} — {} {}",
+            v.lang.s("Sửa phiếu hộ", "Edit household"),
+            d.survey.household_code,
+            v.lang.s("kỳ", "period"),
+            year
+        ),
+        action: format!("/ho/{id}/sua?period={year}"),
+        back: format!("/ho/{id}?period={year}"),
+        period,
+        std,
+        version: version.to_string(),
+        fixed: true,
+    };
+    let ids = (d.survey.commune_code.clone(), d.survey.household_code.clone());
+    handle_post(&state, &v, &uri, e, pairs, Some(ids), Some(version), "web: sửa phiếu").await
+}
+
+async fn new_ctx(state: &AppState, v: &Viewer, q: &PeriodQuery) -> Result<EditCtx, AppError> {
+    let (latest, _) = crate::dashboard::periods(state, q.period).await?;
+    let (period, std) = period_of(state, latest.year).await?;
+    if !v.access.may_edit() {
+        return Err(AppError::Forbidden(v.lang.s("thêm hộ", "adding households").into()));
+    }
+    Ok(EditCtx {
+        title: format!("{} — {} {}", v.lang.s("Thêm hộ", "Add a household"), v.lang.s("kỳ", "period"), period.year),
+        action: format!("/ho/moi?period={}", period.year),
+        back: "/ho".into(),
+        period,
+        std,
+        version: String::new(),
+        fixed: false,
+    })
+}
+
+pub async fn new_form(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<PeriodQuery>,
+) -> Result<Response, PageError> {
+    let e = new_ctx(&state, &v, &q).await?;
+    let mut f = HouseholdFields::default();
+    if let Some(c) = q.commune.filter(|c| c.len() == 5) {
+        f.household.insert("commune_code".into(), c);
+    }
+    Ok(render(&edit_page(Chrome::of(&v, &uri), &e, &f, None, Vec::new()))?.into_response())
+}
+
+pub async fn new_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<PeriodQuery>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, PageError> {
+    let e = new_ctx(&state, &v, &q).await?;
+    handle_post(&state, &v, &uri, e, pairs, None, None, "web: thêm hộ").await
+}

@@ -1,0 +1,73 @@
+//! Server-rendered pages, Vietnamese by default. Each page gets a [`Chrome`] (language, who is
+//! signed in, the CSRF token for its forms) and reaches the registry only through its
+//! [`Viewer`](crate::auth::Viewer).
+
+pub mod dashboard;
+pub mod household;
+pub mod households;
+pub mod login;
+
+use crate::auth::Viewer;
+use crate::i18n::Lang;
+use askama::Template;
+use axum::http::Uri;
+use axum::response::Html;
+
+/// What every page's frame shows.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    pub lang: Lang,
+    pub other_lang: &'static str,
+    /// (display name, role label) of the signed-in user.
+    pub user: Option<(String, String)>,
+    pub csrf: String,
+    pub may_edit: bool,
+    pub is_admin: bool,
+    pub is_auditor: bool,
+    /// The current path and query, URL-encoded, to come back after switching language.
+    pub path_q: String,
+}
+
+impl Chrome {
+    pub fn new(lang: Lang, viewer: Option<&Viewer>, uri: &Uri) -> Chrome {
+        let here = uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+        let path_q = serde_urlencoded::to_string([("", here)]).unwrap_or_default().trim_start_matches('=').to_string();
+        Chrome {
+            lang,
+            other_lang: if lang == Lang::Vi { "en" } else { "vi" },
+            user: viewer.map(|v| {
+                let role = lang.s(v.user.role.label_vi(), v.user.role.label_en()).to_string();
+                let unit = v.user.unit_code.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
+                (v.user.display_name.clone(), format!("{role}{unit}"))
+            }),
+            csrf: viewer.map(|v| v.csrf().to_string()).unwrap_or_default(),
+            may_edit: viewer.is_some_and(|v| v.access.may_edit()),
+            is_admin: viewer.is_some_and(|v| v.user.role == vuonlen_store::users::Role::Admin),
+            is_auditor: viewer.is_some_and(|v| v.user.role == vuonlen_store::users::Role::Auditor),
+            path_q,
+        }
+    }
+
+    pub fn of(v: &Viewer, uri: &Uri) -> Chrome {
+        Chrome::new(v.lang, Some(v), uri)
+    }
+}
+
+/// Renders a template into a response body.
+pub fn render<T: Template>(t: &T) -> Result<Html<String>, crate::error::PageError> {
+    Ok(Html(t.render().map_err(crate::error::AppError::from)?))
+}
+
+/// The page of an error.
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub status: u16,
+    pub message: String,
+}
+
+impl ErrorPage {
+    pub fn html(&self) -> Html<String> {
+        Html(self.render().unwrap_or_else(|_| format!("{} {}", self.status, self.message)))
+    }
+}

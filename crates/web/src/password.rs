@@ -1,0 +1,82 @@
+//! Passwords (Argon2id, PHC strings) and random tokens (sessions, CSRF, API), stored as SHA-256.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use sha2::{Digest, Sha256};
+
+/// Why a password cannot be set.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("mật khẩu cần ít nhất 8 ký tự / a password needs at least 8 characters")]
+    TooShort,
+    #[error("không tạo được mật khẩu / could not hash the password: {0}")]
+    Hash(String),
+}
+
+/// Hashes a password with Argon2id (default parameters: m = 19 MiB, t = 2, p = 1) and a random
+/// salt. Slow on purpose: call it off the async threads.
+pub fn hash(password: &str) -> Result<String, PasswordError> {
+    if password.chars().count() < 8 {
+        return Err(PasswordError::TooShort);
+    }
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| PasswordError::Hash(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| PasswordError::Hash(e.to_string()))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| PasswordError::Hash(e.to_string()))
+}
+
+/// Whether `password` matches the stored PHC string.
+pub fn verify(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A fresh random token: 32 bytes as 64 hex digits.
+pub fn token() -> String {
+    let mut b = [0u8; 32];
+    // The operating system's generator does not fail on the systems we run on; if it did, a
+    // zero token would still be refused because its hash is stored nowhere.
+    let _ = getrandom::fill(&mut b);
+    hex(&b)
+}
+
+/// SHA-256 of a token, as stored.
+pub fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+fn hex(b: &[u8]) -> String {
+    const H: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(b.len() * 2);
+    for x in b {
+        s.push(char::from(H[usize::from(x >> 4)]));
+        s.push(char::from(H[usize::from(x & 15)]));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_only_itself() {
+        let h = hash("mật khẩu đúng").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify("mật khẩu đúng", &h));
+        assert!(!verify("mat khau dung", &h));
+        assert!(!verify("mật khẩu đúng", "not a hash"));
+        assert!(matches!(hash("short"), Err(PasswordError::TooShort)));
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (token(), token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_hash(&a), token_hash(&a));
+        assert_ne!(token_hash(&a), a);
+    }
+}
