@@ -208,13 +208,7 @@ impl Registry {
     /// Where the household `id` is today, if the scope reads it (else `NotFound`: outside the
     /// scope looks the same as absent).
     pub(crate) async fn placed(&self, id: i64) -> Result<(String, String, String)> {
-        let found: Option<(String, String, String)> = on_pool!(self.db, p => sqlx::query_as(
-            "SELECT commune_code, province_code, household_code FROM household WHERE id = $1",
-        )
-        .bind(id)
-        .fetch_optional(p)
-        .await?);
-        match found {
+        match crate::reads::placement(&self.db, id).await? {
             Some((commune, province, code)) if self.scope.contains(&province, &commune) => {
                 Ok((commune, province, code))
             }

@@ -26,6 +26,8 @@ pub mod rows;
 pub mod scope;
 pub mod select;
 mod tally;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod units;
 pub mod users;
 

@@ -376,9 +376,10 @@ impl Registry {
         .bind(&r.household_code)
         .fetch_optional(c)
         .await?);
-        match found {
+        let Some((id, _, _)) = found else { return Err(StoreError::NotFound(format!("hộ / household {r}"))) };
+        match crate::reads::placement(&self.db, id).await? {
             // Outside the area the user may change looks the same as absent.
-            Some((id, commune, province)) if self.write.contains(&province, &commune) => Ok(id),
+            Some((commune, province, _)) if self.write.contains(&province, &commune) => Ok(id),
             _ => Err(StoreError::NotFound(format!("hộ / household {r}"))),
         }
     }

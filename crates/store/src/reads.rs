@@ -270,7 +270,8 @@ impl Registry {
         .fetch_optional(p)
         .await?);
         let not_found = || StoreError::NotFound(format!("hộ / household {commune_code}/{household_code}"));
-        let (id, commune, province) = found.ok_or_else(not_found)?;
+        let (id, _, _) = found.ok_or_else(not_found)?;
+        let (commune, province, _) = placement(&self.db, id).await?.ok_or_else(not_found)?;
         if !self.scope.contains(&province, &commune) {
             // Outside the scope looks the same as absent: no existence leak.
             return Err(not_found());
@@ -387,6 +388,28 @@ struct Official {
     household_code: String,
     class: Class,
     persons: u32,
+}
+
+/// Where household `id` is today — (commune, province, household code) — for scope checks: as
+/// its latest survey places it (the placement of a commune code depends on the period's unit
+/// list), else as its identity row says.
+pub(crate) async fn placement(db: &crate::Db, id: i64) -> Result<Option<(String, String, String)>> {
+    let latest: Option<(String, String, String)> = on_pool!(db, p => sqlx::query_as(
+        "SELECT current_commune, current_province, household_code FROM survey WHERE household_id = $1 \
+         ORDER BY period DESC LIMIT 1",
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?);
+    if latest.is_some() {
+        return Ok(latest);
+    }
+    Ok(on_pool!(db, p => sqlx::query_as(
+        "SELECT commune_code, province_code, household_code FROM household WHERE id = $1",
+    )
+    .bind(id)
+    .fetch_optional(p)
+    .await?))
 }
 
 /// Spells and escape from the classes of consecutive periods.

@@ -3,7 +3,6 @@
 
 use chrono::NaiveDate;
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::Arc;
 use vuonlen_core::{Class, Registry as Standards, Standard};
 use vuonlen_io::{HouseholdRecord, ReadOptions, Source};
@@ -17,95 +16,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 /// The engines of one test: iterate them with `for (engine, db) in engines(dir).await`. The
 /// PostgreSQL schema is dropped when the iterator is dropped, at the end of the loop or while a
 /// failing test unwinds.
-struct Engines {
-    dbs: std::vec::IntoIter<(&'static str, Db)>,
-    _schema: Option<SchemaGuard>,
-}
-
-impl Iterator for Engines {
-    type Item = (&'static str, Db);
-    fn next(&mut self) -> Option<Self::Item> {
-        self.dbs.next()
-    }
-}
-
-/// Drops a test's PostgreSQL schema on a fresh connection, from its own thread and runtime (a
-/// `Drop` cannot await, and the test's runtime may be the one unwinding). The test's own
-/// connections carry the schema's name as `application_name` and are ended first, so a
-/// transaction left open by a failed test cannot block the drop.
-struct SchemaGuard {
-    url: String,
-    schema: String,
-}
-
-impl Drop for SchemaGuard {
-    fn drop(&mut self) {
-        let (url, schema) = (self.url.clone(), self.schema.clone());
-        let dropped = std::thread::spawn(move || -> Result<(), String> {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
-            rt.block_on(async {
-                let admin = Db::connect(&url).await.map_err(|e| e.to_string())?;
-                let r = async {
-                    admin
-                        .execute_admin(&format!(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                             WHERE application_name = '{schema}' AND pid <> pg_backend_pid()"
-                        ))
-                        .await?;
-                    admin.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await
-                }
-                .await;
-                admin.close().await;
-                r.map(|_| ()).map_err(|e| e.to_string())
-            })
-        })
-        .join();
-        match dropped {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => eprintln!("could not drop test schema {}: {e}", self.schema),
-            Err(_) => eprintln!("could not drop test schema {}: the thread panicked", self.schema),
-        }
-    }
-}
-
-/// A name no other test of this run, nor of another run going on at the same time, uses: the
-/// process id and a counter (`t<pid>_<n>_<dir>`; the temporary directory's name only helps to
-/// recognise it).
-fn schema_name(dir: &Path) -> String {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let tag: String = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), ""))
-        .unwrap_or_default()
-        .chars()
-        .take(20)
-        .collect();
-    format!("t{}_{n}_{tag}", std::process::id())
-}
-
-/// A SQLite database in `dir`, and a PostgreSQL one in a new schema when configured.
-async fn engines(dir: &Path) -> Engines {
-    let mut out =
-        vec![("sqlite", Db::open(&format!("sqlite://{}", dir.join("t.db").display())).await.expect("sqlite"))];
-    let mut guard = None;
-    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
-        let schema = schema_name(dir);
-        let admin = Db::connect(&url).await.expect("postgres");
-        admin.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.expect("drop schema");
-        admin.execute_admin(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
-        admin.close().await;
-        guard = Some(SchemaGuard { url: url.clone(), schema: schema.clone() });
-        let opts = sqlx::postgres::PgConnectOptions::from_str(&url)
-            .expect("url")
-            .options([("search_path", schema.as_str())])
-            .application_name(&schema);
-        let db = Db::connect_postgres(opts).await.expect("postgres schema");
-        db.migrate().await.expect("migrate postgres");
-        out.push(("postgres", db));
-    }
-    Engines { dbs: out.into_iter(), _schema: guard }
-}
+use vuonlen_store::testing::engines;
 
 fn standard(id: &str) -> Arc<Standard> {
     let mut r = Standards::embedded().expect("standards");

@@ -1,0 +1,513 @@
+//! The web application and API against a real registry (SQLite, and PostgreSQL when
+//! `TEST_DATABASE_URL` is set), through the real router: who may read and change what, the
+//! sign-in, CSRF, rate limiting, version checks on edits, search.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use serde_json::Value;
+use std::net::SocketAddr;
+use tower::ServiceExt;
+use vuonlen_io::HouseholdRecord;
+use vuonlen_store::import::{ImportSpec, Importer};
+use vuonlen_store::testing::engines;
+use vuonlen_store::users::{self, NewUser, Role};
+use vuonlen_store::{Db, Scope};
+use vuonlen_web::{AppState, password};
+
+const PASSWORD: &str = "mật khẩu thử 123";
+
+/// The registry of a test: two communes of Sơn La (14) and one of Hà Nội (01), two periods.
+struct World {
+    db: Db,
+    app: axum::Router,
+    /// Own commune, the other commune of the same province, a commune of another province.
+    own: String,
+    sibling: String,
+    far: String,
+    /// A household id in each of them.
+    own_id: i64,
+    sibling_id: i64,
+    far_id: i64,
+    /// API tokens by username.
+    tokens: std::collections::HashMap<String, String>,
+}
+
+fn synth(province: &str, n: u64, seed: u64) -> Vec<HouseholdRecord> {
+    let cfg = vuonlen_synth::SynthConfig {
+        households: n,
+        seed,
+        province: Some(province.into()),
+        as_of: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
+    };
+    vuonlen_synth::generate(&cfg).expect("synth").map(|s| s.record).collect()
+}
+
+async fn import(db: &Db, year: i64, records: &[HouseholdRecord]) {
+    let mut std = vuonlen_core::Registry::embedded().expect("standards");
+    std.link().expect("link");
+    let spec = ImportSpec {
+        period: year,
+        reference_date: chrono::NaiveDate::from_ymd_opt(i32::try_from(year).expect("year"), 12, 31).expect("date"),
+        standard: std.get("2022-2025").expect("standard"),
+        actor: "test".into(),
+        command: "test".into(),
+        files: "test".into(),
+        file_hash: format!("{year}"),
+        scope: Scope::All,
+    };
+    let mut imp = Importer::begin(db, spec).await.expect("begin");
+    imp.push(records).await.expect("push");
+    let s = imp.finish().await.expect("finish");
+    assert!(s.committed && s.conflicts.is_empty(), "{:?}", s.conflicts);
+}
+
+async fn id_in(db: &Db, commune: &str) -> i64 {
+    let reg = db.scoped(Scope::All);
+    let f = vuonlen_store::browse::HouseholdFilter { unit: Some(commune.into()), ..Default::default() };
+    reg.households(2025, "2022-2025", &f, 0, 1).await.expect("list").items[0].household_id
+}
+
+async fn world(db: Db) -> World {
+    let mut records = synth("14", 240, 3);
+    records.extend(synth("01", 60, 4));
+    import(&db, 2024, &records).await;
+    import(&db, 2025, &records).await;
+    let communes = vuonlen_store::browse::largest_communes(&db, "14", 2).await.expect("communes");
+    let far = vuonlen_store::browse::largest_communes(&db, "01", 1).await.expect("communes")[0].clone();
+    let (own, sibling) = (communes[0].clone(), communes[1].clone());
+    let hash = password::hash(PASSWORD).expect("hash");
+    let mut tokens = std::collections::HashMap::new();
+    for (name, role, unit) in [
+        ("xa.own", Role::CommuneOfficer, Some(own.clone())),
+        ("tinh.14", Role::ProvinceOfficer, Some("14".to_string())),
+        ("trunguong", Role::NationalViewer, None),
+        ("kiemtra", Role::Auditor, None),
+        ("admin", Role::Admin, None),
+    ] {
+        let u = users::create(
+            &db,
+            &NewUser {
+                username: name.into(),
+                display_name: name.into(),
+                password_hash: hash.clone(),
+                role,
+                unit_code: unit,
+            },
+            "test",
+            "test",
+        )
+        .await
+        .expect("user");
+        let token = password::token();
+        users::create_token(&db, &u.access(), "test", &password::token_hash(&token)).await.expect("token");
+        tokens.insert(name.to_string(), token);
+    }
+    let standards = {
+        let mut r = vuonlen_core::Registry::embedded().expect("standards");
+        r.link().expect("link");
+        r
+    };
+    let app = vuonlen_web::app(AppState::new(db.clone(), standards, false));
+    World {
+        own_id: id_in(&db, &own).await,
+        sibling_id: id_in(&db, &sibling).await,
+        far_id: id_in(&db, &far).await,
+        db,
+        app,
+        own,
+        sibling,
+        far,
+        tokens,
+    }
+}
+
+fn addr() -> ConnectInfo<SocketAddr> {
+    ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000)))
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+async fn send(app: &axum::Router, mut req: Request<Body>) -> Reply {
+    req.extensions_mut().insert(addr());
+    let res = app.clone().oneshot(req).await.expect("response");
+    let status = res.status();
+    let headers = res.headers().clone();
+    let body = String::from_utf8(res.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
+    Reply { status, headers, body }
+}
+
+impl World {
+    async fn api(&self, who: &str, method: &str, uri: &str, body: Option<Value>) -> Reply {
+        let mut b = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, format!("Bearer {}", self.tokens[who]));
+        let body = match body {
+            Some(v) => {
+                b = b.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        send(&self.app, b.body(body).expect("request")).await
+    }
+
+    /// Signs in through the form; returns the session cookie and the CSRF token of the pages.
+    async fn sign_in(&self, username: &str, pass: &str) -> Result<(String, String), Reply> {
+        let page = send(&self.app, Request::get("/dang-nhap").body(Body::empty()).expect("request")).await;
+        let cookie = set_cookie_value(&page.headers, "vuonlen_login_csrf").expect("login csrf cookie");
+        let form = serde_urlencoded::to_string([
+            ("_csrf", cookie.as_str()),
+            ("username", username),
+            ("password", pass),
+            ("next", "/"),
+        ])
+        .expect("form");
+        let req = Request::post("/dang-nhap")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("vuonlen_login_csrf={cookie}"))
+            .body(Body::from(form))
+            .expect("request");
+        let r = send(&self.app, req).await;
+        let Some(session) = set_cookie_value(&r.headers, "vuonlen_session").filter(|s| !s.is_empty()) else {
+            return Err(r);
+        };
+        let home = self.page(&session, "/").await;
+        assert_eq!(home.status, StatusCode::OK, "{}", home.body);
+        let csrf = home
+            .body
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("csrf in page")
+            .to_string();
+        Ok((session, csrf))
+    }
+
+    async fn page(&self, session: &str, uri: &str) -> Reply {
+        let req = Request::get(uri)
+            .header(header::COOKIE, format!("vuonlen_session={session}"))
+            .body(Body::empty())
+            .expect("request");
+        send(&self.app, req).await
+    }
+
+    async fn post_form(&self, session: &str, uri: &str, pairs: &[(String, String)], origin: Option<&str>) -> Reply {
+        let mut b = Request::post(uri)
+            .header(header::COOKIE, format!("vuonlen_session={session}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(o) = origin {
+            b = b.header(header::ORIGIN, o).header(header::HOST, "127.0.0.1:8080");
+        }
+        send(&self.app, b.body(Body::from(serde_urlencoded::to_string(pairs).expect("form"))).expect("request")).await
+    }
+}
+
+fn set_cookie_value(h: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    h.get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix(&format!("{name}=")).map(|rest| rest.split(';').next().unwrap_or("").to_string()))
+}
+
+/// Every API call of a household, for one caller: the statuses of (get, survey, put, list of its
+/// commune, dashboard of its commune).
+async fn household_calls(w: &World, who: &str, id: i64, commune: &str) -> [StatusCode; 5] {
+    let get = w.api(who, "GET", &format!("/api/v1/households/{id}"), None).await;
+    let survey = w.api(who, "GET", &format!("/api/v1/households/{id}/surveys/2025"), None).await;
+    let put_status = if survey.status == StatusCode::OK {
+        let s = survey.json();
+        let body = serde_json::json!({ "version": s["version"], "fields": s["fields"] });
+        w.api(who, "PUT", &format!("/api/v1/households/{id}/surveys/2025"), Some(body)).await.status
+    } else {
+        // Without a read, try a change anyway: it must be refused the same way.
+        let body = serde_json::json!({ "version": "0", "fields": { "household": {}, "members": [] } });
+        w.api(who, "PUT", &format!("/api/v1/households/{id}/surveys/2025"), Some(body)).await.status
+    };
+    let list = w.api(who, "GET", &format!("/api/v1/households?unit={commune}"), None).await;
+    let dash = w.api(who, "GET", &format!("/api/v1/dashboard?unit={commune}"), None).await;
+    [get.status, survey.status, put_status, list.status, dash.status]
+}
+
+const OK: StatusCode = StatusCode::OK;
+const NOT_FOUND: StatusCode = StatusCode::NOT_FOUND;
+const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_call_is_limited_to_the_callers_area() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        // A commune officer reads and changes its commune, and nothing else exists for it.
+        assert_eq!(household_calls(&w, "xa.own", w.own_id, &w.own).await, [OK; 5], "{engine}");
+        assert_eq!(household_calls(&w, "xa.own", w.sibling_id, &w.sibling).await, [NOT_FOUND; 5], "{engine}");
+        assert_eq!(household_calls(&w, "xa.own", w.far_id, &w.far).await, [NOT_FOUND; 5], "{engine}");
+        // A province officer reads the province and changes it on behalf of its communes.
+        assert_eq!(household_calls(&w, "tinh.14", w.sibling_id, &w.sibling).await, [OK; 5], "{engine}");
+        assert_eq!(household_calls(&w, "tinh.14", w.far_id, &w.far).await, [NOT_FOUND; 5], "{engine}");
+        // National viewers and auditors read everything and change nothing.
+        for who in ["trunguong", "kiemtra"] {
+            assert_eq!(household_calls(&w, who, w.far_id, &w.far).await, [OK, OK, FORBIDDEN, OK, OK], "{engine} {who}");
+        }
+        // Lists never leak another area's households.
+        let own = w.api("xa.own", "GET", "/api/v1/households", None).await.json();
+        let items = own["items"].as_array().expect("items");
+        assert!(!items.is_empty());
+        assert!(items.iter().all(|h| h["commune_code"] == w.own.as_str()), "{engine}: {own}");
+        let country = w.api("xa.own", "GET", "/api/v1/dashboard?unit=VN", None).await;
+        assert_eq!(country.status, NOT_FOUND, "{engine}");
+        // The caller and the document of the API.
+        let me = w.api("xa.own", "GET", "/api/v1/me", None).await.json();
+        assert_eq!((me["role"].as_str(), me["may_edit"].as_bool()), (Some("commune_officer"), Some(true)));
+        let doc = w.api("trunguong", "GET", "/api/openapi.json", None).await.json();
+        for path in [
+            "/api/v1/me",
+            "/api/v1/dashboard",
+            "/api/v1/households",
+            "/api/v1/households/{id}",
+            "/api/v1/households/{id}/surveys/{period}",
+            "/api/v1/classify",
+        ] {
+            assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+        }
+        // No token, a wrong token: 401.
+        let anon = send(&w.app, Request::get("/api/v1/me").body(Body::empty()).expect("request")).await;
+        assert_eq!(anon.status, StatusCode::UNAUTHORIZED);
+        let bad = send(
+            &w.app,
+            Request::get("/api/v1/me").header(header::AUTHORIZATION, "Bearer nope").body(Body::empty()).expect("r"),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_edit_based_on_old_answers_is_refused_and_a_change_reclassifies() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let uri = format!("/api/v1/households/{}/surveys/2025", w.own_id);
+        let before = w.api("xa.own", "GET", &uri, None).await.json();
+        // Make it poor: a tiny income and no health insurance for anyone.
+        let mut fields = before["fields"].clone();
+        fields["household"]["income_per_capita"] = Value::from("500000");
+        fields["household"]["score_a"] = Value::from("");
+        for m in fields["members"].as_array_mut().expect("members") {
+            m["health_insurance"] = Value::from("0");
+        }
+        fields["household"]["water_source"] = Value::from("surface");
+        fields["household"]["latrine"] = Value::from("none");
+        fields["household"]["info_devices"] = Value::from("0");
+        let preview = w.api("xa.own", "POST", "/api/v1/classify?period=2025", Some(fields.clone())).await.json();
+        assert_eq!(preview["class"], "poor", "{engine}: {preview}");
+        let saved = w
+            .api("xa.own", "PUT", &uri, Some(serde_json::json!({ "version": before["version"], "fields": fields })))
+            .await;
+        assert_eq!(saved.status, OK, "{engine}: {}", saved.body);
+        let after = w.api("xa.own", "GET", &uri, None).await.json();
+        assert_eq!(after["class"], "poor");
+        assert!(after["explanation"].as_str().is_some_and(|e| e.contains("500.000")), "{after}");
+        assert_ne!(after["version"], before["version"]);
+        // A second change made from the first reading would overwrite the first: refused.
+        let stale = w
+            .api(
+                "xa.own",
+                "PUT",
+                &uri,
+                Some(serde_json::json!({ "version": before["version"], "fields": before["fields"] })),
+            )
+            .await;
+        assert_eq!(stale.status, StatusCode::CONFLICT, "{engine}: {}", stale.body);
+        assert_eq!(w.api("xa.own", "GET", &uri, None).await.json()["class"], "poor");
+        // Invalid answers name the field.
+        let mut bad = after["fields"].clone();
+        bad["household"]["water_source"] = Value::from("giếng thần");
+        let r =
+            w.api("xa.own", "PUT", &uri, Some(serde_json::json!({ "version": after["version"], "fields": bad }))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            r.json()["problems"].as_array().expect("problems").iter().any(|p| p["field"] == "water_source"),
+            "{}",
+            r.body
+        );
+        // The household's audit log has the change, by its author.
+        let log = w.db.scoped(Scope::All).household_audit(w.own_id).await.expect("audit");
+        assert!(log.iter().any(|e| e.actor == "xa.own"
+            && e.field == "income_per_capita"
+            && e.new_value.as_deref() == Some("500000")));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_sign_in_guard_changes_and_keep_each_user_in_its_area() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        // Pages need a session.
+        let anon = send(&w.app, Request::get("/ho").body(Body::empty()).expect("request")).await;
+        assert_eq!(anon.status, StatusCode::SEE_OTHER);
+        assert!(anon.headers[header::LOCATION].to_str().is_ok_and(|l| l.starts_with("/dang-nhap")));
+        let (session, csrf) =
+            w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{engine}: {} {}", r.status, r.body));
+        assert_eq!(w.page(&session, &format!("/ho/{}", w.own_id)).await.status, OK);
+        // Changing the id in the URL finds nothing.
+        for id in [w.sibling_id, w.far_id] {
+            assert_eq!(w.page(&session, &format!("/ho/{id}")).await.status, NOT_FOUND, "{engine}");
+            assert_eq!(w.page(&session, &format!("/ho/{id}/sua?period=2025")).await.status, NOT_FOUND, "{engine}");
+        }
+        assert_eq!(w.page(&session, &format!("/?unit={}", w.sibling)).await.status, NOT_FOUND);
+        // A form without the CSRF token, or sent by another site, changes nothing.
+        let edit = w.page(&session, &format!("/ho/{}/sua?period=2025", w.own_id)).await;
+        assert_eq!(edit.status, OK, "{}", edit.body);
+        let fields: Vec<(String, String)> = form_fields(&edit.body);
+        let without: Vec<(String, String)> = fields.iter().filter(|(k, _)| k != "_csrf").cloned().collect();
+        let uri = format!("/ho/{}/sua?period=2025", w.own_id);
+        assert_eq!(w.post_form(&session, &uri, &without, None).await.status, FORBIDDEN);
+        assert_eq!(w.post_form(&session, &uri, &fields, Some("http://evil.example")).await.status, FORBIDDEN);
+        // The same form, unchanged, saves (nothing changed) and comes back to the household.
+        let mut ok = fields.clone();
+        ok.push(("action".into(), "save".into()));
+        assert!(ok.iter().any(|(k, v)| k == "_csrf" && v == &csrf));
+        let saved = w.post_form(&session, &uri, &ok, Some("http://127.0.0.1:8080")).await;
+        assert_eq!(saved.status, StatusCode::SEE_OTHER, "{engine}: {}", saved.body);
+        // A form posted into another commune's household is refused.
+        let other = format!("/ho/{}/sua?period=2025", w.sibling_id);
+        assert_eq!(w.post_form(&session, &other, &ok, None).await.status, NOT_FOUND);
+        // Signing out ends the session.
+        let out = w.post_form(&session, "/dang-xuat", &[("_csrf".into(), csrf.clone())], None).await;
+        assert_eq!(out.status, StatusCode::SEE_OTHER);
+        assert_eq!(w.page(&session, "/ho").await.status, StatusCode::SEE_OTHER);
+    }
+}
+
+/// The named inputs and selected options of the first form of a page.
+fn form_fields(html: &str) -> Vec<(String, String)> {
+    let form = html.split("<form method=\"post\" action=\"/ho/").nth(1).expect("edit form");
+    let mut out = Vec::new();
+    for part in form.split('<').skip(1) {
+        let attr =
+            |name: &str| part.split(&format!("{name}=\"")).nth(1).and_then(|s| s.split('"').next()).map(str::to_string);
+        if part.starts_with("input") {
+            if let Some(n) = attr("name") {
+                out.push((n, attr("value").unwrap_or_default().replace("&#34;", "\"").replace("&amp;", "&")));
+            }
+        } else if part.starts_with("select") {
+            if let Some(n) = attr("name") {
+                out.push((n, String::new()));
+            }
+        } else if part.starts_with("option") && part.contains(" selected") {
+            let v = attr("value").unwrap_or_default();
+            if let Some(last) = out.last_mut() {
+                last.1 = v;
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_sign_ins_are_limited_and_audited() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        for _ in 0..5 {
+            let r = w.sign_in("tinh.14", "wrong password").await.expect_err("wrong password");
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{engine}");
+            assert!(r.body.contains("Sai tên đăng nhập hoặc mật khẩu"));
+        }
+        // The right password is refused too until the window has passed.
+        let r = w.sign_in("tinh.14", PASSWORD).await.expect_err("blocked");
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+        assert!(r.body.contains("thử lại sau"), "{}", r.body);
+        // Another user from the same address still signs in.
+        assert!(w.sign_in("xa.own", PASSWORD).await.is_ok());
+        let admin = users::by_username(&w.db, "kiemtra").await.expect("q").expect("auditor").0.access();
+        let log = admin.auditor(&w.db).expect("auditor").recent(Some("user"), 100).await.expect("log");
+        let count = |f: &str| log.iter().filter(|e| e.field == f && e.actor == "tinh.14").count();
+        assert_eq!((count("login_failed"), count("login_blocked")), (5, 1), "{engine}");
+        assert!(log.iter().any(|e| e.field == "login" && e.actor == "xa.own"));
+        // Passwords are stored as Argon2id hashes.
+        let (_, hash) = users::by_username(&w.db, "xa.own").await.expect("q").expect("user");
+        assert!(hash.starts_with("$argon2id$") && !hash.contains(PASSWORD));
+        // Only auditors read the log, only admins manage users.
+        let officer = users::by_username(&w.db, "xa.own").await.expect("q").expect("user").0.access();
+        assert!(officer.auditor(&w.db).is_err() && officer.admin(&w.db).is_err());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_matches_names_with_or_without_diacritics_in_vietnamese_order() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let all = w.api("tinh.14", "GET", "/api/v1/households?unit=14", None).await.json();
+        let head = all["items"][0]["head_name"].as_str().expect("a head").to_string();
+        let plain = vuonlen_core::text::fold(&head);
+        let with = w
+            .api(
+                "tinh.14",
+                "GET",
+                &format!("/api/v1/households?unit=14&{}", serde_urlencoded::to_string([("q", &head)]).expect("q")),
+                None,
+            )
+            .await
+            .json();
+        let without = w
+            .api(
+                "tinh.14",
+                "GET",
+                &format!("/api/v1/households?unit=14&{}", serde_urlencoded::to_string([("q", &plain)]).expect("q")),
+                None,
+            )
+            .await
+            .json();
+        assert_eq!(with["items"], without["items"], "{engine}");
+        let ids: Vec<i64> = with["items"].as_array().expect("items").iter().filter_map(|h| h["id"].as_i64()).collect();
+        assert!(!ids.is_empty(), "{engine}: '{plain}' found nothing");
+        // Every household found has a member whose name starts with the query.
+        for id in &ids {
+            let s = w.api("tinh.14", "GET", &format!("/api/v1/households/{id}/surveys/2025"), None).await.json();
+            let names: Vec<String> = s["fields"]["members"]
+                .as_array()
+                .unwrap_or_else(|| panic!("{s}"))
+                .iter()
+                .filter_map(|m| m["full_name"].as_str().map(vuonlen_core::text::fold))
+                .collect();
+            assert!(names.iter().any(|n| n.starts_with(&plain)), "{engine}: {names:?}");
+        }
+        // The list is in Vietnamese order of the head's given name.
+        let heads: Vec<String> = all["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|h| h["head_name"].as_str().map(str::to_string))
+            .collect();
+        let mut sorted = heads.clone();
+        sorted.sort_by_key(|n| vuonlen_core::collate::person_sort_key(n));
+        assert_eq!(heads, sorted, "{engine}");
+        // An ID number finds its household.
+        let s =
+            w.api("tinh.14", "GET", &format!("/api/v1/households/{}/surveys/2025", w.sibling_id), None).await.json();
+        if let Some(id_number) = s["fields"]["members"][0]["id_number"].as_str().filter(|n| !n.is_empty()) {
+            let found =
+                w.api("tinh.14", "GET", &format!("/api/v1/households?unit=14&q={id_number}"), None).await.json();
+            assert!(found["items"].as_array().expect("items").iter().any(|h| h["id"] == w.sibling_id), "{engine}");
+            // The commune officer of another commune cannot find it by its number.
+            let hidden = w.api("xa.own", "GET", &format!("/api/v1/households?q={id_number}"), None).await.json();
+            assert!(hidden["items"].as_array().expect("items").iter().all(|h| h["id"] != w.sibling_id));
+        }
+    }
+}
