@@ -22,6 +22,7 @@ pub mod link;
 pub mod period;
 pub mod reads;
 pub mod reclassify;
+pub mod report_file;
 pub mod rows;
 pub mod scope;
 pub mod select;

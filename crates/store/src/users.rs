@@ -258,7 +258,8 @@ pub async fn open_session(db: &Db, user_id: i64, token_hash: &str, csrf_token: &
 
 /// The active user of an unexpired session and the session's CSRF token.
 pub async fn session_user(db: &Db, token_hash: &str, now: &str) -> Result<Option<(User, String)>> {
-    let row: Option<(i64, String, String, String, Option<String>, i64, String)> = on_pool!(db, p => sqlx::query_as(
+    type Row = (i64, String, String, String, Option<String>, i64, String);
+    let row: Option<Row> = on_pool!(db, p => sqlx::query_as(
         "SELECT u.id, u.username, u.display_name, u.role, u.unit_code, u.active, s.csrf_token \
          FROM user_session s JOIN app_user u ON u.id = s.user_id \
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND u.active = 1",

@@ -199,7 +199,7 @@ pub async fn build(state: &AppState, v: &Viewer, unit: &str, year: Option<i64>) 
                     for path in reg.paths(p, &cur, &sel).await? {
                         t.add_restructured(&path.path, &path.restructuring);
                     }
-                    state.cache.keep_movements(key, t.clone());
+                    state.cache.keep_movements(key, t);
                     t
                 }
             };

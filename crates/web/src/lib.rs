@@ -98,6 +98,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/households/{id}", get(api::households::get_household))
         .route("/api/v1/households/{id}/surveys/{period}", get(api::households::survey).put(api::households::update))
         .route("/api/v1/classify", post(api::households::classify_preview))
+        .route("/api/v1/reports", get(api::report))
         .route("/api/openapi.json", get(api::openapi));
     Router::new()
         .route("/", get(pages::dashboard::show))
@@ -108,6 +109,8 @@ pub fn app(state: AppState) -> Router {
         .route("/ho/moi", get(pages::household::new_form).post(pages::household::new_submit))
         .route("/ho/{id}", get(pages::household::show))
         .route("/ho/{id}/sua", get(pages::household::edit_form).post(pages::household::edit_submit))
+        .route("/bao-cao", get(pages::reports::show))
+        .route("/bao-cao/tai", get(pages::reports::download))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
         .route("/healthz", get(health))

@@ -144,7 +144,7 @@ async fn send(app: &axum::Router, mut req: Request<Body>) -> Reply {
     let res = app.clone().oneshot(req).await.expect("response");
     let status = res.status();
     let headers = res.headers().clone();
-    let body = String::from_utf8(res.into_body().collect().await.expect("body").to_bytes().to_vec()).expect("utf-8");
+    let body = String::from_utf8_lossy(&res.into_body().collect().await.expect("body").to_bytes()).into_owned();
     Reply { status, headers, body }
 }
 
@@ -261,6 +261,19 @@ async fn every_api_call_is_limited_to_the_callers_area() {
         for who in ["trunguong", "kiemtra"] {
             assert_eq!(household_calls(&w, who, w.far_id, &w.far).await, [OK, OK, FORBIDDEN, OK, OK], "{engine} {who}");
         }
+        // Reports: the caller's own area as a workbook, another area not at all.
+        for form in [1, 2, 4, 15] {
+            let r =
+                w.api("xa.own", "GET", &format!("/api/v1/reports?form={form}&unit={}&period=2025", w.own), None).await;
+            assert_eq!(r.status, OK, "{engine} form {form}: {}", r.body);
+            assert_eq!(
+                r.headers[header::CONTENT_TYPE],
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            );
+            assert!(r.body.starts_with("PK"), "{engine} form {form}: not a workbook");
+        }
+        let far = w.api("xa.own", "GET", &format!("/api/v1/reports?form=1&unit={}&period=2025", w.far), None).await;
+        assert_eq!(far.status, NOT_FOUND, "{engine}");
         // Lists never leak another area's households.
         let own = w.api("xa.own", "GET", "/api/v1/households", None).await.json();
         let items = own["items"].as_array().expect("items");

@@ -5,14 +5,9 @@ use crate::commands::registry::Ctx;
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vuonlen_core::Class;
-use vuonlen_core::codes::{Relation, Sex};
-use vuonlen_core::movement::{MovementTally, NearPoorMovement, PoorMovement};
-use vuonlen_core::report::{Group, UnitTally};
-use vuonlen_io::forms::{
-    DetailedListWriter, Form, FormKind, FormMeta, FormRow, ListHousehold, ListMember, write_form, write_movement_form,
-};
-use vuonlen_store::classification::subgroups_from_bits;
+use vuonlen_core::movement::{NearPoorMovement, PoorMovement};
+use vuonlen_core::report::Group;
+use vuonlen_io::forms::{Form, FormKind};
 use vuonlen_store::period::{self, Period};
 use vuonlen_store::{Db, Scope, Selection};
 
@@ -51,93 +46,15 @@ pub fn report(ctx: Ctx, a: ReportArgs) -> Result<ExitCode> {
         let p = get_period(&db, a.period).await?;
         let standards = crate::input::registry(&[])?;
         let std = standards.get(a.standard.as_deref().unwrap_or(&p.standard_id))?;
-        let mut meta = FormMeta {
-            unit_code: sel.code.clone(),
-            unit_name: sel.name.clone(),
-            period: p.year.to_string(),
-            start_period: None,
-            standard_id: std.id.clone(),
-            as_of: p.reference_date,
+        let from = match form.kind() {
+            FormKind::Movement => Some(get_period(&db, a.from.unwrap_or(p.year - 1)).await?),
+            _ => None,
         };
-        let households = match form.kind() {
-            FormKind::Movement => {
-                let from = get_period(&db, a.from.unwrap_or(p.year - 1)).await?;
-                meta.start_period = Some(from.year.to_string());
-                let (rows, total) = movement_rows(&reg.paths(&from, &p, &sel).await?, &sel);
-                write_movement_form(&a.out, form, &meta, &rows, &total)?;
-                total.poor.households[8] + total.near_poor.households[8]
-            }
-            FormKind::List => {
-                let class = if form == Form::F15 { Class::Poor } else { Class::NearPoor };
-                let list = reg.listed(&p, &std.id, &sel, class).await?;
-                let mut w = DetailedListWriter::create(&a.out, form, &std, &meta)?;
-                for h in &list {
-                    let hh = ListHousehold {
-                        household_code: &h.household_code,
-                        head_name: &h.head_name,
-                        village: &h.village,
-                        address: &h.address,
-                        persons: h.persons,
-                        income_per_capita: h.income_per_capita,
-                        score_a: h.score_a.and_then(|v| i32::try_from(v).ok()),
-                        deprived: h.deprived,
-                        subgroups: subgroups_from_bits(h.subgroups_bits),
-                        causes: h.causes,
-                        note: "",
-                    };
-                    let members: Vec<ListMember<'_>> = h
-                        .members
-                        .iter()
-                        .map(|m| -> Result<ListMember<'_>> {
-                            let core = m.to_member()?;
-                            Ok(ListMember {
-                                member_no: core.member_no,
-                                full_name: &m.full_name,
-                                relation: Relation::parse(&m.relation).unwrap_or(Relation::Other),
-                                sex: Sex::parse(&m.sex).unwrap_or(core.sex),
-                                birth: core.birth,
-                                ethnicity_name: &m.ethnicity,
-                                id_number: m.id_number.as_deref(),
-                            })
-                        })
-                        .collect::<Result<_>>()?;
-                    w.push(&hh, &members)?;
-                }
-                let n = w.households();
-                w.finish()?;
-                n
-            }
-            _ => {
-                let tallies = reg.tally(&p, &std.id, &sel).await?;
-                let mut total = UnitTally::new();
-                let rows: Vec<FormRow<UnitTally>> = tallies
-                    .into_iter()
-                    .map(|(key, t)| {
-                        total.merge(&t);
-                        FormRow { name: sel.rows.name(&key), code: key, tally: t }
-                    })
-                    .collect();
-                write_form(&a.out, form, &std, &meta, &rows, &total)?;
-                Class::ALL.iter().map(|c| total.households_in(*c)).sum()
-            }
-        };
+        let households =
+            vuonlen_store::report_file::write_report(&reg, form, &sel, &p, from.as_ref(), &std, &a.out).await?;
         eprintln!("Biểu {} — {} — kỳ {} ({households} hộ): {}", form.number(), sel.name, p.year, a.out.display());
         Ok(ExitCode::SUCCESS)
     })
-}
-
-fn movement_rows(
-    paths: &[vuonlen_store::reads::PathRow],
-    sel: &Selection,
-) -> (Vec<FormRow<MovementTally>>, MovementTally) {
-    let mut by_key: std::collections::BTreeMap<String, MovementTally> = Default::default();
-    let mut total = MovementTally::new();
-    for p in paths {
-        by_key.entry(p.key.clone()).or_default().add_restructured(&p.path, &p.restructuring);
-        total.add_restructured(&p.path, &p.restructuring);
-    }
-    let rows = by_key.into_iter().map(|(k, t)| FormRow { name: sel.rows.name(&k), code: k, tally: t }).collect();
-    (rows, total)
 }
 
 #[derive(Debug, clap::Args)]
@@ -166,7 +83,7 @@ pub fn transitions(ctx: Ctx, a: TransitionsArgs) -> Result<ExitCode> {
         let from = get_period(&db, a.from).await?;
         let to = get_period(&db, a.to).await?;
         let paths = db.scoped(Scope::All).paths(&from, &to, &sel).await?;
-        let (_, total) = movement_rows(&paths, &sel);
+        let (_, total) = vuonlen_store::report_file::movement_rows(&paths, &sel);
         println!("group,unit,{}", (1..=9).map(|i| format!("col{i}")).collect::<Vec<_>>().join(","));
         for g in Group::ALL {
             let m = total.of(g);

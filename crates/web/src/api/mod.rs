@@ -17,7 +17,7 @@ use utoipa::OpenApi;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "vuonlen API", description = "Household registry of the National Target Program for Sustainable Poverty Reduction. Every call is limited to the caller's area."),
-    paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview),
+    paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview, report),
     components(schemas(Me, Dashboard, crate::dashboard::Counts, crate::dashboard::Movements, crate::dashboard::SubUnit, crate::dashboard::IndicatorName,
         households::HouseholdItem, households::HouseholdList, households::HouseholdDetail, households::PeriodClassItem, households::SurveyOut,
         households::UpdateRequest, households::SaveResult, households::Preview, crate::form::HouseholdFields, crate::form::FieldProblem)),
@@ -84,4 +84,17 @@ pub async fn dashboard(
 ) -> Result<Json<Dashboard>, ApiError> {
     let unit = q.unit.filter(|u| !u.is_empty()).unwrap_or_else(|| home_unit(&v));
     Ok(Json(dashboard::build(&state, &v, &unit, q.period).await?))
+}
+
+/// An official report form for a unit and period, as an XLSX workbook.
+#[utoipa::path(get, path = "/api/v1/reports", params(crate::pages::reports::ReportQuery),
+    responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 404, description = "unit outside the caller's area or unknown period")))]
+pub async fn report(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<crate::pages::reports::ReportQuery>,
+) -> Result<axum::response::Response, ApiError> {
+    let (name, bytes) = crate::pages::reports::workbook(&state, &v, &q).await?;
+    Ok(crate::pages::reports::xlsx_response(&name, bytes))
 }

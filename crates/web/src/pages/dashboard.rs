@@ -111,7 +111,7 @@ fn page(c: Chrome, v: &Viewer, d: Dashboard, periods: Vec<i64>) -> DashboardPage
             l.int(m.newly_near_poor),
         )
     });
-    let width = |part: u64, whole: u64| if whole == 0 { 0 } else { (part * 380 / whole) as u32 };
+    let width = |part: u64, whole: u64| (part * 380).checked_div(whole).unwrap_or(0) as u32;
     let bars = d
         .indicators
         .iter()

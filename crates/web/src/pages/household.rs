@@ -446,6 +446,7 @@ fn others(c: &vuonlen_store::import::Conflict) -> String {
     c.members.iter().filter(|m| !m.3).map(|m| format!("{}/{} (STT {})", m.0, m.1, m.2)).collect::<Vec<_>>().join(", ")
 }
 
+#[allow(clippy::too_many_arguments)] // one call per form kind; the arguments are what differs
 async fn handle_post(
     state: &AppState,
     v: &Viewer,

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod household;
 pub mod households;
 pub mod login;
+pub mod reports;
 
 use crate::auth::Viewer;
 use crate::i18n::Lang;
