@@ -399,6 +399,29 @@ async fn pages_sign_in_guard_changes_and_keep_each_user_in_its_area() {
         // A form posted into another commune's household is refused.
         let other = format!("/ho/{}/sua?period=2025", w.sibling_id);
         assert_eq!(w.post_form(&session, &other, &ok, None).await.status, NOT_FOUND);
+        // Only administrators manage users, only auditors read the whole log.
+        assert_eq!(w.page(&session, "/nguoi-dung").await.status, FORBIDDEN);
+        assert_eq!(w.page(&session, "/nhat-ky").await.status, FORBIDDEN);
+        let (admin, admin_csrf) = w.sign_in("admin", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        assert_eq!(w.page(&admin, "/nguoi-dung").await.status, OK);
+        assert_eq!(w.page(&admin, "/nhat-ky").await.status, FORBIDDEN);
+        let add = [
+            ("_csrf", admin_csrf.as_str()),
+            ("username", "xa.moi"),
+            ("display_name", "Cán bộ xã mới"),
+            ("role", "commune_officer"),
+            ("unit", w.sibling.as_str()),
+            ("password", "mật khẩu mới 456"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        assert_eq!(w.post_form(&admin, "/nguoi-dung", &add, None).await.status, StatusCode::SEE_OTHER);
+        let (newcomer, _) = w.sign_in("xa.moi", "mật khẩu mới 456").await.unwrap_or_else(|r| panic!("{}", r.status));
+        assert_eq!(w.page(&newcomer, &format!("/ho/{}", w.sibling_id)).await.status, OK);
+        assert_eq!(w.page(&newcomer, &format!("/ho/{}", w.own_id)).await.status, NOT_FOUND);
+        let (auditor, _) = w.sign_in("kiemtra", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let log = w.page(&auditor, "/nhat-ky").await;
+        assert_eq!(log.status, OK);
+        assert!(log.body.contains("xa.moi"), "the log shows the new user");
         // Signing out ends the session.
         let out = w.post_form(&session, "/dang-xuat", &[("_csrf".into(), csrf.clone())], None).await;
         assert_eq!(out.status, StatusCode::SEE_OTHER);

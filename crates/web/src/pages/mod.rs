@@ -2,6 +2,7 @@
 //! signed in, the CSRF token for its forms) and reaches the registry only through its
 //! [`Viewer`](crate::auth::Viewer).
 
+pub mod admin;
 pub mod dashboard;
 pub mod household;
 pub mod households;

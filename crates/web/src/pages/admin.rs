@@ -1,0 +1,171 @@
+//! Users and roles (*người dùng*, for administrators) and the audit log (*nhật ký*, for
+//! auditors). Each page gets its capability from the user's access, or is refused.
+
+use crate::auth::Viewer;
+use crate::error::{AppError, PageError};
+use crate::pages::{Chrome, render};
+use crate::password;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use vuonlen_store::users::{NewUser, Role};
+
+struct UserRow {
+    id: i64,
+    username: String,
+    name: String,
+    role: &'static str,
+    unit: String,
+    active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "users.html")]
+struct UsersPage {
+    c: Chrome,
+    users: Vec<UserRow>,
+    roles: Vec<(&'static str, &'static str)>,
+    message: Option<String>,
+    error: bool,
+}
+
+#[derive(Deserialize)]
+pub struct Msg {
+    ok: Option<String>,
+    err: Option<String>,
+}
+
+pub async fn users(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(m): Query<Msg>,
+) -> Result<Response, PageError> {
+    let admin = v.access.admin(&state.db)?;
+    let l = v.lang;
+    let users = admin
+        .list()
+        .await?
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id,
+            username: u.username,
+            name: u.display_name,
+            role: u.role.key(),
+            unit: u.unit_code.unwrap_or_default(),
+            active: u.active,
+        })
+        .collect();
+    let page = UsersPage {
+        c: Chrome::of(&v, &uri),
+        users,
+        roles: Role::ALL.iter().map(|r| (r.key(), l.s(r.label_vi(), r.label_en()))).collect(),
+        error: m.err.is_some(),
+        message: m.err.or(m.ok),
+    };
+    Ok(render(&page)?.into_response())
+}
+
+fn back(ok: Result<String, String>) -> Response {
+    let q = match ok {
+        Ok(m) => serde_urlencoded::to_string([("ok", m)]),
+        Err(m) => serde_urlencoded::to_string([("err", m)]),
+    }
+    .unwrap_or_default();
+    Redirect::to(&format!("/nguoi-dung?{q}")).into_response()
+}
+
+fn unit_of(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|u| !u.is_empty())
+}
+
+#[derive(Deserialize)]
+pub struct NewUserForm {
+    username: String,
+    display_name: String,
+    role: String,
+    unit: String,
+    password: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::Form(f): axum::Form<NewUserForm>,
+) -> Result<Response, PageError> {
+    let admin = v.access.admin(&state.db)?;
+    let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid("vai trò / role".into()))?;
+    let pass = f.password.clone();
+    let hash = match tokio::task::spawn_blocking(move || password::hash(&pass)).await {
+        Ok(Ok(h)) => h,
+        Ok(Err(e)) => return Ok(back(Err(e.to_string()))),
+        Err(e) => return Err(AppError::Internal(e.to_string()).into()),
+    };
+    let new = NewUser {
+        username: f.username,
+        display_name: f.display_name,
+        password_hash: hash,
+        role,
+        unit_code: unit_of(&f.unit),
+    };
+    Ok(match admin.create(&new).await {
+        Ok(u) => back(Ok(format!("{} {}", v.lang.s("Đã thêm", "Added"), u.username))),
+        Err(e) => back(Err(e.to_string())),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct UpdateForm {
+    role: String,
+    unit: String,
+    active: Option<String>,
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<UpdateForm>,
+) -> Result<Response, PageError> {
+    let admin = v.access.admin(&state.db)?;
+    let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid("vai trò / role".into()))?;
+    Ok(match admin.update(id, role, unit_of(&f.unit).as_deref(), f.active.is_some()).await {
+        Ok(u) => back(Ok(format!("{} {}", v.lang.s("Đã lưu", "Saved"), u.username))),
+        Err(e) => back(Err(e.to_string())),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "audit.html")]
+struct AuditPage {
+    c: Chrome,
+    rows: Vec<Vec<String>>,
+}
+
+pub async fn audit(State(state): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, PageError> {
+    let log = v.access.auditor(&state.db)?;
+    let rows = log
+        .recent(None, 500)
+        .await?
+        .into_iter()
+        .map(|a| {
+            vec![
+                a.at.replace('T', " ").trim_end_matches('Z').to_string(),
+                a.actor,
+                a.command,
+                a.entity,
+                a.household_id.map(|h| h.to_string()).unwrap_or_default(),
+                match a.member_no {
+                    Some(n) => format!("{} (STT {n})", a.field),
+                    None => a.field,
+                },
+                a.old_value.unwrap_or_default(),
+                a.new_value.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Ok(render(&AuditPage { c: Chrome::of(&v, &uri), rows })?.into_response())
+}
