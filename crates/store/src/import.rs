@@ -715,7 +715,17 @@ impl Importer {
 
     /// Checks the people of the period across households, then commits — or rolls back when a
     /// conflict is found or nothing changed.
-    pub async fn finish(mut self) -> Result<ImportSummary> {
+    pub async fn finish(self) -> Result<ImportSummary> {
+        self.end(true).await
+    }
+
+    /// Everything [`Importer::finish`] checks, then rolls back: what the import would do, and
+    /// its conflicts, with the registry unchanged (`committed` is false).
+    pub async fn check(self) -> Result<ImportSummary> {
+        self.end(false).await
+    }
+
+    async fn end(mut self, commit: bool) -> Result<ImportSummary> {
         self.flush().await?;
         self.settle().await?;
         let Some(mut tx) = self.tx.take() else { return Err(gone()) };
@@ -739,7 +749,7 @@ impl Importer {
             summary.conflicts = conflicts(&mut tx, self.period.year, |hid| seen.contains(&hid)).await?;
         }
         summary.conflicts.extend(link_contradictions(&mut tx, self.period.year, self.batch_id).await?);
-        if !summary.conflicts.is_empty() {
+        if !summary.conflicts.is_empty() || !commit {
             tx.rollback().await?;
             return Ok(summary);
         }

@@ -42,6 +42,9 @@ pub(crate) fn respond_error(parts: &Parts, e: AppError) -> Response {
     }
 }
 
+/// The largest upload the import page takes.
+pub const UPLOAD_LIMIT: usize = 512 * 1024 * 1024;
+
 const STYLE: &str = include_str!("../static/style.css");
 const SCRIPT: &str = include_str!("../static/app.js");
 
@@ -109,6 +112,14 @@ pub fn app(state: AppState) -> Router {
         .route("/ho/moi", get(pages::household::new_form).post(pages::household::new_submit))
         .route("/ho/{id}", get(pages::household::show))
         .route("/ho/{id}/sua", get(pages::household::edit_form).post(pages::household::edit_submit))
+        .route(
+            "/nhap",
+            get(pages::import::show)
+                .post(pages::import::upload)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/nhap/{token}/xac-nhan", post(pages::import::confirm))
+        .route("/nhap/{token}/loi.csv", get(pages::import::error_file))
         .route("/bao-cao", get(pages::reports::show))
         .route("/nguoi-dung", get(pages::admin::users).post(pages::admin::create))
         .route("/nguoi-dung/{id}", post(pages::admin::update))

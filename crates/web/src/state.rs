@@ -15,6 +15,7 @@ pub struct Inner {
     /// Session cookies carry `Secure` (served over HTTPS, or anywhere but loopback).
     pub(crate) secure_cookies: bool,
     pub(crate) cache: crate::cache::Cache,
+    pub(crate) staging: crate::pages::import::Staging,
 }
 
 impl AppState {
@@ -25,6 +26,7 @@ impl AppState {
             limiter: LoginLimiter::default(),
             secure_cookies,
             cache: crate::cache::Cache::default(),
+            staging: crate::pages::import::Staging::default(),
         }))
     }
 }

@@ -547,3 +547,105 @@ async fn search_matches_names_with_or_without_diacritics_in_vietnamese_order() {
         }
     }
 }
+
+/// A multipart body of text fields and files.
+fn multipart(parts: &[(&str, Option<&str>, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "----vuonlen-test-boundary".to_string();
+    let mut body = Vec::new();
+    for (name, file, bytes) in parts {
+        body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        match file {
+            Some(f) => body.extend_from_slice(
+                format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes(),
+            ),
+            None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+        }
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_import_page_lists_every_problem_then_imports_after_confirmation() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        // Two new households of the officer's commune, and one of the sibling commune.
+        let mut records: Vec<HouseholdRecord> =
+            synth("14", 240, 3).into_iter().filter(|r| r.commune_code == w.own).take(2).collect();
+        records.extend(synth("14", 240, 3).into_iter().filter(|r| r.commune_code == w.sibling).take(1));
+        for (i, r) in records.iter_mut().enumerate() {
+            r.household_id = format!("{}-W{i}", r.commune_code);
+            for (j, m) in r.members.iter_mut().enumerate() {
+                m.id_number = None;
+                m.full_name = format!("Người Mới {i} {j}");
+            }
+        }
+        let files = dir.path().join(format!("upload-{engine}"));
+        std::fs::create_dir_all(&files).expect("dir");
+        let (h, m) = (files.join("ho.csv"), files.join("thanh-vien.csv"));
+        let write = |recs: &[HouseholdRecord]| {
+            let mut wr = vuonlen_io::HouseholdWriter::create(
+                &vuonlen_io::Target::Csv { households: h.clone(), members: m.clone() },
+                vuonlen_io::HeaderStyle::English,
+            )
+            .expect("writer");
+            for r in recs {
+                wr.write(r).expect("write");
+            }
+            wr.finish().expect("finish");
+            (std::fs::read(&h).expect("h"), std::fs::read(&m).expect("m"))
+        };
+        let (session, csrf) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let upload = |hb: Vec<u8>, mb: Vec<u8>| {
+            let (ct, body) = multipart(&[
+                ("period", None, b"2025".to_vec()),
+                ("households", Some("ho.csv"), hb),
+                ("members", Some("thanh-vien.csv"), mb),
+            ]);
+            Request::post(format!("/nhap?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .expect("request")
+        };
+        // The sibling commune's household is outside the officer's area: refused, nothing written.
+        let (hb, mb) = write(&records);
+        let r = send(&w.app, upload(hb, mb)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("ngoài địa bàn"), "{engine}: {}", r.body);
+        // A bad value is reported with its file, row and column; every problem at once.
+        let (hb, mb) = write(&records[..2]);
+        let text = String::from_utf8(hb).expect("utf-8").replacen(",piped,", ",giếng thần,", 1).replacen(
+            ",rural,",
+            ",vùng xa,",
+            1,
+        );
+        let r = send(&w.app, upload(text.into_bytes(), mb.clone())).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        assert!(r.body.contains("ho.csv") && r.body.contains("vùng xa"), "{engine}: {}", r.body);
+        let token =
+            r.body.split("/nhap/").nth(1).and_then(|s| s.split('/').next()).expect("error file link").to_string();
+        let errors = w.page(&session, &format!("/nhap/{token}/loi.csv")).await;
+        assert_eq!(errors.status, OK);
+        assert!(errors.body.contains("vùng xa") && errors.body.contains("message_vi"), "{}", errors.body);
+        // Valid files: a check that writes nothing, then the confirmation imports.
+        let (hb, mb) = write(&records[..2]);
+        let r = send(&w.app, upload(hb, mb)).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let confirm =
+            r.body.split("action=\"/nhap/").nth(1).and_then(|s| s.split('"').next()).expect("confirm form").to_string();
+        let q = format!("/api/v1/households?q={}-W0", w.own);
+        assert_eq!(w.api("xa.own", "GET", &q, None).await.json()["total"], 0, "{engine}: the check wrote nothing");
+        let done = w.post_form(&session, &format!("/nhap/{confirm}"), &[("_csrf".into(), csrf.clone())], None).await;
+        assert_eq!(done.status, OK, "{engine}: {}", done.body);
+        assert!(done.body.contains("Đã nhập vào kỳ 2025"), "{}", done.body);
+        assert_eq!(w.api("xa.own", "GET", &q, None).await.json()["total"], 1, "{engine}");
+        // Another user cannot use the upload.
+        let (other, other_csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let r = w.post_form(&other, &format!("/nhap/{confirm}"), &[("_csrf".into(), other_csrf)], None).await;
+        assert_eq!(r.status, NOT_FOUND);
+    }
+}

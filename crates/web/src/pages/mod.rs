@@ -6,6 +6,7 @@ pub mod admin;
 pub mod dashboard;
 pub mod household;
 pub mod households;
+pub mod import;
 pub mod login;
 pub mod reports;
 
@@ -16,7 +17,7 @@ use axum::http::Uri;
 use axum::response::Html;
 
 /// What every page's frame shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Chrome {
     pub lang: Lang,
     pub other_lang: &'static str,

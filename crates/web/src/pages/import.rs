@@ -1,0 +1,375 @@
+//! The import page (*nhập dữ liệu*): upload a workbook or two CSV files for a period, see every
+//! problem by file, row and column (and download them as an error file), then confirm. The
+//! check runs the whole import — reader and registry checks — and rolls it back; the
+//! confirmation imports the same files for real. Only households of the user's area pass.
+
+use crate::auth::Viewer;
+use crate::error::{AppError, PageError};
+use crate::pages::{Chrome, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{Uri, header};
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use vuonlen_core::Standard;
+use vuonlen_io::{HouseholdRecord, OutputFormat, ReadOptions, ReadReport, Source};
+use vuonlen_store::import::{ImportSpec, ImportSummary};
+use vuonlen_store::period;
+
+/// Uploads waiting for their confirmation: kept for an hour, for the user who sent them.
+#[derive(Default)]
+pub struct Staging {
+    uploads: Mutex<HashMap<String, Arc<Staged>>>,
+}
+
+pub struct Staged {
+    dir: tempfile::TempDir,
+    source: Source,
+    user_id: i64,
+    period: i64,
+    files: String,
+    hash: String,
+    at: Instant,
+    /// The error file, when the check found problems.
+    errors: Option<std::path::PathBuf>,
+}
+
+const KEEP: Duration = Duration::from_secs(3600);
+
+impl Staging {
+    fn put(&self, s: Staged) -> String {
+        let token = crate::password::token();
+        let mut m = self.uploads.lock().unwrap_or_else(|e| e.into_inner());
+        m.retain(|_, v| v.at.elapsed() < KEEP);
+        m.insert(token.clone(), Arc::new(s));
+        token
+    }
+
+    fn get(&self, token: &str, user_id: i64) -> Option<Arc<Staged>> {
+        let m = self.uploads.lock().unwrap_or_else(|e| e.into_inner());
+        m.get(token).filter(|s| s.user_id == user_id && s.at.elapsed() < KEEP).cloned()
+    }
+
+    fn remove(&self, token: &str) {
+        self.uploads.lock().unwrap_or_else(|e| e.into_inner()).remove(token);
+    }
+}
+
+#[derive(Template, Default)]
+#[template(path = "import.html")]
+struct ImportPage {
+    c: Chrome,
+    period: i64,
+    message: Option<String>,
+    failed: bool,
+    problems: Vec<Vec<String>>,
+    problem_count: usize,
+    token: Option<String>,
+    summary: Option<Vec<String>>,
+    confirm_token: Option<String>,
+}
+
+fn page(c: Chrome, period: i64) -> ImportPage {
+    ImportPage { c, period, ..Default::default() }
+}
+
+fn may_import(v: &Viewer) -> Result<(), AppError> {
+    if v.access.may_edit() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(v.lang.s("nhập dữ liệu", "importing").into()))
+    }
+}
+
+async fn latest_year(state: &AppState) -> Result<i64, AppError> {
+    Ok(period::list(&state.db).await?.iter().map(|p| p.year).max().unwrap_or(2025))
+}
+
+pub async fn show(State(state): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, PageError> {
+    may_import(&v)?;
+    Ok(render(&page(Chrome::of(&v, &uri), latest_year(&state).await?))?.into_response())
+}
+
+/// Keeps only a file name's last part, with characters safe for a path.
+fn safe_name(name: &str, fallback: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let clean: String = base.chars().map(|c| if c.is_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
+    if clean.trim_matches(['.', ' ']).is_empty() { fallback.to_string() } else { clean }
+}
+
+/// The period's reference date and standard: the period's own, or those in force at the end of
+/// the year for a new period.
+async fn period_terms(state: &AppState, year: i64) -> Result<(chrono::NaiveDate, Arc<Standard>), AppError> {
+    match period::get(&state.db, year).await? {
+        Some(p) => {
+            Ok((p.reference_date, state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?))
+        }
+        None => {
+            let as_of = period::default_reference_date(year)
+                .filter(|_| (2000..=2100).contains(&year))
+                .ok_or_else(|| AppError::Invalid(format!("kỳ / period {year}")))?;
+            Ok((as_of, state.standards.in_force(as_of).map_err(|e| AppError::Invalid(e.to_string()))?))
+        }
+    }
+}
+
+fn read(
+    source: &Source,
+    as_of: chrono::NaiveDate,
+    std: &Standard,
+) -> Result<(Vec<HouseholdRecord>, ReadReport), AppError> {
+    let opts = ReadOptions {
+        as_of,
+        keep_personal: true,
+        skip_invalid: false,
+        require_waste_treatment: std.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment),
+    };
+    let mut records: Vec<HouseholdRecord> = Vec::new();
+    let report = vuonlen_io::read(source, &opts, &mut records).map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok((records, report))
+}
+
+/// Runs the import; `commit` false: checks and rolls back.
+async fn run(
+    state: &AppState,
+    v: &Viewer,
+    s: &Staged,
+    records: &[HouseholdRecord],
+    as_of: chrono::NaiveDate,
+    std: Arc<Standard>,
+    commit: bool,
+) -> Result<ImportSummary, AppError> {
+    let spec = ImportSpec {
+        period: s.period,
+        reference_date: as_of,
+        standard: std,
+        actor: v.user.username.clone(),
+        command: "web: nhập dữ liệu".into(),
+        files: s.files.clone(),
+        file_hash: s.hash.clone(),
+        scope: vuonlen_store::Scope::none(),
+    };
+    let mut imp = v.registry(state).begin_import(spec).await?;
+    for chunk in records.chunks(2_000) {
+        if let Err(e) = imp.push(chunk).await {
+            let _ = imp.abort().await;
+            return Err(e.into());
+        }
+    }
+    Ok(if commit { imp.finish().await? } else { imp.check().await? })
+}
+
+fn problem_rows(v: &Viewer, r: &ReadReport) -> Vec<Vec<String>> {
+    let l = v.lang;
+    r.errors
+        .iter()
+        .map(|p| (l.s("Lỗi", "Error"), p))
+        .chain(r.warnings.iter().map(|p| (l.s("Cảnh báo", "Warning"), p)))
+        .take(1000)
+        .map(|(sev, p)| {
+            vec![
+                sev.to_string(),
+                match &p.sheet {
+                    Some(sh) => format!("{} [{sh}]", p.file),
+                    None => p.file.clone(),
+                },
+                if p.row > 0 { p.row.to_string() } else { String::new() },
+                p.column.clone(),
+                p.value.clone(),
+                p.household_id.clone().unwrap_or_default(),
+                l.s(&p.message_vi, &p.message_en).to_string(),
+            ]
+        })
+        .collect()
+}
+
+fn summary_lines(v: &Viewer, s: &ImportSummary, done: bool) -> Vec<String> {
+    let l = v.lang;
+    let verb = if done { l.s("đã", "") } else { l.s("sẽ", "would be") };
+    let mut out = vec![
+        format!("{} {} {}", l.int(s.households), l.s("hộ,", "households,"), l.int(s.members))
+            + l.s(" nhân khẩu", " members"),
+        format!("{} {verb} {}", l.int(s.inserted), l.s("hộ được thêm", "added")),
+        format!("{} {verb} {}", l.int(s.updated), l.s("hộ được cập nhật", "updated")),
+        format!("{} {}", l.int(s.unchanged), l.s("hộ không thay đổi", "unchanged")),
+    ];
+    if s.unclassified > 0 {
+        out.push(format!(
+            "{} {}",
+            l.int(s.unclassified),
+            l.s("hộ chưa phân loại được", "households the standard cannot classify")
+        ));
+    }
+    out
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    may_import(&v)?;
+    let l = v.lang;
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut year: Option<i64> = None;
+    let mut saved: HashMap<String, std::path::PathBuf> = HashMap::new();
+    let mut names = Vec::new();
+    let mut hasher = Sha256::new();
+    while let Some(field) = mp.next_field().await.map_err(|e| AppError::Invalid(e.to_string()))? {
+        let name = field.name().unwrap_or("").to_string();
+        let file_name = field.file_name().map(str::to_string);
+        let bytes = field.bytes().await.map_err(|e| AppError::Invalid(e.to_string()))?;
+        match name.as_str() {
+            "period" => year = String::from_utf8_lossy(&bytes).trim().parse().ok(),
+            "workbook" | "households" | "members" if !bytes.is_empty() => {
+                let fallback = format!("{name}.{}", if name == "workbook" { "xlsx" } else { "csv" });
+                let mut fname = safe_name(file_name.as_deref().unwrap_or(""), &fallback);
+                if saved.values().any(|p| p.file_name().is_some_and(|f| f.to_string_lossy() == fname)) {
+                    fname = format!("{name}-{fname}");
+                }
+                let path = dir.path().join(&fname);
+                std::fs::write(&path, &bytes).map_err(|e| AppError::Internal(e.to_string()))?;
+                hasher.update(&bytes);
+                names.push(fname);
+                saved.insert(name, path);
+            }
+            _ => {}
+        }
+    }
+    let year =
+        year.ok_or_else(|| AppError::Invalid(l.s("Thiếu năm của kỳ rà soát", "The period's year is missing").into()))?;
+    let source = match (saved.remove("workbook"), saved.remove("households"), saved.remove("members")) {
+        (Some(w), _, _) => Source::Xlsx { workbook: w },
+        (None, Some(h), Some(m)) => Source::Csv { households: h, members: m },
+        _ => {
+            let mut p = page(Chrome::of(&v, &uri), year);
+            p.message = Some(
+                l.s(
+                    "Hãy chọn một tệp Excel, hoặc cả hai tệp CSV (hộ và thành viên).",
+                    "Choose a workbook, or both CSV files (households and members).",
+                )
+                .into(),
+            );
+            p.failed = true;
+            return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+        }
+    };
+    let (as_of, std) = period_terms(&state, year).await?;
+    let mut staged = Staged {
+        dir,
+        source: source.clone(),
+        user_id: v.user.id,
+        period: year,
+        files: names.join(" + "),
+        hash: format!("{:x}", hasher.finalize()),
+        at: Instant::now(),
+        errors: None,
+    };
+    let (records, mut report) = read(&source, as_of, &std)?;
+    let mut summary = None;
+    if report.errors.is_empty() {
+        let s = run(&state, &v, &staged, &records, as_of, std.clone(), false).await?;
+        vuonlen_store::import_problems::add_registry_problems(&mut report, &s, &source);
+        summary = Some(s);
+    }
+    let mut p = page(Chrome::of(&v, &uri), year);
+    p.problems = problem_rows(&v, &report);
+    p.problem_count = report.errors.len() + report.warnings.len();
+    if !report.errors.is_empty() || !report.warnings.is_empty() {
+        let path = staged.dir.path().join("loi.csv");
+        vuonlen_io::write_problems(&report, &path, OutputFormat::Csv).map_err(|e| AppError::Internal(e.to_string()))?;
+        staged.errors = Some(path);
+    }
+    let failed = !report.errors.is_empty();
+    let token = state.staging.put(staged);
+    p.token = Some(token.clone());
+    p.failed = failed;
+    if failed {
+        p.message = Some(format!(
+            "{} {} — {}",
+            l.int(report.errors.len() as u64),
+            l.s("lỗi", "errors"),
+            l.s(
+                "không có gì được ghi. Hãy sửa tệp và tải lên lại.",
+                "nothing was written. Fix the files and upload them again."
+            )
+        ));
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+    }
+    let s = summary.unwrap_or_default();
+    p.summary = Some(summary_lines(&v, &s, false));
+    if s.inserted + s.updated > 0 {
+        p.confirm_token = Some(token);
+        p.message = Some(
+            l.s(
+                "Tệp hợp lệ. Kiểm tra kết quả rồi xác nhận để nhập.",
+                "The files are valid. Check the result, then confirm.",
+            )
+            .into(),
+        );
+    } else {
+        p.message =
+            Some(l.s("Không có gì thay đổi so với dữ liệu đã có.", "Nothing differs from what is stored.").into());
+    }
+    Ok(render(&p)?.into_response())
+}
+
+pub async fn confirm(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    may_import(&v)?;
+    let l = v.lang;
+    let staged = state.staging.get(&token, v.user.id).ok_or(AppError::NotFound)?;
+    let (as_of, std) = period_terms(&state, staged.period).await?;
+    let (records, mut report) = read(&staged.source, as_of, &std)?;
+    if !report.errors.is_empty() {
+        return Err(AppError::Invalid(l.s("Tệp có lỗi", "The files have errors").into()).into());
+    }
+    let s = run(&state, &v, &staged, &records, as_of, std, true).await?;
+    let mut p = page(Chrome::of(&v, &uri), staged.period);
+    if s.committed {
+        state.staging.remove(&token);
+        p.message = Some(format!("{} {}", l.s("Đã nhập vào kỳ", "Imported into period"), staged.period));
+        p.summary = Some(summary_lines(&v, &s, true));
+        Ok(render(&p)?.into_response())
+    } else {
+        vuonlen_store::import_problems::add_registry_problems(&mut report, &s, &staged.source);
+        p.problems = problem_rows(&v, &report);
+        p.problem_count = report.errors.len() + report.warnings.len();
+        p.failed = true;
+        p.message = Some(
+            l.s(
+                "Không nhập được: dữ liệu đã thay đổi kể từ lúc kiểm tra.",
+                "Not imported: the registry changed since the check.",
+            )
+            .into(),
+        );
+        Ok((axum::http::StatusCode::CONFLICT, render(&p)?).into_response())
+    }
+}
+
+pub async fn error_file(
+    State(state): State<AppState>,
+    v: Viewer,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    let staged = state.staging.get(&token, v.user.id).ok_or(AppError::NotFound)?;
+    let path = staged.errors.as_ref().ok_or(AppError::NotFound)?;
+    let bytes = std::fs::read(path).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"loi-nhap-{}.csv\"", staged.period)),
+        ],
+        bytes,
+    )
+        .into_response())
+}
