@@ -58,8 +58,15 @@ pub struct DemoArgs {
 pub const DEMO_PASSWORD: &str = "vuonlen-demo";
 
 /// The 2025 answers of a 2024 household: incomes move (a fifth rise by a third, a few fall by
-/// almost half, the rest by 6 %), one in a hundred households is gone.
+/// almost half, the rest by 6 %), one in a hundred households is gone; children who reach school
+/// age (3) get the school answer the format then requires.
 fn next_year(mut r: HouseholdRecord) -> Option<HouseholdRecord> {
+    let as_of = chrono::NaiveDate::from_ymd_opt(2025, 12, 31)?;
+    for m in &mut r.household.members {
+        if m.school_on_track.is_none() && (3..=15).contains(&m.birth.age_years(as_of)) {
+            m.school_on_track = Some(true);
+        }
+    }
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     r.household_id.hash(&mut h);
@@ -117,8 +124,10 @@ fn demo_users(province: &str, communes: &[String]) -> Vec<(String, String, Role,
             Some(province.to_string()),
         ),
     ];
+    let units = vuonlen_core::units::AdminUnits::get();
     for c in communes.iter().take(2) {
-        v.push((format!("xa.{c}"), format!("Cán bộ xã {c}"), Role::CommuneOfficer, Some(c.clone())));
+        let name = units.y2025.communes.get(c.as_str()).map_or_else(|| c.clone(), |u| u.name.to_string());
+        v.push((format!("xa.{c}"), format!("Cán bộ {name}"), Role::CommuneOfficer, Some(c.clone())));
     }
     v
 }
