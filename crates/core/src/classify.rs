@@ -2,7 +2,7 @@
 
 use crate::codes::{Area, Disability, Sex};
 use crate::household::{BirthDate, Household};
-use crate::rules::{Facts, deprived};
+use crate::rules::{Facts, deprived, traits};
 use crate::standard::{Logic, Standard};
 use crate::text::{push_int, push_vnd};
 use chrono::{Datelike, NaiveDate};
@@ -175,12 +175,13 @@ pub fn classify(std: &Standard, hh: &Household, at: NaiveDate) -> Result<Classif
     };
 
     let wa = std.working_age();
-    let mut facts_buf = [Facts { age: 0, working_age: false }; 16];
+    let none = Facts { age: 0, working_age: false, traits: 0 };
+    let mut facts_buf = [none; 16];
     let mut facts_vec = Vec::new();
     let facts: &mut [Facts] = if hh.members.len() <= facts_buf.len() {
         &mut facts_buf[..hh.members.len()]
     } else {
-        facts_vec.resize(hh.members.len(), Facts { age: 0, working_age: false });
+        facts_vec.resize(hh.members.len(), none);
         &mut facts_vec
     };
     let mut sub = Subgroups::default();
@@ -207,6 +208,7 @@ pub fn classify(std: &Standard, hh: &Household, at: NaiveDate) -> Result<Classif
             Sex::Female => retire_female,
         };
         f.working_age = f.age >= min_age && months < retire;
+        f.traits = traits(m);
         any_labour |= f.working_age && m.able_to_work;
         sub.merit |= m.merit;
         sub.children |= f.age < CHILD_AGE_BELOW;

@@ -9,8 +9,8 @@ use crate::pipeline::{Packet, Side};
 use crate::problems::{Collector, FileCtx, ProblemKind};
 use crate::read::ReadOptions;
 use crate::record::HouseholdRecord;
-use crate::rows::{RowHandler, RowView, Start};
-use crate::split::split_exact;
+use crate::rows::{RowHandler, RowView, Start, trim};
+use crate::split::{LineFields, split_exact};
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::ControlFlow;
@@ -23,14 +23,13 @@ use vuonlen_core::{Household, Member};
 /// Households per batch sent to the joining thread.
 const BATCH: usize = 256;
 
-/// One row of the households file.
+/// What the join needs of a row of the households file besides its record.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct HhRow {
     pub row: u64,
     pub key: IdKey,
     /// False when the row has an error (the record then holds placeholders).
     pub valid: bool,
-    /// The record without members; `household_id` is always filled (possibly empty).
-    pub record: HouseholdRecord,
 }
 
 /// A parsed row whose texts are in its batch.
@@ -68,19 +67,21 @@ impl HhBatch {
         self.rows.len()
     }
 
-    /// Row `i` (taken: its poverty causes are moved out) into `out`, whose record is filled
-    /// in place (every field is overwritten; members are cleared).
-    pub fn take_row_into(&mut self, i: usize, out: &mut HhRow) {
+    /// Row `i` (taken: its poverty causes are moved out), its record filled into `r` in place
+    /// (every field is overwritten, `household_id` possibly with an empty id; members are
+    /// cleared).
+    pub fn take_row_into(&mut self, i: usize, r: &mut HouseholdRecord) -> HhRow {
         let w = &mut self.rows[i];
         let text = &self.text;
-        let t = |k: usize| text.get(w.texts[k].0..w.texts[k].1).unwrap_or("");
-        let r = &mut out.record;
         for (k, s) in [&mut r.household_id, &mut r.commune_code, &mut r.village, &mut r.head_name, &mut r.address]
             .into_iter()
             .enumerate()
         {
             s.clear();
-            s.push_str(t(k));
+            let (a, b) = w.texts[k];
+            if a < b {
+                s.push_str(text.get(a..b).unwrap_or(""));
+            }
         }
         r.poverty_causes.clear();
         r.poverty_causes.append(&mut w.causes);
@@ -88,9 +89,7 @@ impl HhBatch {
         members.clear();
         r.household = Household { members, ..w.household };
         r.members.clear();
-        out.row = w.row;
-        out.key = w.key;
-        out.valid = w.valid;
+        HhRow { row: w.row, key: w.key, valid: w.valid }
     }
 }
 
@@ -187,16 +186,7 @@ impl<'o> HouseholdParser<'o> {
         let id = nfc(id);
         let id_range = self.batch.put(&id);
         let commune_code = self.batch.put(commune);
-        let village = v[h::VILLAGE];
-        let village = if self.nfc_villages.contains(village) {
-            self.batch.put(village)
-        } else {
-            let n = nfc(village);
-            if matches!(n, Cow::Borrowed(_)) && self.nfc_villages.len() < VILLAGES {
-                self.nfc_villages.insert(village.to_string());
-            }
-            self.batch.put(&n)
-        };
+        let village = self.village(v[h::VILLAGE]);
         let (head_name, address) = if opts.keep_personal {
             (self.batch.put(&nfc(v[h::HEAD_NAME])), self.batch.put(&nfc(v[h::ADDRESS])))
         } else {
@@ -222,6 +212,133 @@ impl<'o> HouseholdParser<'o> {
                 members: Vec::<Member>::new(),
             },
         })
+    }
+
+    /// The usual line of a file with the format's columns in their order, read field by field
+    /// where it is, without splitting it first: the same result as [`HouseholdParser::fast`] on
+    /// the split line, for a line whose household id is ASCII, whose codes are written as keys
+    /// and numbers and flags without spaces around them (as our own writer writes them). `None`
+    /// for any other line, which the split paths then take.
+    fn in_place(&mut self, row: u64, line: &str) -> Option<Wire> {
+        let opts = self.opts;
+        let b = line.as_bytes();
+        let mut f = LineFields::new(b)?;
+        // Quotes around whole text fields, which must account for every quote of the line (so
+        // that none of these fields has a quote inside, nor any other field a quote at all).
+        let mut paired = 0;
+        let mut text = |(a, e): (usize, usize)| -> Option<&str> {
+            let (a, e) = match b.get(a..e)? {
+                [b'"', .., b'"'] => {
+                    paired += 2;
+                    (a + 1, e - 1)
+                }
+                _ => (a, e),
+            };
+            // Commas and quotes are ASCII: the bounds are character boundaries.
+            line.get(a..e).map(trim)
+        };
+        let id = text(f.bounds()?)?;
+        // An ASCII id is in NFC as it is.
+        if id.is_empty() || !id.is_ascii() {
+            return None;
+        }
+        let commune = f.next()?;
+        if commune != self.last_commune.as_bytes() {
+            let commune = std::str::from_utf8(commune).ok()?;
+            if !is_digits(commune, 5) || !AdminUnits::get().is_commune(commune) {
+                return None;
+            }
+            self.last_commune.clear();
+            self.last_commune.push_str(commune);
+        }
+        let village = text(f.bounds()?)?;
+        let area = match f.next()? {
+            b"rural" => Area::Rural,
+            b"urban" => Area::Urban,
+            _ => return None,
+        };
+        let head_name = text(f.bounds()?)?;
+        if head_name.is_empty() {
+            return None;
+        }
+        let address = text(f.bounds()?)?;
+        let income = match f.next()? {
+            b"" => None,
+            t => Some(i64::try_from(whole(t)?).ok()?),
+        };
+        let score = match f.next()? {
+            b"" => None,
+            t => Some(i32::try_from(whole(t)?).ok()?),
+        };
+        if income.is_none() && score.is_none() {
+            return None;
+        }
+        let durable = match f.next()? {
+            &[d @ b'0'..=b'3'] => d - b'0',
+            _ => return None,
+        };
+        let floor_area = decimal(f.next()?)?;
+        let water = water_key(f.next()?)?;
+        let latrine = latrine_key(f.next()?)?;
+        let internet = bit(f.next()?)?;
+        let info = bit(f.next()?)?;
+        let waste = match f.next()? {
+            b"" if opts.require_waste_treatment => return None,
+            b"" => None,
+            t => Some(bit(t)?),
+        };
+        let causes_text = text(f.bounds()?)?;
+        if !f.done() || paired != f.quotes() {
+            return None;
+        }
+        let mut causes = Vec::new();
+        if !causes_text.is_empty() {
+            for part in causes_text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+                causes.push(PovertyCause::parse(part)?);
+            }
+        }
+
+        let id_range = self.batch.put(id);
+        let commune_code = self.batch.put(&self.last_commune);
+        let village = self.village(village);
+        let (head_name, address) = if opts.keep_personal {
+            (self.batch.put(&nfc(head_name)), self.batch.put(&nfc(address)))
+        } else {
+            ((0, 0), (0, 0))
+        };
+        Some(Wire {
+            row,
+            key: IdKey::of(id),
+            valid: true,
+            texts: [id_range, commune_code, village, head_name, address],
+            causes,
+            household: Household {
+                area,
+                income_per_capita: income,
+                score_a: score,
+                durable_structures: durable,
+                floor_area_m2: floor_area,
+                water_source: water,
+                latrine,
+                internet_user: internet,
+                info_devices: info,
+                waste_treatment: waste,
+                members: Vec::<Member>::new(),
+            },
+        })
+    }
+
+    /// Puts a village name in NFC into the batch, remembering the names found in NFC already.
+    #[inline]
+    fn village(&mut self, village: &str) -> (usize, usize) {
+        if village.is_ascii() || self.nfc_villages.contains(village) {
+            return self.batch.put(village);
+        }
+        let n = nfc(village);
+        if matches!(n, Cow::Borrowed(_)) && self.nfc_villages.len() < VILLAGES {
+            self.nfc_villages.insert(village.to_string());
+        }
+        self.batch.put(&n)
     }
 
     /// The values of a row by column of the format, when the file has them all, the row is
@@ -429,8 +546,14 @@ impl RowHandler for HouseholdParser<'_> {
     }
 
     fn line(&mut self, row: u64, line: &str) -> Option<ControlFlow<()>> {
+        if !self.in_order {
+            return None;
+        }
+        if let Some(w) = self.in_place(row, line) {
+            return Some(self.add(w));
+        }
         let mut v = [""; HOUSEHOLD_COLUMNS.len()];
-        if !(self.in_order && split_exact(line, &mut v)) {
+        if !split_exact(line, &mut v) {
             return None;
         }
         let w = self.fast(row, &v)?;
@@ -449,6 +572,94 @@ impl HouseholdParser<'_> {
         }
         ControlFlow::Continue(())
     }
+}
+
+/// A flag written `0` or `1`.
+#[inline(always)]
+fn bit(s: &[u8]) -> Option<bool> {
+    match s {
+        b"1" => Some(true),
+        b"0" => Some(false),
+        _ => None,
+    }
+}
+
+/// The codes written as their keys (exactly), as bytes: `None` for anything else.
+macro_rules! key_parsers {
+    ($($fn:ident -> $ty:ident { $($key:literal => $v:ident),+ $(,)? })+) => {
+        $(
+            #[inline(always)]
+            fn $fn(s: &[u8]) -> Option<$ty> {
+                Some(match s {
+                    $($key => $ty::$v,)+
+                    _ => return None,
+                })
+            }
+        )+
+    };
+}
+
+key_parsers! {
+    water_key -> WaterSource {
+        b"piped" => Piped, b"drilled_well" => DrilledWell, b"protected_dug_well" => ProtectedDugWell,
+        b"protected_spring" => ProtectedSpring, b"rainwater" => Rainwater, b"bottled" => Bottled,
+        b"unprotected_dug_well" => UnprotectedDugWell, b"unprotected_spring" => UnprotectedSpring,
+        b"surface" => Surface, b"other" => Other,
+    }
+    latrine_key -> Latrine {
+        b"septic" => Septic, b"semi_septic" => SemiSeptic, b"pour_flush" => PourFlush,
+        b"double_vault" => DoubleVault, b"ventilated_pit" => VentilatedPit, b"biogas" => Biogas,
+        b"simple_pit" => SimplePit, b"hanging" => Hanging, b"none" => None, b"other" => Other,
+    }
+}
+
+/// A whole number of at most 18 digits (and nothing else), as [`fields::parse_uint`] reads it;
+/// `None` for any other text.
+#[inline]
+fn whole(b: &[u8]) -> Option<u64> {
+    if b.is_empty() || b.len() > 18 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Powers of ten exactly representable as `f64`.
+const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// [`fields::parse_decimal`] of digits with at most one decimal point: up to 15 digits, the
+/// value is the digits as a whole number divided by a power of ten, both exact in `f64`, so that
+/// the one division rounds the exact quotient as parsing the text does. `None` for any other
+/// text.
+#[inline]
+fn decimal(b: &[u8]) -> Option<f64> {
+    if b.is_empty() || b.len() > 16 {
+        return None;
+    }
+    let mut v = 0u64;
+    let mut digits = 0;
+    let mut point = None;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'0'..=b'9' => {
+                v = v * 10 + u64::from(c - b'0');
+                digits += 1;
+            }
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    if digits == 0 || digits > 15 {
+        return None;
+    }
+    let scale = point.map_or(0, |p| b.len() - 1 - p);
+    Some(v as f64 / *POW10.get(scale)?)
 }
 
 /// A household with nothing in it yet, to be filled by a parser.
@@ -509,5 +720,193 @@ mod tests {
                 assert!(general.valid && p.side.problems.errors.is_empty(), "{line}");
             }
         }
+    }
+
+    /// Usual lines, and each with one field written otherwise: valid in another spelling, with
+    /// spaces, quoted, empty, invalid.
+    fn variants() -> Vec<String> {
+        let base: [&str; 16] = [
+            "00004-000001",
+            "00004",
+            "Tổ dân phố 4",
+            "urban",
+            "Trần Hoàng Hưng",
+            "\"Số 214, Tổ dân phố 4, Phường Ba Đình\"",
+            "5000000",
+            "",
+            "3",
+            "62",
+            "piped",
+            "septic",
+            "1",
+            "1",
+            "1",
+            "",
+        ];
+        let other: [&[&str]; 16] = [
+            &["H1", " H1", "H1 ", "", "\"H1\"", "Hộ 1", "\"H,1\"", "a\"b"],
+            &["00001", "4", " 00004", "00004 ", "99999", "0000a", "", "\"00004\""],
+            &["", "Thôn 1", " Thôn 1", "Thôn 1 ", "Ấp 3", "\u{a0}Bản", "Tho\u{302}n", "\"x, y\"", "\"a\"\"b\""],
+            &["rural", "Rural", " urban", "nông thôn", "", "city"],
+            &["", " ", "An", "\"An\""],
+            &["", "Số 2", "\"\"", "x\"y"],
+            &[
+                "",
+                "0",
+                "1.500.000",
+                "1,500,000",
+                "015",
+                " 5",
+                "5 ",
+                "-5",
+                "1e6",
+                "999999999999999999",
+                "9999999999999999999",
+                "99999999999999999999",
+                "12.5",
+            ],
+            &["", "0", "35", "2147483647", "2147483648", " 35", "3.5", "0035"],
+            &["0", "1", "2", "4", "03", " 3", "", "x"],
+            &[
+                "0",
+                "12.5",
+                "12,5",
+                "\"12,5\"",
+                ".5",
+                "5.",
+                ".",
+                "",
+                "1.2.3",
+                "0.1",
+                "123456789012345",
+                "1234567890123456",
+                "1.234567890123456",
+                "12345678901234567",
+                "56.55",
+                "1e3",
+                " 62",
+                "00062.500",
+            ],
+            &["rainwater", "Nước máy", " piped", "", "tap"],
+            &["none", "tự hoại", "septic ", "", "pit"],
+            &["0", "", "có", "2"],
+            &["0", "", "true", " 1"],
+            &["0", "", "x", " 1"],
+            &["other", "no_land; illness", ";", "no_land;;illness", "bad", " other", "\"no_land;illness\""],
+        ];
+        let mut out = vec![base.join(",")];
+        for (i, alts) in other.iter().enumerate() {
+            for alt in *alts {
+                let mut f = base;
+                f[i] = alt;
+                out.push(f.join(","));
+                // Without income, so that the score is the test.
+                f[6] = "";
+                f[7] = "12";
+                if i != 6 && i != 7 {
+                    out.push(f.join(","));
+                }
+            }
+        }
+        out.push(base[..15].join(","));
+        out.push(format!("{},", base.join(",")));
+        out.push(format!("{},\"", base.join(",")));
+        out.push(format!("{}{}", base.join(","), "x".repeat(600)));
+        out
+    }
+
+    #[test]
+    fn lines_read_in_place_give_what_the_split_path_gives() {
+        let header = "household_id,commune_code,village,area,head_name,address,income_per_capita,score_a,\
+                      durable_structures,floor_area_m2,water_source,latrine,internet_user,info_devices,\
+                      waste_treatment,poverty_causes";
+        let lines = variants();
+        for (keep_personal, require_waste_treatment) in [(false, false), (true, false), (false, true)] {
+            let opts =
+                ReadOptions { keep_personal, require_waste_treatment, ..ReadOptions::new(chrono::NaiveDate::MIN) };
+            let (tx, _rx) = sync_channel(4);
+            let mut p = HouseholdParser::new(&opts, tx);
+            let cells = header.split(',').map(str::to_string).collect();
+            assert!(p.start(FileCtx::default(), Start::Header { row: 1, cells }).is_continue());
+            assert!(p.in_order);
+            let mut taken = 0;
+            for (i, line) in lines.iter().enumerate() {
+                let row = i as u64 + 2;
+                let mut v = [""; HOUSEHOLD_COLUMNS.len()];
+                let split = split_exact(line, &mut v).then(|| p.fast(row, &v)).flatten();
+                let split = split.map(|w| resolved(&p, &w));
+                let in_place = p.in_place(row, line).map(|w| resolved(&p, &w));
+                if in_place.is_some() {
+                    taken += 1;
+                    assert_eq!(in_place, split, "{line}");
+                }
+            }
+            assert!(taken > lines.len() / 3, "{taken} of {}", lines.len());
+        }
+    }
+
+    #[test]
+    fn numbers_read_in_place_are_read_as_the_fields_module_reads_them() {
+        let texts = [
+            "",
+            "0",
+            "00",
+            "7",
+            "62",
+            "12.5",
+            "12,5",
+            ".5",
+            "5.",
+            ".",
+            "1.2",
+            "1..2",
+            "0.1",
+            "0.3",
+            "2.675",
+            "123456789012345",
+            "1234567890123456",
+            "12345678901234.5",
+            "1.23456789012345",
+            "9007199254740993",
+            "0.000000000000001",
+            "999999999999999",
+            "99999999999999.9",
+            "1e3",
+            "-1",
+            "+1",
+            " 1",
+            "1 ",
+            "x",
+            "18446744073709551615",
+            "18446744073709551616",
+            "999999999999999999",
+            "1000000000000000000",
+        ];
+        let bits = |v: Option<f64>| v.map(f64::to_bits);
+        for t in texts {
+            if let Some(v) = decimal(t.as_bytes()) {
+                assert_eq!(Some(v.to_bits()), bits(fields::parse_decimal(t)), "{t}");
+            }
+            if let Some(n) = whole(t.as_bytes()) {
+                assert_eq!(Some(n), fields::parse_uint(t), "{t}");
+            }
+        }
+        assert!(decimal(b"123456789012.345").is_some() && decimal(b"0.1").is_some() && whole(b"1").is_some());
+        // Every decimal of up to three places below 1000.
+        for n in 0..1_000_000u32 {
+            let t = format!("{}.{:03}", n / 1000, n % 1000);
+            assert_eq!(bits(decimal(t.as_bytes())), bits(fields::parse_decimal(&t)), "{t}");
+        }
+    }
+
+    #[test]
+    fn keys_read_in_place_are_the_keys_of_the_codes() {
+        for &v in WaterSource::ALL {
+            assert_eq!(water_key(v.key().as_bytes()), Some(v));
+        }
+        for &v in Latrine::ALL {
+            assert_eq!(latrine_key(v.key().as_bytes()), Some(v));
+        }
+        assert_eq!(water_key(b"Piped"), None);
     }
 }

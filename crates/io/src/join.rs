@@ -80,8 +80,8 @@ struct HhStream {
 }
 
 impl HhStream {
-    /// The next row into `out` (its record filled in place); false at the end.
-    fn next_into(&mut self, out: &mut HhRow) -> bool {
+    /// The next row, its record filled into `out` in place; `None` at the end.
+    fn next_into(&mut self, out: &mut HouseholdRecord) -> Option<HhRow> {
         while self.next >= self.batch.len() {
             match self.rx.recv() {
                 Ok(Packet::Batch(b)) => {
@@ -89,18 +89,11 @@ impl HhStream {
                     self.next = 0;
                 }
                 Ok(Packet::Start { .. }) => {}
-                Err(_) => return false,
+                Err(_) => return None,
             }
         }
         self.next += 1;
-        self.batch.take_row_into(self.next - 1, out);
-        true
-    }
-
-    /// The next row, in a record from `record`.
-    fn next(&mut self, record: impl FnOnce() -> HouseholdRecord) -> Option<HhRow> {
-        let mut row = HhRow { row: 0, key: IdKey::of(""), valid: false, record: record() };
-        self.next_into(&mut row).then_some(row)
+        Some(self.batch.take_row_into(self.next - 1, out))
     }
 }
 
@@ -142,8 +135,10 @@ impl MemStream {
     }
 }
 
-/// A household waiting for its members, which are added to its record as they come.
+/// A household waiting for its members, which are added to its record as they come. The
+/// record is [`Joiner::records`]`[slot]`.
 struct Pending {
+    slot: usize,
     hh: HhRow,
     /// Row of the first household with the same id, when this one is a duplicate.
     dup_of: Option<u64>,
@@ -151,40 +146,31 @@ struct Pending {
     rows: Vec<MemRow>,
 }
 
-impl Pending {
-    fn matches(&self, key: IdKey, id: &str) -> bool {
-        self.hh.key == key && self.hh.record.household_id == id
-    }
-
-    /// Adds the members of a group.
-    fn add_group(&mut self, g: &mut GroupView<'_>) {
-        let rec = &mut self.hh.record;
-        g.append_to(&mut self.rows, &mut rec.household.members, &mut rec.members);
-    }
-
-    /// Adds members set aside.
-    fn add_rows(&mut self, rows: MemberRows) {
-        let rec = &mut self.hh.record;
-        self.rows.extend(rows.rows);
-        rec.household.members.extend(rows.members);
-        rec.members.extend(rows.personal);
-    }
+/// Where problems found by the join go.
+struct Report {
+    hh: Head,
+    mem: Head,
+    out: Joined,
 }
 
 struct Joiner<'s> {
     skip_invalid: bool,
     sink: &'s mut dyn HouseholdSink,
-    hh: Head,
-    mem: Head,
+    report: Report,
     seen: SeenIds,
-    batch: Vec<HouseholdRecord>,
-    /// Records the sink is done with, to fill again.
+    /// Records, filled where they are so that they move as little as possible: `[0, done)` the
+    /// valid households finished in order (the next batch of the sink); then, up to `used`,
+    /// the records of the households waiting in the window (at the slots they name, in order)
+    /// and of households finished without being handed on; then records to fill again.
+    records: Vec<HouseholdRecord>,
+    done: usize,
+    used: usize,
+    /// Records to fill again when `records` has none left.
     spare: Vec<HouseholdRecord>,
     /// Emptied vectors of [`Pending::rows`].
     spare_rows: Vec<Vec<MemRow>>,
     /// Stop handing households to the sink (an invalid one was met and `skip_invalid` is off).
     stop: bool,
-    out: Joined,
 }
 
 /// Joins what the two parsing threads send, handing valid households to `sink`.
@@ -207,22 +193,23 @@ pub(crate) fn run(
     let mut j = Joiner {
         skip_invalid,
         sink,
-        hh: hh_head,
-        mem: mem_head,
+        report: Report { hh: hh_head, mem: mem_head, out: Joined::default() },
         seen: SeenIds::default(),
-        batch: Vec::with_capacity(SINK_BATCH),
+        records: Vec::with_capacity(SINK_BATCH),
+        done: 0,
+        used: 0,
         spare: Vec::new(),
         spare_rows: Vec::new(),
         stop: false,
-        out: Joined::default(),
     };
     if !usable {
         // Without ids on both sides nothing can be joined; the header problems say why.
-        while hh.next(empty_record).is_some() {
-            j.out.invalid += 1;
+        let mut scratch = empty_record();
+        while hh.next_into(&mut scratch).is_some() {
+            j.report.out.invalid += 1;
         }
         while mem.next().is_some() {}
-        return Ok(Outcome::Done(j.out));
+        return Ok(Outcome::Done(j.report.out));
     }
     let flow = match mode {
         Mode::Streaming => j.stream(&mut hh, &mut mem)?,
@@ -234,8 +221,8 @@ pub(crate) fn run(
     match flow {
         Flow::OutOfOrder => Ok(Outcome::OutOfOrder),
         Flow::Done => {
-            j.flush()?;
-            Ok(Outcome::Done(j.out))
+            j.flush(&mut VecDeque::new())?;
+            Ok(Outcome::Done(j.report.out))
         }
     }
 }
@@ -254,7 +241,7 @@ impl Joiner<'_> {
 
         while let Some(mut g) = mem.next() {
             // Usually the front household (or the next one).
-            if let Some(p) = window.iter().position(|w| w.matches(g.key, g.id)) {
+            if let Some(p) = window.iter().position(|w| self.matches(w, g.key, g.id)) {
                 self.attach(&mut window, p, &mut g)?;
                 continue;
             }
@@ -264,25 +251,15 @@ impl Joiner<'_> {
             }
             let mut found = false;
             while !hh_done && window.len() < WINDOW {
-                // Filled where it stays, to move records as little as possible.
-                let record = self.fresh();
-                let rows = self.spare_rows.pop().unwrap_or_default();
-                let hh_row = HhRow { row: 0, key: g.key, valid: false, record };
-                window.push_back(Pending { hh: hh_row, dup_of: None, rows });
-                let Some(p) = window.back_mut() else { break };
-                if !hh.next_into(&mut p.hh) {
-                    if let Some(p) = window.pop_back() {
-                        self.spare.push(p.hh.record);
-                        self.spare_rows.push(p.rows);
-                    }
+                let Some(p) = self.read(hh, &mut window) else {
                     hh_done = true;
                     break;
-                }
-                if !orphans.is_empty() && orphans.contains_key(&p.hh.record.household_id) {
+                };
+                if !orphans.is_empty() && orphans.contains_key(&self.records[p.slot].household_id) {
                     return Ok(Flow::OutOfOrder);
                 }
-                self.admit(p);
-                found = p.matches(g.key, g.id);
+                found = self.matches(&p, g.key, g.id);
+                window.push_back(p);
                 if found {
                     break;
                 }
@@ -292,7 +269,7 @@ impl Joiner<'_> {
                 self.attach(&mut window, p, &mut g)?;
             } else if hh_done {
                 // Every household has been read: this id is not in the file.
-                self.not_found(g.id, g.rows);
+                self.report.not_found(g.id, g.rows);
             } else {
                 orphan_rows += g.rows.len();
                 if orphan_rows > ORPHAN_ROWS {
@@ -303,20 +280,18 @@ impl Joiner<'_> {
             }
         }
         while let Some(p) = window.pop_front() {
-            self.finish(p)?;
+            self.finish(p, &mut window)?;
         }
-        while let Some(row) = hh.next(|| self.fresh()) {
-            if !orphans.is_empty() && orphans.contains_key(&row.record.household_id) {
+        while let Some(p) = self.read(hh, &mut window) {
+            if !orphans.is_empty() && orphans.contains_key(&self.records[p.slot].household_id) {
                 return Ok(Flow::OutOfOrder);
             }
-            let mut p = self.pending(row);
-            self.admit(&mut p);
-            self.finish(p)?;
+            self.finish(p, &mut window)?;
         }
         let mut rest: Vec<MemGroup> = orphans.into_values().flatten().collect();
         rest.sort_by_key(|g| g.rows.first_row());
         for g in rest {
-            self.not_found(&g.id, &g.rows.rows);
+            self.report.not_found(&g.id, &g.rows.rows);
         }
         Ok(Flow::Done)
     }
@@ -331,109 +306,165 @@ impl Joiner<'_> {
                 }
             }
         }
-        while let Some(row) = hh.next(|| self.fresh()) {
-            let mut p = self.pending(row);
-            self.admit(&mut p);
+        let mut window = VecDeque::new();
+        while let Some(mut p) = self.read(hh, &mut window) {
+            let rec = &mut self.records[p.slot];
             if p.dup_of.is_none()
-                && let Some(rows) = by_id.remove(&p.hh.record.household_id)
+                && let Some(rows) = by_id.remove(&rec.household_id)
             {
-                p.add_rows(rows);
+                p.rows.extend(rows.rows);
+                rec.household.members.extend(rows.members);
+                rec.members.extend(rows.personal);
             }
-            self.finish(p)?;
+            self.finish(p, &mut window)?;
         }
         let mut rest: Vec<(String, MemberRows)> = by_id.into_iter().collect();
         rest.sort_by_key(|(_, rows)| rows.first_row());
         for (id, rows) in rest {
-            self.not_found(&id, &rows.rows);
+            self.report.not_found(&id, &rows.rows);
         }
         Ok(())
+    }
+
+    /// Whether the household waiting as `p` has the id `id` (whose key is `key`).
+    fn matches(&self, p: &Pending, key: IdKey, id: &str) -> bool {
+        p.hh.key == key && self.records.get(p.slot).is_some_and(|r| r.household_id == id)
     }
 
     /// Gives `g` to the household at `p`; the households before it have no members.
     fn attach(&mut self, window: &mut VecDeque<Pending>, p: usize, g: &mut GroupView<'_>) -> Result<(), ReadError> {
         for _ in 0..p {
             if let Some(w) = window.pop_front() {
-                self.finish(w)?;
+                self.finish(w, window)?;
             }
         }
-        if let Some(front) = window.front_mut() {
-            front.add_group(g);
+        if let Some(front) = window.front_mut()
+            && let Some(rec) = self.records.get_mut(front.slot)
+        {
+            g.append_to(&mut front.rows, &mut rec.household.members, &mut rec.members);
         }
         Ok(())
     }
 
-    /// A record to fill: one the sink is done with, or a new one.
-    fn fresh(&mut self) -> HouseholdRecord {
-        if let Some(r) = self.spare.pop() {
-            return r;
-        }
-        if let Some(batch) = self.sink.recycle() {
-            self.spare = batch;
-            if let Some(r) = self.spare.pop() {
-                return r;
+    /// Reads the next household into a free slot of `records` and registers its id; `None` at
+    /// the end of the file. `window`: the households waiting (their slots may move).
+    fn read(&mut self, hh: &mut HhStream, window: &mut VecDeque<Pending>) -> Option<Pending> {
+        if self.used == self.records.len() {
+            if self.used > self.done + window.len() {
+                self.compact(window);
+            }
+            if self.used == self.records.len() {
+                let r = self.spare.pop().unwrap_or_else(empty_record);
+                self.records.push(r);
             }
         }
-        empty_record()
-    }
-
-    /// A household row waiting for its members.
-    fn pending(&mut self, hh: HhRow) -> Pending {
-        Pending { hh, dup_of: None, rows: self.spare_rows.pop().unwrap_or_default() }
-    }
-
-    /// Registers a household's id; a second household with the same id is an error.
-    fn admit(&mut self, p: &mut Pending) {
-        let hh = &p.hh;
-        if !hh.record.household_id.is_empty() {
-            let row32 = u32::try_from(hh.row).unwrap_or(u32::MAX);
-            if let Some(first) = self.seen.insert(hh.key, row32) {
+        let slot = self.used;
+        let rec = self.records.get_mut(slot)?;
+        let row = hh.next_into(rec)?;
+        self.used += 1;
+        let mut p = Pending { slot, hh: row, dup_of: None, rows: self.spare_rows.pop().unwrap_or_default() };
+        // A second household with the same id is an error.
+        if !rec.household_id.is_empty() {
+            let row32 = u32::try_from(row.row).unwrap_or(u32::MAX);
+            if let Some(first) = self.seen.insert(row.key, row32) {
                 let first = u64::from(first);
                 p.dup_of = Some(first);
-                let id = &hh.record.household_id;
+                let id = &rec.household_id;
                 let m = msg::duplicate_household(id, first);
-                self.hh_problem(hh.row, h::HOUSEHOLD_ID, ProblemKind::DuplicateHousehold, id, id, m);
+                self.report.hh_problem(row.row, h::HOUSEHOLD_ID, ProblemKind::DuplicateHousehold, id, id, m);
             }
         }
+        Some(p)
+    }
+
+    /// Moves the records of the households waiting to the slots right after `done`, freeing
+    /// those of households finished without being handed on.
+    fn compact(&mut self, window: &mut VecDeque<Pending>) {
+        for (i, p) in window.iter_mut().enumerate() {
+            // Slots grow along the window, so slot `done + i` is free or already moved.
+            let to = self.done + i;
+            self.records.swap(to, p.slot);
+            p.slot = to;
+        }
+        self.used = self.done + window.len();
     }
 
     /// Checks a household with all its members and hands it on, or counts it as invalid.
-    fn finish(&mut self, p: Pending) -> Result<(), ReadError> {
-        let Pending { hh, dup_of, mut rows } = p;
-        let id = hh.record.household_id.as_str();
+    /// `window`: the households still waiting (their slots may move).
+    fn finish(&mut self, p: Pending, window: &mut VecDeque<Pending>) -> Result<(), ReadError> {
+        let Pending { slot, hh, dup_of, mut rows } = p;
+        let id = self.records.get(slot).map_or("", |r| r.household_id.as_str());
         let mut valid = hh.valid && dup_of.is_none();
         if rows.is_empty() {
             if !id.is_empty() && dup_of.is_none() {
-                self.hh_problem(hh.row, h::HOUSEHOLD_ID, ProblemKind::NoMembers, id, id, msg::no_members(id));
+                self.report.hh_problem(hh.row, h::HOUSEHOLD_ID, ProblemKind::NoMembers, id, id, msg::no_members(id));
             }
             valid = false;
         } else {
             valid &= rows.iter().all(|r| r.valid);
-            valid &= self.check_members(id, &rows);
+            valid &= self.report.check_members(id, &rows);
         }
         rows.clear();
         self.spare_rows.push(rows);
         if !valid {
-            self.out.invalid += 1;
+            self.report.out.invalid += 1;
             if !self.skip_invalid {
-                // The caller discards the output of a file with errors: stop feeding it.
+                // The caller discards the output of a file with errors: stop feeding it (what
+                // was finished so far is dropped).
                 self.stop = true;
-                self.spare.append(&mut self.batch);
+                self.done = 0;
             }
-            self.spare.push(hh.record);
             return Ok(());
         }
-        self.out.valid += 1;
+        self.report.out.valid += 1;
         if self.stop {
-            self.spare.push(hh.record);
             return Ok(());
         }
-        self.batch.push(hh.record);
-        if self.batch.len() >= SINK_BATCH {
-            self.flush()?;
+        // The slots between `done` and the first waiting household are free.
+        self.records.swap(self.done, slot);
+        self.done += 1;
+        if self.done >= SINK_BATCH {
+            self.flush(window)?;
         }
         Ok(())
     }
 
+    /// Hands the finished households to the sink; the records of the households waiting go
+    /// to the front of the next batch.
+    fn flush(&mut self, window: &mut VecDeque<Pending>) -> Result<(), ReadError> {
+        if self.done == 0 || self.stop {
+            return Ok(());
+        }
+        // The next batch: one the sink is done with (its records are filled again where they
+        // are), or a new one.
+        let mut next = self.sink.recycle().unwrap_or_else(|| Vec::with_capacity(SINK_BATCH));
+        while next.len() < window.len() {
+            next.push(self.spare.pop().unwrap_or_else(empty_record));
+        }
+        for (i, p) in window.iter_mut().enumerate() {
+            if let (Some(a), Some(b)) = (self.records.get_mut(p.slot), next.get_mut(i)) {
+                std::mem::swap(a, b);
+            }
+            p.slot = i;
+        }
+        let rest = self.records.len().saturating_sub(self.done);
+        if self.spare.len() + rest <= SPARE {
+            self.spare.extend(self.records.drain(self.done..));
+        } else {
+            self.records.truncate(self.done);
+        }
+        let batch = std::mem::replace(&mut self.records, next);
+        self.done = 0;
+        self.used = window.len();
+        self.sink.accept(batch)?;
+        Ok(())
+    }
+}
+
+/// Records kept aside to fill again (beyond the sink's batches).
+const SPARE: usize = 2 * SINK_BATCH;
+
+impl Report {
     /// One head, distinct member numbers. Returns false when a problem was found.
     fn check_members(&mut self, id: &str, rows: &[MemRow]) -> bool {
         let mut ok = true;
@@ -499,20 +530,6 @@ impl Joiner<'_> {
                 msg::household_not_found(id),
             );
         }
-    }
-
-    fn flush(&mut self) -> Result<(), ReadError> {
-        if self.batch.is_empty() || self.stop {
-            return Ok(());
-        }
-        let next = if self.spare.is_empty() && self.spare.capacity() >= SINK_BATCH {
-            std::mem::take(&mut self.spare)
-        } else {
-            Vec::with_capacity(SINK_BATCH)
-        };
-        let batch = std::mem::replace(&mut self.batch, next);
-        self.sink.accept(batch)?;
-        Ok(())
     }
 
     fn hh_problem(&mut self, row: u64, spec: usize, kind: ProblemKind, value: &str, id: &str, m: Msg) {

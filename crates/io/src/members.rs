@@ -625,8 +625,7 @@ struct Fields<'l> {
 
 impl<'l> Fields<'l> {
     fn new(line: &'l [u8]) -> Option<Self> {
-        let mask = comma_mask(line)?;
-        Some(Fields { line, commas: [mask as u64, (mask >> 64) as u64], pos: 0 })
+        Some(Fields { line, commas: comma_mask(line)?, pos: 0 })
     }
 
     /// The bounds of the next field as written; `None` after the last.

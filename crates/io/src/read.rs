@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::sync_channel;
 
 /// Batches in flight between a parsing thread and the joining thread.
-const CHANNEL: usize = 4;
+const CHANNEL: usize = 16;
 
 /// Accepted names of the households sheet of a workbook.
 pub const HOUSEHOLD_SHEETS: [&str; 2] = ["households", "Hộ"];

@@ -50,14 +50,74 @@ pub(crate) fn split_exact<'a>(line: &'a str, out: &mut [&'a str]) -> bool {
     false
 }
 
+/// The fields of a line one after another, as written (quotes and spaces included), cut at its
+/// commas outside quotes: to read a line where it is, without splitting it first.
+pub(crate) struct LineFields<'l> {
+    #[cfg(target_arch = "x86_64")]
+    inner: sse2::Fields<'l>,
+    #[cfg(not(target_arch = "x86_64"))]
+    _line: std::marker::PhantomData<&'l [u8]>,
+}
+
+impl<'l> LineFields<'l> {
+    /// `None` when a quoted field is left open or the line is too long to be read this way
+    /// (also, on other processors than x86-64, for every line).
+    #[inline]
+    pub(crate) fn new(line: &'l [u8]) -> Option<Self> {
+        #[cfg(target_arch = "x86_64")]
+        return sse2::Fields::new(line).map(|inner| LineFields { inner });
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = line;
+            None
+        }
+    }
+
+    /// The bounds of the next field as written; `None` after the last.
+    #[inline(always)]
+    pub(crate) fn bounds(&mut self) -> Option<(usize, usize)> {
+        #[cfg(target_arch = "x86_64")]
+        return self.inner.bounds();
+        #[cfg(not(target_arch = "x86_64"))]
+        None
+    }
+
+    /// The next field as written; `None` after the last.
+    #[inline(always)]
+    pub(crate) fn next(&mut self) -> Option<&'l [u8]> {
+        #[cfg(target_arch = "x86_64")]
+        return self.inner.next();
+        #[cfg(not(target_arch = "x86_64"))]
+        None
+    }
+
+    /// True when the last field read ended the line.
+    #[inline]
+    pub(crate) fn done(&self) -> bool {
+        #[cfg(target_arch = "x86_64")]
+        return self.inner.done();
+        #[cfg(not(target_arch = "x86_64"))]
+        false
+    }
+
+    /// Number of quotes in the line.
+    #[inline]
+    pub(crate) fn quotes(&self) -> u32 {
+        #[cfg(target_arch = "x86_64")]
+        return self.inner.quotes;
+        #[cfg(not(target_arch = "x86_64"))]
+        0
+    }
+}
+
 /// Longest line of [`comma_mask`].
 pub(crate) const MASK_LINE: usize = 128;
 
-/// The commas of a line without quotes, one bit per byte (bit `i` for byte `i`), to read its
-/// fields where they are; `None` when the line has a quote or is longer than [`MASK_LINE`]
-/// (also, on other processors than x86-64, for every line).
+/// The commas of a line without quotes, one bit per byte (bit `i % 64` of word `i / 64` for byte `i`),
+/// to read its fields where they are; `None` when the line has a quote or is longer than
+/// [`MASK_LINE`] (also, on other processors than x86-64, for every line).
 #[inline]
-pub(crate) fn comma_mask(line: &[u8]) -> Option<u128> {
+pub(crate) fn comma_mask(line: &[u8]) -> Option<[u64; 2]> {
     #[cfg(target_arch = "x86_64")]
     return sse2::comma_mask(line);
     #[cfg(not(target_arch = "x86_64"))]
@@ -115,35 +175,37 @@ mod sse2 {
 
     /// [`super::comma_mask`].
     #[inline]
-    pub(super) fn comma_mask(line: &[u8]) -> Option<u128> {
+    pub(super) fn comma_mask(line: &[u8]) -> Option<[u64; 2]> {
         if line.len() > super::MASK_LINE {
             return None;
         }
         let comma = set_splat_i8_m128i(b',' as i8);
         let quote = set_splat_i8_m128i(b'"' as i8);
-        let mut commas = 0u128;
+        // Bits of bytes 0–63 and 64–127, sixteen at a time (shifts of 64-bit words).
+        let mut words = [0u64; 2];
         let mut quotes = 0i32;
-        let mut shift = 0;
-        let mut put = |chunk: &[u8; 16], shift: u32| {
+        let mut put = |k: usize, chunk: &[u8; 16]| {
             let v = load_unaligned_m128i(chunk);
-            commas |= u128::from(move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, comma)) as u32) << shift;
+            let c = move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, comma)) as u32 as u64;
+            words[(k / 4) % 2] |= c << ((k % 4) * 16);
             quotes |= move_mask_i8_m128i(cmp_eq_mask_i8_m128i(v, quote));
         };
         let mut chunks = line.chunks_exact(16);
+        let mut k = 0;
         for chunk in chunks.by_ref() {
             if let Ok(c) = <&[u8; 16]>::try_from(chunk) {
-                put(c, shift);
+                put(k, c);
             }
-            shift += 16;
+            k += 1;
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
             // Zero bytes are neither commas nor quotes.
             let mut c = [0u8; 16];
             c[..rest.len()].copy_from_slice(rest);
-            put(&c, shift);
+            put(k, &c);
         }
-        (quotes == 0).then_some(commas)
+        (quotes == 0).then_some(words)
     }
 
     /// The bits of `line` (at most [`MAX_LINE`] bytes); `None` when a quote is left open.
@@ -217,6 +279,62 @@ mod sse2 {
         }
         out.push(start, line.len());
         b.quotes == 0 || super::unquote(line, out.ranges(), b.quotes)
+    }
+
+    /// [`super::LineFields`].
+    pub(crate) struct Fields<'l> {
+        line: &'l [u8],
+        commas: [u64; WORDS],
+        /// Word of `commas` holding the next comma.
+        word: usize,
+        words: usize,
+        /// Start of the next field; past the end of the line after the last.
+        start: usize,
+        pub(crate) quotes: u32,
+    }
+
+    impl<'l> Fields<'l> {
+        #[inline]
+        pub(crate) fn new(line: &'l [u8]) -> Option<Self> {
+            if line.len() > MAX_LINE {
+                return None;
+            }
+            let b = bits(line)?;
+            Some(Fields { line, commas: b.commas, word: 0, words: b.words, start: 0, quotes: b.quotes })
+        }
+
+        #[inline(always)]
+        pub(crate) fn bounds(&mut self) -> Option<(usize, usize)> {
+            let start = self.start;
+            if start > self.line.len() {
+                return None;
+            }
+            let mut end = self.line.len();
+            while let Some(w) = self.commas.get_mut(self.word) {
+                if *w != 0 {
+                    end = self.word * 64 + w.trailing_zeros() as usize;
+                    *w &= *w - 1;
+                    break;
+                }
+                self.word += 1;
+                if self.word >= self.words {
+                    break;
+                }
+            }
+            self.start = end + 1;
+            Some((start, end))
+        }
+
+        #[inline(always)]
+        pub(crate) fn next(&mut self) -> Option<&'l [u8]> {
+            let (a, b) = self.bounds()?;
+            self.line.get(a..b)
+        }
+
+        #[inline]
+        pub(crate) fn done(&self) -> bool {
+            self.start == self.line.len() + 1
+        }
     }
 
     #[inline]
