@@ -25,6 +25,30 @@ pub(crate) struct Commune {
     pub region_slot: u16,
     /// Share of the region's households (ward weight / region weight).
     pub weight: f64,
+    /// How a survey dated while the 2024 list was in force records the commune: one of these
+    /// 2024 communes, each of which the registry places here (its first successor in the
+    /// lineage). Empty when no 2024 commune is placed here: then [`Commune::fallback_2024`].
+    pub old_codes: Vec<&'static str>,
+    /// The code recorded in the 2024 era when `old_codes` is empty (a 2024 commune the lineage
+    /// continues partly here, else the 2025 code), and the 2025 commune the registry places it
+    /// in: another one, whose people must not be taken for this commune's.
+    pub fallback_2024: (&'static str, &'static str),
+    /// Other communes' households are placed in the same 2025 commune in the 2024 era.
+    pub shares_placement_2024: bool,
+}
+
+impl Commune {
+    /// The 2025 commune the registry places this commune's 2024-era households in.
+    pub(crate) fn placement_2024(&self) -> &'static str {
+        if self.old_codes.is_empty() { self.fallback_2024.1 } else { self.code }
+    }
+}
+
+/// The 2025 commune the registry places a code recorded in the 2024 era in: through the first
+/// successor (smallest code, as the registry orders official lineage rows) of a 2024 code, the
+/// code itself when the lineage lacks it or when it is only a 2025 code.
+fn placed_2024(u: &AdminUnits, code: &'static str) -> &'static str {
+    if u.y2024.communes.contains_key(code) { u.successors(code).iter().min().copied().unwrap_or(code) } else { code }
 }
 
 /// All 2025 communes in code order, and per-region facts.
@@ -70,6 +94,21 @@ fn build() -> Geo {
         }
     }
 
+    // The 2024 communes placed in each 2025 commune (first successor), and those continued
+    // partly in it, in old code order.
+    let mut first_successor_of: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+    let mut part_of: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+    let mut olds: Vec<&'static str> = u.y2024.communes.keys().copied().collect();
+    olds.sort_unstable();
+    for old in olds {
+        if let Some(first) = u.successors(old).iter().min() {
+            first_successor_of.entry(first).or_default().push(old);
+        }
+        for new in u.successors(old) {
+            part_of.entry(new).or_default().push(old);
+        }
+    }
+
     let mut codes: Vec<&'static str> = u.y2025.communes.keys().copied().collect();
     codes.sort_unstable();
     // Per 2025 province: majority region and old province over communes with a lineage.
@@ -103,7 +142,17 @@ fn build() -> Geo {
         let old_province = old_province.unwrap_or(p.code);
         let province_label =
             if p.division_type == "tỉnh" { format!("tỉnh {}", p.name) } else { p.name.to_string() };
+        let old_codes: Vec<&'static str> = first_successor_of.remove(code).unwrap_or_default();
+        let fallback_2024 = if old_codes.is_empty() {
+            let recorded = part_of.get(code).and_then(|olds| olds.first().copied()).unwrap_or(code);
+            (recorded, placed_2024(u, recorded))
+        } else {
+            (code, code)
+        };
         communes.push(Commune {
+            old_codes,
+            fallback_2024,
+            shares_placement_2024: false,
             code,
             code_num: code.parse().expect("commune codes are numeric"),
             name: c.name,
@@ -115,6 +164,13 @@ fn build() -> Geo {
             region_slot: 0,
             weight: 0.0,
         });
+    }
+    let mut placed: HashMap<&'static str, u32> = HashMap::new();
+    for c in &communes {
+        *placed.entry(c.placement_2024()).or_default() += 1;
+    }
+    for c in &mut communes {
+        c.shares_placement_2024 = placed.get(c.placement_2024()).is_some_and(|n| *n > 1);
     }
     let mut slots = [0u16; 6];
     for c in &mut communes {

@@ -31,6 +31,9 @@ pub(crate) struct Ctx {
     pub th: Thresholds,
     pub as_of: NaiveDate,
     pub seed: u64,
+    /// The reference date falls while the 2024 unit list was in force: households record a
+    /// 2024 commune ([`Commune::old_codes`]).
+    pub era_2024: bool,
     /// Rural, urban.
     pub lines: [Lines; 2],
     pub cells: Cells,
@@ -94,11 +97,16 @@ pub(crate) struct Scratch {
     people: Vec<P>,
     /// What the commune's earlier households used; cleared when a commune starts.
     pub(crate) commune: CommuneLedger,
+    /// In the 2024 era, the people of 2025 communes the registry places together
+    /// ([`Commune::shares_placement_2024`]; a few dozen communes), by placement: kept for the run.
+    shared_placements: HashMap<&'static str, HashSet<(String, NaiveDate)>>,
 }
 
 /// Per-commune record of what earlier households used, so that no two people of a commune
 /// share an ID number or a (name, birth date). It depends only on the commune's earlier
-/// households, so a household is the same whatever the run size.
+/// households, so a household is the same whatever the run size. (In the 2024 era, the few
+/// communes the registry places together also avoid each other's people, which can make a
+/// household of those communes depend on how many households the others got.)
 #[derive(Debug, Default)]
 pub(crate) struct CommuneLedger {
     /// Serials handed out per (birth province, century-sex digit, two-digit year).
@@ -803,6 +811,7 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
     assign_families(people, region, rng);
     let mut members = Vec::with_capacity(n);
     let mut personal = Vec::with_capacity(n);
+    let shared = (ctx.era_2024 && commune.shares_placement_2024).then(|| commune.placement_2024());
     for (i, p) in people.iter().enumerate() {
         let g = groups()[p.group as usize];
         let mut full_name = String::with_capacity(24);
@@ -813,7 +822,13 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
             names::full_name(&mut full_name, g.style, p.sex, p.birth.year(), p.family, rng);
             let in_household = personal.iter().any(|q: &MemberPersonal| q.full_name == full_name);
             let in_commune = match p.birth {
-                BirthDate::Date(d) => s.commune.people.contains(&(fold(&full_name), d)),
+                BirthDate::Date(d) => {
+                    let key = (fold(&full_name), d);
+                    s.commune.people.contains(&key)
+                        || shared
+                            .as_ref()
+                            .is_some_and(|k| s.shared_placements.get(k).is_some_and(|people| people.contains(&key)))
+                }
                 BirthDate::Year(_) => false,
             };
             if !in_household && !in_commune {
@@ -821,6 +836,9 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
             }
         }
         if let BirthDate::Date(d) = p.birth {
+            if let Some(k) = shared {
+                s.shared_placements.entry(k).or_default().insert((fold(&full_name), d));
+            }
             s.commune.people.insert((fold(&full_name), d));
         }
         let id_number = id_number(p, commune, region, rng, &mut s.commune.serials);
@@ -844,7 +862,22 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
         });
     }
     let head_name = personal.first().map(|m| m.full_name.clone()).unwrap_or_default();
-    let mut address = String::with_capacity(village.len() + commune.name.len() + commune.province_label.len() + 16);
+    // The commune as recorded: a 2024 commune while the 2024 list was in force (chosen by the
+    // household's position, not from the stream, so that the rest of the household is the same).
+    let (commune_code, commune_name) = if ctx.era_2024 {
+        let code = match commune.old_codes.len() {
+            0 => commune.fallback_2024.0,
+            n => {
+                commune.old_codes
+                    [(crate::rng::splitmix(ctx.seed ^ u64::from(commune.code_num) << 24 ^ seq) % n as u64) as usize]
+            }
+        };
+        let name = vuonlen_core::units::AdminUnits::get().y2024.communes.get(code).map_or(commune.name, |u| u.name);
+        (code, name)
+    } else {
+        (commune.code, commune.name)
+    };
+    let mut address = String::with_capacity(village.len() + commune_name.len() + commune.province_label.len() + 16);
     if urban {
         address.push_str("Số ");
         push_number(&mut address, u64::from(1 + rng.below(300)), 1);
@@ -852,7 +885,7 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
     }
     address.push_str(village);
     address.push_str(", ");
-    address.push_str(commune.name);
+    address.push_str(commune_name);
     address.push_str(", ");
     address.push_str(&commune.province_label);
 
@@ -870,7 +903,7 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
     Synthetic {
         record: HouseholdRecord {
             household_id,
-            commune_code: commune.code.to_string(),
+            commune_code: commune_code.to_string(),
             village: village.to_string(),
             head_name,
             address,
@@ -892,6 +925,7 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
         },
         intended: class,
         region,
+        commune_2025: commune.code,
         deprived,
     }
 }

@@ -87,6 +87,11 @@ pub struct Synthetic {
     pub intended: Class,
     /// The region of its commune.
     pub region: Region,
+    /// The 2025 commune it was generated for. The recorded `commune_code` is this one from
+    /// 1 July 2025 on; before, while the 2024 list was in force, a 2024 commune the registry
+    /// places here (for the few 2025 communes where the lineage places none, one continued
+    /// partly here, placed in a neighbour).
+    pub commune_2025: &'static str,
     /// The deprivations it was built with, as indices of the 2022–2025 standard's indicators;
     /// the classifier finds exactly this set.
     pub deprived: IndicatorSet,
@@ -117,7 +122,8 @@ pub enum SynthError {
 }
 
 /// Starts generating. Households come commune by commune in 2025 commune-code order; the
-/// ids are `{commune_code}-{seq:06}` with `seq` counting from 1 in each commune.
+/// ids are `{2025 commune code}-{seq:06}` with `seq` counting from 1 in each commune (see
+/// [`Synthetic::commune_2025`] for the code recorded before 1 July 2025).
 pub fn generate(cfg: &SynthConfig) -> Result<Generator, SynthError> {
     if !(2000..=2099).contains(&cfg.as_of.year()) {
         return Err(SynthError::AsOfOutOfRange(cfg.as_of));
@@ -156,7 +162,15 @@ pub fn generate(cfg: &SynthConfig) -> Result<Generator, SynthError> {
     let plan = geo::allocate(g, cfg.households, province);
     let total = plan.iter().map(|x| x.1).sum();
     Ok(Generator {
-        ctx: Arc::new(household::Ctx { std, th, as_of: cfg.as_of, seed: cfg.seed, lines: ls, cells }),
+        ctx: Arc::new(household::Ctx {
+            std,
+            th,
+            as_of: cfg.as_of,
+            seed: cfg.seed,
+            era_2024: vuonlen_core::units::UnitList::in_force(cfg.as_of) == vuonlen_core::units::UnitList::Y2024,
+            lines: ls,
+            cells,
+        }),
         plan,
         pos: 0,
         seq: 0,

@@ -27,7 +27,7 @@ fn check_structure(s: &Synthetic, as_of: NaiveDate) {
     let r = &s.record;
     let hh = &r.household;
     let id = &r.household_id;
-    assert!(id.starts_with(&r.commune_code), "{id}");
+    assert!(id.starts_with(s.commune_2025), "{id}");
     assert_eq!(hh.members.len(), r.members.len(), "{id}");
     assert!((1..=9).contains(&hh.members.len()), "{id}");
     assert_eq!(hh.members.iter().filter(|m| m.relation == Relation::Head).count(), 1, "{id}");

@@ -19,7 +19,18 @@ pub struct ServeArgs {
     pub addr: SocketAddr,
 }
 
+/// Server logs on stderr: the web crate's events (failed requests, without personal data) and
+/// warnings of the rest; never the database driver's, whose statements can hold personal data.
+/// `VUONLEN_LOG` overrides the filter (`tracing_subscriber::EnvFilter` syntax).
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("VUONLEN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,vuonlen_web=info,sqlx=off"));
+    // Already set (a second server in the same process): keep the first.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
 async fn run_server(db: Db, addr: SocketAddr) -> Result<()> {
+    init_logs();
     let standards = crate::input::registry(&[])?;
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("listening on {addr}"))?;
     let state = vuonlen_web::AppState::new(db, standards, vuonlen_web::secure_cookies_for(&addr));
@@ -57,10 +68,12 @@ pub struct DemoArgs {
 /// The password of every demo account (printed; a demo database only).
 pub const DEMO_PASSWORD: &str = "vuonlen-demo";
 
-/// The 2025 answers of a 2024 household: incomes move (a fifth rise by a third, a few fall by
-/// almost half, the rest by 6 %), one in a hundred households is gone; children who reach school
-/// age (3) get the school answer the format then requires.
-fn next_year(mut r: HouseholdRecord) -> Option<HouseholdRecord> {
+/// The 2025 answers of a 2024 household: recorded in its 2025 commune, incomes move (a fifth rise
+/// by a third, a few fall by almost half, the rest by 6 %), one in a hundred households is gone;
+/// children who reach school age (3) get the school answer the format then requires.
+fn next_year(s: &vuonlen_synth::Synthetic) -> Option<HouseholdRecord> {
+    let mut r = s.record.clone();
+    r.commune_code = s.commune_2025.to_string();
     let as_of = chrono::NaiveDate::from_ymd_opt(2025, 12, 31)?;
     for m in &mut r.household.members {
         if m.school_on_track.is_none() && (3..=15).contains(&m.birth.age_years(as_of)) {
@@ -99,6 +112,7 @@ async fn import_period(db: &Db, year: i64, std: &Arc<Standard>, records: Vec<Hou
         files: "synthetic".into(),
         file_hash: format!("demo-{year}"),
         scope: Scope::All,
+        expected_households: u64::try_from(records.len()).ok(),
     };
     let mut imp = Importer::begin(db, spec).await?;
     for chunk in records.chunks(5_000) {
@@ -149,8 +163,9 @@ pub fn demo(ctx: Ctx, a: DemoArgs) -> Result<ExitCode> {
                 province: Some(a.province.clone()),
                 as_of: chrono::NaiveDate::from_ymd_opt(2024, 12, 31).context("date")?,
             };
-            let first: Vec<HouseholdRecord> = vuonlen_synth::generate(&cfg)?.map(|s| s.record).collect();
-            let second: Vec<HouseholdRecord> = first.iter().cloned().filter_map(next_year).collect();
+            let generated: Vec<vuonlen_synth::Synthetic> = vuonlen_synth::generate(&cfg)?.collect();
+            let second: Vec<HouseholdRecord> = generated.iter().filter_map(next_year).collect();
+            let first: Vec<HouseholdRecord> = generated.into_iter().map(|s| s.record).collect();
             let n1 = import_period(&db, 2024, &std, first).await?;
             let n2 = import_period(&db, 2025, &std, second).await?;
             eprintln!("Kỳ 2024: {n1} hộ; kỳ 2025: {n2} hộ / periods imported");
