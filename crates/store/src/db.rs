@@ -222,6 +222,29 @@ impl Db {
         .fetch_all(p)
         .await?))
     }
+
+    /// The names of a table's indexes, sorted, for checks.
+    pub async fn index_names(&self, table: &str) -> Result<Vec<String>> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => {
+                sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 ORDER BY name",
+                )
+                .bind(table)
+                .fetch_all(p)
+                .await?
+            }
+            Pool::Postgres(p) => {
+                sqlx::query_scalar(
+                    "SELECT indexname::TEXT FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1 \
+                 ORDER BY indexname",
+                )
+                .bind(table)
+                .fetch_all(p)
+                .await?
+            }
+        })
+    }
 }
 
 #[cfg(test)]

@@ -46,6 +46,62 @@ pub struct ImportSpec {
     /// The area the importer may write: a household placed outside it is refused
     /// ([`ConflictKind::OutOfScope`]). The command line imports with [`Scope::All`].
     pub scope: Scope,
+    /// How many households the input holds, when known (lines of a CSV file). A load of at
+    /// least [`BULK_MIN_HOUSEHOLDS`] into a new period that is at least half the size of the
+    /// answers already stored is a bulk load: the search and list indexes are dropped and rebuilt
+    /// once before commit instead of maintained row by row, which holds an exclusive lock on the
+    /// member table for the import's duration. `None` (web forms and uploads) never does.
+    pub expected_households: Option<u64>,
+}
+
+/// The smallest load that rebuilds the search indexes (see [`ImportSpec::expected_households`]).
+pub const BULK_MIN_HOUSEHOLDS: u64 = 50_000;
+
+/// The indexes of search and lists (migrations 0002, 0003), dropped during a bulk load and
+/// rebuilt before it commits.
+const DROP_SEARCH_INDEXES: [&str; 4] = [
+    "DROP INDEX IF EXISTS member_search",
+    "DROP INDEX IF EXISTS member_id_number",
+    "DROP INDEX IF EXISTS survey_list",
+    "DROP INDEX IF EXISTS survey_code",
+];
+
+/// The same indexes as the migrations create them (0002, 0003).
+fn search_index_sql(engine: Engine) -> [&'static str; 4] {
+    match engine {
+        Engine::Postgres => [
+            "CREATE INDEX member_search ON member ((name_key COLLATE \"C\"), period) \
+             INCLUDE (household_id, current_province, current_commune, head_sort, household_code)",
+            "CREATE INDEX member_id_number ON member (id_number) WHERE id_number IS NOT NULL",
+            "CREATE INDEX survey_list ON survey (period, head_sort COLLATE \"C\", household_code COLLATE \"C\", household_id)",
+            "CREATE INDEX survey_code ON survey (period, household_code)",
+        ],
+        Engine::Sqlite => [
+            "CREATE INDEX member_search ON member \
+             (name_key, period, household_id, current_province, current_commune, head_sort, household_code)",
+            "CREATE INDEX member_id_number ON member (id_number) WHERE id_number IS NOT NULL",
+            "CREATE INDEX survey_list ON survey (period, head_sort, household_code, household_id)",
+            "CREATE INDEX survey_code ON survey (period, household_code)",
+        ],
+    }
+}
+
+/// Whether a load of `expected` households is a bulk load (see [`ImportSpec::expected_households`]):
+/// large, and at least half the size of the answers already stored (their rebuild is paid too).
+async fn is_bulk(tx: &mut Tx, expected: Option<u64>) -> Result<bool> {
+    let Some(expected) = expected.filter(|n| *n >= BULK_MIN_HOUSEHOLDS) else {
+        return Ok(false);
+    };
+    let stored: i64 = match tx.engine() {
+        // The planner's estimate: counting a national table would take longer than the decision is worth.
+        Engine::Postgres => on_conn!(tx, c => sqlx::query_scalar(
+            "SELECT GREATEST(reltuples, 0)::BIGINT FROM pg_class WHERE oid = 'survey'::regclass",
+        )
+        .fetch_one(c)
+        .await?),
+        Engine::Sqlite => on_conn!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM survey").fetch_one(c).await?),
+    };
+    Ok(expected.saturating_mul(2) >= u64::try_from(stored).unwrap_or(0))
 }
 
 /// Two households of a period that share a person.
@@ -217,6 +273,10 @@ pub struct Importer {
     /// Whether the period had answers before this import (then the final checks run in SQL
     /// over the whole period).
     period_had_answers: bool,
+    /// A bulk load: the search indexes were dropped at begin and are rebuilt before commit.
+    rebuild_search_indexes: bool,
+    /// Households linked to a 2024 predecessor, to be recorded in their new commune and province.
+    moved: Vec<(i64, String, String)>,
     people: PeopleSeen,
     /// The official tally, built as households come when the period was empty before.
     tally: Option<crate::tally::Building>,
@@ -287,6 +347,14 @@ impl Importer {
         .bind(spec.period)
         .fetch_one(c)
         .await?);
+        let rebuild_search_indexes = !period_had_answers && is_bulk(&mut tx, spec.expected_households).await?;
+        if rebuild_search_indexes {
+            // Maintaining the search indexes row by row (random keys) costs a bulk load more than
+            // the rest of it together (PostgreSQL, 1M households: 3–4×); they are rebuilt at the end.
+            for sql in DROP_SEARCH_INDEXES {
+                execute(&mut tx, sql, vec![]).await?;
+            }
+        }
         let max_id: Option<i64> =
             on_conn!(&mut tx, c => sqlx::query_scalar("SELECT MAX(id) FROM household").fetch_one(c).await?);
         let now = crate::now();
@@ -329,6 +397,8 @@ impl Importer {
             audits: TableBuffer::new(engine, "audit", audit::COLUMNS),
             summary: ImportSummary { period: spec.period, ..Default::default() },
             period_had_answers,
+            rebuild_search_indexes,
+            moved: Vec::new(),
             people: PeopleSeen::default(),
             tally: (!period_had_answers).then(crate::tally::Building::default),
             expected: HashMap::new(),
@@ -427,18 +497,8 @@ impl Importer {
                 let id = match self.predecessor_match(&r.commune_code, &r.household_id, place.list) {
                     Some(id) => {
                         self.summary.linked_across_units += 1;
-                        // The household now lives in the new commune.
-                        self.settle().await?;
-                        execute(
-                            live(&mut self.tx)?,
-                            "UPDATE household SET commune_code = $1, province_code = $2 WHERE id = $3",
-                            vec![
-                                place.current_commune.clone().into(),
-                                place.current_province.clone().into(),
-                                id.into(),
-                            ],
-                        )
-                        .await?;
+                        // The household now lives in the new commune (written with the next batch).
+                        self.moved.push((id, place.current_commune.clone(), place.current_province.clone()));
                         id
                     }
                     None => {
@@ -492,9 +552,15 @@ impl Importer {
             self.batch_id.into(),
             prepared.head_sort.as_str().into(),
         ]);
+        let ctx = rows::MemberContext {
+            current_province: &place.current_province,
+            current_commune: &place.current_commune,
+            head_sort: &prepared.head_sort,
+            household_code: &r.household_id,
+        };
         for (m, name_key) in members.iter().zip(name_keys) {
             self.people.note(id, m, name_key, &place.current_commune);
-            self.members.push(m.values(p, id, name_key));
+            self.members.push(m.values(p, id, name_key, ctx));
         }
         if let (Some(t), Some(c)) = (&mut self.tally, &prepared.classification) {
             let place = (
@@ -561,9 +627,12 @@ impl Importer {
             }
             self.settle().await?;
             let rows: Vec<(String, i64, Option<i64>)> = on_conn!(live(&mut self.tx)?, c => sqlx::query_as(
-                "SELECT a.household_code, a.household_id, s.content_hash FROM household_alias a \
-                 LEFT JOIN survey s ON s.household_id = a.household_id AND s.period = $1 \
-                 WHERE a.commune_code = $2",
+                // One primary-key lookup per household, whatever the planner believes about this
+                // period: its statistics predate the rows this import is adding (a join planned
+                // for an empty period rescanned them for every household: minutes at 1M).
+                "SELECT a.household_code, a.household_id, \
+                        (SELECT s.content_hash FROM survey s WHERE s.period = $1 AND s.household_id = a.household_id) \
+                 FROM household_alias a WHERE a.commune_code = $2",
             )
             .bind(self.period.year)
             .bind(&code)
@@ -679,6 +748,7 @@ impl Importer {
     /// next use of the transaction waits for it ([`Importer::settle`]).
     async fn flush(&mut self) -> Result<()> {
         self.settle().await?;
+        self.write_moves().await?;
         let writes = Writes(
             [
                 &mut self.households,
@@ -700,6 +770,25 @@ impl Importer {
             let r = writes.apply(&mut tx).await;
             (tx, r)
         }));
+        Ok(())
+    }
+
+    /// Records the households linked to a predecessor as living in their new commune, a few
+    /// thousand per statement (one statement per household took most of a second period's import).
+    async fn write_moves(&mut self) -> Result<()> {
+        for chunk in std::mem::take(&mut self.moved).chunks(2_000) {
+            // Codes come from the unit lists (digits); quoted all the same.
+            let values = chunk
+                .iter()
+                .map(|(id, c, p)| format!("({id}, '{}', '{}')", c.replace('\'', "''"), p.replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE household SET commune_code = v.column2, province_code = v.column3 \
+                 FROM (VALUES {values}) AS v WHERE household.id = v.column1"
+            );
+            execute(live(&mut self.tx)?, sqlx::AssertSqlSafe(sql), vec![]).await?;
+        }
         Ok(())
     }
 
@@ -772,6 +861,11 @@ impl Importer {
                 vec![],
             )
             .await?;
+        }
+        if self.rebuild_search_indexes {
+            for sql in search_index_sql(tx.engine()) {
+                execute(&mut tx, sql, vec![]).await?;
+            }
         }
         let version = crate::tally::bump(&mut tx, self.period.year).await?;
         if let Some(t) = self.tally.take() {

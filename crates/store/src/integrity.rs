@@ -1,5 +1,6 @@
 //! References the schema does not declare (see the migration's note): rows of the high-volume
-//! tables whose parent is missing. An import or an edit that leaves one is a bug.
+//! tables whose parent is missing, and member rows whose copy of their household's place, list
+//! order or code differs from it. An import or an edit that leaves one is a bug.
 
 use crate::db::{Db, on_pool};
 use crate::error::Result;
@@ -38,6 +39,12 @@ const CHECKS: &[(&str, &str)] = &[
         "member → survey",
         "SELECT COUNT(*) FROM member m WHERE NOT EXISTS \
          (SELECT 1 FROM survey s WHERE s.period = m.period AND s.household_id = m.household_id)",
+    ),
+    (
+        "member = survey (place, list order, code)",
+        "SELECT COUNT(*) FROM member m JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
+         WHERE m.current_province <> s.current_province OR m.current_commune <> s.current_commune \
+            OR m.head_sort <> s.head_sort OR m.household_code <> s.household_code",
     ),
     (
         "classification → survey",

@@ -78,7 +78,21 @@ pub(crate) const MEMBER_COLUMNS: &[&str] = &[
     "disability",
     "social_allowance",
     "merit",
+    "current_province",
+    "current_commune",
+    "head_sort",
+    "household_code",
 ];
+
+/// The household's place, list order and code, copied into each of its member rows (migration
+/// 0003) so that a name search reads, sorts and scopes its matches from one index.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MemberContext<'a> {
+    pub current_province: &'a str,
+    pub current_commune: &'a str,
+    pub head_sort: &'a str,
+    pub household_code: &'a str,
+}
 
 /// Columns of `survey`.
 pub(crate) const SURVEY_COLUMNS: &[&str] = &[
@@ -256,7 +270,13 @@ impl MemberRow {
 
     /// The row's values for [`MEMBER_COLUMNS`].
     /// `name_key` is `fold(&self.full_name)`, computed once by the caller.
-    pub(crate) fn values<'a>(&'a self, period: i64, household_id: i64, name_key: &'a str) -> [Val<'a>; 21] {
+    pub(crate) fn values<'a>(
+        &'a self,
+        period: i64,
+        household_id: i64,
+        name_key: &'a str,
+        ctx: MemberContext<'a>,
+    ) -> [Val<'a>; 25] {
         [
             period.into(),
             household_id.into(),
@@ -279,6 +299,10 @@ impl MemberRow {
             (&self.disability).into(),
             self.social_allowance.into(),
             self.merit.into(),
+            ctx.current_province.into(),
+            ctx.current_commune.into(),
+            ctx.head_sort.into(),
+            ctx.household_code.into(),
         ]
     }
 

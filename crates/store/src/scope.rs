@@ -28,11 +28,13 @@ impl Scope {
         Ok(Scope::Units(codes))
     }
 
-    /// Whether a household placed in `province`/`commune` today is readable.
+    /// Whether a household placed in `province`/`commune` today is readable. A commune of the
+    /// scope is matched with its province: a 2024 commune the lineage does not place (no
+    /// province) is not taken for the 2025 commune that reuses its code.
     pub fn contains(&self, province: &str, commune: &str) -> bool {
         match self {
             Scope::All => true,
-            Scope::Units(u) => u.iter().any(|c| c == province || c == commune),
+            Scope::Units(u) => u.iter().any(|c| c == province || (c == commune && province_of(c) == province)),
         }
     }
 
@@ -43,16 +45,25 @@ impl Scope {
             Scope::All => "1 = 1".to_string(),
             Scope::Units(u) if u.is_empty() => "1 = 0".to_string(),
             Scope::Units(u) => {
-                let list = |len: usize| {
-                    u.iter().filter(|c| c.len() == len).map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
+                let quoted = |codes: &mut dyn Iterator<Item = &str>| {
+                    codes.map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
                 };
-                let (p, c) = (list(2), list(5));
+                let p = quoted(&mut u.iter().filter(|c| c.len() == 2).map(String::as_str));
                 let mut parts = Vec::new();
                 if !p.is_empty() {
                     parts.push(format!("{alias}.current_province IN ({p})"));
                 }
-                if !c.is_empty() {
-                    parts.push(format!("{alias}.current_commune IN ({c})"));
+                // Communes with their province, so that the (province, commune, period) index
+                // serves them (and see `contains`).
+                let mut by_province: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
+                for c in u.iter().filter(|c| c.len() == 5) {
+                    by_province.entry(province_of(c)).or_default().push(c);
+                }
+                for (province, communes) in by_province {
+                    let c = quoted(&mut communes.into_iter());
+                    parts.push(format!(
+                        "({alias}.current_province = '{province}' AND {alias}.current_commune IN ({c}))"
+                    ));
                 }
                 format!("({})", parts.join(" OR "))
             }
@@ -110,6 +121,12 @@ impl Registry {
     }
 }
 
+/// The province of a 2025 commune (empty for a code not in the 2025 list: placed households
+/// always have one, so such a code matches nothing).
+pub(crate) fn province_of(commune: &str) -> &'static str {
+    vuonlen_core::units::AdminUnits::get().y2025.province_of_commune(commune).map_or("", |p| p.code)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,10 +141,22 @@ mod tests {
     #[test]
     fn the_predicate_names_provinces_and_communes() {
         let s = Scope::units(["01", "00004"]).expect("valid");
-        assert_eq!(s.sql("s"), "(s.current_province IN ('01') OR s.current_commune IN ('00004'))");
+        assert_eq!(
+            s.sql("s"),
+            "(s.current_province IN ('01') OR (s.current_province = '01' AND s.current_commune IN ('00004')))"
+        );
         assert!(s.contains("01", "00097"));
-        assert!(s.contains("14", "00004"));
-        assert!(!s.contains("14", "04000"));
+        let commune = Scope::units(["00004", "04000"]).expect("valid");
+        assert!(commune.contains("01", "00004"));
+        assert!(commune.contains("14", "04000"), "04000 is a 2025 commune of Sơn La (14)");
+        // An unplaced 2024 commune with a code the 2025 list reuses is not that commune.
+        assert!(!commune.contains("", "00004"));
+        assert!(!commune.contains("14", "00004"));
+        assert_eq!(
+            commune.sql("m"),
+            "((m.current_province = '01' AND m.current_commune IN ('00004')) OR \
+             (m.current_province = '14' AND m.current_commune IN ('04000')))"
+        );
         assert_eq!(Scope::Units(vec![]).sql("s"), "1 = 0");
     }
 }

@@ -137,7 +137,10 @@ impl Selection {
                         code: code.into(),
                         name: c.name.into(),
                         level_vi: "xã",
-                        filter: format!("s.current_commune = '{code}'"),
+                        filter: format!(
+                            "(s.current_province = '{}' AND s.current_commune = '{code}')",
+                            crate::scope::province_of(code)
+                        ),
                         rows: RowKey::Village,
                     });
                 }

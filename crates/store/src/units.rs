@@ -240,6 +240,15 @@ pub async fn add_mapping(db: &Db, old: &str, new: &str, actor: &str, command: &s
         vec![first.clone().into(), first_province.clone().into(), old.into()],
     )
     .await?;
+    // The members carry their household's place (search reads it from their index).
+    execute(
+        &mut tx,
+        "UPDATE member SET current_commune = $1, current_province = $2 WHERE EXISTS (SELECT 1 FROM survey s \
+         WHERE s.period = member.period AND s.household_id = member.household_id \
+           AND s.commune_code = $3 AND s.unit_list = '2024')",
+        vec![first.clone().into(), first_province.clone().into(), old.into()],
+    )
+    .await?;
     execute(
         &mut tx,
         "UPDATE household SET commune_code = $1, province_code = $2 \

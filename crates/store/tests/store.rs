@@ -79,6 +79,7 @@ async fn import(db: &Db, year: i64, recs: &[HouseholdRecord]) -> ImportSummary {
         files: "test".into(),
         file_hash: "0".into(),
         scope: vuonlen_store::Scope::All,
+        expected_households: None,
     };
     let mut imp = Importer::begin(db, spec).await.expect("begin");
     imp.push(recs).await.expect("push");
@@ -331,6 +332,53 @@ async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
         let h2 = reg.household(old, "H2").await.expect("H2 by its old code");
         assert_eq!(h2.status.escaped_in.map(|e| e.0), Some(2025));
         assert!(h2.status.newly_escaped, "{engine}: escaped at the end of 2025, newly escaped then");
+    }
+}
+
+#[tokio::test]
+async fn a_bulk_load_rebuilds_the_search_indexes_and_a_failed_one_keeps_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let wanted = ["member_id_number", "member_search", "survey_code", "survey_list"];
+        let indexes = async || {
+            let mut names = db.index_names("member").await.expect("indexes");
+            names.extend(db.index_names("survey").await.expect("indexes"));
+            names
+        };
+        let has_search_indexes = |names: Vec<String>| wanted.iter().all(|w| names.iter().any(|n| n == w));
+        assert!(has_search_indexes(indexes().await), "{engine}: after migration");
+        let rows =
+            vec![household("B1", "00004", Class::Poor, 3, 100), household("B2", "00004", Class::NotPoor, 2, 200)];
+        let recs = records(dir.path(), "bulk", &rows, d(2025, 12, 31));
+        let spec = |file_hash: &str| ImportSpec {
+            period: 2025,
+            reference_date: d(2025, 12, 31),
+            standard: standard("2022-2025"),
+            actor: "tester".into(),
+            command: "test".into(),
+            files: "test".into(),
+            file_hash: file_hash.into(),
+            scope: vuonlen_store::Scope::All,
+            // Announced as large: the indexes are dropped at begin.
+            expected_households: Some(vuonlen_store::import::BULK_MIN_HOUSEHOLDS),
+        };
+        // Aborted: the drop is rolled back with the rest.
+        let mut imp = Importer::begin(&db, spec("a")).await.expect("begin");
+        imp.push(&recs).await.expect("push");
+        imp.abort().await.expect("abort");
+        assert!(has_search_indexes(indexes().await), "{engine}: after abort");
+        // Committed: rebuilt, and the search finds the head by a name without diacritics.
+        let mut imp = Importer::begin(&db, spec("b")).await.expect("begin");
+        imp.push(&recs).await.expect("push");
+        assert!(imp.finish().await.expect("finish").committed, "{engine}");
+        assert!(has_search_indexes(indexes().await), "{engine}: after commit");
+        let head = recs[0].members[0].full_name.clone();
+        let filter = vuonlen_store::browse::HouseholdFilter {
+            query: Some(vuonlen_core::text::fold(&head)),
+            ..Default::default()
+        };
+        let found = db.scoped(Scope::All).households(2025, "2022-2025", &filter, 0, 50).await.expect("search");
+        assert!(found.items.iter().any(|h| h.household_code == "B1"), "{engine}: {head} found");
     }
 }
 

@@ -3,10 +3,11 @@
 //! rates by indicator, and the same for every sub-unit. Shared by the page and the API.
 
 use crate::auth::Viewer;
-use crate::cache::MovementKey;
+use crate::cache::DashboardKey;
 use crate::error::AppError;
 use crate::state::AppState;
 use serde::Serialize;
+use std::sync::Arc;
 use vuonlen_core::Class;
 use vuonlen_core::movement::MovementTally;
 use vuonlen_core::report::UnitTally;
@@ -151,16 +152,41 @@ pub async fn periods(state: &AppState, year: Option<i64>) -> Result<(Period, Opt
     Ok((current, previous))
 }
 
-pub async fn build(state: &AppState, v: &Viewer, unit: &str, year: Option<i64>) -> Result<Dashboard, AppError> {
+/// The dashboard of `unit` for the viewer, computed once per version of its periods.
+pub async fn build(state: &AppState, v: &Viewer, unit: &str, year: Option<i64>) -> Result<Arc<Dashboard>, AppError> {
     check_unit(v, unit)?;
     let sel = Selection::parse(unit)?;
-    let reg = v.registry(state);
     let (cur, prev) = periods(state, year).await?;
+    let key = DashboardKey {
+        scope: format!("{:?}", v.access.read),
+        unit: sel.code.clone(),
+        current: (cur.year, state.db.period_version(cur.year).await?),
+        previous: match &prev {
+            Some(p) => Some((p.year, state.db.period_version(p.year).await?)),
+            None => None,
+        },
+    };
+    if let Some(d) = state.cache.dashboard(&key) {
+        return Ok(d);
+    }
+    let d = Arc::new(compute(state, v, &sel, &cur, prev.as_ref()).await?);
+    state.cache.keep_dashboard(key, d.clone());
+    Ok(d)
+}
+
+async fn compute(
+    state: &AppState,
+    v: &Viewer,
+    sel: &Selection,
+    cur: &Period,
+    prev: Option<&Period>,
+) -> Result<Dashboard, AppError> {
+    let reg = v.registry(state);
     let std = state.standards.get(&cur.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
     let n = std.indicators.len();
-    let rows_now = reg.tally(&cur, &cur.standard_id, &sel).await?;
-    let rows_before = match &prev {
-        Some(p) => Some(reg.tally(p, &p.standard_id, &sel).await?),
+    let rows_now = reg.tally(cur, &cur.standard_id, sel).await?;
+    let rows_before = match prev {
+        Some(p) => Some(reg.tally(p, &p.standard_id, sel).await?),
         None => None,
     };
     let mut total_now = UnitTally::new();
@@ -184,25 +210,12 @@ pub async fn build(state: &AppState, v: &Viewer, unit: &str, year: Option<i64>) 
         }
         Counts::of(&total, n)
     });
-    let movements = match &prev {
+    let movements = match prev {
         Some(p) => {
-            let key = MovementKey {
-                scope: format!("{:?}", v.access.read),
-                unit: sel.code.clone(),
-                from: (p.year, state.db.period_version(p.year).await?),
-                to: (cur.year, state.db.period_version(cur.year).await?),
-            };
-            let t = match state.cache.movements(&key) {
-                Some(t) => t,
-                None => {
-                    let mut t = MovementTally::new();
-                    for path in reg.paths(p, &cur, &sel).await? {
-                        t.add_restructured(&path.path, &path.restructuring);
-                    }
-                    state.cache.keep_movements(key, t);
-                    t
-                }
-            };
+            let mut t = MovementTally::new();
+            for path in reg.paths(p, cur, sel).await? {
+                t.add_restructured(&path.path, &path.restructuring);
+            }
             Some(Movements::of(&t))
         }
         None => None,
@@ -211,7 +224,7 @@ pub async fn build(state: &AppState, v: &Viewer, unit: &str, year: Option<i64>) 
         unit_code: sel.code.clone(),
         unit_name: sel.name.clone(),
         period: cur.year,
-        previous_period: prev.as_ref().map(|p| p.year),
+        previous_period: prev.map(|p| p.year),
         standard_id: cur.standard_id.clone(),
         indicators: std
             .indicators

@@ -56,6 +56,7 @@ async fn import(db: &Db, year: i64, records: &[HouseholdRecord]) {
         files: "test".into(),
         file_hash: format!("{year}"),
         scope: Scope::All,
+        expected_households: None,
     };
     let mut imp = Importer::begin(db, spec).await.expect("begin");
     imp.push(records).await.expect("push");
@@ -513,6 +514,40 @@ async fn search_matches_names_with_or_without_diacritics_in_vietnamese_order() {
         assert_eq!(with["items"], without["items"], "{engine}");
         let ids: Vec<i64> = with["items"].as_array().expect("items").iter().filter_map(|h| h["id"].as_i64()).collect();
         assert!(!ids.is_empty(), "{engine}: '{plain}' found nothing");
+        // Found households come in the list's order too, and are counted.
+        let found_heads: Vec<String> = with["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter_map(|h| h["head_name"].as_str().map(str::to_string))
+            .collect();
+        let mut in_order = found_heads.clone();
+        in_order.sort_by_key(|n| vuonlen_core::collate::person_sort_key(n));
+        assert_eq!(found_heads, in_order, "{engine}");
+        assert!(with["total"].as_u64().is_some_and(|t| t >= ids.len() as u64), "{engine}: {}", with["total"]);
+        // By the family name alone (many more matches): a commune officer finds only households
+        // of its own commune, every one of which it may open; the province officer finds more.
+        let own_heads = w.api("xa.own", "GET", "/api/v1/households", None).await.json();
+        let own_head = own_heads["items"][0]["head_name"].as_str().expect("a head in the own commune");
+        let family = vuonlen_core::text::fold(own_head).split(' ').next().expect("a family name").to_string();
+        let q = serde_urlencoded::to_string([("q", &family)]).expect("q");
+        let mine = w.api("xa.own", "GET", &format!("/api/v1/households?{q}"), None).await.json();
+        let province = w.api("tinh.14", "GET", &format!("/api/v1/households?unit=14&{q}"), None).await.json();
+        let mine_items = mine["items"].as_array().expect("items");
+        assert!(!mine_items.is_empty(), "{engine}: '{family}' in the own commune");
+        for h in mine_items {
+            let id = h["id"].as_i64().expect("id");
+            assert_eq!(w.api("xa.own", "GET", &format!("/api/v1/households/{id}"), None).await.status, StatusCode::OK);
+        }
+        assert!(
+            mine["total"].as_u64() <= province["total"].as_u64(),
+            "{engine}: {} vs {}",
+            mine["total"],
+            province["total"]
+        );
+        let province_ids: Vec<i64> =
+            province["items"].as_array().expect("items").iter().filter_map(|h| h["id"].as_i64()).collect();
+        assert!(!province_ids.is_empty(), "{engine}");
         // Every household found has a member whose name starts with the query.
         for id in &ids {
             let s = w.api("tinh.14", "GET", &format!("/api/v1/households/{id}/surveys/2025"), None).await.json();

@@ -56,10 +56,13 @@ impl HouseholdSink for ChannelSink {
     }
 }
 
-fn file_hash(paths: &[&Path]) -> Result<String> {
+/// SHA-256 of the files' bytes, and the lines of the first one (households.csv: the households
+/// it holds, plus its header), in one pass.
+fn file_hash(paths: &[&Path]) -> Result<(String, u64)> {
     let mut h = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
-    for p in paths {
+    let mut first_lines = 0u64;
+    for (i, p) in paths.iter().enumerate() {
         let mut f = std::fs::File::open(p).with_context(|| format!("opening {}", p.display()))?;
         loop {
             let n = f.read(&mut buf)?;
@@ -67,16 +70,21 @@ fn file_hash(paths: &[&Path]) -> Result<String> {
                 break;
             }
             h.update(&buf[..n]);
+            if i == 0 {
+                first_lines += buf[..n].iter().filter(|b| **b == b'\n').count() as u64;
+            }
         }
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok((h.finalize().iter().map(|b| format!("{b:02x}")).collect(), first_lines))
 }
 
 pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
     let source = args.files.source()?;
     let errors_path =
         args.errors.clone().unwrap_or_else(|| PathBuf::from(format!("import-{}.errors.csv", args.period)));
-    let hash = file_hash(&source.paths())?;
+    let (hash, first_lines) = file_hash(&source.paths())?;
+    // A CSV's households are known from its lines (a bulk load rebuilds the search indexes).
+    let expected_households = matches!(source, vuonlen_io::Source::Csv { .. }).then(|| first_lines.saturating_sub(1));
     let files = source.paths().iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(" + ");
     let ctx2 = ctx.clone();
     ctx.block_on(async move {
@@ -111,6 +119,7 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
             files,
             file_hash: hash,
             scope: vuonlen_store::Scope::All,
+            expected_households,
         };
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
         let reader_source = source.clone();

@@ -83,7 +83,7 @@ pub async fn dashboard(
     Query(q): Query<DashboardQuery>,
 ) -> Result<Json<Dashboard>, ApiError> {
     let unit = q.unit.filter(|u| !u.is_empty()).unwrap_or_else(|| home_unit(&v));
-    Ok(Json(dashboard::build(&state, &v, &unit, q.period).await?))
+    Ok(Json(std::sync::Arc::unwrap_or_clone(dashboard::build(&state, &v, &unit, q.period).await?)))
 }
 
 /// An official report form for a unit and period, as an XLSX workbook.

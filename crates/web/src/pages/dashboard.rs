@@ -11,6 +11,7 @@ use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use std::sync::Arc;
 use vuonlen_core::units::AdminUnits;
 
 #[derive(Deserialize)]
@@ -165,5 +166,5 @@ pub async fn show(
     let d = dashboard::build(&state, &v, &unit, q.period).await?;
     let mut periods: Vec<i64> = vuonlen_store::period::list(&state.db).await?.into_iter().map(|p| p.year).collect();
     periods.sort_unstable_by(|a, b| b.cmp(a));
-    Ok(render(&page(Chrome::of(&v, &uri), &v, d, periods))?.into_response())
+    Ok(render(&page(Chrome::of(&v, &uri), &v, Arc::unwrap_or_clone(d), periods))?.into_response())
 }

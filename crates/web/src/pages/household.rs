@@ -399,6 +399,7 @@ pub async fn save(
         files: "web".into(),
         file_hash: String::new(),
         scope: vuonlen_store::Scope::none(),
+        expected_households: None,
     };
     let mut imp = reg.begin_import(spec).await?;
     imp.expect(&commune, &code, expected);

@@ -152,6 +152,7 @@ async fn run(
         files: s.files.clone(),
         file_hash: s.hash.clone(),
         scope: vuonlen_store::Scope::none(),
+        expected_households: None,
     };
     let mut imp = v.registry(state).begin_import(spec).await?;
     for chunk in records.chunks(2_000) {
