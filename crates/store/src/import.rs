@@ -59,15 +59,16 @@ pub const BULK_MIN_HOUSEHOLDS: u64 = 50_000;
 
 /// The indexes of search and lists (migrations 0002, 0003), dropped during a bulk load and
 /// rebuilt before it commits.
-const DROP_SEARCH_INDEXES: [&str; 4] = [
+const DROP_SEARCH_INDEXES: [&str; 5] = [
     "DROP INDEX IF EXISTS member_search",
     "DROP INDEX IF EXISTS member_id_number",
     "DROP INDEX IF EXISTS survey_list",
     "DROP INDEX IF EXISTS survey_code",
+    "DROP INDEX IF EXISTS classification_class",
 ];
 
 /// The same indexes as the migrations create them (0002, 0003).
-fn search_index_sql(engine: Engine) -> [&'static str; 4] {
+fn search_index_sql(engine: Engine) -> [&'static str; 5] {
     match engine {
         Engine::Postgres => [
             "CREATE INDEX member_search ON member ((name_key COLLATE \"C\"), period) \
@@ -75,13 +76,14 @@ fn search_index_sql(engine: Engine) -> [&'static str; 4] {
             "CREATE INDEX member_id_number ON member (id_number) WHERE id_number IS NOT NULL",
             "CREATE INDEX survey_list ON survey (period, head_sort COLLATE \"C\", household_code COLLATE \"C\", household_id)",
             "CREATE INDEX survey_code ON survey (period, household_code)",
+            "CREATE INDEX classification_class ON classification (period, standard_id, class)",
         ],
         Engine::Sqlite => [
-            "CREATE INDEX member_search ON member \
-             (name_key, period, household_id, current_province, current_commune, head_sort, household_code)",
+            "CREATE INDEX member_search ON member (name_key, period)",
             "CREATE INDEX member_id_number ON member (id_number) WHERE id_number IS NOT NULL",
             "CREATE INDEX survey_list ON survey (period, head_sort, household_code, household_id)",
             "CREATE INDEX survey_code ON survey (period, household_code)",
+            "CREATE INDEX classification_class ON classification (period, standard_id, class)",
         ],
     }
 }
@@ -863,6 +865,10 @@ impl Importer {
             .await?;
         }
         if self.rebuild_search_indexes {
+            if tx.engine() == Engine::Postgres {
+                // Sorting a few million index entries in memory rather than in 64 MB runs on disk.
+                execute(&mut tx, "SET LOCAL maintenance_work_mem = '1GB'", vec![]).await?;
+            }
             for sql in search_index_sql(tx.engine()) {
                 execute(&mut tx, sql, vec![]).await?;
             }

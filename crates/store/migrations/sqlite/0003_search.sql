@@ -26,5 +26,6 @@ UPDATE member SET current_province = s.current_province, current_commune = s.cur
     head_sort = s.head_sort, household_code = s.household_code
 FROM survey s WHERE s.period = member.period AND s.household_id = member.household_id;
 DROP INDEX member_name;
-CREATE INDEX member_search ON member
-    (name_key, period, household_id, current_province, current_commune, head_sort, household_code);
+-- SQLite (a commune's or a district's registry on a laptop): the name and period only; the
+-- matches' other columns are read from their rows.
+CREATE INDEX member_search ON member (name_key, period);
