@@ -383,6 +383,49 @@ async fn a_bulk_load_rebuilds_the_search_indexes_and_a_failed_one_keeps_them() {
 }
 
 #[tokio::test]
+async fn a_unit_mapping_moves_the_households_with_their_members_into_the_new_communes_area() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let units = vuonlen_core::units::AdminUnits::get();
+    // A 2024 commune the lineage does not continue, and a 2025 commune of the same province.
+    let mut olds: Vec<&str> = units.y2024.communes.keys().copied().filter(|c| units.successors(c).is_empty()).collect();
+    olds.sort_unstable();
+    let (old, new) = olds
+        .iter()
+        .find_map(|o| {
+            let p = units.y2024.province_of_commune(o)?.code;
+            let mut news: Vec<&str> = units
+                .y2025
+                .communes
+                .keys()
+                .copied()
+                .filter(|c| units.y2025.province_of_commune(c).is_some_and(|x| x.code == p))
+                .collect();
+            news.sort_unstable();
+            news.first().map(|n| (*o, *n))
+        })
+        .expect("an unmapped 2024 commune in a province that kept its code");
+    for (engine, db) in engines(dir.path()).await {
+        let rows = vec![household("U1", old, Class::Poor, 3, 700)];
+        assert!(import(&db, 2024, &records(dir.path(), "u", &rows, d(2024, 12, 31))).await.committed, "{engine}");
+        let officer = db.scoped(Scope::units([new]).expect("scope"));
+        let head = records(dir.path(), "u2", &rows, d(2024, 12, 31))[0].members[0].full_name.clone();
+        let search = vuonlen_store::browse::HouseholdFilter {
+            query: Some(vuonlen_core::text::fold(&head)),
+            ..Default::default()
+        };
+        let before = officer.households(2024, "2022-2025", &search, 0, 50).await.expect("search");
+        assert_eq!(before.total, 0, "{engine}: not the officer's before the mapping");
+        let moved = vuonlen_store::units::add_mapping(&db, old, new, "tester", "test").await.expect("map");
+        assert_eq!(moved, 1, "{engine}");
+        for o in db.integrity().await.expect("integrity") {
+            assert_eq!(o.rows, 0, "{engine}: {} after a mapping", o.reference);
+        }
+        let after = officer.households(2024, "2022-2025", &search, 0, 50).await.expect("search");
+        assert_eq!(after.items.iter().map(|h| h.household_code.as_str()).collect::<Vec<_>>(), vec!["U1"], "{engine}");
+    }
+}
+
+#[tokio::test]
 async fn a_scoped_registry_reads_only_its_area() {
     let dir = tempfile::tempdir().expect("tmp");
     for (engine, db) in engines(dir.path()).await {
