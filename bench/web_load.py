@@ -120,20 +120,30 @@ def wrk(paths: list[str], cookie: str, duration: int, clients: int) -> dict:
 
 
 def pgbench(db: str, queries: list[str], duration: int, clients: int) -> dict:
-    """The name search's own SQL (crates/store/src/browse.rs, `name_search_page`: the matches read
-    from the member index, grouped by household, first page in list order) on PostgreSQL alone,
-    over the same names: the floor under what the application adds (sessions, the page's rows,
-    HTML or JSON)."""
+    """The name search's own SQL on PostgreSQL (crates/store/src/browse.rs, `name_search_merged`:
+    the distinct names the query begins, for each its first members in list order from the
+    member search index, merged into the first page; the count of households among the first
+    1,002 matches) alone, over the same names: the floor under what the application adds
+    (sessions, the page's rows, HTML or JSON)."""
     scripts = []
+    c = 'COLLATE "C"'
+    area = "(m.current_province IN ('01')) AND m.current_province = '01'"
     for i, q in enumerate(queries[:100]):
-        key = fold(q).replace("'", "''")
+        lo = fold(q).replace("'", "''")
+        hi = lo + "\U0010ffff"
+        rng = f"m.name_key {c} >= '{lo}' AND m.name_key {c} < '{hi}' AND m.period = 2025"
         sql = (
-            "SELECT g.household_id, g.total, g.raw FROM (SELECT x.household_id, MIN(x.head_sort COLLATE \"C\") AS hs, "
-            "MIN(x.household_code COLLATE \"C\") AS hc, COUNT(*) OVER () AS total, CAST(SUM(COUNT(*)) OVER () AS BIGINT) AS raw "
-            "FROM (SELECT m.household_id, m.head_sort, m.household_code FROM member m WHERE "
-            f"m.name_key COLLATE \"C\" >= '{key}' AND m.name_key COLLATE \"C\" < '{key}\U0010ffff' AND m.period = 2025 "
-            "AND (m.current_province IN ('01')) AND m.current_province = '01' LIMIT 40001) AS x GROUP BY x.household_id) AS g "
-            "ORDER BY g.hs COLLATE \"C\", g.hc COLLATE \"C\", g.household_id LIMIT 50 OFFSET 0;\n")
+            f"WITH RECURSIVE k(name, n) AS ((SELECT m.name_key {c}, 1 FROM member m WHERE {rng} ORDER BY m.name_key {c} LIMIT 1) "
+            f"UNION ALL SELECT (SELECT m.name_key {c} FROM member m WHERE m.name_key {c} > k.name AND m.name_key {c} < '{hi}' "
+            f"AND m.period = 2025 ORDER BY m.name_key {c} LIMIT 1), k.n + 1 FROM k WHERE k.name IS NOT NULL AND k.n <= 64) "
+            "SELECT CAST(0 AS BIGINT), t.household_id, CAST(0 AS BIGINT), t.head_sort, t.household_code FROM ("
+            "SELECT r.household_id, r.head_sort, r.household_code FROM k, LATERAL (SELECT m.household_id, m.head_sort, "
+            f"m.household_code FROM member m WHERE m.name_key {c} = k.name AND m.period = 2025 AND {area} "
+            f"ORDER BY m.head_sort {c}, m.household_code {c}, m.household_id LIMIT 100) AS r WHERE k.name IS NOT NULL "
+            f"ORDER BY r.head_sort {c}, r.household_code {c}, r.household_id LIMIT 100) AS t "
+            "UNION ALL SELECT CAST(1 AS BIGINT), COUNT(DISTINCT y.household_id), COUNT(*), NULL, NULL FROM ("
+            f"SELECT m.household_id FROM member m WHERE {rng} AND {area} LIMIT 1002) AS y "
+            "UNION ALL SELECT CAST(2 AS BIGINT), COUNT(k.name), CAST(0 AS BIGINT), NULL, NULL FROM k;\n")
         p = OUT / f"pgbench_search_{i}.sql"
         p.write_text(sql, encoding="utf-8")
         scripts += ["-f", str(p)]

@@ -51,7 +51,8 @@ pub struct HouseholdRow {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
-    /// The total is at least [`COUNT_CAP`].
+    /// There are more than `total` rows: counting stopped at [`COUNT_CAP`] (a list) or at
+    /// [`SEARCH_COUNT_CAP`] (a search by name).
     pub total_capped: bool,
 }
 
@@ -137,6 +138,100 @@ struct Where {
     reads_class: bool,
 }
 
+/// Households a name search counts one by one; past them it says "more than" (a name as
+/// common as "Nguyễn Văn Hùng" in a province: nobody pages through thousands, they type more).
+pub const SEARCH_COUNT_CAP: u64 = 500;
+
+/// Distinct names a query may begin for the ordered merge of PostgreSQL's name search (a full
+/// name begins one to a few; a family name alone, thousands: those take the sorting way).
+const SEARCH_NAMES: u64 = 64;
+
+/// A name search's question.
+struct NameSearch<'a> {
+    period: i64,
+    /// The folded name and the end of its prefix range (`$2`, `$3`).
+    lo: &'a str,
+    hi: &'a str,
+    /// The scope and unit condition on the member rows (`m`).
+    area: &'a str,
+    offset: u64,
+    limit: u64,
+    /// Member rows read in list order (at least `offset + limit`).
+    fetch: u64,
+}
+
+impl NameSearch<'_> {
+    /// The count's branch: distinct households among the first matching members (one more
+    /// than twice the cap: enough to pass the cap unless households average two matches).
+    fn count_sql(&self, c: &str) -> String {
+        format!(
+            "SELECT CAST(1 AS BIGINT), COUNT(DISTINCT y.household_id), COUNT(*), NULL, NULL FROM ( \
+               SELECT m.household_id FROM member m WHERE m.name_key{c} >= $2 AND m.name_key{c} < $3 \
+               AND m.period = $1 AND {area} LIMIT {rows} \
+             ) AS y",
+            area = self.area,
+            rows = Self::COUNT_ROWS,
+        )
+    }
+
+    const COUNT_ROWS: u64 = 2 * SEARCH_COUNT_CAP + 2;
+}
+
+/// What a name search's statement returned.
+struct NameRows {
+    /// Member rows in list order once sorted: (head sort key, household code, household id).
+    page: Vec<(String, String, i64)>,
+    /// Distinct households and member rows among the first `COUNT_ROWS` matches.
+    households: u64,
+    members: u64,
+    /// Names begun (merge) or member rows matched up to the cap (sort).
+    extra: u64,
+}
+
+impl NameRows {
+    /// The page and the total, or what to do instead.
+    fn page(mut self, s: &NameSearch<'_>) -> Outcome {
+        let (total, capped) = if self.members < NameSearch::COUNT_ROWS {
+            (self.households, false)
+        } else if self.households > SEARCH_COUNT_CAP {
+            (SEARCH_COUNT_CAP, true)
+        } else {
+            // Households with many matching members each (a family name): counted the usual way.
+            return Outcome::Usual;
+        };
+        // List order (byte order of the sort keys: `COLLATE "C"` and SQLite's binary); a
+        // household's members share its key, so they come together.
+        let fetched = self.page.len() as u64;
+        self.page.sort_unstable();
+        let mut ids: Vec<i64> = self.page.into_iter().map(|r| r.2).collect();
+        ids.dedup();
+        if (ids.len() as u64) < s.offset + s.limit && fetched == s.fetch {
+            // Households with several matching members filled the rows read.
+            return Outcome::ReadMore;
+        }
+        let skip = usize::try_from(s.offset).unwrap_or(usize::MAX);
+        let ids: Vec<i64> = ids.into_iter().skip(skip).take(usize::try_from(s.limit).unwrap_or(usize::MAX)).collect();
+        Outcome::Page(NamePage { ids, total, capped })
+    }
+}
+
+/// What a name search's statement leads to.
+enum Outcome {
+    Page(NamePage),
+    /// Read more member rows in list order.
+    ReadMore,
+    /// The usual way (the filter's semi-join and count).
+    Usual,
+}
+
+/// A page of a name search.
+struct NamePage {
+    ids: Vec<i64>,
+    total: u64,
+    /// The total is [`SEARCH_COUNT_CAP`] and there are more.
+    capped: bool,
+}
+
 impl Registry {
     async fn list_where(&self, period: i64, f: &HouseholdFilter) -> Result<Where> {
         let mut w = Where {
@@ -211,7 +306,7 @@ impl Registry {
         f: &HouseholdFilter,
         offset: u64,
         limit: u64,
-    ) -> Result<Option<(Vec<i64>, i64)>> {
+    ) -> Result<Option<NamePage>> {
         let Some(q) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
         let other_filters = f.class.is_some()
             || f.village_id.is_some()
@@ -223,43 +318,120 @@ impl Registry {
         }
         let key = fold(q);
         let (lo, hi) = (key.clone(), format!("{key}\u{10ffff}"));
-        let collate = if self.db.engine() == Engine::Postgres { " COLLATE \"C\"" } else { "" };
-        let mut cond = vec![
-            format!("m.name_key{collate} >= $2 AND m.name_key{collate} < $3 AND m.period = $1"),
-            self.scope.sql("m"),
-        ];
+        let mut area = vec![self.scope.sql("m")];
         if let Some(u) = &f.unit {
-            cond.push(unit_sql("m", u)?);
+            area.push(unit_sql("m", u)?);
         }
-        // One index-only range scan, capped; the matching members grouped by household (a hash
-        // on the id), then the page taken in list order (a top-N sort), with how many households
-        // and member rows there were.
-        let sql = format!(
-            "SELECT g.household_id, g.total, g.raw FROM ( \
-               SELECT x.household_id, MIN(x.head_sort{collate}) AS hs, MIN(x.household_code{collate}) AS hc, \
-                      COUNT(*) OVER () AS total, CAST(SUM(COUNT(*)) OVER () AS BIGINT) AS raw FROM ( \
-                 SELECT m.household_id, m.head_sort, m.household_code FROM member m WHERE {cond} LIMIT {cap} \
-               ) AS x GROUP BY x.household_id \
-             ) AS g ORDER BY g.hs{collate}, g.hc{collate}, g.household_id LIMIT {limit} OFFSET {offset}",
-            cond = cond.join(" AND "),
-            cap = NAME_SEARCH_MEMBERS + 1,
-        );
-        let rows: Vec<(i64, i64, i64)> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(period)
-            .bind(&lo)
-            .bind(&hi)
-            .fetch_all(p)
-            .await?);
-        let total = match rows.first() {
-            Some(r) if u64::try_from(r.2).unwrap_or(u64::MAX) > NAME_SEARCH_MEMBERS => return Ok(None),
-            Some(r) => r.1,
-            None if offset == 0 => 0,
-            // Past the end (or capped): the usual way.
-            None => return Ok(None),
-        };
-        Ok(Some((rows.into_iter().map(|r| r.0).collect(), total)))
+        let area = area.join(" AND ");
+        // Member rows read for a page: its households, those before it, and room for
+        // households with several matching members; more when they filled it.
+        let mut fetch = offset + 2 * limit;
+        loop {
+            let search = NameSearch { period, lo: &lo, hi: &hi, area: &area, offset, limit, fetch };
+            let merged = match self.db.engine() {
+                Engine::Postgres => self.name_search_merged(&search).await?,
+                Engine::Sqlite => None,
+            };
+            let outcome = match merged {
+                Some(o) => o,
+                None => self.name_search_sorted(&search).await?,
+            };
+            match outcome {
+                Outcome::Page(page) => return Ok(Some(page)),
+                Outcome::Usual => return Ok(None),
+                Outcome::ReadMore if fetch <= NAME_SEARCH_MEMBERS => fetch *= 4,
+                Outcome::ReadMore => return Ok(None),
+            }
+        }
     }
 
+    /// The name search on PostgreSQL: the distinct names the query begins (a skip through the
+    /// index, at most [`SEARCH_NAMES`]), for each the first members in list order (the index
+    /// keeps each name's members in that order), merged; with the count. `None` when the query
+    /// begins more names.
+    async fn name_search_merged(&self, s: &NameSearch<'_>) -> Result<Option<Outcome>> {
+        let c = " COLLATE \"C\"";
+        let fetch = s.fetch;
+        let sql = format!(
+            "WITH RECURSIVE k(name, n) AS ( \
+               (SELECT m.name_key{c}, 1 FROM member m WHERE m.name_key{c} >= $2 AND m.name_key{c} < $3 \
+                AND m.period = $1 ORDER BY m.name_key{c} LIMIT 1) \
+               UNION ALL \
+               SELECT (SELECT m.name_key{c} FROM member m WHERE m.name_key{c} > k.name AND m.name_key{c} < $3 \
+                       AND m.period = $1 ORDER BY m.name_key{c} LIMIT 1), k.n + 1 \
+               FROM k WHERE k.name IS NOT NULL AND k.n <= {names} \
+             ) \
+             SELECT CAST(0 AS BIGINT), t.household_id, CAST(0 AS BIGINT), t.head_sort, t.household_code FROM ( \
+               SELECT r.household_id, r.head_sort, r.household_code FROM k, LATERAL ( \
+                 SELECT m.household_id, m.head_sort, m.household_code FROM member m \
+                 WHERE m.name_key{c} = k.name AND m.period = $1 AND {area} \
+                 ORDER BY m.head_sort{c}, m.household_code{c}, m.household_id LIMIT {fetch} \
+               ) AS r WHERE k.name IS NOT NULL \
+               ORDER BY r.head_sort{c}, r.household_code{c}, r.household_id LIMIT {fetch} \
+             ) AS t \
+             UNION ALL {count} \
+             UNION ALL SELECT CAST(2 AS BIGINT), COUNT(k.name), CAST(0 AS BIGINT), NULL, NULL FROM k",
+            names = SEARCH_NAMES,
+            area = s.area,
+            count = s.count_sql(c),
+        );
+        let rows = self.name_search_rows(s, sql).await?;
+        if rows.extra > SEARCH_NAMES {
+            return Ok(None);
+        }
+        Ok(Some(rows.page(s)))
+    }
+
+    /// The name search on either engine: every match (up to [`NAME_SEARCH_MEMBERS`]) sorted
+    /// into list order (a top-N sort), with the count.
+    async fn name_search_sorted(&self, s: &NameSearch<'_>) -> Result<Outcome> {
+        let c = if self.db.engine() == Engine::Postgres { " COLLATE \"C\"" } else { "" };
+        let scan = |cols: &str| {
+            format!(
+                "SELECT {cols} FROM member m WHERE m.name_key{c} >= $2 AND m.name_key{c} < $3 AND m.period = $1 \
+                 AND {area} LIMIT {cap}",
+                area = s.area,
+                cap = NAME_SEARCH_MEMBERS + 1
+            )
+        };
+        let sql = format!(
+            "SELECT CAST(0 AS BIGINT), p.household_id, CAST(0 AS BIGINT), p.head_sort, p.household_code FROM ( \
+               SELECT x.household_id, x.head_sort, x.household_code FROM ({page}) AS x \
+               ORDER BY x.head_sort{c}, x.household_code{c}, x.household_id LIMIT {fetch} \
+             ) AS p \
+             UNION ALL {count} \
+             UNION ALL SELECT CAST(2 AS BIGINT), COUNT(*), CAST(0 AS BIGINT), NULL, NULL FROM ({all}) AS z",
+            page = scan("m.household_id, m.head_sort, m.household_code"),
+            all = scan("m.household_id"),
+            fetch = s.fetch,
+            count = s.count_sql(c),
+        );
+        let rows = self.name_search_rows(s, sql).await?;
+        if rows.extra > NAME_SEARCH_MEMBERS {
+            return Ok(Outcome::Usual);
+        }
+        Ok(rows.page(s))
+    }
+
+    async fn name_search_rows(&self, s: &NameSearch<'_>, sql: String) -> Result<NameRows> {
+        type Row = (i64, i64, i64, Option<String>, Option<String>);
+        let rows: Vec<Row> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(s.period)
+            .bind(s.lo)
+            .bind(s.hi)
+            .fetch_all(p)
+            .await?);
+        let mut out = NameRows { page: Vec::new(), households: 0, members: 0, extra: 0 };
+        for (kind, a, b, hs, hc) in rows {
+            let n = u64::try_from(a).unwrap_or(0);
+            match kind {
+                0 => out.page.push((hs.unwrap_or_default(), hc.unwrap_or_default(), a)),
+                1 => (out.households, out.members) = (n, u64::try_from(b).unwrap_or(0)),
+                _ => out.extra = n,
+            }
+        }
+        Ok(out)
+    }
     /// Households of `period` (classes under `standard_id`) that pass `filter`, in Vietnamese
     /// alphabetical order of the head's name (given name first), then household code.
     pub async fn households(
@@ -272,27 +444,38 @@ impl Registry {
     ) -> Result<Page<HouseholdRow>> {
         let limit = limit.min(500);
         let (w, offset, known_total) = match self.name_search_page(period, filter, offset, limit).await? {
-            Some((page, total)) => {
+            Some(found) => {
                 let rest = HouseholdFilter { query: None, ..filter.clone() };
                 let mut w = self.list_where(period, &rest).await?;
-                w.ids = Some(page);
-                (w, 0, Some(total))
+                w.ids = Some(found.ids);
+                (w, 0, Some((found.total, found.capped)))
             }
             None => (self.list_where(period, filter).await?, offset, None),
         };
         if w.ids.as_ref().is_some_and(Vec::is_empty) {
             // Nothing found (or a page past the end of a name search).
-            let total = known_total.unwrap_or(0);
-            return Ok(Page { items: Vec::new(), total: u64::try_from(total).unwrap_or(0), total_capped: false });
+            let (total, total_capped) = known_total.unwrap_or((0, false));
+            return Ok(Page { items: Vec::new(), total, total_capped });
         }
         // A search's households are read by key in a subquery the planner keeps apart
         // (`OFFSET 0`), then sorted: walking the list index in name order and testing each
         // household against a few thousand keys looked cheaper to it and was 10× slower.
+        // On PostgreSQL the keys are one array parameter (one prepared statement for every
+        // search, not one per list of keys); SQLite gets them as literals.
+        let pg = self.db.engine() == Engine::Postgres;
+        let ids_array = w
+            .ids
+            .as_ref()
+            .filter(|_| pg)
+            .map(|ids| format!("{{{}}}", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
         let survey = match &w.ids {
+            Some(_) if pg => format!(
+                "(SELECT * FROM survey WHERE period = $1 AND household_id = ANY(CAST(${} AS BIGINT[])) OFFSET 0)",
+                w.texts.len() + 3
+            ),
             Some(ids) => format!(
-                "(SELECT * FROM survey WHERE period = $1 AND household_id IN ({}) {fence})",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","),
-                fence = if self.db.engine() == Engine::Postgres { "OFFSET 0" } else { "LIMIT -1 OFFSET 0" },
+                "(SELECT * FROM survey WHERE period = $1 AND household_id IN ({}) LIMIT -1 OFFSET 0)",
+                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
             ),
             None => "survey".to_string(),
         };
@@ -306,7 +489,8 @@ impl Registry {
         // With a search's few thousand households, the total comes with the page.
         let total_col = if w.ids.is_some() { "COUNT(*) OVER ()" } else { "CAST(0 AS BIGINT)" };
         let sql = format!(
-            "SELECT p.household_id, p.commune_code, p.current_commune, p.household_code, COALESCE(v.name, ''), p.head_name, \
+            "SELECT p.household_id, p.commune_code, p.current_commune, p.household_code, \
+                    COALESCE((SELECT v.name FROM village v WHERE v.id = p.village_id), ''), p.head_name, \
                     c.class, COALESCE(c.persons, 0), COALESCE(c.deprived, 0), COALESCE(c.subgroups, 0), p.income_per_capita, \
                     p.total \
              FROM (SELECT s.household_id, s.commune_code, s.current_commune, s.household_code, s.village_id, s.head_name, \
@@ -315,27 +499,28 @@ impl Registry {
                    ORDER BY s.head_sort{collate}, s.household_code{collate}, s.household_id \
                    LIMIT {limit} OFFSET {offset}) AS p \
              LEFT JOIN classification c ON c.period = $1 AND c.standard_id = $2 AND c.household_id = p.household_id \
-             LEFT JOIN village v ON v.id = p.village_id \
              ORDER BY p.head_sort{collate}, p.household_code{collate}, p.household_id",
         );
         type Row = (i64, String, String, String, String, String, Option<String>, i64, i64, i64, Option<i64>, i64);
         let rows: Vec<Row> = on_pool!(self.db, p => {
             let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(period).bind(standard_id);
-            for t in &w.texts {
+            for t in w.texts.iter().chain(&ids_array) {
                 q = q.bind(t);
             }
             q.fetch_all(p).await?
         });
         let total: i64 = match rows.first() {
-            _ if known_total.is_some() => known_total.unwrap_or(0),
+            _ if known_total.is_some() => 0,
             Some(r) if w.ids.is_some() => r.11,
             _ => {
-                let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 {from} WHERE {cond} LIMIT {COUNT_CAP}) AS x");
+                // One past the cap: exactly 10,000 is not "more than 10,000".
+                let count_sql =
+                    format!("SELECT COUNT(*) FROM (SELECT 1 {from} WHERE {cond} LIMIT {}) AS x", COUNT_CAP + 1);
                 on_pool!(self.db, p => {
                     // `$2` is bound even where no condition reads it: the texts are `$3` on.
                     let mut q =
                         sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone())).bind(period).bind(standard_id);
-                    for t in &w.texts {
+                    for t in w.texts.iter().chain(&ids_array) {
                         q = q.bind(t);
                     }
                     q.fetch_one(p).await?
@@ -359,7 +544,11 @@ impl Registry {
             });
         }
         let total = u64::try_from(total).unwrap_or(0);
-        Ok(Page { items, total, total_capped: known_total.is_none() && w.ids.is_none() && total >= COUNT_CAP })
+        Ok(match known_total {
+            Some((total, total_capped)) => Page { items, total, total_capped },
+            None if w.ids.is_none() && total > COUNT_CAP => Page { items, total: COUNT_CAP, total_capped: true },
+            None => Page { items, total, total_capped: false },
+        })
     }
 
     /// Where the household `id` is today, if the scope reads it (else `NotFound`: outside the

@@ -57,7 +57,7 @@ pub struct ImportSpec {
 /// The smallest load that rebuilds the search indexes (see [`ImportSpec::expected_households`]).
 pub const BULK_MIN_HOUSEHOLDS: u64 = 50_000;
 
-/// The indexes of search and lists (migrations 0002, 0003), dropped during a bulk load and
+/// The indexes of search and lists (migrations 0002–0004), dropped during a bulk load and
 /// rebuilt before it commits.
 const DROP_SEARCH_INDEXES: [&str; 5] = [
     "DROP INDEX IF EXISTS member_search",
@@ -67,12 +67,12 @@ const DROP_SEARCH_INDEXES: [&str; 5] = [
     "DROP INDEX IF EXISTS classification_class",
 ];
 
-/// The same indexes as the migrations create them (0002, 0003).
+/// The same indexes as the migrations create them (0002–0004).
 fn search_index_sql(engine: Engine) -> [&'static str; 5] {
     match engine {
         Engine::Postgres => [
-            "CREATE INDEX member_search ON member ((name_key COLLATE \"C\"), period) \
-             INCLUDE (household_id, current_province, current_commune, head_sort, household_code)",
+            "CREATE INDEX member_search ON member ((name_key COLLATE \"C\"), period, (head_sort COLLATE \"C\"), \
+             (household_code COLLATE \"C\"), household_id) INCLUDE (current_province, current_commune)",
             "CREATE INDEX member_id_number ON member (id_number) WHERE id_number IS NOT NULL",
             "CREATE INDEX survey_list ON survey (period, head_sort COLLATE \"C\", household_code COLLATE \"C\", household_id)",
             "CREATE INDEX survey_code ON survey (period, household_code)",

@@ -382,6 +382,129 @@ async fn a_bulk_load_rebuilds_the_search_indexes_and_a_failed_one_keeps_them() {
     }
 }
 
+/// Households whose members carry chosen names (the rest of the answers as in `household`):
+/// `names[i]` are the members of household `S{i:03}` of commune 00004, born on dates unique to
+/// the household so that no two are taken for the same person.
+fn named_households(names: &[Vec<&str>]) -> Vec<(String, Vec<String>)> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, members)| {
+            let code = format!("S{i:03}");
+            let head = members.first().copied().unwrap_or("Không Tên");
+            debug_assert!(i < 1120, "birth dates repeat past 1,120 households");
+            let hh = format!(
+                "{code},00004,Thôn Một,rural,{head},,1000000,,3,60,piped,septic,1,1,1,no_capital"
+            );
+            let rows = members
+                .iter()
+                .enumerate()
+                .map(|(n, name)| {
+                    let (rel, year) = if n == 0 { ("head", 1940 + i % 40) } else { ("child", 1960 + i % 40) };
+                    format!(
+                        "{code},{no},{name},{rel},M,{year}-{month:02}-{day:02},Kinh,,1,self_employed,1,upper_secondary,0,,,none,0,0",
+                        no = n + 1,
+                        month = n % 12 + 1,
+                        day = (i / 40) % 28 + 1,
+                    )
+                })
+                .collect();
+            (hh, rows)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_name_search_pages_through_every_matching_household_once_in_list_order() {
+    use vuonlen_store::browse::{HouseholdFilter, SEARCH_COUNT_CAP};
+    let dir = tempfile::tempdir().expect("tmp");
+    // Every other one of the first 150 households has a "Trần Thị Hoa" (every tenth two of
+    // them, and every thirtieth one a "Trần Thị Hoài", which the prefix "tran thi hoa" also
+    // finds); one has twelve "Phạm Văn Nam" (a page of such members holds one household).
+    // Then 511 households with a "Hồ Văn Tư" and a "Hồ Văn Tư Anh" (more than the search
+    // counts), 280 families of four "Lò …" (as many matches, a quarter of the households), and
+    // 72 "Vũ …" of distinct names (more names than PostgreSQL merges).
+    let firsts = ["An", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hải", "Hùng", "Khánh"];
+    let seconds = ["Anh", "Bảo", "Chí", "Duy", "Gia", "Hoàng", "Khôi", "Long"];
+    let vu: Vec<String> = firsts.iter().flat_map(|a| seconds.iter().map(move |b| format!("Vũ {a} {b}"))).collect();
+    let names: Vec<Vec<&str>> = (0..1013)
+        .map(|i| match i {
+            7 => vec!["Phạm Văn Nam"; 12],
+            150..661 => vec!["Hồ Văn Tư", "Hồ Văn Tư Anh"],
+            661..941 => vec!["Lò Văn Ánh", "Lò Thị Bình", "Lò Văn Cầm", "Lò Thị Dung"],
+            941.. => vec![vu[i - 941].as_str()],
+            _ if i % 30 == 0 => vec!["Lê Văn Bình", "Trần Thị Hoài", "Trần Thị Hoa"],
+            _ if i % 10 == 0 => vec!["Trần Thị Hoa", "Trần Thị Hoa"],
+            _ if i % 2 == 0 => vec!["Lê Văn Bình", "Trần Thị Hoa"],
+            _ if i % 3 == 0 => vec!["Phạm Văn Nam", "Đỗ Thị Lan"],
+            _ => vec!["Đỗ Thị Lan"],
+        })
+        .collect();
+    let rows = named_households(&names);
+    let recs = records(dir.path(), "names", &rows, d(2025, 12, 31));
+    let member_names: std::collections::HashMap<String, Vec<String>> = recs
+        .iter()
+        .map(|r| (r.household_id.clone(), r.members.iter().map(|m| vuonlen_core::text::fold(&m.full_name)).collect()))
+        .collect();
+    for (engine, db) in engines(dir.path()).await {
+        assert!(import(&db, 2025, &recs).await.committed, "{engine}");
+        for scope in [Scope::All, Scope::units(["01"]).expect("scope"), Scope::units(["00004"]).expect("scope")] {
+            let reg = db.scoped(scope.clone());
+            // The whole list in its order, by pages of 500.
+            let mut all = Vec::new();
+            loop {
+                let p = reg
+                    .households(2025, "2022-2025", &HouseholdFilter::default(), all.len() as u64, 500)
+                    .await
+                    .expect("list");
+                if p.items.is_empty() {
+                    break;
+                }
+                all.extend(p.items.into_iter().map(|h| h.household_code));
+            }
+            assert_eq!(all.len(), names.len(), "{engine} {scope:?}");
+            for (query, limit, capped) in [
+                ("Trần Thị Hoa", 50, false),
+                ("tran thi hoa", 20, false),
+                ("TRAN THI HOA", 7, false),
+                ("pham van nam", 5, false),
+                ("do thi", 50, false),
+                ("ho van tu", 50, true),
+                ("lo", 50, false),
+                ("vu", 10, false),
+            ] {
+                let key = vuonlen_core::text::fold(query);
+                let expected: Vec<&str> = all
+                    .iter()
+                    .filter(|code| member_names[code.as_str()].iter().any(|n| n.starts_with(&key)))
+                    .map(String::as_str)
+                    .collect();
+                let filter =
+                    HouseholdFilter { query: Some(query.to_string()), unit: Some("01".into()), ..Default::default() };
+                let mut seen = Vec::new();
+                for page in 0.. {
+                    let p = reg.households(2025, "2022-2025", &filter, page * limit, limit).await.expect("search");
+                    let what = format!("{engine} {scope:?} '{query}' page {page}");
+                    // Exact up to the cap, then "more than" the cap.
+                    assert_eq!(p.total_capped, capped, "{what}: capped");
+                    if capped {
+                        assert!(expected.len() as u64 > SEARCH_COUNT_CAP, "{what}");
+                        assert_eq!(p.total, SEARCH_COUNT_CAP, "{what}: total");
+                    } else {
+                        assert_eq!(p.total, expected.len() as u64, "{what}: total");
+                    }
+                    assert!(p.items.len() as u64 <= limit, "{what}");
+                    if p.items.is_empty() {
+                        break;
+                    }
+                    seen.extend(p.items.iter().map(|h| h.household_code.clone()));
+                }
+                assert_eq!(seen, expected, "{engine} {scope:?} '{query}' by pages of {limit}");
+            }
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_unit_mapping_moves_the_households_with_their_members_into_the_new_communes_area() {
     let dir = tempfile::tempdir().expect("tmp");

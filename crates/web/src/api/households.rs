@@ -35,7 +35,8 @@ pub struct HouseholdList {
     pub period: i64,
     pub page: u64,
     pub total: u64,
-    /// The total is at least 10,000 (counting stops there).
+    /// There are more than `total` households: a list counts up to 10,000, a search by name up
+    /// to 500 (type more of the name to narrow it).
     pub total_capped: bool,
     pub items: Vec<HouseholdItem>,
 }

@@ -193,7 +193,7 @@ pub async fn show(
     };
     let r = &listing.result;
     let total_text = if r.total_capped {
-        format!("{} {}", l.s("Hơn", "More than"), l.int(r.total))
+        format!("{} {} {}", l.s("Hơn", "More than"), l.int(r.total), l.s("hộ", "households"))
     } else {
         format!("{} {}", l.int(r.total), l.s("hộ", "households"))
     };
