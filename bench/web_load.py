@@ -11,6 +11,8 @@ as a province officer (the whole province) or a commune officer:
   search-province      GET /ho?unit=01&q=NAME             (names rotate over 400 real ones, half
                                                             without diacritics)
   search-api           GET /api/v1/households?unit=01&q=NAME
+  search-commune       GET /ho?q=NAME                     (commune officer: the same names in
+                                                            the largest commune)
   peer: pgbench        the name search's SQL straight on PostgreSQL, 50 clients, the same
                        names: the floor the application adds its work to
 
@@ -190,6 +192,7 @@ def main() -> None:
             ("dashboard-commune", ["/"], officer),
             ("search-province", [f"/ho?unit=01&q={q}" for q in enc], province),
             ("search-api", [f"/api/v1/households?unit=01&q={q}" for q in enc], province),
+            ("search-commune", [f"/ho?q={q}" for q in enc], officer),
         ]
         settings = run(["psql", args.db.replace("postgres://", "postgresql://"), "-Atc",
                         "SELECT version() || ', shared_buffers ' || current_setting('shared_buffers')"]).stdout.strip()
