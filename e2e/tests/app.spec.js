@@ -55,6 +55,14 @@ test('search finds the same households with and without diacritics', async ({ pa
   await page.click('button:has-text("Lọc")');
   const without = await page.locator('table.list tbody tr').allTextContents();
   expect(without).toEqual(withMarks);
+  // A household found by a member other than its head says which member.
+  for (const row of await page.locator('table.list tbody tr').all()) {
+    const rowHead = (await row.locator('td a').first().textContent()).trim();
+    if (!fold(rowHead).startsWith(fold(head))) {
+      const matched = (await row.locator('[data-testid=matched]').textContent()) || '';
+      expect(fold(matched)).toContain(fold(head));
+    }
+  }
   await shot(page, '03-search-without-diacritics');
 });
 

@@ -44,6 +44,10 @@ pub struct HouseholdRow {
     pub deprived: IndicatorSet,
     pub subgroups_bits: i64,
     pub income_per_capita: Option<i64>,
+    /// The members a search found this household by (their names, in member order): a name
+    /// search can match a member who is not the head. Empty without a search, or when the
+    /// household code matched.
+    pub matched: Vec<String>,
 }
 
 /// A page of a list, and how many rows there are (counted up to [`COUNT_CAP`]).
@@ -541,7 +545,11 @@ impl Registry {
                 deprived: IndicatorSet(u32::try_from(r.8).unwrap_or(0)),
                 subgroups_bits: r.9,
                 income_per_capita: r.10,
+                matched: Vec::new(),
             });
+        }
+        if let Some(q) = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            self.add_matched_members(period, q, &mut items).await?;
         }
         let total = u64::try_from(total).unwrap_or(0);
         Ok(match known_total {
@@ -549,6 +557,46 @@ impl Registry {
             None if w.ids.is_none() && total > COUNT_CAP => Page { items, total: COUNT_CAP, total_capped: true },
             None => Page { items, total, total_capped: false },
         })
+    }
+
+    /// Fills `matched` of a search's page: the members of its households whose name (folded)
+    /// or ID number begins with the query, as the search matched them.
+    async fn add_matched_members(&self, period: i64, q: &str, items: &mut [HouseholdRow]) -> Result<()> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let pg = self.db.engine() == Engine::Postgres;
+        let collate = if pg { " COLLATE \"C\"" } else { "" };
+        let (column, lo, hi) = if q.bytes().all(|b| b.is_ascii_digit()) && q.len() >= 6 {
+            ("m.id_number".to_string(), q.to_string(), format!("{q}\u{7f}"))
+        } else {
+            let key = fold(q);
+            (format!("m.name_key{collate}"), key.clone(), format!("{key}\u{10ffff}"))
+        };
+        let ids: Vec<String> = items.iter().map(|h| h.household_id.to_string()).collect();
+        // On PostgreSQL one array parameter (one prepared statement for every page).
+        let (households, array) = if pg {
+            ("m.household_id = ANY(CAST($4 AS BIGINT[]))".to_string(), Some(format!("{{{}}}", ids.join(","))))
+        } else {
+            (format!("m.household_id IN ({})", ids.join(",")), None)
+        };
+        let sql = format!(
+            "SELECT m.household_id, m.full_name FROM member m WHERE m.period = $1 AND {households} \
+             AND {column} >= $2 AND {column} < $3 ORDER BY m.household_id, m.member_no"
+        );
+        let rows: Vec<(i64, String)> = on_pool!(self.db, p => {
+            let mut qy = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(period).bind(&lo).bind(&hi);
+            if let Some(a) = &array {
+                qy = qy.bind(a);
+            }
+            qy.fetch_all(p).await?
+        });
+        for (id, name) in rows {
+            if let Some(h) = items.iter_mut().find(|h| h.household_id == id) {
+                h.matched.push(name);
+            }
+        }
+        Ok(())
     }
 
     /// Where the household `id` is today, if the scope reads it (else `NotFound`: outside the

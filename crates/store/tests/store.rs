@@ -497,6 +497,13 @@ async fn a_name_search_pages_through_every_matching_household_once_in_list_order
                     if p.items.is_empty() {
                         break;
                     }
+                    // Each household comes with the members the search found it by.
+                    for h in &p.items {
+                        let matched: Vec<String> = h.matched.iter().map(|n| vuonlen_core::text::fold(n)).collect();
+                        let wanted: Vec<String> =
+                            member_names[&h.household_code].iter().filter(|n| n.starts_with(&key)).cloned().collect();
+                        assert_eq!(matched, wanted, "{what}: {}", h.household_code);
+                    }
                     seen.extend(p.items.iter().map(|h| h.household_code.clone()));
                 }
                 assert_eq!(seen, expected, "{engine} {scope:?} '{query}' by pages of {limit}");

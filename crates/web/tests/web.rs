@@ -512,6 +512,15 @@ async fn search_matches_names_with_or_without_diacritics_in_vietnamese_order() {
             .await
             .json();
         assert_eq!(with["items"], without["items"], "{engine}");
+        // Each household found names the members it was found by.
+        for h in with["items"].as_array().expect("items") {
+            let matched = h["matched_members"].as_array().unwrap_or_else(|| panic!("{engine}: {h}"));
+            assert!(!matched.is_empty(), "{engine}: {h}");
+            for m in matched {
+                let name = vuonlen_core::text::fold(m.as_str().expect("a name"));
+                assert!(name.starts_with(&plain), "{engine}: {name} for '{plain}'");
+            }
+        }
         let ids: Vec<i64> = with["items"].as_array().expect("items").iter().filter_map(|h| h["id"].as_i64()).collect();
         assert!(!ids.is_empty(), "{engine}: '{plain}' found nothing");
         // Found households come in the list's order too, and are counted.

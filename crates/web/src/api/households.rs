@@ -27,6 +27,10 @@ pub struct HouseholdItem {
     pub class: Option<String>,
     pub persons: u32,
     pub deprivations: u32,
+    /// With a search: the members (names, in member order) whose name or ID number begins
+    /// with the query; empty when the household code matched.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub matched_members: Vec<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -70,6 +74,7 @@ pub async fn list_households(
                 class: h.class.map(|c| c.key().to_string()),
                 persons: h.persons,
                 deprivations: h.deprived.len(),
+                matched_members: h.matched,
             })
             .collect(),
     }))

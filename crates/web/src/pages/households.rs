@@ -123,6 +123,8 @@ struct Item {
     class_key: &'static str,
     class_label: String,
     deprivations: u32,
+    /// With a search: the members it matched other than the head, comma-separated.
+    matched: String,
 }
 
 struct Shown {
@@ -180,6 +182,7 @@ pub async fn show(
             class_key: h.class.map_or("none", |c| c.key()),
             class_label: class_label(l, h.class),
             deprivations: h.deprived.len(),
+            matched: h.matched.iter().filter(|n| **n != h.head_name).cloned().collect::<Vec<_>>().join(", "),
         })
         .collect();
     let villages = if listing.unit.len() == 5 {
