@@ -8,6 +8,7 @@ use crate::error::{Result, StoreError};
 use crate::reads::HouseholdView;
 use crate::rows::{MEMBER_SELECT, MemberRow, SURVEY_SELECT, SurveyRow};
 use crate::scope::Registry;
+use std::collections::HashMap;
 use vuonlen_core::Class;
 use vuonlen_core::classify::IndicatorSet;
 use vuonlen_core::text::fold;
@@ -169,7 +170,7 @@ impl NameSearch<'_> {
     /// than twice the cap: enough to pass the cap unless households average two matches).
     fn count_sql(&self, c: &str) -> String {
         format!(
-            "SELECT CAST(1 AS BIGINT), COUNT(DISTINCT y.household_id), COUNT(*), NULL, NULL FROM ( \
+            "SELECT CAST(1 AS BIGINT), COUNT(DISTINCT y.household_id), COUNT(*), NULL, NULL, NULL FROM ( \
                SELECT m.household_id FROM member m WHERE m.name_key{c} >= $2 AND m.name_key{c} < $3 \
                AND m.period = $1 AND {area} LIMIT {rows} \
              ) AS y",
@@ -183,8 +184,9 @@ impl NameSearch<'_> {
 
 /// What a name search's statement returned.
 struct NameRows {
-    /// Member rows in list order once sorted: (head sort key, household code, household id).
-    page: Vec<(String, String, i64)>,
+    /// Member rows in list order once sorted: (head sort key, household code, household id,
+    /// member number, full name).
+    page: Vec<(String, String, i64, i64, String)>,
     /// Distinct households and member rows among the first `COUNT_ROWS` matches.
     households: u64,
     members: u64,
@@ -207,15 +209,28 @@ impl NameRows {
         // household's members share its key, so they come together.
         let fetched = self.page.len() as u64;
         self.page.sort_unstable();
-        let mut ids: Vec<i64> = self.page.into_iter().map(|r| r.2).collect();
-        ids.dedup();
-        if (ids.len() as u64) < s.offset + s.limit && fetched == s.fetch {
+        let cut = (fetched == s.fetch).then(|| self.page.last().map(|r| r.2)).flatten();
+        // One entry per household, with the members it was found by.
+        let mut found: Vec<(i64, Vec<String>)> = Vec::new();
+        for (_, _, id, _, name) in self.page {
+            match found.last_mut() {
+                Some((last, names)) if *last == id => names.push(name),
+                _ => found.push((id, vec![name])),
+            }
+        }
+        if (found.len() as u64) < s.offset + s.limit && cut.is_some() {
             // Households with several matching members filled the rows read.
             return Outcome::ReadMore;
         }
         let skip = usize::try_from(s.offset).unwrap_or(usize::MAX);
-        let ids: Vec<i64> = ids.into_iter().skip(skip).take(usize::try_from(s.limit).unwrap_or(usize::MAX)).collect();
-        Outcome::Page(NamePage { ids, total, capped })
+        let page: Vec<(i64, Vec<String>)> =
+            found.into_iter().skip(skip).take(usize::try_from(s.limit).unwrap_or(usize::MAX)).collect();
+        if cut.is_some_and(|c| page.iter().any(|(id, _)| *id == c)) {
+            // The rows read end inside a household of the page: some of its members may be missing.
+            return Outcome::ReadMore;
+        }
+        let (ids, matched) = page.into_iter().unzip();
+        Outcome::Page(NamePage { ids, matched, total, capped })
     }
 }
 
@@ -231,6 +246,8 @@ enum Outcome {
 /// A page of a name search.
 struct NamePage {
     ids: Vec<i64>,
+    /// The members (full names, in member order) each household was found by.
+    matched: Vec<Vec<String>>,
     total: u64,
     /// The total is [`SEARCH_COUNT_CAP`] and there are more.
     capped: bool,
@@ -365,16 +382,16 @@ impl Registry {
                        AND m.period = $1 ORDER BY m.name_key{c} LIMIT 1), k.n + 1 \
                FROM k WHERE k.name IS NOT NULL AND k.n <= {names} \
              ) \
-             SELECT CAST(0 AS BIGINT), t.household_id, CAST(0 AS BIGINT), t.head_sort, t.household_code FROM ( \
-               SELECT r.household_id, r.head_sort, r.household_code FROM k, LATERAL ( \
-                 SELECT m.household_id, m.head_sort, m.household_code FROM member m \
+             SELECT CAST(0 AS BIGINT), t.household_id, t.member_no, t.head_sort, t.household_code, t.full_name FROM ( \
+               SELECT r.household_id, r.member_no, r.head_sort, r.household_code, r.full_name FROM k, LATERAL ( \
+                 SELECT m.household_id, m.member_no, m.head_sort, m.household_code, m.full_name FROM member m \
                  WHERE m.name_key{c} = k.name AND m.period = $1 AND {area} \
                  ORDER BY m.head_sort{c}, m.household_code{c}, m.household_id LIMIT {fetch} \
                ) AS r WHERE k.name IS NOT NULL \
                ORDER BY r.head_sort{c}, r.household_code{c}, r.household_id LIMIT {fetch} \
              ) AS t \
              UNION ALL {count} \
-             UNION ALL SELECT CAST(2 AS BIGINT), COUNT(k.name), CAST(0 AS BIGINT), NULL, NULL FROM k",
+             UNION ALL SELECT CAST(2 AS BIGINT), COUNT(k.name), CAST(0 AS BIGINT), NULL, NULL, NULL FROM k",
             names = SEARCH_NAMES,
             area = s.area,
             count = s.count_sql(c),
@@ -399,13 +416,13 @@ impl Registry {
             )
         };
         let sql = format!(
-            "SELECT CAST(0 AS BIGINT), p.household_id, CAST(0 AS BIGINT), p.head_sort, p.household_code FROM ( \
-               SELECT x.household_id, x.head_sort, x.household_code FROM ({page}) AS x \
+            "SELECT CAST(0 AS BIGINT), p.household_id, p.member_no, p.head_sort, p.household_code, p.full_name FROM ( \
+               SELECT x.household_id, x.member_no, x.head_sort, x.household_code, x.full_name FROM ({page}) AS x \
                ORDER BY x.head_sort{c}, x.household_code{c}, x.household_id LIMIT {fetch} \
              ) AS p \
              UNION ALL {count} \
-             UNION ALL SELECT CAST(2 AS BIGINT), COUNT(*), CAST(0 AS BIGINT), NULL, NULL FROM ({all}) AS z",
-            page = scan("m.household_id, m.head_sort, m.household_code"),
+             UNION ALL SELECT CAST(2 AS BIGINT), COUNT(*), CAST(0 AS BIGINT), NULL, NULL, NULL FROM ({all}) AS z",
+            page = scan("m.household_id, m.member_no, m.head_sort, m.household_code, m.full_name"),
             all = scan("m.household_id"),
             fetch = s.fetch,
             count = s.count_sql(c),
@@ -418,7 +435,7 @@ impl Registry {
     }
 
     async fn name_search_rows(&self, s: &NameSearch<'_>, sql: String) -> Result<NameRows> {
-        type Row = (i64, i64, i64, Option<String>, Option<String>);
+        type Row = (i64, i64, i64, Option<String>, Option<String>, Option<String>);
         let rows: Vec<Row> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(s.period)
             .bind(s.lo)
@@ -426,10 +443,11 @@ impl Registry {
             .fetch_all(p)
             .await?);
         let mut out = NameRows { page: Vec::new(), households: 0, members: 0, extra: 0 };
-        for (kind, a, b, hs, hc) in rows {
+        for (kind, a, b, hs, hc, name) in rows {
             let n = u64::try_from(a).unwrap_or(0);
             match kind {
-                0 => out.page.push((hs.unwrap_or_default(), hc.unwrap_or_default(), a)),
+                // a: household id, b: member number.
+                0 => out.page.push((hs.unwrap_or_default(), hc.unwrap_or_default(), a, b, name.unwrap_or_default())),
                 1 => (out.households, out.members) = (n, u64::try_from(b).unwrap_or(0)),
                 _ => out.extra = n,
             }
@@ -447,10 +465,12 @@ impl Registry {
         limit: u64,
     ) -> Result<Page<HouseholdRow>> {
         let limit = limit.min(500);
+        let mut matched: Option<HashMap<i64, Vec<String>>> = None;
         let (w, offset, known_total) = match self.name_search_page(period, filter, offset, limit).await? {
             Some(found) => {
                 let rest = HouseholdFilter { query: None, ..filter.clone() };
                 let mut w = self.list_where(period, &rest).await?;
+                matched = Some(found.ids.iter().copied().zip(found.matched).collect());
                 w.ids = Some(found.ids);
                 (w, 0, Some((found.total, found.capped)))
             }
@@ -548,8 +568,14 @@ impl Registry {
                 matched: Vec::new(),
             });
         }
-        if let Some(q) = filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            self.add_matched_members(period, q, &mut items).await?;
+        match (matched, filter.query.as_deref().map(str::trim).filter(|q| !q.is_empty())) {
+            (Some(mut m), _) => {
+                for h in &mut items {
+                    h.matched = m.remove(&h.household_id).unwrap_or_default();
+                }
+            }
+            (None, Some(q)) => self.add_matched_members(period, q, &mut items).await?,
+            (None, None) => {}
         }
         let total = u64::try_from(total).unwrap_or(0);
         Ok(match known_total {

@@ -72,7 +72,7 @@ fn search_index_sql(engine: Engine) -> [&'static str; 5] {
     match engine {
         Engine::Postgres => [
             "CREATE INDEX member_search ON member ((name_key COLLATE \"C\"), period, (head_sort COLLATE \"C\"), \
-             (household_code COLLATE \"C\"), household_id) INCLUDE (current_province, current_commune)",
+             (household_code COLLATE \"C\"), household_id) INCLUDE (current_province, current_commune, member_no, full_name)",
             "CREATE INDEX member_id_number ON member (id_number) WHERE id_number IS NOT NULL",
             "CREATE INDEX survey_list ON survey (period, head_sort COLLATE \"C\", household_code COLLATE \"C\", household_id)",
             "CREATE INDEX survey_code ON survey (period, household_code)",

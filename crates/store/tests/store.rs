@@ -423,16 +423,18 @@ async fn a_name_search_pages_through_every_matching_household_once_in_list_order
     // finds); one has twelve "Phạm Văn Nam" (a page of such members holds one household).
     // Then 511 households with a "Hồ Văn Tư" and a "Hồ Văn Tư Anh" (more than the search
     // counts), 280 families of four "Lò …" (as many matches, a quarter of the households), and
-    // 72 "Vũ …" of distinct names (more names than PostgreSQL merges).
+    // 72 "Vũ …" of distinct names (more names than PostgreSQL merges), and 5 "Phạm Văn Yên"
+    // listed after every "Phạm Văn Nam" (with the twelve, "pham van" reads two names' runs).
     let firsts = ["An", "Bình", "Cường", "Dũng", "Đức", "Giang", "Hải", "Hùng", "Khánh"];
     let seconds = ["Anh", "Bảo", "Chí", "Duy", "Gia", "Hoàng", "Khôi", "Long"];
     let vu: Vec<String> = firsts.iter().flat_map(|a| seconds.iter().map(move |b| format!("Vũ {a} {b}"))).collect();
-    let names: Vec<Vec<&str>> = (0..1013)
+    let names: Vec<Vec<&str>> = (0..1018)
         .map(|i| match i {
             7 => vec!["Phạm Văn Nam"; 12],
             150..661 => vec!["Hồ Văn Tư", "Hồ Văn Tư Anh"],
             661..941 => vec!["Lò Văn Ánh", "Lò Thị Bình", "Lò Văn Cầm", "Lò Thị Dung"],
-            941.. => vec![vu[i - 941].as_str()],
+            941..1013 => vec![vu[i - 941].as_str()],
+            1013.. => vec!["Phạm Văn Yên"],
             _ if i % 30 == 0 => vec!["Lê Văn Bình", "Trần Thị Hoài", "Trần Thị Hoa"],
             _ if i % 10 == 0 => vec!["Trần Thị Hoa", "Trần Thị Hoa"],
             _ if i % 2 == 0 => vec!["Lê Văn Bình", "Trần Thị Hoa"],
@@ -468,6 +470,7 @@ async fn a_name_search_pages_through_every_matching_household_once_in_list_order
                 ("tran thi hoa", 20, false),
                 ("TRAN THI HOA", 7, false),
                 ("pham van nam", 5, false),
+                ("pham van", 5, false),
                 ("do thi", 50, false),
                 ("ho van tu", 50, true),
                 ("lo", 50, false),
