@@ -516,6 +516,70 @@ async fn a_name_search_pages_through_every_matching_household_once_in_list_order
 }
 
 #[tokio::test]
+async fn a_list_of_one_class_pages_through_exactly_its_households() {
+    use vuonlen_store::browse::HouseholdFilter;
+    let dir = tempfile::tempdir().expect("tmp");
+    // Two Hà Nội communes; every fifth household poor, the next near-poor, the rest not poor.
+    let other = vuonlen_core::units::AdminUnits::get()
+        .y2025
+        .communes
+        .values()
+        .filter(|c| c.parent_code == "01" && c.code != "00004")
+        .map(|c| c.code)
+        .min()
+        .expect("a second Hà Nội commune");
+    let class_of = |i: u64| match i % 5 {
+        0 => Class::Poor,
+        1 => Class::NearPoor,
+        _ => Class::NotPoor,
+    };
+    let rows: Vec<(String, Vec<String>)> = (0..40u64)
+        .map(|i| {
+            let commune = if i % 3 == 0 { other } else { "00004" };
+            household(&format!("K{i:02}"), commune, class_of(i), 2, 1000 + 10 * i)
+        })
+        .collect();
+    let recs = records(dir.path(), "classes", &rows, d(2025, 12, 31));
+    let class_by_code: std::collections::HashMap<String, Class> =
+        (0..40u64).map(|i| (format!("K{i:02}"), class_of(i))).collect();
+    for (engine, db) in engines(dir.path()).await {
+        assert!(import(&db, 2025, &recs).await.committed, "{engine}");
+        for (scope, unit) in [
+            (Scope::All, None),
+            (Scope::units(["01"]).expect("scope"), Some("01")),
+            (Scope::All, Some("00004")),
+            (Scope::units(["00004"]).expect("scope"), None),
+        ] {
+            let reg = db.scoped(scope.clone());
+            let everyone = HouseholdFilter { unit: unit.map(str::to_string), ..Default::default() };
+            let all = reg.households(2025, "2022-2025", &everyone, 0, 500).await.expect("list");
+            assert!(!all.items.is_empty(), "{engine} {scope:?} {unit:?}");
+            for class in [Class::Poor, Class::NearPoor, Class::NotPoor] {
+                let expected: Vec<&str> = all
+                    .items
+                    .iter()
+                    .filter(|h| class_by_code[&h.household_code] == class)
+                    .map(|h| h.household_code.as_str())
+                    .collect();
+                let filter = HouseholdFilter { class: Some(class), ..everyone.clone() };
+                let mut seen = Vec::new();
+                for page in 0.. {
+                    let p = reg.households(2025, "2022-2025", &filter, page * 3, 3).await.expect("list");
+                    let what = format!("{engine} {scope:?} {unit:?} {class:?} page {page}");
+                    assert_eq!((p.total, p.total_capped), (expected.len() as u64, false), "{what}");
+                    assert!(p.items.iter().all(|h| h.class == Some(class)), "{what}");
+                    if p.items.is_empty() {
+                        break;
+                    }
+                    seen.extend(p.items.iter().map(|h| h.household_code.clone()));
+                }
+                assert_eq!(seen, expected, "{engine} {scope:?} {unit:?} {class:?}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_unit_mapping_moves_the_households_with_their_members_into_the_new_communes_area() {
     let dir = tempfile::tempdir().expect("tmp");
     let units = vuonlen_core::units::AdminUnits::get();
