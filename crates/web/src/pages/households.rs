@@ -195,7 +195,15 @@ pub async fn show(
         Vec::new()
     };
     let r = &listing.result;
-    let total_text = if r.total_capped {
+    let total_text = if r.total_capped && listing.filter.query.is_some() {
+        format!(
+            "{} {} {} — {}",
+            l.s("Hơn", "More than"),
+            l.int(r.total),
+            l.s("hộ", "households"),
+            l.s("gõ thêm họ tên để thu hẹp", "type more of the name to narrow the search")
+        )
+    } else if r.total_capped {
         format!("{} {} {}", l.s("Hơn", "More than"), l.int(r.total), l.s("hộ", "households"))
     } else {
         format!("{} {}", l.int(r.total), l.s("hộ", "households"))
