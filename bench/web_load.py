@@ -122,7 +122,7 @@ def wrk(paths: list[str], cookie: str, duration: int, clients: int) -> dict:
 
 
 def pgbench(db: str, queries: list[str], duration: int, clients: int) -> dict:
-    """The name search's own SQL on PostgreSQL (crates/store/src/browse.rs, `name_search_merged`:
+    """The name search's own SQL on PostgreSQL (crates/store/src/name_search.rs, `name_search_merged`:
     the distinct names the query begins, for each its first members in list order from the
     member search index, merged into the first page; the count of households among the first
     1,002 matches) alone, over the same names: the floor under what the application adds

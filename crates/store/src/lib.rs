@@ -19,6 +19,7 @@ pub mod import;
 pub mod import_problems;
 pub mod integrity;
 pub mod link;
+mod name_search;
 pub mod period;
 pub mod reads;
 pub mod reclassify;
