@@ -580,6 +580,29 @@ async fn a_list_of_one_class_pages_through_exactly_its_households() {
 }
 
 #[tokio::test]
+async fn a_list_counts_up_to_ten_thousand_households_then_says_more() {
+    use vuonlen_store::browse::{COUNT_CAP, HouseholdFilter};
+    let dir = tempfile::tempdir().expect("tmp");
+    let n = usize::try_from(COUNT_CAP).expect("cap");
+    let rows: Vec<(String, Vec<String>)> =
+        (0..=n as u64).map(|i| household(&format!("N{i:05}"), "00004", Class::NotPoor, 1, 10 * i)).collect();
+    let recs = records(dir.path(), "many", &rows, d(2025, 12, 31));
+    for (engine, db) in engines(dir.path()).await {
+        let reg = db.scoped(Scope::All);
+        let everyone = HouseholdFilter::default();
+        // Exactly the cap: counted.
+        assert!(import(&db, 2025, &recs[..n]).await.committed, "{engine}");
+        let p = reg.households(2025, "2022-2025", &everyone, 0, 50).await.expect("list");
+        assert_eq!((p.total, p.total_capped), (COUNT_CAP, false), "{engine}: exactly {COUNT_CAP}");
+        // One more: "more than" the cap.
+        assert!(import(&db, 2025, &recs[n..]).await.committed, "{engine}");
+        let p = reg.households(2025, "2022-2025", &everyone, 0, 50).await.expect("list");
+        assert_eq!((p.total, p.total_capped), (COUNT_CAP, true), "{engine}: {} households", n + 1);
+        assert_eq!(p.items.len(), 50, "{engine}");
+    }
+}
+
+#[tokio::test]
 async fn a_unit_mapping_moves_the_households_with_their_members_into_the_new_communes_area() {
     let dir = tempfile::tempdir().expect("tmp");
     let units = vuonlen_core::units::AdminUnits::get();
