@@ -1,6 +1,7 @@
 //! Parses rows of the households file, sent in flat batches ([`HhBatch`]) to the joining
 //! thread, which makes the records' strings (so that it allocates what the sink frees).
 
+use crate::bytes::{flag, key_parsers};
 use crate::check::Check;
 use crate::fields::{self, is_digits, pad_number_cell};
 use crate::header::{Columns, HOUSEHOLD_COLUMNS, h};
@@ -280,12 +281,12 @@ impl<'o> HouseholdParser<'o> {
         let floor_area = decimal(f.next()?)?;
         let water = water_key(f.next()?)?;
         let latrine = latrine_key(f.next()?)?;
-        let internet = bit(f.next()?)?;
-        let info = bit(f.next()?)?;
+        let internet = flag(f.next()?)?;
+        let info = flag(f.next()?)?;
         let waste = match f.next()? {
             b"" if opts.require_waste_treatment => return None,
             b"" => None,
-            t => Some(bit(t)?),
+            t => Some(flag(t)?),
         };
         let causes_text = text(f.bounds()?)?;
         if !f.done() || paired != f.quotes() {
@@ -572,31 +573,6 @@ impl HouseholdParser<'_> {
         }
         ControlFlow::Continue(())
     }
-}
-
-/// A flag written `0` or `1`.
-#[inline(always)]
-fn bit(s: &[u8]) -> Option<bool> {
-    match s {
-        b"1" => Some(true),
-        b"0" => Some(false),
-        _ => None,
-    }
-}
-
-/// The codes written as their keys (exactly), as bytes: `None` for anything else.
-macro_rules! key_parsers {
-    ($($fn:ident -> $ty:ident { $($key:literal => $v:ident),+ $(,)? })+) => {
-        $(
-            #[inline(always)]
-            fn $fn(s: &[u8]) -> Option<$ty> {
-                Some(match s {
-                    $($key => $ty::$v,)+
-                    _ => return None,
-                })
-            }
-        )+
-    };
 }
 
 key_parsers! {

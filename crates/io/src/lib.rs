@@ -9,6 +9,7 @@
 //! - [`write_problems`]: the problems of a read, as a CSV or XLSX error file.
 //! - [`summary`]: unit aggregates in the layouts of the official reports.
 
+mod bytes;
 mod check;
 mod classification_out;
 mod csv_reader;

@@ -5,6 +5,7 @@
 //! the per-household vectors of the records are made on the joining thread, which also frees
 //! them (allocating on one thread and freeing on another is slow with the system allocator).
 
+use crate::bytes::{flag, key_parsers};
 use crate::check::Check;
 use crate::fields::{self, is_digits, pad_number_cell};
 use crate::header::{Columns, MEMBER_COLUMNS, m};
@@ -674,21 +675,6 @@ fn plain(s: &[u8]) -> Option<&[u8]> {
     }
 }
 
-/// The codes written as their keys (exactly), as bytes: `None` for anything else.
-macro_rules! key_parsers {
-    ($($fn:ident -> $ty:ident { $($key:literal => $v:ident),+ $(,)? })+) => {
-        $(
-            #[inline(always)]
-            fn $fn(s: &[u8]) -> Option<$ty> {
-                Some(match s {
-                    $($key => $ty::$v,)+
-                    _ => return None,
-                })
-            }
-        )+
-    };
-}
-
 key_parsers! {
     relation_key -> Relation {
         b"head" => Head, b"spouse" => Spouse, b"child" => Child, b"parent" => Parent,
@@ -705,16 +691,6 @@ key_parsers! {
         b"upper_secondary" => UpperSecondary, b"vocational" => Vocational, b"college_plus" => CollegePlus,
     }
     disability_key -> Disability { b"none" => None, b"mild" => Mild, b"severe" => Severe, b"very_severe" => VerySevere }
-}
-
-/// A flag written `0` or `1`.
-#[inline(always)]
-fn flag(s: &[u8]) -> Option<bool> {
-    match s {
-        b"1" => Some(true),
-        b"0" => Some(false),
-        _ => None,
-    }
 }
 
 /// A flag that may be empty: `None` when it is not written `0`, `1` or nothing.
