@@ -23,6 +23,9 @@ struct Cli {
     /// Registry database: sqlite://FILE (default vuonlen.db here) or postgres://USER@HOST/DB.
     #[arg(long, global = true, env = "VUONLEN_DB", default_value = vuonlen_store::DEFAULT_URL)]
     db: String,
+    /// Who runs the command, for the audit log (default: the operating system's account).
+    #[arg(long, global = true, env = "VUONLEN_USER")]
+    actor: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -66,7 +69,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let ctx = commands::registry::Ctx { db_url: cli.db };
+    let ctx = commands::registry::Ctx { db_url: cli.db, actor: cli.actor };
     let result = match cli.command {
         Command::Classify(a) => commands::classify::run(a),
         Command::Summary(a) => commands::summary::run(a),

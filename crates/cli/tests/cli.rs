@@ -608,3 +608,227 @@ fn a_shared_id_number_is_refused_with_the_rows_of_both_members() {
 fn col_of(header: &[&str], name: &str) -> usize {
     header.iter().position(|h| *h == name).unwrap_or_else(|| panic!("no column {name}"))
 }
+
+/// The households of form 1's total row ("Tổng cộng"), from a workbook.
+fn form1_total_households(path: &Path) -> f64 {
+    use calamine::{Data, Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(path).expect("form 1");
+    let sheet = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&sheet).expect("sheet");
+    let row = range.rows().find(|r| r.get(2).is_some_and(|c| *c == "Tổng cộng")).expect("a total row");
+    match row.get(3) {
+        Some(Data::Float(v)) => *v,
+        Some(Data::Int(v)) => *v as f64,
+        other => panic!("households of the total row: {other:?}"),
+    }
+}
+
+/// Issue 15: four `vuonlen report` at once after a re-import made form 1 show a province with
+/// two to four times its households (PostgreSQL). Every workbook, made together or afterwards,
+/// counts each household once, and `db check` finds the report cache equal to the data.
+#[test]
+fn concurrent_reports_after_a_reimport_count_every_household_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    concurrent_reports(&format!("sqlite://{}", dir.path().join("reg.db").display()), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        concurrent_reports(&pg.db_url(), dir.path());
+    }
+}
+
+fn concurrent_reports(db: &str, dir: &Path) {
+    let mut rows: Vec<(String, Vec<String>)> =
+        (0..40).map(|i| registry_household(&format!("K{i}"), i % 5 == 0, 2)).collect();
+    import_period(db, dir, "2025", &rows);
+    for round in 0..3 {
+        // One changed answer: the report cache is stale for the next reports.
+        rows[round + 1] = registry_household(&format!("K{}", round + 1), round % 2 == 0, 2);
+        import_period(db, dir, "2025", &rows);
+        let outs: Vec<PathBuf> = (0..4).map(|k| dir.join(format!("f1-{round}-{k}.xlsx"))).collect();
+        let children: Vec<_> = outs
+            .iter()
+            .map(|o| {
+                std::process::Command::new(env!("CARGO_BIN_EXE_vuonlen"))
+                    .args(["--db", db, "report", "--form", "1", "--unit", "01", "--period", "2025", "--out", s(o)])
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .expect("spawn a report")
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().expect("report");
+            assert!(out.status.success(), "{db}: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        let after = dir.join(format!("f1-{round}-after.xlsx"));
+        let r = vuonlen(&["--db", db, "report", "--form", "1", "--unit", "01", "--period", "2025", "--out", s(&after)]);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        for o in outs.iter().chain([&after]) {
+            assert_eq!(form1_total_households(o), 40.0, "{db}: round {round}, {}", o.display());
+        }
+    }
+    let check = vuonlen(&["--db", db, "db", "check"]);
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "{db}: {stdout}{}", String::from_utf8_lossy(&check.stderr));
+    assert!(stdout.contains("2025,2022-2025,ok,40,40,0,0,0"), "{db}: {stdout}");
+}
+
+/// Issue 15: the import committed, then refreshing the planner's statistics failed (a lock held
+/// past its timeout) and the command said "error" with exit 1 although the period was stored.
+/// Now it says the period is stored and what did not run, and exits 0 (PostgreSQL: another
+/// client, psql, holds a lock that ANALYZE needs).
+#[test]
+fn an_import_stored_before_upkeep_failed_says_so_and_succeeds() {
+    let Some(pg) = PgSchema::create() else { return };
+    let dir = tempfile::tempdir().expect("tmp");
+    let (h, m) = synth(dir.path(), 10_000, "14");
+    let db = format!("{}&options%5Block_timeout%5D=1000", pg.db_url());
+    let migrated = vuonlen(&["--db", &db, "db", "migrate"]);
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    // Inserts may go on under this lock; ANALYZE may not. (The import never builds an index on
+    // household_alias, which it would not be allowed to either.)
+    let app = format!("holder_{}", pg.schema);
+    let mut holder = Command::new("psql")
+        .env("PGAPPNAME", &app)
+        .args([
+            &pg.url,
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-c",
+            &format!(
+                "BEGIN; LOCK TABLE {}.household_alias IN SHARE UPDATE EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT;",
+                pg.schema
+            ),
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("psql");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let out = vuonlen(&["--db", &db, "import", "--period", "2025", "--households", s(&h), "--members", s(&m)]);
+    // Ends the holder's session (killing psql alone leaves its backend asleep with the lock).
+    let ended = Command::new("psql")
+        .args([
+            &pg.url,
+            "-c",
+            &format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '{app}'"),
+        ])
+        .output()
+        .expect("psql");
+    assert!(ended.status.success(), "{}", String::from_utf8_lossy(&ended.stderr));
+    let _ = holder.kill();
+    let _ = holder.wait();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the period is stored: {stderr}");
+    assert!(stderr.contains("period 2025 is stored, but the above did not run"), "{stderr}");
+    assert!(stderr.contains("vuonlen db analyze"), "{stderr}");
+    let periods = vuonlen(&["--db", &db, "periods"]);
+    assert!(String::from_utf8_lossy(&periods.stdout).contains("2025,"), "the period is there");
+    let analyzed = vuonlen(&["--db", &db, "db", "analyze"]);
+    assert!(analyzed.status.success(), "{}", String::from_utf8_lossy(&analyzed.stderr));
+}
+
+/// The audit log's actor of the CLI is `--actor`, else the operating system's account — never
+/// "unknown" because `$USER` is unset (a service, a container, cron).
+#[test]
+fn the_cli_records_who_ran_it_without_user_in_the_environment() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (h, m) = synth(dir.path(), 20, "14");
+    let db = format!("sqlite://{}", dir.path().join("r.db").display());
+    let (_, rows) = read_csv(&h);
+    let (code, commune) = (rows[0][0].clone(), rows[0][1].clone());
+    let bare = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_vuonlen"))
+            .args(args)
+            .env_remove("USER")
+            .env_remove("USERNAME")
+            .env_remove("LOGNAME")
+            .env_remove("VUONLEN_USER")
+            .current_dir(dir.path())
+            .output()
+            .expect("run vuonlen")
+    };
+    let imported = bare(&["--db", &db, "import", "--period", "2025", "--households", s(&h), "--members", s(&m)]);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    // One answer changes; the re-import is run under a name.
+    let (header, mut rows) = read_csv(&h);
+    let floor = header.iter().position(|c| c == "floor_area_m2").expect("floor_area_m2");
+    rows[0][floor] = "12.5".into();
+    let mut w = csv::Writer::from_path(&h).expect("write");
+    w.write_record(&header).expect("header");
+    for r in &rows {
+        w.write_record(r).expect("row");
+    }
+    w.flush().expect("flush");
+    drop(w);
+    let named = bare(&[
+        "--db",
+        &db,
+        "--actor",
+        "can-bo-xa",
+        "import",
+        "--period",
+        "2025",
+        "--households",
+        s(&h),
+        "--members",
+        s(&m),
+    ]);
+    assert!(named.status.success(), "{}", String::from_utf8_lossy(&named.stderr));
+    let os_user = Command::new("id").arg("-un").output().expect("id");
+    let os_user = String::from_utf8_lossy(&os_user.stdout).trim().to_string();
+    assert!(!os_user.is_empty());
+    let shown = bare(&["--db", &db, "household", "--commune", &commune, "--code", &code, "--audit"]);
+    let out = String::from_utf8_lossy(&shown.stdout);
+    let actors: Vec<(&str, &str)> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("at,actor"))
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            Some((*f.get(1)?, *f.get(6)?))
+        })
+        .collect();
+    assert!(actors.iter().any(|(a, _)| *a == os_user), "{out}");
+    assert!(actors.contains(&("can-bo-xa", "floor_area_m2")), "{out}");
+    assert!(actors.iter().all(|(a, _)| *a != "unknown"), "{out}");
+}
+
+/// A reference date outside the period's year is refused, and so is another date for a period
+/// that has one; nothing is stored.
+#[test]
+fn an_import_refuses_a_reference_date_outside_its_period() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (h, m) = synth(dir.path(), 20, "14");
+    let db = format!("sqlite://{}", dir.path().join("r.db").display());
+    let import = |period: &str, as_of: &str| {
+        vuonlen(&[
+            "--db",
+            &db,
+            "import",
+            "--period",
+            period,
+            "--as-of",
+            as_of,
+            "--households",
+            s(&h),
+            "--members",
+            s(&m),
+        ])
+    };
+    let outside = import("2026", "2025-12-31");
+    assert_eq!(outside.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&outside.stderr).contains("the reference date 2025-12-31 is not in period 2026"),
+        "{}",
+        String::from_utf8_lossy(&outside.stderr)
+    );
+    let periods = vuonlen(&["--db", &db, "periods"]);
+    assert!(!String::from_utf8_lossy(&periods.stdout).contains("2026,"), "nothing stored");
+    assert!(import("2025", "2025-06-30").status.success());
+    let other = import("2025", "2025-12-31");
+    assert_eq!(other.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&other.stderr).contains("already has the reference date 2025-06-30"),
+        "{}",
+        String::from_utf8_lossy(&other.stderr)
+    );
+}

@@ -90,10 +90,45 @@ impl Tx {
 #[derive(Debug, Clone)]
 pub struct Db {
     pub(crate) pool: Pool,
+    /// Report-cache rebuilds of this process, one at a time per period and standard (waiters
+    /// hold no connection).
+    pub(crate) rebuilds: crate::tally::Rebuilds,
 }
 
 /// The default database: `vuonlen.db` in the working directory.
 pub const DEFAULT_URL: &str = "sqlite://vuonlen.db";
+
+/// How long the registry waits. The command line waits as long as its work needs; the web
+/// server ([`Timeouts::server`]) gives up early and says the database is unavailable, so that a
+/// frozen or overloaded database does not hold every request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// The longest a statement runs on the server (PostgreSQL `statement_timeout`); `None`: no
+    /// limit. SQLite statements are not limited.
+    pub statement: Option<Duration>,
+    /// The longest a caller waits for a connection of the pool.
+    pub acquire: Duration,
+    /// The longest a SQLite writer waits for another writer's lock.
+    pub busy: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { statement: None, acquire: Duration::from_secs(30), busy: Duration::from_secs(30) }
+    }
+}
+
+impl Timeouts {
+    /// The web server's: statements 30 s, a connection within 10 s, a SQLite write lock within
+    /// 10 s.
+    pub fn server() -> Timeouts {
+        Timeouts {
+            statement: Some(Duration::from_secs(30)),
+            acquire: Duration::from_secs(10),
+            busy: Duration::from_secs(10),
+        }
+    }
+}
 
 impl Db {
     /// Opens (creating a SQLite file if needed) and migrates the database at `url`:
@@ -104,53 +139,81 @@ impl Db {
         Ok(db)
     }
 
+    /// Opens and migrates with `timeouts` (see [`Db::open`]).
+    pub async fn open_with(url: &str, timeouts: Timeouts) -> Result<Db> {
+        let db = Self::connect_with(url, timeouts).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
     /// Connects without migrating.
     pub async fn connect(url: &str) -> Result<Db> {
+        Self::connect_with(url, Timeouts::default()).await
+    }
+
+    /// Connects without migrating, with `timeouts`.
+    pub async fn connect_with(url: &str, timeouts: Timeouts) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url).map_err(|_| StoreError::Url(redact(url)))?;
-            return Self::connect_postgres(opts).await;
+            return Self::connect_postgres_with(opts, timeouts).await;
         }
         let path = url
             .strip_prefix("sqlite://")
             .or_else(|| url.strip_prefix("sqlite:"))
             .or_else(|| (url.ends_with(".db") || url.ends_with(".sqlite") || url.ends_with(".sqlite3")).then_some(url));
         match path {
-            Some(p) if !p.is_empty() => Self::connect_sqlite(std::path::Path::new(p)).await,
+            Some(p) if !p.is_empty() => Self::connect_sqlite_with(std::path::Path::new(p), timeouts).await,
             _ => Err(StoreError::Url(redact(url))),
         }
     }
 
     /// Opens a SQLite file (created if missing) with WAL, foreign keys and a busy timeout.
     pub async fn connect_sqlite(path: &std::path::Path) -> Result<Db> {
+        Self::connect_sqlite_with(path, Timeouts::default()).await
+    }
+
+    /// [`Db::connect_sqlite`] with `timeouts`.
+    pub async fn connect_sqlite_with(path: &std::path::Path, timeouts: Timeouts) -> Result<Db> {
         let opts = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(30))
+            .busy_timeout(timeouts.busy)
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
-        let pool = SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?;
-        Ok(Db { pool: Pool::Sqlite(pool) })
+        let pool =
+            SqlitePoolOptions::new().max_connections(4).acquire_timeout(timeouts.acquire).connect_with(opts).await?;
+        Ok(Db { pool: Pool::Sqlite(pool), rebuilds: Default::default() })
     }
 
     /// Opens a PostgreSQL database.
     pub async fn connect_postgres(opts: PgConnectOptions) -> Result<Db> {
+        Self::connect_postgres_with(opts, Timeouts::default()).await
+    }
+
+    /// [`Db::connect_postgres`] with `timeouts`.
+    pub async fn connect_postgres_with(opts: PgConnectOptions, timeouts: Timeouts) -> Result<Db> {
         // Report queries group a million rows: with the server default (4 MB) they sort on
         // disk. JIT compilation costs more than it saves on these queries. Settings the URL's
         // own `options` make are left alone.
         let own = opts.get_options().unwrap_or_default().to_string();
-        let mut settings: Vec<(&str, &str)> = Vec::new();
+        let mut settings: Vec<(&str, String)> = Vec::new();
         if !own.contains("work_mem") {
-            settings.push(("work_mem", "64MB"));
+            settings.push(("work_mem", "64MB".into()));
         }
         if !own.contains("jit") {
-            settings.push(("jit", "off"));
+            settings.push(("jit", "off".into()));
+        }
+        if let Some(t) = timeouts.statement
+            && !own.contains("statement_timeout")
+        {
+            settings.push(("statement_timeout", format!("{}ms", t.as_millis())));
         }
         let opts = if settings.is_empty() { opts } else { opts.options(settings) };
-        let pool = PgPoolOptions::new().max_connections(4).connect_with(opts).await?;
-        Ok(Db { pool: Pool::Postgres(pool) })
+        let pool = PgPoolOptions::new().max_connections(4).acquire_timeout(timeouts.acquire).connect_with(opts).await?;
+        Ok(Db { pool: Pool::Postgres(pool), rebuilds: Default::default() })
     }
 
     pub fn engine(&self) -> Engine {
@@ -185,6 +248,16 @@ impl Db {
             Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
+    }
+
+    /// Whether the database answers a trivial statement within `within` (readiness checks).
+    pub async fn ping(&self, within: Duration) -> Result<()> {
+        let q =
+            async { on_pool!(self, p => sqlx::query_scalar::<_, i64>("SELECT CAST(1 AS BIGINT)").fetch_one(p).await) };
+        match tokio::time::timeout(within, q).await {
+            Ok(r) => r.map(|_| ()).map_err(StoreError::from),
+            Err(_) => Err(StoreError::Unavailable(format!("no answer within {} ms", within.as_millis()))),
+        }
     }
 
     /// Closes every connection.

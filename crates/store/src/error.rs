@@ -7,10 +7,18 @@ pub enum StoreError {
         "không hiểu địa chỉ cơ sở dữ liệu / database URL not understood: '{0}' (expected sqlite://FILE or postgres://…)"
     )]
     Url(String),
+    /// The driver's error is the message (not a source: it would print twice in a chain).
     #[error("lỗi cơ sở dữ liệu / database error: {0}")]
-    Db(#[from] sqlx::Error),
+    Db(sqlx::Error),
+    /// The database does not answer in time, is down, or is busy with a long write: the
+    /// request may succeed later ([`is_unavailable`]).
+    #[error(
+        "cơ sở dữ liệu tạm thời không phản hồi hoặc đang bận, xin thử lại sau / \
+         the database is not answering or is busy, try again later ({0})"
+    )]
+    Unavailable(String),
     #[error("lỗi nâng cấp cơ sở dữ liệu / migration failed: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(sqlx::migrate::MigrateError),
     #[error("không tìm thấy / not found: {0}")]
     NotFound(String),
     #[error("{0}")]
@@ -21,6 +29,38 @@ pub enum StoreError {
     Forbidden(String),
     #[error("chuẩn nghèo / standard: {0}")]
     Standard(#[from] vuonlen_core::StandardError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if is_unavailable(&e) { StoreError::Unavailable(e.to_string()) } else { StoreError::Db(e) }
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        StoreError::Migrate(e)
+    }
+}
+
+/// Whether an error says the database is out of reach for now rather than that the request is
+/// wrong: no connection in time, the connection lost, a statement cancelled by its timeout, the
+/// server shutting down or full, SQLite's file locked past the busy timeout.
+pub fn is_unavailable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => true,
+        sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default();
+            // PostgreSQL: 57014 query_canceled (statement_timeout), 57P01–57P03 shutdown and
+            // start-up, 53300 too many connections, class 08 connection exceptions.
+            matches!(code.as_ref(), "57014" | "57P01" | "57P02" | "57P03" | "53300")
+                || code.starts_with("08")
+                // SQLite: SQLITE_BUSY (5) and SQLITE_LOCKED (6), with their extended codes.
+                || (d.message().contains("database is locked") || d.message().contains("database table is locked"))
+        }
+        _ => false,
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

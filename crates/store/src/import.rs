@@ -169,6 +169,19 @@ pub struct ImportSummary {
     pub id_warnings: Vec<IdWarning>,
     /// The transaction was committed.
     pub committed: bool,
+    /// Upkeep after the commit that did not run (the answers are stored all the same): what,
+    /// and why (see [`AfterCommit`]).
+    pub not_done: Vec<AfterCommit>,
+}
+
+/// Upkeep that runs after an import committed and failed: the import is stored; the registry
+/// works, maybe slower, until it runs (`vuonlen db check` or the next large import runs it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AfterCommit {
+    /// What did not run, in Vietnamese and English.
+    pub what: &'static str,
+    /// The database's error.
+    pub error: String,
 }
 
 /// (entity, member number, field, old value, new value).
@@ -284,6 +297,8 @@ pub struct Importer {
     tally: Option<crate::tally::Building>,
     /// Content hashes callers expect households to have in the period (`None`: absent).
     expected: HashMap<(String, String), Option<i64>>,
+    /// Today's (province, commune) of every household written, for the report tallies.
+    changed_places: std::collections::BTreeSet<(String, String)>,
 }
 
 /// Who this import has seen, to tell whether the period-wide checks can find anything: a value
@@ -404,6 +419,7 @@ impl Importer {
             people: PeopleSeen::default(),
             tally: (!period_had_answers).then(crate::tally::Building::default),
             expected: HashMap::new(),
+            changed_places: Default::default(),
             spec,
         })
     }
@@ -525,6 +541,9 @@ impl Importer {
             }
         };
         self.seen.insert(id);
+        if !self.changed_places.contains(&(place.current_province.clone(), place.current_commune.clone())) {
+            self.changed_places.insert((place.current_province.clone(), place.current_commune.clone()));
+        }
         let village_id =
             if r.village.trim().is_empty() { None } else { Some(self.village(&r.commune_code, &r.village).await?) };
         let p = self.period.year;
@@ -873,19 +892,25 @@ impl Importer {
                 execute(&mut tx, sql, vec![]).await?;
             }
         }
-        let version = crate::tally::bump(&mut tx, self.period.year).await?;
+        let changed = crate::tally::Changed::Communes(std::mem::take(&mut self.changed_places));
+        let version = crate::tally::bump(&mut tx, self.period.year, &changed).await?;
         if let Some(t) = self.tally.take() {
             // Everything of the period is in this import: its tally is complete.
             t.write(&mut tx, self.period.year, &self.spec.standard.id, version).await?;
         }
         tx.commit().await?;
-        if summary.inserted + summary.updated >= 10_000 {
-            // Planner statistics for what changed a lot (otherwise reports read a million rows
-            // through an index, estimated at a handful).
-            self.db.analyze().await?;
-        }
         summary.batch = Some(self.batch_id);
         summary.committed = true;
+        if summary.inserted + summary.updated >= 10_000 {
+            // Planner statistics for what changed a lot (otherwise reports read a million rows
+            // through an index, estimated at a handful). The import is stored whatever happens here.
+            if let Err(e) = self.db.analyze().await {
+                summary.not_done.push(AfterCommit {
+                    what: "cập nhật thống kê truy vấn (ANALYZE / PRAGMA optimize) / refreshing the planner's statistics",
+                    error: e.to_string(),
+                });
+            }
+        }
         Ok(summary)
     }
 

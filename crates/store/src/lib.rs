@@ -33,10 +33,11 @@ pub mod testing;
 pub mod units;
 pub mod users;
 
-pub use db::{DEFAULT_URL, Db, Engine, redact};
-pub use error::{Result, StoreError};
+pub use db::{DEFAULT_URL, Db, Engine, Timeouts, redact};
+pub use error::{Result, StoreError, is_unavailable};
 pub use scope::{Registry, Scope};
 pub use select::{RowKey, Selection};
+pub use tally::TallyCheck;
 
 /// The current time as ISO 8601 text (UTC), for `created_at` and audit columns.
 pub(crate) fn now() -> String {

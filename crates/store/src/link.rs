@@ -174,6 +174,8 @@ impl Registry {
         let result = self.link_in(&mut tx, spec).await;
         match result {
             Ok(link) => {
+                // The movements of the period change (dashboards read them); its tallies do not.
+                crate::tally::bump(&mut tx, spec.period, &crate::tally::Changed::Nothing).await?;
                 tx.commit().await?;
                 Ok(link)
             }

@@ -32,6 +32,20 @@ pub fn default_reference_date(year: i64) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, 12, 31)
 }
 
+/// A period's reference date lies in its year: the review of 2025 describes households as they
+/// were on a day of 2025.
+pub fn check_reference_date(year: i64, reference_date: NaiveDate) -> Result<()> {
+    use chrono::Datelike;
+    if i64::from(reference_date.year()) == year {
+        Ok(())
+    } else {
+        Err(crate::StoreError::Invalid(format!(
+            "ngày tham chiếu {reference_date} không thuộc kỳ {year} / \
+             the reference date {reference_date} is not in period {year}"
+        )))
+    }
+}
+
 /// The period of `year`, if it exists.
 pub async fn get(db: &Db, year: i64) -> Result<Option<Period>> {
     let row: Option<PeriodRow> = on_pool!(db, p => sqlx::query_as(
@@ -65,6 +79,7 @@ pub(crate) async fn ensure(tx: &mut Tx, year: i64, reference_date: NaiveDate, st
     if let Some(r) = row {
         return from_row(r);
     }
+    check_reference_date(year, reference_date)?;
     let unit_list = UnitList::in_force(reference_date);
     execute(
         tx,

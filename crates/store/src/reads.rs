@@ -112,7 +112,7 @@ impl Registry {
         // report-relevant facts add up linearly (UnitTally::add_many). Deprivations, subgroups
         // and causes only count for poor and near-poor households, so the others group by row,
         // class and ethnicity.
-        crate::tally::ensure(&self.db, period.year, standard_id).await?;
+        crate::tally::current(&self.db, period.year, standard_id).await?;
         let sql = format!(
             "SELECT {key}, s.class, s.deprived, s.subgroups, s.head_ethnicity, s.causes, \
                     CAST(SUM(s.households) AS BIGINT), CAST(SUM(s.persons) AS BIGINT), \

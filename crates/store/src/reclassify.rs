@@ -238,7 +238,7 @@ impl Registry {
             };
             summary.matrix[a as usize][b as usize] += u64::try_from(n).unwrap_or(0);
         }
-        crate::tally::bump(&mut tx, period.year).await?;
+        crate::tally::bump(&mut tx, period.year, &crate::tally::Changed::Everything).await?;
         tx.commit().await?;
         Ok(summary)
     }

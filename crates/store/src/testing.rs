@@ -95,3 +95,49 @@ pub async fn engines(dir: &Path) -> Engines {
     }
     Engines { dbs: out.into_iter(), _schema: guard }
 }
+
+/// A migrated PostgreSQL schema of its own when `TEST_DATABASE_URL` is set, for tests that
+/// connect to it in other ways (through a proxy, from another process); dropped with the value.
+pub struct PgSchema {
+    /// The server's URL and the schema's name.
+    pub url: String,
+    pub schema: String,
+    _guard: SchemaGuard,
+}
+
+impl PgSchema {
+    /// Creates and migrates the schema, or `None` without `TEST_DATABASE_URL`.
+    pub async fn create(dir: &Path) -> Option<PgSchema> {
+        let url = std::env::var("TEST_DATABASE_URL").ok()?;
+        let schema = schema_name(dir);
+        let admin = Db::connect(&url).await.expect("postgres");
+        admin.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.expect("drop schema");
+        admin.execute_admin(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
+        admin.close().await;
+        let guard = SchemaGuard { url: url.clone(), schema: schema.clone() };
+        let pg = PgSchema { url, schema, _guard: guard };
+        let db = pg.connect(None, crate::Timeouts::default()).await.expect("connect");
+        db.migrate().await.expect("migrate postgres");
+        db.close().await;
+        Some(pg)
+    }
+
+    /// Connects to the schema, at `addr` (`host:port`) instead of the server's own address
+    /// when given, with `timeouts`.
+    pub async fn connect(&self, addr: Option<&str>, timeouts: crate::Timeouts) -> crate::Result<Db> {
+        let mut opts = sqlx::postgres::PgConnectOptions::from_str(&self.url)
+            .map_err(|_| crate::StoreError::Url(crate::redact(&self.url)))?
+            .options([("search_path", self.schema.as_str())])
+            .application_name(&self.schema);
+        if let Some((host, port)) = addr.and_then(|a| a.rsplit_once(':')) {
+            opts = opts.host(host).port(port.parse().unwrap_or(5432));
+        }
+        Db::connect_postgres_with(opts, timeouts).await
+    }
+
+    /// The server's address (`host:port`).
+    pub fn server_addr(&self) -> String {
+        let opts = sqlx::postgres::PgConnectOptions::from_str(&self.url).ok();
+        opts.map(|o| format!("{}:{}", o.get_host(), o.get_port())).unwrap_or_else(|| "127.0.0.1:5432".into())
+    }
+}

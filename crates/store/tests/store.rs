@@ -837,3 +837,106 @@ async fn splits_and_merges_are_checked_recorded_shown_and_counted() {
         assert!(after.poor.identity_holds() && after.near_poor.identity_holds());
     }
 }
+
+/// Report tallies rebuilt by several readers at once after a change (issue 15: two rebuilds
+/// that both found the cache stale both inserted their rows, and form 1 showed a province with
+/// two, three or four times its households). Every answer, during and after, counts each
+/// household once, and `db check` finds the cache equal to the data.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_reports_after_a_change_count_every_household_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let communes = ["00004", "00097", "00001"];
+        let base: Vec<(String, Vec<String>)> = (0..30)
+            .map(|i| household(&format!("C{i}"), communes[i % 3], Class::NotPoor, 2, 3_000 + 10 * i as u64))
+            .collect();
+        assert!(import(&db, 2025, &records(dir.path(), "c0", &base, d(2025, 12, 31))).await.committed);
+        let p = period::get(&db, 2025).await.expect("p").expect("2025");
+        let vn = Selection::parse("VN").expect("country");
+        let households =
+            |t: &[(String, vuonlen_core::report::UnitTally)]| t.iter().map(|(_, u)| u.households).sum::<u64>();
+        for round in 0..12usize {
+            // One household changes class: the cache is stale for the next readers.
+            let mut rows = base.clone();
+            let i = round % rows.len();
+            rows[i] = household(
+                &format!("C{i}"),
+                communes[i % 3],
+                if round % 2 == 0 { Class::Poor } else { Class::NearPoor },
+                2,
+                3_000 + 10 * i as u64,
+            );
+            let s = import(&db, 2025, &records(dir.path(), &format!("c{}", round + 1), &rows, d(2025, 12, 31))).await;
+            assert!(s.committed, "{engine}: round {round}");
+            let readers: Vec<_> = (0..6)
+                .map(|_| {
+                    let (reg, p, vn) = (db.scoped(Scope::All), p.clone(), vn.clone());
+                    tokio::spawn(async move { reg.tally(&p, "2022-2025", &vn).await })
+                })
+                .collect();
+            for r in readers {
+                let t = r.await.expect("reader task").expect("tally");
+                assert_eq!(households(&t), 30, "{engine}: round {round}, a report read while others rebuilt");
+            }
+            let after = db.scoped(Scope::All).tally(&p, "2022-2025", &vn).await.expect("tally");
+            assert_eq!(households(&after), 30, "{engine}: round {round}, a report made afterwards");
+            let poor: u64 =
+                after.iter().map(|(_, u)| u.households_in(Class::Poor) + u.households_in(Class::NearPoor)).sum();
+            assert_eq!(poor, 1, "{engine}: round {round}, the changed household counts in its new class");
+        }
+        let cache = db.check_tallies().await.expect("check tallies");
+        assert!(!cache.is_empty() && cache.iter().all(|c| c.holds() && !c.stale), "{engine}: {cache:?}");
+    }
+}
+
+/// After a change in one commune, the next report rebuilds only that commune's groups of the
+/// cache; `db check` names a cached group that disagrees with the data, and a change of
+/// everything (a unit mapping) rebuilds it whole.
+#[tokio::test]
+async fn a_report_rebuilds_only_the_changed_communes_and_db_check_compares_the_cache() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let rows = vec![
+            household("A1", "00004", Class::Poor, 2, 7_000),
+            household("B1", "00097", Class::NotPoor, 3, 7_100),
+            household("B2", "00097", Class::NotPoor, 2, 7_200),
+        ];
+        assert!(import(&db, 2025, &records(dir.path(), "r0", &rows, d(2025, 12, 31))).await.committed);
+        let p = period::get(&db, 2025).await.expect("p").expect("2025");
+        let vn = Selection::parse("VN").expect("country");
+        let all = db.scoped(Scope::All);
+        let total = |t: &[(String, vuonlen_core::report::UnitTally)]| t.iter().map(|(_, u)| u.households).sum::<u64>();
+        assert_eq!(total(&all.tally(&p, "2022-2025", &vn).await.expect("tally")), 3, "{engine}");
+        assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds()), "{engine}");
+        // Spoil the cached groups of 00004 behind the program's back: db check sees it.
+        db.execute_admin("UPDATE tally SET households = households + 100 WHERE current_commune = '00004'")
+            .await
+            .expect("spoil");
+        let spoiled = db.check_tallies().await.expect("check");
+        assert!(
+            spoiled.iter().any(|c| !c.holds() && c.households_cached == 103 && c.households_data == 3),
+            "{engine}: {spoiled:?}"
+        );
+        // A change in 00097 only: its groups are rebuilt, 00004's are not touched.
+        let mut changed = rows.clone();
+        changed[2] = household("B2", "00097", Class::Poor, 2, 7_200);
+        assert_eq!(import(&db, 2025, &records(dir.path(), "r1", &changed, d(2025, 12, 31))).await.updated, 1);
+        let t = all.tally(&p, "2022-2025", &vn).await.expect("tally");
+        assert_eq!(total(&t), 103, "{engine}: only 00097 was rebuilt");
+        let by_commune = Selection::parse("01").expect("Hà Nội");
+        let rows_of = |t: &[(String, vuonlen_core::report::UnitTally)], k: &str| {
+            t.iter().find(|(key, _)| key == k).map(|(_, u)| (u.households, u.households_in(Class::Poor)))
+        };
+        let t = all.tally(&p, "2022-2025", &by_commune).await.expect("tally");
+        assert_eq!(rows_of(&t, "00097"), Some((2, 1)), "{engine}: 00097 rebuilt from the data");
+        // A unit mapping marks everything changed: the whole period is rebuilt.
+        vuonlen_store::units::add_mapping(&db, "00001", "00097", "tester", "test").await.expect("map");
+        assert_eq!(total(&all.tally(&p, "2022-2025", &vn).await.expect("tally")), 3, "{engine}");
+        assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds() && !c.stale), "{engine}");
+        // `db check --rebuild-caches` repairs a spoiled cache.
+        db.execute_admin("UPDATE tally SET persons = persons + 1").await.expect("spoil");
+        assert!(db.check_tallies().await.expect("check").iter().any(|c| !c.holds()), "{engine}");
+        assert_eq!(db.rebuild_tallies().await.expect("rebuild"), 1, "{engine}");
+        assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds() && !c.stale), "{engine}");
+    }
+}

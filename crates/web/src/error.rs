@@ -22,6 +22,12 @@ pub enum AppError {
     Conflict(String),
     #[error("lỗi hệ thống / internal error")]
     Internal(String),
+    /// The database is out of reach for now (down, frozen, busy): 503, try again later.
+    #[error(
+        "cơ sở dữ liệu tạm thời không phản hồi, xin thử lại sau ít phút / \
+         the database is not answering for now, please try again in a few minutes"
+    )]
+    Unavailable(String),
 }
 
 impl From<StoreError> for AppError {
@@ -32,6 +38,7 @@ impl From<StoreError> for AppError {
             StoreError::Forbidden(m) => AppError::Forbidden(m),
             StoreError::Invalid(m) => AppError::Invalid(m),
             StoreError::Url(_) | StoreError::Standard(_) => AppError::Invalid(e.to_string()),
+            StoreError::Unavailable(m) => AppError::Unavailable(m),
             StoreError::Db(_) | StoreError::Migrate(_) => AppError::Internal(e.to_string()),
         }
     }
@@ -53,6 +60,7 @@ impl AppError {
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -65,13 +73,16 @@ impl AppError {
             AppError::TooMany(_) => "too_many_requests",
             AppError::Conflict(_) => "conflict",
             AppError::Internal(_) => "internal",
+            AppError::Unavailable(_) => "unavailable",
         }
     }
 
     /// The message shown (internal details go to the log only, and carry no personal data).
     pub fn public_message(&self) -> String {
-        if let AppError::Internal(detail) = self {
-            tracing::error!(%detail, "request failed");
+        match self {
+            AppError::Internal(detail) => tracing::error!(%detail, "request failed"),
+            AppError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            _ => {}
         }
         self.to_string()
     }
@@ -93,7 +104,9 @@ impl IntoResponse for PageError {
             return axum::response::Redirect::to("/dang-nhap").into_response();
         }
         let page = crate::pages::ErrorPage { status: self.0.status().as_u16(), message: self.0.public_message() };
-        (self.0.status(), page.html()).into_response()
+        let mut res = (self.0.status(), page.html()).into_response();
+        retry_after(&self.0, &mut res);
+        res
     }
 }
 
@@ -107,9 +120,51 @@ impl<E: Into<AppError>> From<E> for ApiError {
     }
 }
 
+/// The body of every API error: `{"error": {…}}`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+/// What went wrong, for a program (`code`) and for a person (`message`, Vietnamese / English).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// `not_found`, `forbidden`, `invalid`, `unauthorized`, `too_many_requests`, `conflict`,
+    /// `internal`, `unavailable`.
+    pub code: String,
+    pub message: String,
+    /// The field problems of a refused save (422), warnings included.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<crate::form::FieldProblem>,
+    /// The registry's reasons for a refused save (409: someone saved first, a shared ID number).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub refused: Vec<String>,
+}
+
+impl ApiError {
+    /// The JSON answer of this error, with the details of a refused save.
+    pub fn detailed(self, problems: Vec<crate::form::FieldProblem>, refused: Vec<String>) -> Response {
+        let status = self.0.status();
+        let body = ErrorEnvelope {
+            error: ErrorBody { code: self.0.code().to_string(), message: self.0.public_message(), problems, refused },
+        };
+        let mut res = (status, axum::Json(body)).into_response();
+        retry_after(&self.0, &mut res);
+        res
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({ "error": { "code": self.0.code(), "message": self.0.public_message() } });
-        (self.0.status(), axum::Json(body)).into_response()
+        self.detailed(Vec::new(), Vec::new())
+    }
+}
+
+/// Seconds a client should wait before trying an unavailable database again.
+pub const RETRY_AFTER_S: u64 = 30;
+
+fn retry_after(e: &AppError, res: &mut Response) {
+    if matches!(e, AppError::Unavailable(_)) {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(RETRY_AFTER_S));
     }
 }

@@ -20,7 +20,7 @@ pub mod pages;
 pub mod password;
 mod state;
 
-pub use state::AppState;
+pub use state::{AppState, Deadlines};
 
 use axum::Router;
 use axum::http::header;
@@ -69,8 +69,49 @@ async fn not_found(uri: axum::http::Uri) -> Response {
     }
 }
 
+/// Liveness: the process answers (it does not touch the database; see [`ready`]).
 async fn health() -> &'static str {
     "ok"
+}
+
+/// Readiness: the database answers within 2 s — 200 `ready`, else 503 with the reason (for a
+/// load balancer or a monitor; no sign-in needed, no data shown).
+async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> Response {
+    match state.db.ping(std::time::Duration::from_secs(2)).await {
+        Ok(()) => (axum::http::StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            let mut res =
+                (axum::http::StatusCode::SERVICE_UNAVAILABLE, "database unavailable / cơ sở dữ liệu không phản hồi")
+                    .into_response();
+            res.headers_mut().insert(header::RETRY_AFTER, header::HeaderValue::from(error::RETRY_AFTER_S));
+            res
+        }
+    }
+}
+
+/// Paths whose requests may take long: uploads, imports, report downloads.
+fn is_long(path: &str) -> bool {
+    path == "/nhap" || path.starts_with("/nhap/") || path == "/bao-cao/tai" || path == "/api/v1/reports"
+}
+
+/// Answers 503 when a request outlives its deadline (a frozen database would otherwise hold it
+/// as long as the database stays frozen). The work a dropped request started is rolled back by
+/// the database; caches it was building are built by tasks of their own.
+async fn deadline(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path().to_string();
+    let limit = if is_long(&path) { state.deadlines.long } else { state.deadlines.request };
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => {
+            let e = AppError::Unavailable(format!("{path}: no answer within {} s", limit.as_secs()));
+            if path.starts_with("/api/") { ApiError(e).into_response() } else { PageError(e).into_response() }
+        }
+    }
 }
 
 /// Security headers of every answer: no framing, no sniffing, only our own scripts and styles.
@@ -128,9 +169,11 @@ pub fn app(state: AppState) -> Router {
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
         .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .merge(api)
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))
         .layer(axum::middleware::from_fn(headers))
         .with_state(state)
 }

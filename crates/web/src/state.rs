@@ -16,11 +16,39 @@ pub struct Inner {
     pub(crate) secure_cookies: bool,
     pub(crate) cache: crate::cache::Cache,
     pub(crate) staging: crate::pages::import::Staging,
+    pub(crate) deadlines: Deadlines,
+}
+
+/// How long a request may take before the server answers 503 (the database is frozen or too
+/// slow): the answer comes in time even when the database does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// Pages and API calls.
+    pub request: std::time::Duration,
+    /// Uploads, imports and report downloads.
+    pub long: std::time::Duration,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines { request: std::time::Duration::from_secs(45), long: std::time::Duration::from_secs(600) }
+    }
 }
 
 impl AppState {
     pub fn new(db: Db, standards: vuonlen_core::Registry, secure_cookies: bool) -> AppState {
+        Self::with_deadlines(db, standards, secure_cookies, Deadlines::default())
+    }
+
+    /// [`AppState::new`] with other request deadlines.
+    pub fn with_deadlines(
+        db: Db,
+        standards: vuonlen_core::Registry,
+        secure_cookies: bool,
+        deadlines: Deadlines,
+    ) -> AppState {
         AppState(Arc::new(Inner {
+            deadlines,
             db,
             standards,
             limiter: LoginLimiter::default(),

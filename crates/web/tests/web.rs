@@ -305,6 +305,11 @@ async fn every_api_call_is_limited_to_the_callers_area() {
         )
         .await;
         assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+        // Readiness touches the database and needs no sign-in; liveness does not touch it.
+        for probe in ["/readyz", "/healthz"] {
+            let r = send(&w.app, Request::get(probe).body(Body::empty()).expect("request")).await;
+            assert_eq!(r.status, OK, "{engine}: {probe}: {}", r.body);
+        }
     }
 }
 
@@ -345,6 +350,10 @@ async fn an_edit_based_on_old_answers_is_refused_and_a_change_reclassifies() {
             )
             .await;
         assert_eq!(stale.status, StatusCode::CONFLICT, "{engine}: {}", stale.body);
+        let conflict = stale.json();
+        assert_eq!(conflict["error"]["code"], "conflict", "{engine}: the documented error shape: {conflict}");
+        assert!(conflict["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{conflict}");
+        assert!(conflict["error"]["refused"].as_array().is_some_and(|r| !r.is_empty()), "{conflict}");
         assert_eq!(w.api("xa.own", "GET", &uri, None).await.json()["class"], "poor");
         // Invalid answers name the field.
         let mut bad = after["fields"].clone();
@@ -352,8 +361,10 @@ async fn an_edit_based_on_old_answers_is_refused_and_a_change_reclassifies() {
         let r =
             w.api("xa.own", "PUT", &uri, Some(serde_json::json!({ "version": after["version"], "fields": bad }))).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let refusal = r.json();
+        assert_eq!(refusal["error"]["code"], "invalid", "{refusal}");
         assert!(
-            r.json()["problems"].as_array().expect("problems").iter().any(|p| p["field"] == "water_source"),
+            refusal["error"]["problems"].as_array().expect("problems").iter().any(|p| p["field"] == "water_source"),
             "{}",
             r.body
         );
@@ -691,5 +702,148 @@ async fn the_import_page_lists_every_problem_then_imports_after_confirmation() {
         let (other, other_csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
         let r = w.post_form(&other, &format!("/nhap/{confirm}"), &[("_csrf".into(), other_csrf)], None).await;
         assert_eq!(r.status, NOT_FOUND);
+    }
+}
+
+/// A TCP proxy in front of the PostgreSQL server that the test can freeze (it stops passing
+/// bytes: the server seems stopped with SIGSTOP) or take down (it drops every connection and
+/// refuses new ones).
+struct Proxy {
+    addr: String,
+    frozen: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Proxy {
+    async fn start(upstream: String) -> Proxy {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr").to_string();
+        let frozen = std::sync::Arc::new(AtomicBool::new(false));
+        let down = std::sync::Arc::new(AtomicBool::new(false));
+        let (f, dn) = (frozen.clone(), down.clone());
+        tokio::spawn(async move {
+            while let Ok((client, _)) = listener.accept().await {
+                if dn.load(Ordering::SeqCst) {
+                    continue; // dropped: the connection is closed at once
+                }
+                let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else { continue };
+                let (cr, cw) = client.into_split();
+                let (sr, sw) = server.into_split();
+                tokio::spawn(pump(cr, sw, f.clone(), dn.clone()));
+                tokio::spawn(pump(sr, cw, f.clone(), dn.clone()));
+            }
+        });
+        Proxy { addr, frozen, down }
+    }
+
+    fn freeze(&self, on: bool) {
+        self.frozen.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn take_down(&self, on: bool) {
+        self.down.store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    frozen: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    down: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) {
+    use std::sync::atomic::Ordering;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = tokio::select! {
+            r = from.read(&mut buf) => match r { Ok(0) | Err(_) => return, Ok(n) => n },
+            _ = tokio::time::sleep(std::time::Duration::from_millis(20)) => {
+                if down.load(Ordering::SeqCst) { return; }
+                continue;
+            }
+        };
+        while frozen.load(Ordering::SeqCst) {
+            if down.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        if down.load(Ordering::SeqCst) || to.write_all(&buf[..n]).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Issue 15: with the database frozen, requests hung as long as it stayed frozen, and
+/// `/healthz` said 200 with the database down. Now a request answers 503 with a message and
+/// `Retry-After` by its deadline, `/readyz` says 503, and once the database is back the same
+/// server answers again (PostgreSQL behind a proxy the test freezes and takes down).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_or_stopped_database_answers_503_in_time_and_the_server_recovers() {
+    use vuonlen_store::testing::PgSchema;
+    let dir = tempfile::tempdir().expect("tmp");
+    let Some(pg) = PgSchema::create(dir.path()).await else { return };
+    // The data and accounts through a direct connection; the server through the proxy.
+    let direct = pg.connect(None, vuonlen_store::Timeouts::default()).await.expect("direct");
+    let w = world(direct).await;
+    let proxy = Proxy::start(pg.server_addr()).await;
+    let timeouts = vuonlen_store::Timeouts {
+        statement: Some(std::time::Duration::from_secs(2)),
+        acquire: std::time::Duration::from_secs(2),
+        busy: std::time::Duration::from_secs(2),
+    };
+    let via_proxy = pg.connect(Some(&proxy.addr), timeouts).await.expect("through the proxy");
+    let standards = {
+        let mut r = vuonlen_core::Registry::embedded().expect("standards");
+        r.link().expect("link");
+        r
+    };
+    let deadlines =
+        vuonlen_web::Deadlines { request: std::time::Duration::from_secs(3), long: std::time::Duration::from_secs(3) };
+    let app = vuonlen_web::app(AppState::with_deadlines(via_proxy, standards, false, deadlines));
+    let w = World { app, ..w };
+    let list = format!("/api/v1/households?unit={}", w.own);
+    let get = |uri: &str| Request::get(uri).body(Body::empty()).expect("request");
+    let r = send(&w.app, get("/readyz")).await;
+    assert_eq!(r.status, OK, "{}", r.body);
+    assert_eq!(w.api("xa.own", "GET", &list, None).await.status, OK);
+
+    for (what, fault) in [("frozen", true), ("down", false)] {
+        if fault {
+            proxy.freeze(true)
+        } else {
+            proxy.take_down(true)
+        }
+        let started = std::time::Instant::now();
+        let r = w.api("xa.own", "GET", &list, None).await;
+        let waited = started.elapsed();
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{what}: {}", r.body);
+        assert_eq!(r.json()["error"]["code"], "unavailable", "{what}: {}", r.body);
+        assert!(r.headers.contains_key(header::RETRY_AFTER), "{what}");
+        // Not a timing measure: the request must end by its deadline instead of hanging.
+        assert!(waited < std::time::Duration::from_secs(30), "{what}: answered after {waited:?}");
+        let page = send(&w.app, get("/")).await;
+        assert!(
+            [StatusCode::SERVICE_UNAVAILABLE, StatusCode::SEE_OTHER].contains(&page.status),
+            "{what}: a page answers too ({})",
+            page.status
+        );
+        let ready = send(&w.app, get("/readyz")).await;
+        assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE, "{what}: /readyz touches the database");
+        assert_eq!(send(&w.app, get("/healthz")).await.status, OK, "{what}: the process itself is alive");
+        // Back: the same server answers again, without a restart.
+        proxy.freeze(false);
+        proxy.take_down(false);
+        let mut back = StatusCode::SERVICE_UNAVAILABLE;
+        for _ in 0..30 {
+            back = w.api("xa.own", "GET", &list, None).await.status;
+            if back == OK {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert_eq!(back, OK, "{what}: the server recovers");
+        assert_eq!(send(&w.app, get("/readyz")).await.status, OK, "{what}");
     }
 }

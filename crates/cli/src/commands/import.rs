@@ -1,6 +1,6 @@
 //! `vuonlen import` — the interchange format into a review period of the registry.
 
-use crate::commands::registry::{Ctx, actor};
+use crate::commands::registry::Ctx;
 use crate::input::{SourceArgs, parse_date, registry};
 use crate::report;
 use anyhow::{Context, Result};
@@ -92,6 +92,16 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
         let reg = registry(&[])?;
         let (as_of, std) = match period::get(&db, args.period).await? {
             Some(p) => {
+                if let Some(asked) = args.as_of.filter(|d| *d != p.reference_date) {
+                    anyhow::bail!(
+                        "kỳ {} đã có ngày tham chiếu {}, không phải {asked} / \
+                         period {} already has the reference date {}, not {asked}",
+                        p.year,
+                        p.reference_date,
+                        p.year,
+                        p.reference_date
+                    );
+                }
                 let std =
                     reg.get(&p.standard_id).with_context(|| format!("standard {} of the period", p.standard_id))?;
                 (p.reference_date, std)
@@ -99,6 +109,7 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
             None => {
                 let as_of =
                     args.as_of.or_else(|| period::default_reference_date(args.period)).context("invalid period")?;
+                period::check_reference_date(args.period, as_of)?;
                 let sel: StandardSelection = args.standard.parse().unwrap_or(StandardSelection::Auto);
                 (as_of, reg.select(&sel, as_of)?)
             }
@@ -114,7 +125,7 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
             period: args.period,
             reference_date: as_of,
             standard: std.clone(),
-            actor: actor(),
+            actor: ctx2.actor()?,
             command: "import".into(),
             files,
             file_hash: hash,
@@ -211,6 +222,14 @@ fn print_summary(s: &ImportSummary, std_id: &str, as_of: chrono::NaiveDate) {
     }
     if s.unclassified > 0 {
         eprintln!("{} hộ chưa phân loại được theo chuẩn / households the standard cannot classify.", s.unclassified);
+    }
+    for n in &s.not_done {
+        eprintln!(
+            "Cảnh báo: kỳ {} đã được lưu, nhưng việc sau chưa chạy được: {} — {}. Chạy `vuonlen db analyze` \
+             sau để hoàn tất; dữ liệu đã lưu không bị ảnh hưởng / warning: period {} is stored, but the above did not \
+             run: the registry works (maybe slower) until `vuonlen db analyze` runs it.",
+            s.period, n.what, n.error, s.period
+        );
     }
     if !s.unmapped_communes.is_empty() {
         eprintln!(

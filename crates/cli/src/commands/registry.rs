@@ -8,10 +8,12 @@ use vuonlen_core::Class;
 use vuonlen_store::link::{HouseholdRef, Lineage, LinkKind, LinkSpec};
 use vuonlen_store::{Db, Scope, period};
 
-/// Where the registry is.
+/// Where the registry is, and who runs the command.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub db_url: String,
+    /// `--actor` / `VUONLEN_USER`, when given.
+    pub actor: Option<String>,
 }
 
 impl Ctx {
@@ -27,48 +29,116 @@ impl Ctx {
 
     /// Opens the registry (creating and migrating it on first use).
     pub async fn open(&self) -> Result<Db> {
-        Db::open(&self.db_url)
+        self.open_with(vuonlen_store::Timeouts::default()).await
+    }
+
+    /// [`Ctx::open`] with other timeouts (the web server's).
+    pub async fn open_with(&self, timeouts: vuonlen_store::Timeouts) -> Result<Db> {
+        Db::open_with(&self.db_url, timeouts)
             .await
             .with_context(|| format!("opening the registry {}", vuonlen_store::redact(&self.db_url)))
     }
 }
 
-/// Who runs the command, for the audit log: `VUONLEN_USER`, else the login name.
-pub fn actor() -> String {
-    std::env::var("VUONLEN_USER")
-        .or_else(|_| std::env::var("USER"))
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+impl Ctx {
+    /// Who runs the command, for the audit log: `--actor` (or `VUONLEN_USER`), else the
+    /// operating system's account of the process (not `$USER`, which a service or a container
+    /// may leave unset or set to anything). A command that writes refuses to run when neither
+    /// can be had, rather than recording a change by "unknown".
+    pub fn actor(&self) -> Result<String> {
+        if let Some(a) = self.actor.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            return Ok(a.to_string());
+        }
+        match whoami::username() {
+            Ok(u) if !u.trim().is_empty() => Ok(u.trim().to_string()),
+            _ => anyhow::bail!(
+                "không xác định được người chạy lệnh; hãy dùng --actor TÊN hoặc đặt VUONLEN_USER / \
+                 cannot tell who runs this command, for the audit log: pass --actor NAME or set VUONLEN_USER"
+            ),
+        }
+    }
 }
 
 #[derive(Debug, clap::Subcommand)]
 pub enum DbCommand {
     /// Apply the migrations not yet applied (also done on first use).
     Migrate,
-    /// Check the references the schema leaves to the program (rows without their parent).
-    Check,
+    /// Refresh the planner's statistics (run after a large import when the import could not).
+    Analyze,
+    /// Check the references the schema leaves to the program (rows without their parent) and
+    /// that every report cache equals its data.
+    Check {
+        /// First rebuild every report cache whole from the data.
+        #[arg(long)]
+        rebuild_caches: bool,
+    },
 }
 
 pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
     match cmd {
+        DbCommand::Analyze => ctx.block_on(async {
+            let db = ctx.open().await?;
+            db.analyze().await?;
+            eprintln!("Đã cập nhật thống kê truy vấn / the planner's statistics are refreshed.");
+            Ok(ExitCode::SUCCESS)
+        }),
         DbCommand::Migrate => ctx.block_on(async {
             let db = Db::connect(&ctx.db_url).await?;
             let n = db.migrate().await?;
             eprintln!("Đã áp dụng {n} bản nâng cấp / applied {n} migrations ({:?}).", db.engine());
             Ok(ExitCode::SUCCESS)
         }),
-        DbCommand::Check => ctx.block_on(async {
+        DbCommand::Check { rebuild_caches } => ctx.block_on(async {
             let db = ctx.open().await?;
+            if rebuild_caches {
+                let n = db.rebuild_tallies().await?;
+                eprintln!("Đã dựng lại {n} bảng tổng hợp / rebuilt {n} report caches.");
+            }
             let found = db.integrity().await?;
             println!("reference,orphan_rows");
             for o in &found {
                 println!("{},{}", o.reference, o.rows);
             }
-            if found.iter().any(|o| o.rows > 0) {
+            let orphans = found.iter().any(|o| o.rows > 0);
+            if orphans {
                 eprintln!("Có bản ghi mất liên kết / some rows lost their parent.");
+            }
+            // The report cache must give the answers the data gives.
+            let tallies = db.check_tallies().await?;
+            println!();
+            println!(
+                "period,standard,tally,households_cached,households_data,groups_missing,groups_extra,rows_duplicated"
+            );
+            for t in &tallies {
+                let state = if t.stale {
+                    "stale"
+                } else if t.holds() {
+                    "ok"
+                } else {
+                    "DIFFERS"
+                };
+                println!(
+                    "{},{},{state},{},{},{},{},{}",
+                    t.period,
+                    t.standard_id,
+                    t.households_cached,
+                    t.households_data,
+                    t.groups_missing,
+                    t.groups_extra,
+                    t.rows_duplicated
+                );
+            }
+            let differs = tallies.iter().any(|t| !t.holds());
+            if differs {
+                eprintln!(
+                    "Bảng tổng hợp báo cáo khác dữ liệu — `vuonlen db check --rebuild-caches` dựng lại / \
+                     a report cache differs from the data — `vuonlen db check --rebuild-caches` rebuilds it."
+                );
+            }
+            if orphans || differs {
                 return Ok(ExitCode::from(1));
             }
-            eprintln!("Toàn vẹn / all references hold.");
+            eprintln!("Toàn vẹn / all references hold, report caches equal their data.");
             Ok(ExitCode::SUCCESS)
         }),
     }
@@ -270,7 +340,7 @@ fn link(ctx: Ctx, a: LinkArgs) -> Result<ExitCode> {
         to: HouseholdRef::new(to_commune, second),
         period: a.period,
         effective_date: a.date,
-        actor: actor(),
+        actor: ctx.actor()?,
         command: "household link".into(),
     };
     ctx.block_on(async {
@@ -327,7 +397,7 @@ pub fn units(ctx: Ctx, cmd: UnitsCommand) -> Result<ExitCode> {
                 eprintln!("{} xã cũ chưa có xã mới / 2024 communes without a 2025 successor.", list.len());
             }
             UnitsCommand::Map { old, new } => {
-                let n = vuonlen_store::units::add_mapping(&db, &old, &new, &actor(), "units map").await?;
+                let n = vuonlen_store::units::add_mapping(&db, &old, &new, &ctx.actor()?, "units map").await?;
                 eprintln!("Đã nối xã {old} → {new}; {n} phiếu được tính vào xã mới / {n} surveys now count in {new}.");
             }
             UnitsCommand::Villages { commune } => {
@@ -337,7 +407,8 @@ pub fn units(ctx: Ctx, cmd: UnitsCommand) -> Result<ExitCode> {
                 }
             }
             UnitsCommand::AddVillage { commune, name } => {
-                let v = vuonlen_store::units::add_village(&db, &commune, &name, &actor(), "units add-village").await?;
+                let v =
+                    vuonlen_store::units::add_village(&db, &commune, &name, &ctx.actor()?, "units add-village").await?;
                 eprintln!("Thôn {} (id {}) thuộc xã {}.", v.name, v.id, v.commune_code);
             }
         }

@@ -1,7 +1,7 @@
 //! `vuonlen serve` (the web application), `vuonlen demo` (a synthetic province with demo users,
 //! then the server) and `vuonlen user add` (the first administrator, or any user).
 
-use crate::commands::registry::{Ctx, actor};
+use crate::commands::registry::Ctx;
 use anyhow::{Context, Result, bail};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -40,7 +40,7 @@ async fn run_server(db: Db, addr: SocketAddr) -> Result<()> {
 
 pub fn serve(ctx: Ctx, a: ServeArgs) -> Result<ExitCode> {
     ctx.block_on(async {
-        let db = ctx.open().await?;
+        let db = ctx.open_with(vuonlen_store::Timeouts::server()).await?;
         eprintln!("vuonlen: http://{} ({})", a.addr, vuonlen_store::redact(&ctx.db_url));
         run_server(db, a.addr).await?;
         Ok(ExitCode::SUCCESS)
@@ -199,7 +199,9 @@ pub fn demo(ctx: Ctx, a: DemoArgs) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
         println!("Mở / open: http://{}", a.addr);
-        run_server(db, a.addr).await?;
+        // The server's connections give up early on a stuck database (the preparation's did not).
+        db.close().await;
+        run_server(ctx.open_with(vuonlen_store::Timeouts::server()).await?, a.addr).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -242,7 +244,7 @@ pub fn user(ctx: Ctx, c: UserCommand) -> Result<ExitCode> {
             role,
             unit_code: unit,
         };
-        let u = users::create(&db, &new, &actor(), "user add").await?;
+        let u = users::create(&db, &new, &ctx.actor()?, "user add").await?;
         eprintln!("Đã tạo / created {} ({})", u.username, u.role.label_vi());
         Ok(ExitCode::SUCCESS)
     })

@@ -10,7 +10,6 @@ use crate::pages::households::{ListQuery, list};
 use crate::state::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use vuonlen_core::standard::HouseholdFlagField;
@@ -176,15 +175,15 @@ pub struct UpdateRequest {
 pub struct SaveResult {
     pub saved: bool,
     pub id: Option<i64>,
+    /// Warnings about the saved answers (a refused save answers 409 or 422 instead).
     pub problems: Vec<FieldProblem>,
-    /// Refusals from the registry (someone else saved first, shared ID number, …).
-    pub refused: Vec<String>,
 }
 
 /// Saves a household's answers in a period. 409 when someone saved in between.
 #[utoipa::path(put, path = "/api/v1/households/{id}/surveys/{period}", request_body = UpdateRequest,
     params(("id" = i64, Path, description = "household id"), ("period" = i64, Path, description = "review period")),
-    responses((status = 200, body = SaveResult), (status = 409, body = SaveResult), (status = 422, body = SaveResult),
+    responses((status = 200, body = SaveResult), (status = 409, body = crate::error::ErrorEnvelope, description = "someone saved in between, or the registry refused (`error.refused`)"),
+        (status = 422, body = crate::error::ErrorEnvelope, description = "field problems (`error.problems`)"),
         (status = 403, description = "the caller may not change this household"), (status = 404, description = "absent or outside the caller's area")))]
 pub async fn update(
     State(state): State<AppState>,
@@ -205,19 +204,18 @@ pub async fn update(
     f.household.insert("household_id".into(), d.survey.household_code.clone());
     let checked = f.check(p.reference_date, std.reads_household_flag(HouseholdFlagField::WasteTreatment))?;
     let Some(record) = checked.record.clone() else {
-        let body = SaveResult { saved: false, id: Some(id), problems: checked.problems, refused: Vec::new() };
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response());
+        let refusal =
+            AppError::Invalid("câu trả lời có lỗi, chưa lưu / the answers have problems; nothing was saved".into());
+        return Ok(ApiError(refusal).detailed(checked.problems, Vec::new()));
     };
     Ok(match save(&state, &v, &p, std, record, Some(version), "api: sửa phiếu").await? {
         Saved::Done(id) | Saved::Unchanged(id) => {
-            Json(SaveResult { saved: true, id: Some(id), problems: checked.problems, refused: Vec::new() })
-                .into_response()
+            Json(SaveResult { saved: true, id: Some(id), problems: checked.problems }).into_response()
         }
-        Saved::Refused(msgs) => (
-            StatusCode::CONFLICT,
-            Json(SaveResult { saved: false, id: Some(id), problems: checked.problems, refused: msgs }),
-        )
-            .into_response(),
+        Saved::Refused(msgs) => {
+            let refusal = AppError::Conflict("cơ sở dữ liệu từ chối lưu / the registry refused the change".into());
+            ApiError(refusal).detailed(checked.problems, msgs)
+        }
     })
 }
 

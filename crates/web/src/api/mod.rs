@@ -20,7 +20,8 @@ use utoipa::OpenApi;
     paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview, report),
     components(schemas(Me, Dashboard, crate::dashboard::Counts, crate::dashboard::Movements, crate::dashboard::SubUnit, crate::dashboard::IndicatorName,
         households::HouseholdItem, households::HouseholdList, households::HouseholdDetail, households::PeriodClassItem, households::SurveyOut,
-        households::UpdateRequest, households::SaveResult, households::Preview, crate::form::HouseholdFields, crate::form::FieldProblem)),
+        households::UpdateRequest, households::SaveResult, households::Preview, crate::form::HouseholdFields, crate::form::FieldProblem,
+        crate::error::ErrorEnvelope, crate::error::ErrorBody)),
     modifiers(&BearerAuth),
     security(("bearer" = []))
 )]
