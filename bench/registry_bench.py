@@ -14,6 +14,10 @@ On N synthetic households of one province (default 1,000,000 in province 01):
   forms      `vuonlen report --form 1` and `--form 4` for the province, as XLSX
              peer: the engine's own GROUP BY of households by commune and class over the
              stored classification (the core of form 1), through sqlite3 / psql
+  edit       (issue 15) the first `vuonlen report --form 1` after a re-import that changed one
+             household's answer (the report cache rebuilds that commune only), alternating with
+             the first report after `vuonlen reclassify` of the whole period (every commune
+             rebuilt: what every change cost before) and the SQL GROUP BY peer
 
 Runs alternate (A B A B …); each run is a separate process whose wall time and peak RSS come
 from the kernel (os.wait4). Import runs start from an empty database each time. Afterwards the
@@ -187,6 +191,58 @@ def main() -> None:
                 results.append(f"form {form} {engine}: vuonlen {fmt(ours)}; SQL GROUP BY {fmt(peer)}")
                 if form == 1:
                     check_form1(out, sql_out)
+    # 4. The first report after one household changed, against the first after a whole-period
+    # change, alternating.
+    if "edit" not in skip:
+        changed = OUT / f"registry-{args.households}-{args.province}-{args.seed}-one-change"
+        changed.mkdir(exist_ok=True)
+        hh_b = changed / "households.csv"
+        if not hh_b.exists():
+            with open(hh, encoding="utf-8") as src, open(hh_b, "w", encoding="utf-8") as dst:
+                header = src.readline()
+                dst.write(header)
+                floor = header.rstrip("\n").split(",").index("floor_area_m2")
+                first = src.readline()
+                # floor_area_m2 sits before any quoted address field only when counted from the
+                # end: split from the right.
+                names = header.rstrip("\n").split(",")
+                right = len(names) - 1 - floor
+                head, *tail = first.rstrip("\n").rsplit(",", right)
+                tail[0] = "7.5" if tail[0] != "7.5" else "8.5"
+                dst.write(",".join([head, *tail]) + "\n")
+                for line in src:
+                    dst.write(line)
+        group = ("SELECT s.current_commune, c.class, COUNT(*) FROM classification c JOIN survey s "
+                 "ON s.period = c.period AND s.household_id = c.household_id WHERE c.period = 2025 "
+                 "AND c.standard_id = '2022-2025' "
+                 f"AND s.current_province = '{args.province}' GROUP BY 1, 2 ORDER BY 1, 2;")
+        for engine, url in urls.items():
+            peer_cmd = (["sqlite3", str(lite), group] if engine == "sqlite" else
+                        ["psql", url, "-X", "-q", "-At", "-c", group])
+            out = OUT / f"registry-edit-{engine}.xlsx"
+            report = [str(BIN), "--db", url, "report", "--form", "1", "--unit", args.province, "--period", "2025",
+                      "--out", str(out)]
+            one, whole, peer, reimport = [], [], [], []
+            for i in range(args.runs):
+                source = hh_b if i % 2 == 0 else hh
+                cmd = import_cmd(url)
+                cmd[cmd.index(str(hh))] = str(source)
+                r, _, _ = timed(cmd)
+                w1, _, _ = timed(report)
+                timed([str(BIN), "--db", url, "reclassify", "--period", "2025"])
+                w2, _, _ = timed(report)
+                p, _, sql_out = timed(peer_cmd)
+                check_form1(out, sql_out)
+                one.append(w1)
+                whole.append(w2)
+                peer.append(p)
+                reimport.append(r)
+                print(f"  edit {engine}: re-import {r:.2f} s; first form 1 after it {w1:.2f} s; "
+                      f"after a whole-period change {w2:.2f} s; SQL GROUP BY {p:.2f} s", flush=True)
+            ratio = [b / a for a, b in zip(one, whole)]
+            results.append(f"edit {engine}: first form 1 after one change {fmt(one)}; after a whole-period "
+                           f"change {fmt(whole)} (median ratio {statistics.median(ratio):.1f}×); SQL GROUP BY "
+                           f"{fmt(peer)}; re-import with one change {fmt(reimport)}")
     print("\n".join(["", "== results =="] + results))
 
 

@@ -349,6 +349,9 @@ impl Importer {
         if tx.engine() == Engine::Postgres {
             // One import at a time assigns household ids.
             execute(&mut tx, "LOCK TABLE household IN SHARE ROW EXCLUSIVE MODE", vec![]).await?;
+            // A bulk load's index builds outlast the server's statement timeout; an import is
+            // bounded by its caller instead (the web's long deadline drops and rolls it back).
+            execute(&mut tx, "SET LOCAL statement_timeout = 0", vec![]).await?;
         }
         let period = period::ensure(&mut tx, spec.period, spec.reference_date, &spec.standard.id).await?;
         if period.standard_id != spec.standard.id {
