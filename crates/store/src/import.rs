@@ -114,8 +114,40 @@ pub struct Conflict {
     /// error file only, never for logs.
     pub value: String,
     /// (commune as recorded, household code, member number, whether the household is in this
-    /// import) of each member involved.
+    /// import) of each member involved that the importer may see.
     pub members: Vec<(String, String, i64, bool)>,
+    /// How many more members involved live in households outside the importer's area: they
+    /// are counted, never located (an ID number typed into a form must not tell where its
+    /// holder lives; the province office resolves such a conflict).
+    pub elsewhere: usize,
+}
+
+impl Conflict {
+    /// The households involved other than `me` (commune as recorded, household code) and not in
+    /// this import unless `with_imported`, as `commune/code (STT n)`, and those outside the
+    /// importer's area counted without a place: (Vietnamese, English).
+    pub fn others(&self, me: Option<(&str, &str)>, with_imported: bool) -> (String, String) {
+        let mut named: Vec<String> = self
+            .members
+            .iter()
+            .filter(|m| (with_imported || !m.3) && me.is_none_or(|(c, h)| m.0 != c || m.1 != h))
+            .map(|m| format!("{}/{} (STT {})", m.0, m.1, m.2))
+            .collect();
+        named.dedup();
+        let (mut vi, mut en) = (named.join(", "), named.join(", "));
+        if self.elsewhere > 0 {
+            let sep = if named.is_empty() { "" } else { "; " };
+            vi.push_str(&format!(
+                "{sep}{} người ở hộ thuộc địa bàn khác (không hiển thị; liên hệ cơ quan cấp tỉnh để xử lý)",
+                self.elsewhere
+            ));
+            en.push_str(&format!(
+                "{sep}{} in a household of another area (not shown; the province office can resolve it)",
+                self.elsewhere
+            ));
+        }
+        (vi, en)
+    }
 }
 
 /// The kinds of cross-household problems.
@@ -485,6 +517,7 @@ impl Importer {
             kind,
             value: value.to_string(),
             members: vec![(r.commune_code.clone(), r.household_id.clone(), 0, true)],
+            elsewhere: 0,
         };
         if !self.spec.scope.contains(&place.current_province, &place.current_commune) {
             self.summary.conflicts.push(refuse(ConflictKind::OutOfScope, &r.commune_code));
@@ -859,7 +892,8 @@ impl Importer {
         // period-wide checks cannot find anything.
         if self.period_had_answers || self.people.suspect {
             let seen = &self.seen;
-            summary.conflicts = conflicts(&mut tx, self.period.year, |hid| seen.contains(&hid)).await?;
+            summary.conflicts =
+                conflicts(&mut tx, self.period.year, &self.spec.scope, |hid| seen.contains(&hid)).await?;
         }
         summary.conflicts.extend(link_contradictions(&mut tx, self.period.year, self.batch_id).await?);
         if !summary.conflicts.is_empty() || !commit {
@@ -998,14 +1032,18 @@ async fn link_contradictions(tx: &mut Tx, period: i64, batch: i64) -> Result<Vec
             kind: ConflictKind::LinkedAway,
             value: format!("{kind} {year}"),
             members: vec![(commune, code, 0, true)],
+            elsewhere: 0,
         })
         .collect())
 }
 
 /// People shared by two households of a period.
-async fn conflicts(tx: &mut Tx, period: i64, in_import: impl Fn(i64) -> bool) -> Result<Vec<Conflict>> {
-    let ids: Vec<(String, String, String, i64, i64)> = on_conn!(tx, c => sqlx::query_as(
-        "SELECT m.id_number, s.commune_code, s.household_code, m.member_no, m.household_id FROM member m \
+/// Members of households outside `scope` (and not in this import) are counted, not named.
+async fn conflicts(tx: &mut Tx, period: i64, scope: &Scope, in_import: impl Fn(i64) -> bool) -> Result<Vec<Conflict>> {
+    type IdRow = (String, String, String, i64, i64, String, String);
+    let ids: Vec<IdRow> = on_conn!(tx, c => sqlx::query_as(
+        "SELECT m.id_number, s.commune_code, s.household_code, m.member_no, m.household_id, \
+         s.current_province, s.current_commune FROM member m \
          JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
          WHERE m.period = $1 AND m.id_number IN ( \
             SELECT id_number FROM member WHERE period = $1 AND id_number IS NOT NULL \
@@ -1016,11 +1054,11 @@ async fn conflicts(tx: &mut Tx, period: i64, in_import: impl Fn(i64) -> bool) ->
     .fetch_all(c)
     .await?);
     /// (current commune, folded name and birth date, commune as recorded, household code,
-    /// member number, ID number, household id).
-    type PersonRow = (String, String, String, String, i64, Option<String>, i64);
+    /// member number, ID number, household id, current province).
+    type PersonRow = (String, String, String, String, i64, Option<String>, i64, String);
     let people: Vec<PersonRow> = on_conn!(tx, c => sqlx::query_as(
         "SELECT s.current_commune, m.name_key || ' ' || m.birth_date, s.commune_code, s.household_code, m.member_no, \
-         m.id_number, m.household_id FROM member m JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
+         m.id_number, m.household_id, s.current_province FROM member m JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
          JOIN ( \
             SELECT s2.current_commune AS cc, m2.name_key AS nk, m2.birth_date AS bd FROM member m2 \
             JOIN survey s2 ON s2.period = m2.period AND s2.household_id = m2.household_id \
@@ -1034,21 +1072,32 @@ async fn conflicts(tx: &mut Tx, period: i64, in_import: impl Fn(i64) -> bool) ->
     .fetch_all(c)
     .await?);
     let mut out: Vec<Conflict> = Vec::new();
-    for (value, commune, code, no, hid) in ids {
-        let m = (commune, code, no, in_import(hid));
-        match out.last_mut() {
-            Some(c) if c.value == value => c.members.push(m),
-            _ => out.push(Conflict { kind: ConflictKind::SameIdNumber, value, members: vec![m] }),
+    for (value, commune, code, no, hid, province, current) in ids {
+        let ours = in_import(hid);
+        let visible = ours || scope.contains(&province, &current);
+        let c = match out.last_mut() {
+            Some(c) if c.value == value => c,
+            _ => {
+                out.push(Conflict { kind: ConflictKind::SameIdNumber, value, members: Vec::new(), elsewhere: 0 });
+                out.last_mut().expect("just pushed")
+            }
+        };
+        if visible {
+            c.members.push((commune, code, no, ours));
+        } else {
+            c.elsewhere += 1;
         }
     }
     // Groups of (current commune, folded name, birth date).
-    /// (shared value, members holding it, their ID numbers).
-    type Group = (String, Vec<(String, String, i64, bool)>, Vec<Option<String>>);
+    /// (shared value, members holding it with whether the importer may see them, their ID
+    /// numbers).
+    type Group = (String, Vec<((String, String, i64, bool), bool)>, Vec<Option<String>>);
     let mut groups: Vec<Group> = Vec::new();
     let mut last_key = String::new();
-    for (cc, value, commune, code, no, id, hid) in people {
+    for (cc, value, commune, code, no, id, hid, province) in people {
         let key = format!("{cc}|{value}");
-        let m = (commune, code, no, in_import(hid));
+        let ours = in_import(hid);
+        let m = ((commune, code, no, ours), ours || scope.contains(&province, &cc));
         match groups.last_mut() {
             Some(g) if key == last_key => {
                 g.1.push(m);
@@ -1058,7 +1107,7 @@ async fn conflicts(tx: &mut Tx, period: i64, in_import: impl Fn(i64) -> bool) ->
         }
         last_key = key;
     }
-    for (value, members, ids) in groups {
+    for (value, all, ids) in groups {
         // Namesakes born the same day whose ID numbers all differ are different people.
         let mut known: Vec<&str> = ids.iter().flatten().map(String::as_str).collect();
         known.sort_unstable();
@@ -1066,7 +1115,9 @@ async fn conflicts(tx: &mut Tx, period: i64, in_import: impl Fn(i64) -> bool) ->
         if known.len() == ids.len() {
             continue;
         }
-        out.push(Conflict { kind: ConflictKind::SamePerson, value, members });
+        let elsewhere = all.iter().filter(|(_, visible)| !visible).count();
+        let members = all.into_iter().filter(|(_, visible)| *visible).map(|(m, _)| m).collect();
+        out.push(Conflict { kind: ConflictKind::SamePerson, value, members, elsewhere });
     }
     Ok(out)
 }

@@ -94,27 +94,20 @@ pub fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &
         }
     }
     for c in &s.conflicts {
-        let others = |me: &(String, String, i64, bool)| {
-            c.members
-                .iter()
-                .filter(|m| m.1 != me.1 || m.0 != me.0)
-                .map(|m| format!("{}/{} (STT {})", m.0, m.1, m.2))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
         for m in &c.members {
+            let (others_vi, others_en) = c.others(Some((&m.0, &m.1)), true);
             let (kind, column, vi, en) = match c.kind {
                 ConflictKind::SameIdNumber => (
                     ProblemKind::DuplicateIdNumber,
                     "id_number",
-                    format!("Số định danh trùng với thành viên của hộ khác trong kỳ: {}", others(m)),
-                    format!("The same ID number is in another household of the period: {}", others(m)),
+                    format!("Số định danh trùng với thành viên của hộ khác trong kỳ: {others_vi}"),
+                    format!("The same ID number is in another household of the period: {others_en}"),
                 ),
                 ConflictKind::SamePerson => (
                     ProblemKind::DuplicatePerson,
                     "full_name",
-                    format!("Cùng họ tên và ngày sinh với thành viên hộ khác trong xã: {}", others(m)),
-                    format!("Same name and birth date as a member of another household in the commune: {}", others(m)),
+                    format!("Cùng họ tên và ngày sinh với thành viên hộ khác trong xã: {others_vi}"),
+                    format!("Same name and birth date as a member of another household in the commune: {others_en}"),
                 ),
                 // Reported above, against the households file.
                 ConflictKind::LinkedAway | ConflictKind::OutOfScope | ConflictKind::Stale => continue,

@@ -70,6 +70,15 @@ impl Scope {
         }
     }
 
+    /// The scope's codes as one value to bind, `,01,00004,` (match a code `c` with
+    /// `$n LIKE '%,' || c || ',%'`); `None` for everything.
+    pub(crate) fn code_list(&self) -> Option<String> {
+        match self {
+            Scope::All => None,
+            Scope::Units(u) => Some(format!(",{},", u.join(","))),
+        }
+    }
+
     /// No area at all.
     pub fn none() -> Scope {
         Scope::Units(Vec::new())

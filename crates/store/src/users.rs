@@ -158,7 +158,7 @@ impl Access {
     /// The audit log, for auditors only.
     pub fn auditor(&self, db: &Db) -> Result<AuditLog> {
         if self.role == Role::Auditor && !self.read.is_none() {
-            Ok(AuditLog { db: db.clone() })
+            Ok(AuditLog { db: db.clone(), scope: self.read.clone() })
         } else {
             Err(StoreError::Forbidden("nhật ký thay đổi / the audit log".into()))
         }
@@ -421,20 +421,36 @@ impl UserAdmin {
     }
 }
 
-/// The audit log (*nhật ký*): only from [`Access::auditor`].
+/// The audit log (*nhật ký*): only from [`Access::auditor`], and only as far as the auditor's
+/// area reaches: an auditor of a province reads the changes of the households placed in it and
+/// the events of the users of its units — not other provinces' users, sign-ins or households
+/// (issue 11: it read the whole country's log while getting 404 on those households).
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     db: Db,
+    scope: Scope,
 }
 
 impl AuditLog {
-    /// The latest `limit` entries, newest first, optionally of one entity kind.
+    /// The latest `limit` entries the auditor may read, newest first, optionally of one entity
+    /// kind.
     pub async fn recent(&self, entity: Option<&str>, limit: i64) -> Result<Vec<Entry>> {
+        // The scope's codes as one bound value (`,01,00004,`; none for the whole country).
+        let area = self.scope.code_list();
         let rows: Vec<Entry> = on_pool!(self.db, p => sqlx::query_as(
             "SELECT id, at, actor, command, entity, household_id, period, member_no, field, old_value, new_value \
-             FROM audit WHERE ($1 IS NULL OR entity = $1) ORDER BY id DESC LIMIT $2",
+             FROM audit a WHERE ($1 IS NULL OR entity = $1) AND ($2 IS NULL \
+               OR (a.household_id IS NOT NULL AND EXISTS (SELECT 1 FROM household h WHERE h.id = a.household_id \
+                   AND h.province_code <> '' \
+                   AND ($2 LIKE '%,' || h.province_code || ',%' OR $2 LIKE '%,' || h.commune_code || ',%'))) \
+               OR (a.entity = 'user' AND EXISTS (SELECT 1 FROM app_user u \
+                   LEFT JOIN admin_unit au ON au.list = '2025' AND au.code = u.unit_code \
+                   WHERE u.username = a.actor AND u.unit_code IS NOT NULL \
+                   AND ($2 LIKE '%,' || u.unit_code || ',%' OR $2 LIKE '%,' || au.province_code || ',%')))) \
+             ORDER BY id DESC LIMIT $3",
         )
         .bind(entity)
+        .bind(area)
         .bind(limit)
         .fetch_all(p)
         .await?);

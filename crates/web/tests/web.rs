@@ -847,3 +847,88 @@ async fn a_frozen_or_stopped_database_answers_503_in_time_and_the_server_recover
         assert_eq!(send(&w.app, get("/readyz")).await.status, OK, "{what}");
     }
 }
+
+/// Issue 11's two leaks, as they were reproduced: an auditor of one province read the whole
+/// country's audit log (other provinces' users, sign-ins, household changes), and a commune
+/// officer who typed another area's ID number into its own household was told where that person
+/// lives. Now the log is scoped like household reads, and a conflict counts members of other
+/// areas without locating them (a caller who may read them still sees where).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_auditor_reads_only_its_area_and_an_id_number_does_not_locate_people_elsewhere() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let mut w = world(db).await;
+        let far_province = w.db.scoped(Scope::All).survey_detail(w.far_id, 2025).await.expect("far").current_province;
+        assert_eq!(far_province, "01");
+        let hash = password::hash(PASSWORD).expect("hash");
+        let auditor = users::create(
+            &w.db,
+            &NewUser {
+                username: "kiemtra.xa".into(),
+                display_name: "kiemtra.xa".into(),
+                password_hash: hash,
+                role: Role::Auditor,
+                unit_code: Some(far_province.clone()),
+            },
+            "test",
+            "test",
+        )
+        .await
+        .expect("auditor");
+        let token = password::token();
+        users::create_token(&w.db, &auditor.access(), "test", &password::token_hash(&token)).await.expect("token");
+        w.tokens.insert("kiemtra.xa".into(), token);
+        // Province 14's officer signs in (an audited event with its address).
+        w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+
+        // Leak 1, in the data layer: every entry the province auditor gets is its province's.
+        let log = auditor.access().auditor(&w.db).expect("auditor").recent(None, 100_000).await.expect("log");
+        let all = users::by_username(&w.db, "kiemtra").await.expect("q").expect("national auditor").0.access();
+        let everything = all.auditor(&w.db).expect("auditor").recent(None, 100_000).await.expect("log");
+        assert!(everything.iter().any(|e| e.actor == "xa.own"), "{engine}: the national auditor sees the sign-in");
+        assert!(log.len() < everything.len(), "{engine}");
+        assert!(log.iter().any(|e| e.household_id == Some(w.far_id)), "{engine}: its own province's changes");
+        let national = w.db.scoped(Scope::All);
+        for e in &log {
+            assert_ne!(e.actor, "xa.own", "{engine}: another province's user: {e:?}");
+            if let Some(h) = e.household_id {
+                let d = national.survey_detail(h, e.period.unwrap_or(2025)).await.expect("household");
+                assert_eq!(d.current_province, far_province, "{engine}: {e:?}");
+            } else {
+                assert_eq!(e.entity, "user", "{engine}: only its users' events besides households: {e:?}");
+            }
+        }
+        // … and through the web, as it was found.
+        let (session, _) = w.sign_in("kiemtra.xa", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let page = w.page(&session, "/nhat-ky").await;
+        assert_eq!(page.status, OK, "{engine}");
+        assert!(!page.body.contains("xa.own"), "{engine}: /nhat-ky shows another province's user");
+        assert!(page.body.contains("kiemtra.xa"), "{engine}: its own sign-in is there");
+
+        // Leak 2: an ID number of another area typed into the officer's own household.
+        let elsewhere = |d: &vuonlen_store::browse::SurveyDetail| {
+            d.members.iter().find_map(|m| m.id_number.clone()).expect("a member with an ID number")
+        };
+        let far = national.survey_detail(w.far_id, 2025).await.expect("far");
+        let sibling = national.survey_detail(w.sibling_id, 2025).await.expect("sibling");
+        let uri = format!("/api/v1/households/{}/surveys/2025", w.own_id);
+        for (who, other, may_read) in
+            [("xa.own", &far, false), ("xa.own", &sibling, false), ("tinh.14", &sibling, true)]
+        {
+            let before = w.api(who, "GET", &uri, None).await.json();
+            let mut fields = before["fields"].clone();
+            fields["members"][0]["id_number"] = Value::from(elsewhere(other));
+            let r = w
+                .api(who, "PUT", &uri, Some(serde_json::json!({ "version": before["version"], "fields": fields })))
+                .await;
+            assert_eq!(r.status, StatusCode::CONFLICT, "{engine}: {who}: {}", r.body);
+            let refused = r.json()["error"]["refused"].to_string();
+            let located = refused.contains(&other.survey.household_code);
+            assert_eq!(located, may_read, "{engine}: {who} {}: {refused}", other.current_commune);
+            if !may_read {
+                assert!(!refused.contains(&other.current_commune), "{engine}: {who}: {refused}");
+                assert!(refused.contains("1 "), "{engine}: {who}: counted: {refused}");
+            }
+        }
+    }
+}

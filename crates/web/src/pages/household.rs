@@ -425,12 +425,12 @@ pub async fn save(
                 ConflictKind::SameIdNumber => format!(
                     "{} {}",
                     l.s("Số định danh đã có ở hộ khác trong kỳ:", "The ID number is in another household of the period:"),
-                    others(c)
+                    others(l, c)
                 ),
                 ConflictKind::SamePerson => format!(
                     "{} {}",
                     l.s("Người cùng họ tên và ngày sinh đã có ở hộ khác trong xã:", "The same person is in another household of the commune:"),
-                    others(c)
+                    others(l, c)
                 ),
                 ConflictKind::LinkedAway => l
                     .s("Hộ đã nhập vào hộ khác hoặc chưa tách ra ở kỳ này.", "The household merged away or had not split off in this period.")
@@ -443,8 +443,10 @@ pub async fn save(
     Ok(if summary.committed { Saved::Done(id) } else { Saved::Unchanged(id) })
 }
 
-fn others(c: &vuonlen_store::import::Conflict) -> String {
-    c.members.iter().filter(|m| !m.3).map(|m| format!("{}/{} (STT {})", m.0, m.1, m.2)).collect::<Vec<_>>().join(", ")
+/// The other households of a conflict, as far as the editor may see them.
+fn others(l: Lang, c: &vuonlen_store::import::Conflict) -> String {
+    let (vi, en) = c.others(None, false);
+    l.s(&vi, &en).to_string()
 }
 
 #[allow(clippy::too_many_arguments)] // one call per form kind; the arguments are what differs
