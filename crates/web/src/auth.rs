@@ -197,6 +197,25 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
+/// An administrator and the user administration it may do: a handler that takes it cannot run
+/// for anyone else, and refuses (403) before it reads the request's body.
+pub struct Administrator {
+    pub viewer: Viewer,
+    pub users: vuonlen_store::users::UserAdmin,
+}
+
+impl FromRequestParts<AppState> for Administrator {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        match viewer.access.admin(&state.db) {
+            Ok(users) => Ok(Administrator { viewer, users }),
+            Err(e) => Err(crate::respond_error(parts, e.into())),
+        }
+    }
+}
+
 /// The caller when there may be none (the sign-in page).
 pub struct MaybeViewer(pub Option<Viewer>);
 

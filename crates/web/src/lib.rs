@@ -133,44 +133,54 @@ async fn headers(req: axum::extract::Request, next: axum::middleware::Next) -> R
     res
 }
 
+/// Declares the routes once: [`ROUTES`] lists every (path, methods) for the tests (the
+/// authorization matrix enumerates it, so that a new route without an expected answer fails),
+/// and `routes()` builds the router from the same lines.
+macro_rules! routes {
+    ($($path:literal => $m:ident($h:path) $(. $more:ident($h2:path))* $(, layer $l:expr)? ;)*) => {
+        /// Every route of the application: (path, methods in lower case).
+        pub const ROUTES: &[(&str, &[&str])] = &[$(($path, &[stringify!($m) $(, stringify!($more))*])),*];
+
+        fn routes() -> Router<AppState> {
+            Router::new()$(.route($path, $m($h) $(.$more($h2))* $(.layer($l))?))*
+        }
+    };
+}
+
+routes! {
+    "/" => get(pages::dashboard::show);
+    "/dang-nhap" => get(pages::login::form).post(pages::login::submit);
+    "/dang-xuat" => post(pages::login::logout);
+    "/ngon-ngu" => get(pages::login::switch_lang);
+    "/ho" => get(pages::households::show);
+    "/ho/moi" => get(pages::household::new_form).post(pages::household::new_submit);
+    "/ho/{id}" => get(pages::household::show);
+    "/ho/{id}/sua" => get(pages::household::edit_form).post(pages::household::edit_submit);
+    "/nhap" => get(pages::import::show).post(pages::import::upload), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
+    "/nhap/{token}/xac-nhan" => post(pages::import::confirm);
+    "/nhap/{token}/loi.csv" => get(pages::import::error_file);
+    "/bao-cao" => get(pages::reports::show);
+    "/bao-cao/tai" => get(pages::reports::download);
+    "/nguoi-dung" => get(pages::admin::users).post(pages::admin::create);
+    "/nguoi-dung/{id}" => post(pages::admin::update);
+    "/nhat-ky" => get(pages::admin::audit);
+    "/static/style.css" => get(style);
+    "/static/app.js" => get(script);
+    "/healthz" => get(health);
+    "/readyz" => get(ready);
+    "/api/v1/me" => get(api::me);
+    "/api/v1/dashboard" => get(api::dashboard);
+    "/api/v1/households" => get(api::households::list_households);
+    "/api/v1/households/{id}" => get(api::households::get_household);
+    "/api/v1/households/{id}/surveys/{period}" => get(api::households::survey).put(api::households::update);
+    "/api/v1/classify" => post(api::households::classify_preview);
+    "/api/v1/reports" => get(api::report);
+    "/api/openapi.json" => get(api::openapi);
+}
+
 /// The application's routes.
 pub fn app(state: AppState) -> Router {
-    let api = Router::new()
-        .route("/api/v1/me", get(api::me))
-        .route("/api/v1/dashboard", get(api::dashboard))
-        .route("/api/v1/households", get(api::households::list_households))
-        .route("/api/v1/households/{id}", get(api::households::get_household))
-        .route("/api/v1/households/{id}/surveys/{period}", get(api::households::survey).put(api::households::update))
-        .route("/api/v1/classify", post(api::households::classify_preview))
-        .route("/api/v1/reports", get(api::report))
-        .route("/api/openapi.json", get(api::openapi));
-    Router::new()
-        .route("/", get(pages::dashboard::show))
-        .route("/dang-nhap", get(pages::login::form).post(pages::login::submit))
-        .route("/dang-xuat", post(pages::login::logout))
-        .route("/ngon-ngu", get(pages::login::switch_lang))
-        .route("/ho", get(pages::households::show))
-        .route("/ho/moi", get(pages::household::new_form).post(pages::household::new_submit))
-        .route("/ho/{id}", get(pages::household::show))
-        .route("/ho/{id}/sua", get(pages::household::edit_form).post(pages::household::edit_submit))
-        .route(
-            "/nhap",
-            get(pages::import::show)
-                .post(pages::import::upload)
-                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
-        )
-        .route("/nhap/{token}/xac-nhan", post(pages::import::confirm))
-        .route("/nhap/{token}/loi.csv", get(pages::import::error_file))
-        .route("/bao-cao", get(pages::reports::show))
-        .route("/nguoi-dung", get(pages::admin::users).post(pages::admin::create))
-        .route("/nguoi-dung/{id}", post(pages::admin::update))
-        .route("/nhat-ky", get(pages::admin::audit))
-        .route("/bao-cao/tai", get(pages::reports::download))
-        .route("/static/style.css", get(style))
-        .route("/static/app.js", get(script))
-        .route("/healthz", get(health))
-        .route("/readyz", get(ready))
-        .merge(api)
+    routes()
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), deadline))

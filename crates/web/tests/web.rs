@@ -16,6 +16,9 @@ use vuonlen_store::users::{self, NewUser, Role};
 use vuonlen_store::{Db, Scope};
 use vuonlen_web::{AppState, password};
 
+#[path = "web/matrix.rs"]
+mod matrix;
+
 const PASSWORD: &str = "mật khẩu thử 123";
 
 /// The registry of a test: two communes of Sơn La (14) and one of Hà Nội (01), two periods.

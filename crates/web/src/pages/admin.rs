@@ -1,7 +1,7 @@
 //! Users and roles (*người dùng*, for administrators) and the audit log (*nhật ký*, for
 //! auditors). Each page gets its capability from the user's access, or is refused.
 
-use crate::auth::Viewer;
+use crate::auth::{Administrator, Viewer};
 use crate::error::{AppError, PageError};
 use crate::pages::{Chrome, render};
 use crate::password;
@@ -39,12 +39,10 @@ pub struct Msg {
 }
 
 pub async fn users(
-    State(state): State<AppState>,
-    v: Viewer,
+    Administrator { viewer: v, users: admin }: Administrator,
     uri: Uri,
     Query(m): Query<Msg>,
 ) -> Result<Response, PageError> {
-    let admin = v.access.admin(&state.db)?;
     let l = v.lang;
     let users = admin
         .list()
@@ -92,11 +90,9 @@ pub struct NewUserForm {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
-    v: Viewer,
+    Administrator { viewer: v, users: admin }: Administrator,
     axum::Form(f): axum::Form<NewUserForm>,
 ) -> Result<Response, PageError> {
-    let admin = v.access.admin(&state.db)?;
     let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid("vai trò / role".into()))?;
     let pass = f.password.clone();
     let hash = match tokio::task::spawn_blocking(move || password::hash(&pass)).await {
@@ -125,12 +121,10 @@ pub struct UpdateForm {
 }
 
 pub async fn update(
-    State(state): State<AppState>,
-    v: Viewer,
+    Administrator { viewer: v, users: admin }: Administrator,
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<UpdateForm>,
 ) -> Result<Response, PageError> {
-    let admin = v.access.admin(&state.db)?;
     let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid("vai trò / role".into()))?;
     Ok(match admin.update(id, role, unit_of(&f.unit).as_deref(), f.active.is_some()).await {
         Ok(u) => back(Ok(format!("{} {}", v.lang.s("Đã lưu", "Saved"), u.username))),

@@ -1,0 +1,345 @@
+//! The authorization matrix (issue 11): every route of the application, enumerated from
+//! `vuonlen_web::ROUTES` (the table the router is built from), × every role (and none) × the
+//! caller's own commune, a sibling commune of the same province and another province, on both
+//! engines. A route without an expected answer here fails the test.
+
+use super::*;
+
+/// What a caller may get: through (any answer but a refusal) or refused (401, 403, 404, or a
+/// redirect to the sign-in page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Answer {
+    Through,
+    Refused,
+}
+
+/// Where a request points: no place, or a household / unit of one of the three areas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    None,
+    Own,
+    Sibling,
+    Far,
+}
+
+/// A caller and what its role lets it do.
+struct Caller {
+    name: &'static str,
+    reads: &'static [Target],
+    writes: &'static [Target],
+    admin: bool,
+    auditor: bool,
+}
+
+const EVERYWHERE: &[Target] = &[Target::Own, Target::Sibling, Target::Far];
+
+/// Anonymous first, the commune officer (who uploads) last.
+const CALLERS: &[Caller] = &[
+    Caller { name: "", reads: &[], writes: &[], admin: false, auditor: false },
+    Caller {
+        name: "tinh.14",
+        reads: &[Target::Own, Target::Sibling],
+        writes: &[Target::Own, Target::Sibling],
+        admin: false,
+        auditor: false,
+    },
+    Caller { name: "trunguong", reads: EVERYWHERE, writes: &[], admin: false, auditor: false },
+    Caller { name: "kiemtra", reads: EVERYWHERE, writes: &[], admin: false, auditor: true },
+    Caller { name: "kiemtra.01", reads: &[Target::Far], writes: &[], admin: false, auditor: true },
+    Caller { name: "admin", reads: EVERYWHERE, writes: &[], admin: true, auditor: false },
+    Caller { name: "xa.own", reads: &[Target::Own], writes: &[Target::Own], admin: false, auditor: false },
+];
+
+/// The expected answer of `method path` for `c` about `t`. Every route must be here.
+fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
+    use Answer::{Refused, Through};
+    let yes = |b: bool| if b { Through } else { Refused };
+    let signed_in = !c.name.is_empty();
+    let reads = c.reads.contains(&t);
+    let writes = c.writes.contains(&t) && reads;
+    match (method, path) {
+        ("get", "/dang-nhap" | "/ngon-ngu" | "/static/style.css" | "/static/app.js" | "/healthz" | "/readyz")
+        | ("get", "/api/openapi.json") => Through,
+        // Wrong credentials (and, for nobody, no CSRF token of the sign-in form): refused.
+        ("post", "/dang-nhap") => Refused,
+        // Signing out needs the session's CSRF token; what it ends is checked where it is sent.
+        ("post", "/dang-xuat") => yes(signed_in),
+        ("get", "/ho" | "/bao-cao" | "/api/v1/me") | ("post", "/api/v1/classify") => yes(signed_in),
+        ("get", "/") => yes(signed_in && reads),
+        ("get" | "post", "/ho/moi" | "/nhap") => yes(!c.writes.is_empty()),
+        ("get", "/ho/{id}" | "/api/v1/households/{id}" | "/api/v1/households/{id}/surveys/{period}") => yes(reads),
+        ("get" | "post", "/ho/{id}/sua") | ("put", "/api/v1/households/{id}/surveys/{period}") => yes(writes),
+        // An upload belongs to the one who made it.
+        ("post", "/nhap/{token}/xac-nhan") | ("get", "/nhap/{token}/loi.csv") => yes(c.name == "xa.own"),
+        ("get", "/bao-cao/tai" | "/api/v1/reports" | "/api/v1/dashboard" | "/api/v1/households") => yes(reads),
+        ("get" | "post", "/nguoi-dung") | ("post", "/nguoi-dung/{id}") => yes(c.admin),
+        ("get", "/nhat-ky") => yes(c.auditor),
+        _ => panic!("no expected answer for {method} {path}: add the route to the authorization matrix"),
+    }
+}
+
+/// The targets a route is tried on.
+fn targets(path: &str) -> &'static [Target] {
+    const UNIT_ROUTES: &[&str] = &["/", "/bao-cao/tai", "/api/v1/reports", "/api/v1/dashboard", "/api/v1/households"];
+    if path.contains("{id}") && !path.starts_with("/nguoi-dung") || UNIT_ROUTES.contains(&path) {
+        EVERYWHERE
+    } else {
+        &[Target::None]
+    }
+}
+
+fn classify(r: &Reply) -> Answer {
+    let to_sign_in = r.status == StatusCode::SEE_OTHER
+        && r.headers.get(header::LOCATION).and_then(|l| l.to_str().ok()).is_some_and(|l| l.starts_with("/dang-nhap"));
+    if to_sign_in || [StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&r.status) {
+        Answer::Refused
+    } else {
+        Answer::Through
+    }
+}
+
+/// Files of one new household of `commune` (English headers), with a bad value when `broken`.
+fn upload_files(commune: &str, broken: bool) -> (Vec<u8>, Vec<u8>) {
+    let mut r = synth("14", 240, 3).into_iter().find(|r| r.commune_code == commune).expect("a household");
+    r.household_id = format!("{commune}-MATRIX");
+    for (j, m) in r.members.iter_mut().enumerate() {
+        m.id_number = None;
+        m.full_name = format!("Người Thử {j}");
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let (h, m) = (dir.path().join("ho.csv"), dir.path().join("tv.csv"));
+    let mut w = vuonlen_io::HouseholdWriter::create(
+        &vuonlen_io::Target::Csv { households: h.clone(), members: m.clone() },
+        vuonlen_io::HeaderStyle::English,
+    )
+    .expect("writer");
+    w.write(&r).expect("write");
+    w.finish().expect("finish");
+    let mut hb = std::fs::read(&h).expect("h");
+    if broken {
+        hb = String::from_utf8(hb)
+            .expect("utf-8")
+            .replacen(",rural,", ",vùng xa,", 1)
+            .replacen(",urban,", ",vùng xa,", 1)
+            .into_bytes();
+    }
+    (hb, std::fs::read(&m).expect("m"))
+}
+
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+impl World {
+    /// `method uri` as `who` (a page with its session and CSRF header, an API call with its
+    /// token, or anonymous), with a form, JSON or multipart body.
+    async fn call(
+        &self,
+        who: &str,
+        session: Option<&Session>,
+        method: &str,
+        uri: &str,
+        body: Option<(String, Vec<u8>)>,
+    ) -> Reply {
+        let mut b = Request::builder().method(method.to_uppercase().as_str()).uri(uri);
+        if !who.is_empty() {
+            if uri.starts_with("/api/") {
+                b = b.header(header::AUTHORIZATION, format!("Bearer {}", self.tokens[who]));
+            } else if let Some(s) = session {
+                b = b.header(header::COOKIE, format!("vuonlen_session={}", s.cookie)).header("x-csrf-token", &s.csrf);
+            }
+        }
+        let body = match body {
+            Some((ct, bytes)) => {
+                b = b.header(header::CONTENT_TYPE, ct);
+                Body::from(bytes)
+            }
+            None => Body::empty(),
+        };
+        send(&self.app, b.body(body).expect("request")).await
+    }
+}
+
+fn form(pairs: &[(&str, &str)]) -> Option<(String, Vec<u8>)> {
+    Some(("application/x-www-form-urlencoded".into(), serde_urlencoded::to_string(pairs).expect("form").into_bytes()))
+}
+
+fn json(v: &Value) -> Option<(String, Vec<u8>)> {
+    Some(("application/json".into(), v.to_string().into_bytes()))
+}
+
+fn upload(commune: &str, broken: bool) -> Option<(String, Vec<u8>)> {
+    let (hb, mb) = upload_files(commune, broken);
+    let (ct, body) = multipart(&[
+        ("period", None, b"2025".to_vec()),
+        ("households", Some("ho.csv"), hb),
+        ("members", Some("tv.csv"), mb),
+    ]);
+    Some((ct, body))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_route_answers_every_role_in_every_area_as_expected() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let mut w = world(db).await;
+        let national = w.db.scoped(Scope::All);
+        let far_province = national.survey_detail(w.far_id, 2025).await.expect("far").current_province;
+        let auditor = users::create(
+            &w.db,
+            &NewUser {
+                username: "kiemtra.01".into(),
+                display_name: "kiemtra.01".into(),
+                password_hash: password::hash(PASSWORD).expect("hash"),
+                role: Role::Auditor,
+                unit_code: Some(far_province),
+            },
+            "test",
+            "test",
+        )
+        .await
+        .expect("auditor");
+        let token = password::token();
+        users::create_token(&w.db, &auditor.access(), "test", &password::token_hash(&token)).await.expect("token");
+        w.tokens.insert("kiemtra.01".into(), token);
+        let mut sessions = std::collections::HashMap::new();
+        for c in CALLERS.iter().filter(|c| !c.name.is_empty()) {
+            let (cookie, csrf) =
+                w.sign_in(c.name, PASSWORD).await.unwrap_or_else(|r| panic!("{}: {}", c.name, r.status));
+            sessions.insert(c.name, Session { cookie, csrf });
+        }
+        let officer_id = users::by_username(&w.db, "xa.own").await.expect("q").expect("officer").0.id;
+        // The commune officer's two uploads: one with a problem (its error file), one to confirm.
+        let own = &sessions["xa.own"];
+        let with_error = w.call("xa.own", Some(own), "post", "/nhap", upload(&w.own, true)).await;
+        assert_eq!(with_error.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", with_error.body);
+        let error_token = with_error.body.split("/nhap/").nth(1).and_then(|s| s.split('/').next()).expect("link");
+        let valid = w.call("xa.own", Some(own), "post", "/nhap", upload(&w.own, false)).await;
+        assert_eq!(valid.status, OK, "{engine}: {}", valid.body);
+        let confirm_token = valid
+            .body
+            .split("action=\"/nhap/")
+            .nth(1)
+            .and_then(|s| s.split('/').next())
+            .expect("confirm form")
+            .to_string();
+        let error_token = error_token.to_string();
+        let ids = |t: Target| match t {
+            Target::Own | Target::None => w.own_id,
+            Target::Sibling => w.sibling_id,
+            Target::Far => w.far_id,
+        };
+        let unit = |t: Target| match t {
+            Target::Own | Target::None => w.own.clone(),
+            Target::Sibling => w.sibling.clone(),
+            Target::Far => w.far.clone(),
+        };
+        let mut tried = 0usize;
+        let mut wrong = Vec::new();
+        for c in CALLERS {
+            let session = sessions.get(c.name);
+            for (path, methods) in vuonlen_web::ROUTES {
+                for method in methods.iter().copied() {
+                    for &t in targets(path) {
+                        let id = ids(t);
+                        let survey = national.survey_detail(id, 2025).await.expect("survey");
+                        let api_survey = w
+                            .api("trunguong", "GET", &format!("/api/v1/households/{id}/surveys/2025"), None)
+                            .await
+                            .json();
+                        let (uri, body) = match (method, *path) {
+                            ("get", "/") => (format!("/?unit={}", unit(t)), None),
+                            ("get", "/ngon-ngu") => ("/ngon-ngu?lang=en".to_string(), None),
+                            ("post", "/dang-nhap") => {
+                                (path.to_string(), form(&[("username", "nobody"), ("password", "x")]))
+                            }
+                            ("post", "/dang-xuat") => {
+                                // A session of its own: the caller's stays for the next routes.
+                                let throwaway = match c.name {
+                                    "" => None,
+                                    n => {
+                                        w.sign_in(n, PASSWORD).await.ok().map(|(cookie, csrf)| Session { cookie, csrf })
+                                    }
+                                };
+                                let r = w.call(c.name, throwaway.as_ref(), method, path, form(&[])).await;
+                                tried += 1;
+                                // Through: the session is over afterwards (and only that one).
+                                let answer = match &throwaway {
+                                    Some(s) if r.status == StatusCode::SEE_OTHER => {
+                                        let after = w.call(c.name, Some(s), "get", "/ho", None).await;
+                                        let kept = w.call(c.name, session, "get", "/ho", None).await;
+                                        if classify(&after) == Answer::Refused && kept.status == OK {
+                                            Answer::Through
+                                        } else {
+                                            Answer::Refused
+                                        }
+                                    }
+                                    _ => classify(&r),
+                                };
+                                if answer != expected(method, path, c, t) {
+                                    wrong.push(format!("{} {method} {path}: {}", c.name, r.status));
+                                }
+                                continue;
+                            }
+                            ("post", "/ho/moi") => (path.to_string(), form(&[("action", "save")])),
+                            (_, "/ho/{id}") => (format!("/ho/{id}"), None),
+                            ("get", "/ho/{id}/sua") => (format!("/ho/{id}/sua?period=2025"), None),
+                            ("post", "/ho/{id}/sua") => {
+                                (format!("/ho/{id}/sua?period=2025"), form(&[("action", "save")]))
+                            }
+                            ("get", "/nhap") => (path.to_string(), None),
+                            ("post", "/nhap") => (path.to_string(), upload(&w.own, false)),
+                            (_, "/nhap/{token}/xac-nhan") => (format!("/nhap/{confirm_token}/xac-nhan"), form(&[])),
+                            (_, "/nhap/{token}/loi.csv") => (format!("/nhap/{error_token}/loi.csv"), None),
+                            ("get", "/bao-cao/tai") | ("get", "/api/v1/reports") => {
+                                (format!("{path}?form=1&unit={}&period=2025", unit(t)), None)
+                            }
+                            ("get", "/api/v1/dashboard") | ("get", "/api/v1/households") => {
+                                (format!("{path}?unit={}", unit(t)), None)
+                            }
+                            ("post", "/nguoi-dung") => (path.to_string(), form(&[("username", "")])),
+                            ("post", "/nguoi-dung/{id}") => {
+                                (format!("/nguoi-dung/{officer_id}"), form(&[("role", "")]))
+                            }
+                            (_, "/api/v1/households/{id}") => (format!("/api/v1/households/{id}"), None),
+                            ("get", "/api/v1/households/{id}/surveys/{period}") => {
+                                (format!("/api/v1/households/{id}/surveys/2025"), None)
+                            }
+                            ("put", "/api/v1/households/{id}/surveys/{period}") => (
+                                format!("/api/v1/households/{id}/surveys/2025"),
+                                json(
+                                    &serde_json::json!({ "version": api_survey["version"], "fields": api_survey["fields"] }),
+                                ),
+                            ),
+                            ("post", "/api/v1/classify") => {
+                                ("/api/v1/classify?period=2025".to_string(), json(&api_survey["fields"]))
+                            }
+                            _ => (path.to_string(), None),
+                        };
+                        let r = w.call(c.name, session, method, &uri, body).await;
+                        tried += 1;
+                        assert!(
+                            !r.status.is_server_error(),
+                            "{engine}: {} {method} {uri}: {} {}",
+                            c.name,
+                            r.status,
+                            r.body
+                        );
+                        let want = expected(method, path, c, t);
+                        if classify(&r) != want {
+                            wrong.push(format!(
+                                "{} {method} {uri} ({t:?}, household {}): {} but {want:?} expected",
+                                c.name, survey.current_commune, r.status
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(wrong.is_empty(), "{engine}: {} of {tried} answers wrong:\n{}", wrong.len(), wrong.join("\n"));
+        // Every route was tried by every caller.
+        let calls: usize = vuonlen_web::ROUTES.iter().map(|(p, m)| m.len() * targets(p).len()).sum();
+        assert_eq!(tried, calls * CALLERS.len(), "{engine}");
+    }
+}
