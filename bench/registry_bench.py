@@ -201,15 +201,14 @@ def main() -> None:
             with open(hh, encoding="utf-8") as src, open(hh_b, "w", encoding="utf-8") as dst:
                 header = src.readline()
                 dst.write(header)
-                floor = header.rstrip("\n").split(",").index("floor_area_m2")
-                first = src.readline()
-                # floor_area_m2 sits before any quoted address field only when counted from the
-                # end: split from the right.
-                names = header.rstrip("\n").split(",")
-                right = len(names) - 1 - floor
-                head, *tail = first.rstrip("\n").rsplit(",", right)
-                tail[0] = "7.5" if tail[0] != "7.5" else "8.5"
-                dst.write(",".join([head, *tail]) + "\n")
+                import csv
+                import io
+                floor = next(csv.reader([header])).index("floor_area_m2")
+                row = next(csv.reader([src.readline()]))
+                row[floor] = "7.5" if row[floor] != "7.5" else "8.5"
+                line = io.StringIO()
+                csv.writer(line, lineterminator="\n").writerow(row)
+                dst.write(line.getvalue())
                 for line in src:
                     dst.write(line)
         group = ("SELECT s.current_commune, c.class, COUNT(*) FROM classification c JOIN survey s "

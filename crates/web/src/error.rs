@@ -20,6 +20,12 @@ pub enum AppError {
     TooMany(u64),
     #[error("{0}")]
     Conflict(String),
+    /// A request the server cannot read: malformed parameters or JSON (400).
+    #[error("yêu cầu không hợp lệ / bad request: {0}")]
+    BadRequest(String),
+    /// A body of another type than the call takes (415).
+    #[error("kiểu nội dung không được hỗ trợ / unsupported content type: {0}")]
+    UnsupportedMediaType(String),
     #[error("lỗi hệ thống / internal error")]
     Internal(String),
     /// The database is out of reach for now (down, frozen, busy): 503, try again later.
@@ -59,6 +65,8 @@ impl AppError {
             AppError::Unauthorized => StatusCode::UNAUTHORIZED,
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -72,6 +80,8 @@ impl AppError {
             AppError::Unauthorized => "unauthorized",
             AppError::TooMany(_) => "too_many_requests",
             AppError::Conflict(_) => "conflict",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Internal(_) => "internal",
             AppError::Unavailable(_) => "unavailable",
         }
@@ -130,7 +140,7 @@ pub struct ErrorEnvelope {
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorBody {
     /// `not_found`, `forbidden`, `invalid`, `unauthorized`, `too_many_requests`, `conflict`,
-    /// `internal`, `unavailable`.
+    /// `bad_request`, `unsupported_media_type`, `internal`, `unavailable`.
     pub code: String,
     pub message: String,
     /// The field problems of a refused save (422), warnings included.

@@ -308,6 +308,60 @@ async fn every_api_call_is_limited_to_the_callers_area() {
         )
         .await;
         assert_eq!(bad.status, StatusCode::UNAUTHORIZED);
+        // Malformed requests answer in the documented error shape, never 500 or plain text.
+        let own_survey = format!("/api/v1/households/{}/surveys/2025", w.own_id);
+        for (method, uri, body, status, code) in [
+            (
+                "GET",
+                "/api/v1/households?page=9223372036854775807".to_string(),
+                None,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid",
+            ),
+            ("GET", "/api/v1/households?page=abc".to_string(), None, StatusCode::BAD_REQUEST, "bad_request"),
+            ("GET", "/api/v1/households/abc".to_string(), None, StatusCode::BAD_REQUEST, "bad_request"),
+            (
+                "GET",
+                "/api/v1/reports?form=x&unit=VN&period=2025".to_string(),
+                None,
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+            ),
+            (
+                "PUT",
+                own_survey.clone(),
+                Some(("text/plain", "{}")),
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+            ),
+            ("PUT", own_survey.clone(), Some(("application/json", "{")), StatusCode::BAD_REQUEST, "bad_request"),
+            ("PUT", own_survey.clone(), Some(("application/json", "{}")), StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+        ] {
+            let mut b = Request::builder()
+                .method(method)
+                .uri(&uri)
+                .header(header::AUTHORIZATION, format!("Bearer {}", w.tokens["xa.own"]));
+            if let Some((ct, _)) = body {
+                b = b.header(header::CONTENT_TYPE, ct);
+            }
+            let r = send(&w.app, b.body(Body::from(body.map_or("", |(_, t)| t))).expect("request")).await;
+            assert_eq!(r.status, status, "{engine}: {method} {uri}: {}", r.body);
+            assert_eq!(r.json()["error"]["code"], code, "{engine}: {method} {uri}: {}", r.body);
+        }
+        // The document says how to call: a token, or a session with its CSRF header; every call
+        // may answer 401; a form is one of the forms the build makes.
+        let schemes = &doc["components"]["securitySchemes"];
+        assert_eq!(schemes["session"]["in"], "cookie", "{schemes}");
+        assert_eq!(schemes["csrf"]["name"], "X-CSRF-Token", "{schemes}");
+        assert!(doc["paths"]["/api/v1/households"]["get"]["responses"]["401"].is_object());
+        assert!(doc["paths"]["/api/v1/households/{id}/surveys/{period}"]["put"]["responses"]["415"].is_object());
+        let form = doc["paths"]["/api/v1/reports"]["get"]["parameters"]
+            .as_array()
+            .and_then(|ps| ps.iter().find(|p| p["name"] == "form"))
+            .map(|p| p["schema"]["enum"].clone())
+            .expect("form parameter");
+        let numbers: Vec<u64> = form.as_array().expect("enum").iter().filter_map(Value::as_u64).collect();
+        assert!(numbers.contains(&1) && numbers.contains(&15) && !numbers.contains(&16), "{form}");
         // Readiness touches the database and needs no sign-in; liveness does not touch it.
         for probe in ["/readyz", "/healthz"] {
             let r = send(&w.app, Request::get(probe).body(Body::empty()).expect("request")).await;

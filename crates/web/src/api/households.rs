@@ -2,6 +2,7 @@
 //! saving answers (with the version read, so that no edit silently overwrites another), and a
 //! classification preview that stores nothing.
 
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::auth::Viewer;
 use crate::error::{ApiError, AppError};
 use crate::form::{FieldProblem, HouseholdFields};
@@ -9,7 +10,7 @@ use crate::pages::household::{Saved, save, verdict};
 use crate::pages::households::{ListQuery, list};
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use vuonlen_core::standard::HouseholdFlagField;
@@ -51,7 +52,7 @@ pub struct HouseholdList {
 pub async fn list_households(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<ListQuery>,
+    ApiQuery(q): ApiQuery<ListQuery>,
 ) -> Result<Json<HouseholdList>, ApiError> {
     let l = list(&state, &v, &q).await?;
     Ok(Json(HouseholdList {
@@ -104,7 +105,7 @@ pub struct HouseholdDetail {
 pub async fn get_household(
     State(state): State<AppState>,
     v: Viewer,
-    Path(id): Path<i64>,
+    ApiPath(id): ApiPath<i64>,
 ) -> Result<Json<HouseholdDetail>, ApiError> {
     let h = v.registry(&state).household_by_id(id).await?;
     Ok(Json(HouseholdDetail {
@@ -146,7 +147,7 @@ pub struct SurveyOut {
 pub async fn survey(
     State(state): State<AppState>,
     v: Viewer,
-    Path((id, period)): Path<(i64, i64)>,
+    ApiPath((id, period)): ApiPath<(i64, i64)>,
 ) -> Result<Json<SurveyOut>, ApiError> {
     let reg = v.registry(&state);
     let d = reg.survey_detail(id, period).await?;
@@ -188,8 +189,8 @@ pub struct SaveResult {
 pub async fn update(
     State(state): State<AppState>,
     v: Viewer,
-    Path((id, period)): Path<(i64, i64)>,
-    Json(req): Json<UpdateRequest>,
+    ApiPath((id, period)): ApiPath<(i64, i64)>,
+    ApiJson(req): ApiJson<UpdateRequest>,
 ) -> Result<Response, ApiError> {
     let reg = v.registry(&state);
     let d = reg.survey_detail(id, period).await?;
@@ -240,8 +241,8 @@ pub struct Preview {
 pub async fn classify_preview(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<PreviewQuery>,
-    Json(f): Json<HouseholdFields>,
+    ApiQuery(q): ApiQuery<PreviewQuery>,
+    ApiJson(f): ApiJson<HouseholdFields>,
 ) -> Result<Json<Preview>, ApiError> {
     let (p, _) = crate::dashboard::periods(&state, q.period).await?;
     let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;

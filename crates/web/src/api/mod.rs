@@ -3,6 +3,7 @@
 //! call it too, with its CSRF token in `X-CSRF-Token` for changes. The OpenAPI document is at
 //! `/api/openapi.json`.
 
+pub mod extract;
 pub mod households;
 
 use crate::auth::Viewer;
@@ -10,7 +11,7 @@ use crate::dashboard::{self, Dashboard, home_unit};
 use crate::error::ApiError;
 use crate::state::AppState;
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 
@@ -22,21 +23,76 @@ use utoipa::OpenApi;
         households::HouseholdItem, households::HouseholdList, households::HouseholdDetail, households::PeriodClassItem, households::SurveyOut,
         households::UpdateRequest, households::SaveResult, households::Preview, crate::form::HouseholdFields, crate::form::FieldProblem,
         crate::error::ErrorEnvelope, crate::error::ErrorBody)),
-    modifiers(&BearerAuth),
-    security(("bearer" = []))
+    modifiers(&Security),
 )]
 pub struct ApiDoc;
 
-struct BearerAuth;
+/// How to call the API, in the document: a Bearer token, or a browser session's cookie with
+/// its CSRF token in `X-CSRF-Token` for changes; and the answers every call may give besides its
+/// own (401 without either; 400 on malformed parameters; 415 and 422 on a body that is not the
+/// call's JSON; 429; 503 with `Retry-After`), all in the `{"error": …}` shape.
+struct Security;
 
-impl utoipa::Modify for BearerAuth {
+impl utoipa::Modify for Security {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        use utoipa::openapi::{HttpMethod, RefOr, ResponseBuilder, content::ContentBuilder};
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::auth::SESSION_COOKIE,
+                "the web application's session (signing in at /dang-nhap)",
+            ))),
+        );
+        components.add_security_scheme(
+            "csrf",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-CSRF-Token",
+                "with a session, for changes: the token of the session's pages",
+            ))),
+        );
+        openapi.security = Some(vec![
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+            SecurityRequirement::new("session", Vec::<String>::new()).add("csrf", Vec::<String>::new()),
+        ]);
+        let error = |description: &str| {
+            RefOr::T(
+                ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        ContentBuilder::new()
+                            .schema(Some(RefOr::Ref(utoipa::openapi::Ref::from_schema_name("ErrorEnvelope"))))
+                            .build(),
+                    )
+                    .build(),
+            )
+        };
+        for item in openapi.paths.paths.values_mut() {
+            for (method, op) in
+                [(HttpMethod::Get, &mut item.get), (HttpMethod::Put, &mut item.put), (HttpMethod::Post, &mut item.post)]
+            {
+                let Some(op) = op.as_mut() else { continue };
+                let answers = &mut op.responses.responses;
+                answers.entry("400".into()).or_insert_with(|| error("malformed parameters or body"));
+                answers.entry("401".into()).or_insert_with(|| error("no valid token or session"));
+                answers.entry("429".into()).or_insert_with(|| error("too many requests"));
+                answers
+                    .entry("503".into())
+                    .or_insert_with(|| error("the database is not answering; try again after Retry-After"));
+                if method != HttpMethod::Get {
+                    answers.entry("415".into()).or_insert_with(|| error("the body is not application/json"));
+                    answers.entry("422".into()).or_insert_with(|| error("the body does not fit the call"));
+                }
+            }
+        }
     }
 }
 
@@ -81,7 +137,7 @@ pub struct DashboardQuery {
 pub async fn dashboard(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<DashboardQuery>,
+    extract::ApiQuery(q): extract::ApiQuery<DashboardQuery>,
 ) -> Result<Json<Dashboard>, ApiError> {
     let unit = q.unit.filter(|u| !u.is_empty()).unwrap_or_else(|| home_unit(&v));
     Ok(Json(std::sync::Arc::unwrap_or_clone(dashboard::build(&state, &v, &unit, q.period).await?)))
@@ -94,7 +150,7 @@ pub async fn dashboard(
 pub async fn report(
     State(state): State<AppState>,
     v: Viewer,
-    Query(q): Query<crate::pages::reports::ReportQuery>,
+    extract::ApiQuery(q): extract::ApiQuery<crate::pages::reports::ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
     let (name, bytes) = crate::pages::reports::workbook(&state, &v, &q).await?;
     Ok(crate::pages::reports::xlsx_response(&name, bytes))

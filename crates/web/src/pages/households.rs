@@ -18,6 +18,10 @@ use vuonlen_store::browse::{HouseholdFilter, HouseholdRow, Page};
 
 pub const PAGE_SIZE: u64 = 50;
 
+/// The last page a list may ask for (a commune has far fewer; an offset must fit the database's
+/// integers).
+pub const MAX_PAGE: u64 = 1_000_000;
+
 /// The list's query string (shared with the API).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 pub struct ListQuery {
@@ -45,6 +49,7 @@ pub struct ListQuery {
     #[serde(default)]
     pub q: String,
     /// 1-based page.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
 }
 
@@ -91,6 +96,11 @@ pub async fn list(state: &AppState, v: &Viewer, q: &ListQuery) -> Result<Listing
         query: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
     };
     let page = q.page.unwrap_or(1).max(1);
+    if page > MAX_PAGE {
+        return Err(crate::error::AppError::Invalid(format!(
+            "trang phải từ 1 đến {MAX_PAGE} / page must be from 1 to {MAX_PAGE}"
+        )));
+    }
     let result = v
         .registry(state)
         .households(period.year, &period.standard_id, &filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)

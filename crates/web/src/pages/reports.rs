@@ -38,10 +38,20 @@ pub async fn show(State(state): State<AppState>, v: Viewer, uri: Uri) -> Result<
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
     /// Form number: 1–11, 14, 15.
+    #[param(schema_with = form_numbers)]
     pub form: u8,
     /// `VN`, a province or a commune within the caller's area.
     pub unit: String,
     pub period: i64,
+}
+
+/// The OpenAPI schema of a form number: the forms this build makes, from [`Form::ALL`].
+fn form_numbers() -> utoipa::openapi::schema::Object {
+    let numbers: Vec<u8> = Form::ALL.iter().map(|f| f.number()).collect();
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::Integer)
+        .enum_values(Some(numbers))
+        .build()
 }
 
 /// The workbook of a form (shared by the page and the API).
