@@ -366,6 +366,22 @@ impl UserAdmin {
     pub async fn update(&self, user_id: i64, role: Role, unit_code: Option<&str>, active: bool) -> Result<User> {
         check_unit_exists(&self.db, role, unit_code).await?;
         let mut tx = self.db.begin().await?;
+        // The last active administrator stays one: nobody could manage users after it.
+        if role != Role::Admin || !active {
+            let lock = match tx.engine() {
+                crate::db::Engine::Postgres => " FOR UPDATE",
+                crate::db::Engine::Sqlite => "",
+            };
+            let sql = format!("SELECT id FROM app_user WHERE role = 'admin' AND active = 1{lock}");
+            let admins: Vec<i64> = crate::db::on_conn!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_all(c).await?);
+            if admins == [user_id] {
+                return Err(StoreError::Invalid(
+                    "không thể hạ quyền hoặc khóa quản trị viên cuối cùng / \
+                     the last active administrator cannot be demoted or deactivated"
+                        .into(),
+                ));
+            }
+        }
         let done = crate::db::on_conn!(&mut tx, c => sqlx::query(
             "UPDATE app_user SET role = $1, unit_code = $2, active = $3 WHERE id = $4",
         )
@@ -418,6 +434,24 @@ impl UserAdmin {
         }
         on_pool!(self.db, p => sqlx::query("DELETE FROM user_session WHERE user_id = $1").bind(user_id).execute(p).await?.rows_affected());
         record_event(&self.db, &self.actor, "web", "password_set", Some(&format!("#{user_id}"))).await
+    }
+}
+
+impl Access {
+    /// Sets the user's own password (Argon2id PHC string; the caller checked the current one)
+    /// and closes its sessions.
+    pub async fn set_own_password(&self, db: &Db, password_hash: &str) -> Result<()> {
+        let done = on_pool!(db, p => sqlx::query("UPDATE app_user SET password_hash = $1 WHERE id = $2 AND active = 1")
+            .bind(password_hash)
+            .bind(self.user_id)
+            .execute(p)
+            .await?
+            .rows_affected());
+        if done == 0 {
+            return Err(StoreError::Forbidden("đổi mật khẩu / changing the password".into()));
+        }
+        on_pool!(db, p => sqlx::query("DELETE FROM user_session WHERE user_id = $1").bind(self.user_id).execute(p).await?.rows_affected());
+        record_event(db, &self.username, "web", "password_changed", None).await
     }
 }
 

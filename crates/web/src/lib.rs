@@ -164,6 +164,7 @@ routes! {
     "/nguoi-dung" => get(pages::admin::users).post(pages::admin::create);
     "/nguoi-dung/{id}" => post(pages::admin::update);
     "/nhat-ky" => get(pages::admin::audit);
+    "/mat-khau" => get(pages::admin::password_form).post(pages::admin::password_submit);
     "/static/style.css" => get(style);
     "/static/app.js" => get(script);
     "/healthz" => get(health);

@@ -989,3 +989,82 @@ async fn an_auditor_reads_only_its_area_and_an_id_number_does_not_locate_people_
         }
     }
 }
+
+/// Accounts as administrators expect (issue 11): common and blank passwords refused, the last
+/// administrator kept, a password reset by the administrator and changed by its owner (ending the
+/// owner's sessions), and downloads of named lists in the audit log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn accounts_refuse_weak_passwords_keep_an_admin_and_audit_list_downloads() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let (admin, admin_csrf) = w.sign_in("admin", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let pairs = |kv: &[(&str, &str)]| kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        for weak in ["12345678", "password", "        ", "Matkhau123"] {
+            let add = pairs(&[
+                ("_csrf", &admin_csrf),
+                ("username", "xa.yeu"),
+                ("display_name", "Yếu"),
+                ("role", "commune_officer"),
+                ("unit", &w.sibling),
+                ("password", weak),
+            ]);
+            let r = w.post_form(&admin, "/nguoi-dung", &add, None).await;
+            let to = r.headers.get(header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("");
+            assert!(to.contains("err="), "{engine}: {weak:?} was accepted: {to}");
+            assert!(users::by_username(&w.db, "xa.yeu").await.expect("q").is_none(), "{engine}: {weak:?}");
+        }
+        // The only administrator cannot demote or deactivate itself.
+        let admin_id = users::by_username(&w.db, "admin").await.expect("q").expect("admin").0.id;
+        for (role, active) in [("auditor", Some("1")), ("admin", None)] {
+            let mut f = pairs(&[("_csrf", &admin_csrf), ("role", role), ("unit", "")]);
+            if let Some(a) = active {
+                f.push(("active".into(), a.into()));
+            }
+            let r = w.post_form(&admin, &format!("/nguoi-dung/{admin_id}"), &f, None).await;
+            let to = r.headers.get(header::LOCATION).and_then(|l| l.to_str().ok()).unwrap_or("");
+            assert!(to.contains("err="), "{engine}: {role} {active:?}: {to}");
+            let (u, _) = users::by_username(&w.db, "admin").await.expect("q").expect("admin");
+            assert!(u.role == Role::Admin && u.active, "{engine}: still the administrator");
+        }
+        // A reset by the administrator.
+        let officer = users::by_username(&w.db, "xa.own").await.expect("q").expect("officer").0;
+        let reset = pairs(&[
+            ("_csrf", &admin_csrf),
+            ("role", "commune_officer"),
+            ("unit", &w.own),
+            ("active", "1"),
+            ("new_password", "mật khẩu đặt lại 789"),
+        ]);
+        let r = w.post_form(&admin, &format!("/nguoi-dung/{}", officer.id), &reset, None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert!(w.sign_in("xa.own", PASSWORD).await.is_err(), "{engine}: the old password no longer works");
+        let (session, csrf) =
+            w.sign_in("xa.own", "mật khẩu đặt lại 789").await.unwrap_or_else(|r| panic!("{engine}: {}", r.status));
+        // … and a change by its owner: the current password is checked, the sessions end.
+        assert_eq!(w.page(&session, "/mat-khau").await.status, OK);
+        let change =
+            |current: &str, new: &str| pairs(&[("_csrf", &csrf), ("current", current), ("new", new), ("repeat", new)]);
+        let wrong = w.post_form(&session, "/mat-khau", &change("sai mật khẩu", "mật khẩu của tôi 2026"), None).await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        let weak = w.post_form(&session, "/mat-khau", &change("mật khẩu đặt lại 789", "password"), None).await;
+        assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        let done =
+            w.post_form(&session, "/mat-khau", &change("mật khẩu đặt lại 789", "mật khẩu của tôi 2026"), None).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{engine}: {}", done.body);
+        assert_eq!(w.page(&session, "/ho").await.status, StatusCode::SEE_OTHER, "{engine}: the session ended");
+        assert!(w.sign_in("xa.own", "mật khẩu của tôi 2026").await.is_ok(), "{engine}");
+        // Downloads of named lists are audited; the auditor of the country sees who took which.
+        let list = w.api("tinh.14", "GET", "/api/v1/reports?form=14&unit=14&period=2025", None).await;
+        assert_eq!(list.status, OK, "{engine}: {}", list.body);
+        let auditor = users::by_username(&w.db, "kiemtra").await.expect("q").expect("auditor").0.access();
+        let log = auditor.auditor(&w.db).expect("auditor").recent(Some("user"), 100).await.expect("log");
+        assert!(
+            log.iter().any(|e| e.actor == "tinh.14"
+                && e.field == "download"
+                && e.new_value.as_deref().is_some_and(|v| v.contains("14") && v.contains("2025"))),
+            "{engine}: {log:?}"
+        );
+        assert!(log.iter().any(|e| e.actor == "xa.own" && e.field == "password_changed"), "{engine}");
+    }
+}

@@ -118,6 +118,9 @@ pub struct UpdateForm {
     role: String,
     unit: String,
     active: Option<String>,
+    /// A new password set by the administrator (empty: unchanged).
+    #[serde(default)]
+    new_password: String,
 }
 
 pub async fn update(
@@ -126,10 +129,80 @@ pub async fn update(
     axum::Form(f): axum::Form<UpdateForm>,
 ) -> Result<Response, PageError> {
     let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid("vai trò / role".into()))?;
-    Ok(match admin.update(id, role, unit_of(&f.unit).as_deref(), f.active.is_some()).await {
-        Ok(u) => back(Ok(format!("{} {}", v.lang.s("Đã lưu", "Saved"), u.username))),
-        Err(e) => back(Err(e.to_string())),
+    let reset = if f.new_password.is_empty() {
+        None
+    } else {
+        let pass = f.new_password.clone();
+        match tokio::task::spawn_blocking(move || password::hash(&pass)).await {
+            Ok(Ok(h)) => Some(h),
+            Ok(Err(e)) => return Ok(back(Err(e.to_string()))),
+            Err(e) => return Err(AppError::Internal(e.to_string()).into()),
+        }
+    };
+    let u = match admin.update(id, role, unit_of(&f.unit).as_deref(), f.active.is_some()).await {
+        Ok(u) => u,
+        Err(e) => return Ok(back(Err(e.to_string()))),
+    };
+    if let Some(hash) = reset {
+        admin.set_password(id, &hash).await?;
+    }
+    Ok(back(Ok(format!("{} {}", v.lang.s("Đã lưu", "Saved"), u.username))))
+}
+
+#[derive(Template)]
+#[template(path = "password.html")]
+struct PasswordPage {
+    c: Chrome,
+    error: Option<String>,
+}
+
+/// The caller's own password (*đổi mật khẩu*).
+pub async fn password_form(v: Viewer, uri: Uri) -> Result<Response, PageError> {
+    Ok(render(&PasswordPage { c: Chrome::of(&v, &uri), error: None })?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    repeat: String,
+}
+
+/// Changes the caller's password after checking the current one; every session of the user
+/// ends, this one too: it signs in again.
+pub async fn password_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    axum::Form(f): axum::Form<PasswordForm>,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    let again = |msg: String| -> Result<Response, PageError> {
+        let page = render(&PasswordPage { c: Chrome::of(&v, &uri), error: Some(msg) })?;
+        Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    };
+    if f.new != f.repeat {
+        return again(l.s("Hai lần nhập mật khẩu mới khác nhau.", "The two new passwords differ.").into());
+    }
+    let stored = vuonlen_store::users::by_username(&state.db, &v.user.username).await?.map(|(_, h)| h);
+    let (current, new) = (f.current.clone(), f.new.clone());
+    let checked = tokio::task::spawn_blocking(move || {
+        let ok = stored.is_some_and(|h| password::verify(&current, &h));
+        (ok, password::hash(&new))
     })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?;
+    match checked {
+        (false, _) => again(l.s("Mật khẩu hiện tại không đúng.", "The current password is wrong.").into()),
+        (true, Err(e)) => again(e.to_string()),
+        (true, Ok(hash)) => {
+            v.access.set_own_password(&state.db, &hash).await?;
+            Ok(Redirect::to("/dang-nhap").into_response())
+        }
+    }
 }
 
 #[derive(Template)]

@@ -76,6 +76,11 @@ pub async fn workbook(state: &AppState, v: &Viewer, q: &ReportQuery) -> Result<(
     let reg = v.registry(state);
     vuonlen_store::report_file::write_report(&reg, form, &sel, &p, from.as_ref(), &std, &path).await?;
     let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+    if form.kind() == FormKind::List {
+        // Named lists of households leave the registry: who took which, in the audit log.
+        let what = format!("biểu / form {} {} {}", form.number(), sel.code, p.year);
+        vuonlen_store::users::record_event(&state.db, &v.user.username, "web", "download", Some(&what)).await?;
+    }
     Ok((format!("bieu-{}-{}-{}.xlsx", form.number(), sel.code.replace(':', "-"), p.year), bytes))
 }
 

@@ -64,7 +64,9 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("post", "/dang-nhap") => Refused,
         // Signing out needs the session's CSRF token; what it ends is checked where it is sent.
         ("post", "/dang-xuat") => yes(signed_in),
-        ("get", "/ho" | "/bao-cao" | "/api/v1/me") | ("post", "/api/v1/classify") => yes(signed_in),
+        ("get", "/ho" | "/bao-cao" | "/api/v1/me" | "/mat-khau") | ("post", "/api/v1/classify" | "/mat-khau") => {
+            yes(signed_in)
+        }
         ("get", "/") => yes(signed_in && reads),
         ("get" | "post", "/ho/moi" | "/nhap") => yes(!c.writes.is_empty()),
         ("get", "/ho/{id}" | "/api/v1/households/{id}" | "/api/v1/households/{id}/surveys/{period}") => yes(reads),
