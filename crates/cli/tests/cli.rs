@@ -883,3 +883,42 @@ fn db_check_names_the_first_tampered_audit_row() {
     assert!(!roles.status.success());
     assert!(String::from_utf8_lossy(&roles.stderr).contains("PostgreSQL only"));
 }
+
+/// `db migrate --create-roles` on PostgreSQL creates both roles (again: nothing new), and the
+/// server's runtime role opens the registry and checks the chain.
+#[test]
+fn db_migrate_creates_the_owner_and_runtime_roles() {
+    let Some(pg) = PgSchema::create() else { return };
+    let (owner, app) = (format!("{}_own", pg.schema), format!("{}_app", pg.schema));
+    let db = pg.db_url();
+    let args = ["--db", &db, "db", "migrate", "--create-roles", "--owner-role", &owner, "--app-role", &app];
+    let first = vuonlen(&args);
+    let created = std::panic::catch_unwind(|| {
+        let stderr = String::from_utf8_lossy(&first.stderr);
+        assert!(first.status.success(), "{stderr}");
+        assert!(stderr.contains(&format!("created: {owner}, {app}")), "{stderr}");
+        let again = vuonlen(&args);
+        let stderr = String::from_utf8_lossy(&again.stderr);
+        assert!(again.status.success(), "{stderr}");
+        assert!(stderr.contains("created: -"), "idempotent: {stderr}");
+        let as_app = format!("{db}&options%5Brole%5D={app}");
+        let check = vuonlen(&["--db", &as_app, "db", "check"]);
+        let stdout = String::from_utf8_lossy(&check.stdout);
+        assert!(check.status.success(), "{stdout}{}", String::from_utf8_lossy(&check.stderr));
+        assert!(stdout.lines().any(|l| l.starts_with("ok,")), "{stdout}");
+        // It really is the runtime role: it may not hand out roles or tables.
+        let denied =
+            vuonlen(&["--db", &as_app, "db", "migrate", "--create-roles", "--owner-role", &owner, "--app-role", &app]);
+        assert!(!denied.status.success(), "the runtime role cannot change roles");
+    });
+    pg.admin(&[
+        format!("DROP SCHEMA IF EXISTS {} CASCADE", pg.schema),
+        format!("DROP OWNED BY {owner}, {app}"),
+        format!("DROP ROLE {app}"),
+        format!("DROP ROLE {owner}"),
+    ])
+    .expect("drop the roles");
+    if let Err(e) = created {
+        std::panic::resume_unwind(e);
+    }
+}

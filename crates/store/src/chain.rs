@@ -123,11 +123,7 @@ async fn load_head(tx: &mut Tx) -> Result<Link> {
 
 /// Seals the next row of the chain in `tx`.
 pub(crate) async fn next(tx: &mut Tx, c: &Content<'_>) -> Result<Seal> {
-    if tx.chain.is_none() {
-        tx.chain = Some(load_head(tx).await?);
-    }
-    let Some(link) = tx.chain.as_mut() else { unreachable!("loaded above") };
-    Ok(advance(link, c))
+    Ok(advance(link(tx).await?, c))
 }
 
 /// The end of the chain in `tx`, loaded (and locked) if this is its first sealed row.
