@@ -12,7 +12,7 @@
 //! continue from it in memory, and [`Tx::commit`] writes the new head. Two transactions never
 //! chain to the same predecessor.
 
-use crate::db::{Db, Engine, Pool, Tx, on_conn, on_pool};
+use crate::db::{Db, Engine, Pool, Tx, TxConn, on_conn, on_pool};
 use crate::error::{Result, StoreError};
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
@@ -398,74 +398,77 @@ impl Db {
     /// still a row of the chain: a chain rewritten from an earlier row on, head included, is
     /// otherwise consistent.
     pub async fn verify_audit_chain_from(&self, recorded: Option<&ChainHead>) -> Result<ChainCheck> {
-        let head: Option<(i64, String)> = on_pool!(self, p => sqlx::query_as(
-            "SELECT seq, hash FROM audit_head WHERE id = 1",
-        )
-        .fetch_optional(p)
-        .await?);
-        let Some((head_seq, head_hash)) = head else {
-            return Err(StoreError::Chain(
-                "bảng audit_head không có dòng đầu chuỗi / the audit_head table has no head row".into(),
-            ));
-        };
-        let walked = match &self.pool {
-            Pool::Sqlite(p) => {
-                walk(
-                    sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(format!(
-                        "SELECT {STORED} FROM audit WHERE seq IS NOT NULL ORDER BY seq"
-                    )))
-                    .fetch(p),
-                )
-                .await?
-            }
+        // One snapshot: rows committed meanwhile are not half seen (SQLite: a read transaction,
+        // which does not keep writers out in WAL mode).
+        let conn = match &self.pool {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
             Pool::Postgres(p) => {
-                walk(
-                    sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(format!(
-                        "SELECT {STORED} FROM audit WHERE seq IS NOT NULL ORDER BY seq"
-                    )))
-                    .fetch(p),
-                )
-                .await?
+                TxConn::Postgres(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?)
             }
         };
-        let (rows, last_seq, last_hash) = match walked {
-            Walk::Broken(b) => return Ok(ChainCheck::Broken(b)),
-            Walk::End { rows, last_seq, last_hash } => (rows, last_seq, last_hash),
-        };
-        let broken = |seq: i64, kind: BreakKind| Ok(ChainCheck::Broken(ChainBreak { seq, kind, rows_checked: rows }));
-        if last_seq < head_seq {
-            return broken(last_seq + 1, BreakKind::Truncated);
-        }
-        if last_seq > head_seq {
-            return broken(head_seq + 1, BreakKind::HeadMismatch);
-        }
-        if last_hash != head_hash {
-            return broken(head_seq, BreakKind::HeadMismatch);
-        }
-        let unsealed: Option<i64> = on_pool!(self, p => sqlx::query_scalar(
-            "SELECT MIN(id) FROM audit WHERE seq IS NULL",
-        )
-        .fetch_one(p)
-        .await?);
-        if let Some(id) = unsealed {
-            return broken(last_seq + 1, BreakKind::Unsealed { id });
-        }
-        if let Some(r) = recorded {
-            let at: Option<String> = if r.seq == 0 {
-                Some(GENESIS.to_string())
-            } else {
-                on_pool!(self, p => sqlx::query_scalar("SELECT hash FROM audit WHERE seq = $1")
-                    .bind(r.seq)
-                    .fetch_optional(p)
-                    .await?)
-                .flatten()
-            };
-            if at.as_deref() != Some(r.hash.as_str()) {
-                return broken(r.seq, BreakKind::Rewritten { recorded: r.to_string() });
-            }
-        }
-        Ok(ChainCheck::Intact { rows, head: ChainHead { seq: head_seq, hash: head_hash } })
+        let mut tx = Tx { conn, chain: None };
+        let checked = check_in(&mut tx, recorded).await;
+        tx.rollback().await?;
+        checked
     }
+}
+
+/// [`Db::verify_audit_chain_from`] in the snapshot of `tx`.
+async fn check_in(tx: &mut Tx, recorded: Option<&ChainHead>) -> Result<ChainCheck> {
+    let head: Option<(i64, String)> = on_conn!(tx, p => sqlx::query_as(
+        "SELECT seq, hash FROM audit_head WHERE id = 1",
+    )
+    .fetch_optional(p)
+    .await?);
+    let Some((head_seq, head_hash)) = head else {
+        return Err(StoreError::Chain(
+            "bảng audit_head không có dòng đầu chuỗi / the audit_head table has no head row".into(),
+        ));
+    };
+    let walked = on_conn!(tx, c => walk(
+        sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(format!(
+            "SELECT {STORED} FROM audit WHERE seq IS NOT NULL ORDER BY seq"
+        )))
+        .fetch(c),
+    )
+    .await?);
+    let (rows, last_seq, last_hash) = match walked {
+        Walk::Broken(b) => return Ok(ChainCheck::Broken(b)),
+        Walk::End { rows, last_seq, last_hash } => (rows, last_seq, last_hash),
+    };
+    let broken = |seq: i64, kind: BreakKind| Ok(ChainCheck::Broken(ChainBreak { seq, kind, rows_checked: rows }));
+    if last_seq < head_seq {
+        return broken(last_seq + 1, BreakKind::Truncated);
+    }
+    if last_seq > head_seq {
+        return broken(head_seq + 1, BreakKind::HeadMismatch);
+    }
+    if last_hash != head_hash {
+        return broken(head_seq, BreakKind::HeadMismatch);
+    }
+    let unsealed: Option<i64> = on_conn!(tx, p => sqlx::query_scalar(
+        "SELECT MIN(id) FROM audit WHERE seq IS NULL",
+    )
+    .fetch_one(p)
+    .await?);
+    if let Some(id) = unsealed {
+        return broken(last_seq + 1, BreakKind::Unsealed { id });
+    }
+    if let Some(r) = recorded {
+        let at: Option<String> = if r.seq == 0 {
+            Some(GENESIS.to_string())
+        } else {
+            on_conn!(tx, p => sqlx::query_scalar("SELECT hash FROM audit WHERE seq = $1")
+                .bind(r.seq)
+                .fetch_optional(p)
+                .await?)
+            .flatten()
+        };
+        if at.as_deref() != Some(r.hash.as_str()) {
+            return broken(r.seq, BreakKind::Rewritten { recorded: r.to_string() });
+        }
+    }
+    Ok(ChainCheck::Intact { rows, head: ChainHead { seq: head_seq, hash: head_hash } })
 }
 
 enum Walk {

@@ -1127,9 +1127,19 @@ async fn concurrent_writers_chain_one_after_another() {
                 tokio::spawn(async move { events(&db, 6, &format!("t{t}-")).await })
             })
             .collect();
+        // A check while they write sees one consistent state each time.
+        let checker = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                for _ in 0..10 {
+                    intact(&db.verify_audit_chain().await.expect("verify"));
+                }
+            })
+        };
         for t in tasks {
             t.await.expect("task");
         }
+        checker.await.expect("checks while writing");
         let (after, head) = intact(&db.verify_audit_chain().await.expect("verify"));
         assert_eq!(after, before + 48, "{engine}: every event sealed once");
         assert_eq!(head.seq as u64, after, "{engine}");
