@@ -832,3 +832,93 @@ fn an_import_refuses_a_reference_date_outside_its_period() {
         String::from_utf8_lossy(&other.stderr)
     );
 }
+
+/// `db check` prints the audit chain's head, finds a row changed behind the triggers' back (the
+/// `sqlite3` shell drops one) and names it with exit 1, and checks a head recorded earlier.
+#[test]
+fn db_check_names_the_first_tampered_audit_row() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let (h, m) = synth(dir.path(), 20, "14");
+    let file = dir.path().join("r.db");
+    let db = format!("sqlite://{}", file.display());
+    let imported = vuonlen(&["--db", &db, "import", "--period", "2025", "--households", s(&h), "--members", s(&m)]);
+    assert!(imported.status.success(), "{}", String::from_utf8_lossy(&imported.stderr));
+    let check = vuonlen(&["--db", &db, "db", "check"]);
+    let stdout = String::from_utf8_lossy(&check.stdout).into_owned();
+    assert!(check.status.success(), "{stdout}{}", String::from_utf8_lossy(&check.stderr));
+    let line = stdout.lines().find(|l| l.starts_with("ok,")).expect("the chain's line");
+    let head = line.split(',').nth(2).expect("head").to_string();
+    let (seq, hash) = head.split_once(':').expect("SEQ:HASH");
+    assert!(seq.parse::<u64>().expect("seq") >= 20, "{line}: one row per household at least");
+    assert_eq!(hash.len(), 64, "{line}");
+    assert!(String::from_utf8_lossy(&check.stderr).contains(&head), "the head is shown to be recorded");
+    // The recorded head is in the chain; another is not.
+    let again = vuonlen(&["--db", &db, "db", "check", "--audit-head", &head]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    let other = format!("{seq}:{}", "0".repeat(64));
+    let rewritten = vuonlen(&["--db", &db, "db", "check", "--audit-head", &other]);
+    assert_eq!(rewritten.status.code(), Some(1), "{}", String::from_utf8_lossy(&rewritten.stdout));
+    assert!(String::from_utf8_lossy(&rewritten.stderr).contains("rewritten"));
+    let bad = vuonlen(&["--db", &db, "db", "check", "--audit-head", "nonsense"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("SEQ:HASH"), "{}", String::from_utf8_lossy(&bad.stderr));
+
+    // Row 7 changed with the append-only trigger dropped.
+    let tamper = Command::new("sqlite3")
+        .arg(&file)
+        .arg("DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'someone else' WHERE seq = 7;")
+        .output()
+        .expect("the sqlite3 shell");
+    assert!(tamper.status.success(), "{}", String::from_utf8_lossy(&tamper.stderr));
+    let check = vuonlen(&["--db", &db, "db", "check"]);
+    let stdout = String::from_utf8_lossy(&check.stdout);
+    let stderr = String::from_utf8_lossy(&check.stderr);
+    assert_eq!(check.status.code(), Some(1), "{stdout}{stderr}");
+    let line = stdout.lines().find(|l| l.starts_with("BROKEN,")).expect("the chain's line");
+    assert_eq!(line.split(',').nth(3), Some("7"), "{line}");
+    assert!(stderr.contains("seq 7") && stderr.contains("changed"), "{stderr}");
+
+    // Roles are PostgreSQL's.
+    let roles = vuonlen(&["--db", &db, "db", "migrate", "--create-roles"]);
+    assert!(!roles.status.success());
+    assert!(String::from_utf8_lossy(&roles.stderr).contains("PostgreSQL only"));
+}
+
+/// `db migrate --create-roles` on PostgreSQL creates both roles (again: nothing new), and the
+/// server's runtime role opens the registry and checks the chain.
+#[test]
+fn db_migrate_creates_the_owner_and_runtime_roles() {
+    let Some(pg) = PgSchema::create() else { return };
+    let (owner, app) = (format!("{}_own", pg.schema), format!("{}_app", pg.schema));
+    let db = pg.db_url();
+    let args = ["--db", &db, "db", "migrate", "--create-roles", "--owner-role", &owner, "--app-role", &app];
+    let first = vuonlen(&args);
+    let created = std::panic::catch_unwind(|| {
+        let stderr = String::from_utf8_lossy(&first.stderr);
+        assert!(first.status.success(), "{stderr}");
+        assert!(stderr.contains(&format!("created: {owner}, {app}")), "{stderr}");
+        let again = vuonlen(&args);
+        let stderr = String::from_utf8_lossy(&again.stderr);
+        assert!(again.status.success(), "{stderr}");
+        assert!(stderr.contains("created: -"), "idempotent: {stderr}");
+        let as_app = format!("{db}&options%5Brole%5D={app}");
+        let check = vuonlen(&["--db", &as_app, "db", "check"]);
+        let stdout = String::from_utf8_lossy(&check.stdout);
+        assert!(check.status.success(), "{stdout}{}", String::from_utf8_lossy(&check.stderr));
+        assert!(stdout.lines().any(|l| l.starts_with("ok,")), "{stdout}");
+        // It really is the runtime role: it may not hand out roles or tables.
+        let denied =
+            vuonlen(&["--db", &as_app, "db", "migrate", "--create-roles", "--owner-role", &owner, "--app-role", &app]);
+        assert!(!denied.status.success(), "the runtime role cannot change roles");
+    });
+    pg.admin(&[
+        format!("DROP SCHEMA IF EXISTS {} CASCADE", pg.schema),
+        format!("DROP OWNED BY {owner}, {app}"),
+        format!("DROP ROLE {app}"),
+        format!("DROP ROLE {owner}"),
+    ])
+    .expect("drop the roles");
+    if let Err(e) = created {
+        std::panic::resume_unwind(e);
+    }
+}

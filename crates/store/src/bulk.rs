@@ -4,7 +4,7 @@
 //! Rows are encoded as they are pushed, straight into the text each engine reads (SQL literals,
 //! COPY text), so a million-household import allocates nothing per value.
 
-use crate::db::{Engine, Tx, on_conn};
+use crate::db::{Engine, Tx, TxConn, on_conn};
 use crate::error::Result;
 use std::borrow::Cow;
 
@@ -193,8 +193,8 @@ pub(crate) struct Writes(pub(crate) Vec<Write>);
 
 impl Writes {
     pub(crate) async fn apply(self, tx: &mut Tx) -> Result<()> {
-        match tx {
-            Tx::Sqlite(conn) => {
+        match &mut tx.conn {
+            TxConn::Sqlite(conn) => {
                 for w in self.0 {
                     let Write::Sql(statements) = w else { continue };
                     for sql in statements {
@@ -203,7 +203,7 @@ impl Writes {
                     }
                 }
             }
-            Tx::Postgres(conn) => {
+            TxConn::Postgres(conn) => {
                 for w in self.0 {
                     let Write::Copy { statement, text } = w else { continue };
                     let mut copy = conn.copy_in_raw(&statement).await?;

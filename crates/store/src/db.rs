@@ -38,8 +38,16 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
-/// A transaction on either engine.
-pub(crate) enum Tx {
+/// A transaction on either engine, with the end of the audit chain once it writes to the log.
+pub(crate) struct Tx {
+    pub(crate) conn: TxConn,
+    /// The audit chain's end as this transaction sees it: loaded (and on PostgreSQL locked) by
+    /// the first sealed audit row, written back to `audit_head` by [`Tx::commit`].
+    pub(crate) chain: Option<crate::chain::Link>,
+}
+
+/// The connection of a [`Tx`].
+pub(crate) enum TxConn {
     Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
     Postgres(sqlx::Transaction<'static, sqlx::Postgres>),
 }
@@ -47,12 +55,12 @@ pub(crate) enum Tx {
 /// Runs `$body` with `$c` bound to the transaction's concrete connection (`&mut Conn`).
 macro_rules! on_conn {
     ($tx:expr, $c:ident => $body:expr) => {
-        match $tx {
-            $crate::db::Tx::Sqlite(t) => {
+        match &mut ($tx).conn {
+            $crate::db::TxConn::Sqlite(t) => {
                 let $c = &mut **t;
                 $body
             }
-            $crate::db::Tx::Postgres(t) => {
+            $crate::db::TxConn::Postgres(t) => {
                 let $c = &mut **t;
                 $body
             }
@@ -63,24 +71,26 @@ pub(crate) use on_conn;
 
 impl Tx {
     pub(crate) fn engine(&self) -> Engine {
-        match self {
-            Tx::Sqlite(_) => Engine::Sqlite,
-            Tx::Postgres(_) => Engine::Postgres,
+        match self.conn {
+            TxConn::Sqlite(_) => Engine::Sqlite,
+            TxConn::Postgres(_) => Engine::Postgres,
         }
     }
 
-    pub(crate) async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+    /// Commits, first moving `audit_head` to the last row this transaction sealed.
+    pub(crate) async fn commit(mut self) -> Result<()> {
+        crate::chain::write_head(&mut self).await?;
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }
 
     pub(crate) async fn rollback(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.rollback().await?,
-            Tx::Postgres(t) => t.rollback().await?,
+        match self.conn {
+            TxConn::Sqlite(t) => t.rollback().await?,
+            TxConn::Postgres(t) => t.rollback().await?,
         }
         Ok(())
     }
@@ -227,11 +237,27 @@ impl Db {
     /// official administrative units if the database has none. Returns the number applied.
     pub async fn migrate(&self) -> Result<usize> {
         let before = self.applied_migrations().await.unwrap_or(0);
-        match &self.pool {
-            Pool::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
-            Pool::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        let migrator = match &self.pool {
+            Pool::Sqlite(_) => sqlx::migrate!("migrations/sqlite"),
+            Pool::Postgres(_) => sqlx::migrate!("migrations/postgres"),
+        };
+        // Nothing to apply: the migrator is not run, so that the runtime role (which may not
+        // create tables, see [`Db::create_roles`]) opens an up-to-date database.
+        let known = i64::try_from(migrator.iter().filter(|m| m.migration_type.is_up_migration()).count()).unwrap_or(0);
+        let applied: i64 = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT COUNT(*) FROM _sqlx_migrations WHERE success",
+        )
+        .fetch_one(p)
+        .await)
+        .unwrap_or(-1);
+        if applied != known {
+            match &self.pool {
+                Pool::Sqlite(p) => migrator.run(p).await?,
+                Pool::Postgres(p) => migrator.run(p).await?,
+            }
         }
         crate::units::seed(self).await?;
+        crate::chain::seal_legacy(self).await?;
         Ok(self.applied_migrations().await?.saturating_sub(before))
     }
 
@@ -244,10 +270,11 @@ impl Db {
 
     /// Starts a write transaction (SQLite: takes the write lock at once).
     pub(crate) async fn begin(&self) -> Result<Tx> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
-            Pool::Postgres(p) => Tx::Postgres(p.begin().await?),
-        })
+        let conn = match &self.pool {
+            Pool::Sqlite(p) => TxConn::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(p) => TxConn::Postgres(p.begin().await?),
+        };
+        Ok(Tx { conn, chain: None })
     }
 
     /// Whether the database answers a trivial statement within `within` (readiness checks).

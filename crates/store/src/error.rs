@@ -27,6 +27,11 @@ pub enum StoreError {
     OutOfScope(String),
     #[error("không có quyền / not allowed: {0}")]
     Forbidden(String),
+    /// The audit chain cannot be read or extended (its head row is missing): the log was
+    /// tampered with or the schema is damaged. A broken chain found by a check is not an
+    /// error but a [`crate::chain::ChainCheck`].
+    #[error("chuỗi băm nhật ký thay đổi / audit chain: {0}")]
+    Chain(String),
     #[error("chuẩn nghèo / standard: {0}")]
     Standard(#[from] vuonlen_core::StandardError),
 }

@@ -9,7 +9,7 @@
 //! rolled back and says so.
 
 use crate::audit::{self, Change};
-use crate::bulk::{TableBuffer, Val, Writes, execute};
+use crate::bulk::{TableBuffer, Writes, execute};
 use crate::classification;
 use crate::db::{Db, Engine, Tx, on_conn};
 use crate::error::{Result, StoreError};
@@ -316,6 +316,8 @@ pub struct Importer {
     members: TableBuffer,
     classifications: TableBuffer,
     audits: TableBuffer,
+    /// Audit rows waiting for their seal, given when the transaction is free ([`Importer::flush`]).
+    pending_audits: Vec<audit::Pending>,
     summary: ImportSummary,
     /// Whether the period had answers before this import (then the final checks run in SQL
     /// over the whole period).
@@ -447,6 +449,7 @@ impl Importer {
             members: TableBuffer::new(engine, "member", MEMBER_COLUMNS),
             classifications: TableBuffer::new(engine, "classification", classification::COLUMNS),
             audits: TableBuffer::new(engine, "audit", audit::COLUMNS),
+            pending_audits: Vec::new(),
             summary: ImportSummary { period: spec.period, ..Default::default() },
             period_had_answers,
             rebuild_search_indexes,
@@ -651,21 +654,15 @@ impl Importer {
     }
 
     fn audit_created(&mut self, household_id: i64) {
-        let c = Change {
-            actor: &self.spec.actor,
-            command: &self.spec.command,
+        self.pending_audits.push(audit::Pending {
             entity: "survey",
             household_id: Some(household_id),
             period: Some(self.period.year),
             member_no: None,
             field: "created",
             old_value: None,
-            new_value: None,
-        };
-        let batch = format!("import_batch {}", self.batch_id);
-        let mut row = audit::row(&c, &self.now);
-        row[9] = Val::OptText(Some(batch.into()));
-        self.audits.push(row);
+            new_value: Some(format!("import_batch {}", self.batch_id)),
+        });
     }
 
     /// Loads the households known under a commune (and, for a 2025 commune, under its 2024
@@ -767,18 +764,15 @@ impl Importer {
             }
         }
         for (entity, member_no, field, a, b) in changes {
-            let c = Change {
-                actor: &self.spec.actor,
-                command: &self.spec.command,
+            self.pending_audits.push(audit::Pending {
                 entity,
                 household_id: Some(id),
                 period: Some(p),
                 member_no,
                 field,
-                old_value: a.as_deref(),
-                new_value: b.as_deref(),
-            };
-            self.audits.push(audit::row(&c, &self.now));
+                old_value: a,
+                new_value: b,
+            });
         }
         for sql in [
             "DELETE FROM classification WHERE period = $1 AND household_id = $2",
@@ -806,6 +800,15 @@ impl Importer {
     async fn flush(&mut self) -> Result<()> {
         self.settle().await?;
         self.write_moves().await?;
+        audit::seal_into(
+            live(&mut self.tx)?,
+            &mut self.pending_audits,
+            &self.spec.actor,
+            &self.spec.command,
+            &self.now,
+            &mut self.audits,
+        )
+        .await?;
         let writes = Writes(
             [
                 &mut self.households,

@@ -4,7 +4,7 @@
 //! - [`Db`]: opens either engine from a URL and applies the versioned migrations.
 //! - [`units`]: administrative units with validity dates, lineage, villages.
 //! - [`import`]: idempotent, all-or-nothing import of interchange records into a period.
-//! - [`audit`]: the append-only change log.
+//! - [`audit`]: the append-only change log, sealed in a hash chain ([`chain`]).
 //! - [`link`]: splits and merges of households (*tách hộ*, *nhập hộ*).
 //!
 //! Reads of households go through a [`Scope`]: see [`scope`].
@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod browse;
 mod bulk;
+pub mod chain;
 pub mod classification;
 mod db;
 mod error;
@@ -24,6 +25,7 @@ pub mod period;
 pub mod reads;
 pub mod reclassify;
 pub mod report_file;
+pub mod roles;
 pub mod rows;
 pub mod scope;
 pub mod select;

@@ -940,3 +940,291 @@ async fn a_report_rebuilds_only_the_changed_communes_and_db_check_compares_the_c
         assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds() && !c.stale), "{engine}");
     }
 }
+
+// --- The audit chain (issue 15, item 6) ---
+
+use vuonlen_store::chain::{BreakKind, ChainBreak, ChainCheck, ChainHead};
+
+/// `n` audited events, one transaction each.
+async fn events(db: &Db, n: usize, tag: &str) {
+    for i in 0..n {
+        let v = format!("{tag}{i}");
+        vuonlen_store::users::record_event(db, "tester", "test", "event", Some(&v)).await.expect("event");
+    }
+}
+
+fn intact(c: &ChainCheck) -> (u64, ChainHead) {
+    match c {
+        ChainCheck::Intact { rows, head } => (*rows, head.clone()),
+        ChainCheck::Broken(b) => panic!("chain broken: {b}"),
+    }
+}
+
+fn broken(c: ChainCheck) -> ChainBreak {
+    match c {
+        ChainCheck::Broken(b) => b,
+        ChainCheck::Intact { rows, head } => panic!("tampering not seen: {rows} rows, head {head}"),
+    }
+}
+
+#[tokio::test]
+async fn the_audit_chain_holds_after_imports_and_edits() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let (rows0, head0) = intact(&db.verify_audit_chain().await.expect("verify"));
+        assert_eq!(rows0 as i64, head0.seq, "{engine}");
+        let rows =
+            vec![household("C1", "00004", Class::Poor, 3, 300), household("C2", "00004", Class::NotPoor, 2, 400)];
+        assert!(import(&db, 2025, &records(dir.path(), "c", &rows, d(2025, 12, 31))).await.committed);
+        let mut changed = rows.clone();
+        changed[0] = household("C1", "00004", Class::Poor, 4, 300);
+        assert_eq!(import(&db, 2025, &records(dir.path(), "c2", &changed, d(2025, 12, 31))).await.updated, 1);
+        events(&db, 3, "e").await;
+        vuonlen_store::units::add_mapping(&db, "00001", "00097", "tester", "test").await.expect("map");
+        let (n, head) = intact(&db.verify_audit_chain().await.expect("verify"));
+        // Two created, at least three field changes (a member added), three events, one mapping.
+        assert!(n > rows0 + 2 + 1 + 3, "{engine}: {n} rows");
+        assert_eq!(n as i64, head.seq, "{engine}: seq has no gaps");
+        // Every household row of the log is in the chain (the import sealed its batch).
+        let log = vuonlen_store::audit::for_household(&db, 1).await.expect("audit");
+        assert!(log.len() >= 2, "{engine}: {log:?}");
+        // The recorded head is in the chain; a made-up one is not.
+        assert!(matches!(db.verify_audit_chain_from(Some(&head)).await.expect("verify"), ChainCheck::Intact { .. }));
+        let earlier = ChainHead { seq: 2, hash: "ab".repeat(32) };
+        let b = broken(db.verify_audit_chain_from(Some(&earlier)).await.expect("verify"));
+        assert_eq!(b.seq, 2, "{engine}");
+        assert!(matches!(b.kind, BreakKind::Rewritten { .. }), "{engine}: {b:?}");
+    }
+}
+
+/// A SQLite registry with five sealed events (seq 1–5) in `dir`.
+async fn five_events(dir: &Path, name: &str) -> Db {
+    let db = Db::open(&format!("sqlite://{}", dir.join(name).display())).await.expect("open");
+    events(&db, 5, "v").await;
+    let (n, head) = intact(&db.verify_audit_chain().await.expect("verify"));
+    assert_eq!((n, head.seq), (5, 5), "a fresh registry's log holds only the five events");
+    db
+}
+
+#[tokio::test]
+async fn sqlite_rewrites_around_the_triggers_are_found_at_the_first_broken_row() {
+    let dir = tempfile::tempdir().expect("tmp");
+
+    // A value changed with the update trigger dropped.
+    let db = five_events(dir.path(), "changed.db").await;
+    db.execute_admin("DROP TRIGGER audit_no_update").await.expect("drop");
+    assert_eq!(db.execute_admin("UPDATE audit SET new_value = 'forged' WHERE seq = 3").await.expect("forge"), 1);
+    let b = broken(db.verify_audit_chain().await.expect("verify"));
+    assert_eq!((b.seq, b.kind, b.rows_checked), (3, BreakKind::Changed, 2));
+
+    // INSERT OR REPLACE: no trigger fires, the row is replaced whole (seal copied).
+    let db = five_events(dir.path(), "replaced.db").await;
+    db.execute_admin(
+        "INSERT OR REPLACE INTO audit (id, at, actor, command, entity, household_id, period, member_no, field, \
+         old_value, new_value, seq, prev_hash, hash) \
+         SELECT id, at, 'someone else', command, entity, household_id, period, member_no, field, old_value, \
+         new_value, seq, prev_hash, hash FROM audit WHERE seq = 2",
+    )
+    .await
+    .expect("replace");
+    let b = broken(db.verify_audit_chain().await.expect("verify"));
+    assert_eq!((b.seq, b.kind), (2, BreakKind::Changed));
+    // …and without the seal: the row's place is empty.
+    let db = five_events(dir.path(), "replaced2.db").await;
+    db.execute_admin(
+        "INSERT OR REPLACE INTO audit (id, at, actor, command, entity, field) \
+         SELECT id, at, actor, command, entity, field FROM audit WHERE seq = 4",
+    )
+    .await
+    .expect("replace");
+    let b = broken(db.verify_audit_chain().await.expect("verify"));
+    assert_eq!((b.seq, b.kind), (4, BreakKind::Missing));
+
+    // A row in the middle deleted.
+    let db = five_events(dir.path(), "middle.db").await;
+    db.execute_admin("DROP TRIGGER audit_no_delete").await.expect("drop");
+    db.execute_admin("DELETE FROM audit WHERE seq = 3").await.expect("delete");
+    let b = broken(db.verify_audit_chain().await.expect("verify"));
+    assert_eq!((b.seq, b.kind), (3, BreakKind::Missing));
+
+    // The tail deleted.
+    let db = five_events(dir.path(), "tail.db").await;
+    db.execute_admin("DROP TRIGGER audit_no_delete").await.expect("drop");
+    db.execute_admin("DELETE FROM audit WHERE seq >= 4").await.expect("delete");
+    let b = broken(db.verify_audit_chain().await.expect("verify"));
+    assert_eq!((b.seq, b.kind), (4, BreakKind::Truncated));
+
+    // A row forged at the end without moving the head.
+    let db = five_events(dir.path(), "appended.db").await;
+    db.execute_admin(
+        "INSERT INTO audit (at, actor, command, entity, field, seq, prev_hash, hash) \
+         SELECT at, actor, command, entity, field, 6, hash, hash FROM audit WHERE seq = 5",
+    )
+    .await
+    .expect("append");
+    let b = broken(db.verify_audit_chain().await.expect("verify"));
+    assert_eq!(b.seq, 6, "{b:?}");
+    // A row without a seal.
+    let db = five_events(dir.path(), "unsealed.db").await;
+    db.execute_admin("INSERT INTO audit (at, actor, command, entity, field) VALUES ('x', 'x', 'x', 'x', 'x')")
+        .await
+        .expect("insert");
+    let b = broken(db.verify_audit_chain().await.expect("verify"));
+    assert!(matches!(b.kind, BreakKind::Unsealed { .. }), "{b:?}");
+
+    // The tail rewritten with the head moved back: consistent, but the recorded head is gone.
+    let db = five_events(dir.path(), "rewritten.db").await;
+    let (_, recorded) = intact(&db.verify_audit_chain().await.expect("verify"));
+    for sql in [
+        "DROP TRIGGER audit_no_delete",
+        "DROP TRIGGER audit_head_forward",
+        "DELETE FROM audit WHERE seq >= 3",
+        "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit WHERE seq = 2)",
+    ] {
+        db.execute_admin(sql).await.expect(sql);
+    }
+    events(&db, 3, "w").await;
+    let (n, head) = intact(&db.verify_audit_chain().await.expect("verify"));
+    assert_eq!((n, head.seq), (5, 5), "the rewrite is consistent in itself");
+    assert_ne!(head, recorded);
+    let b = broken(db.verify_audit_chain_from(Some(&recorded)).await.expect("verify"));
+    assert_eq!(b.seq, 5);
+    assert!(matches!(b.kind, BreakKind::Rewritten { .. }), "{b:?}");
+}
+
+#[tokio::test]
+async fn postgres_rows_changed_with_the_triggers_disabled_are_found() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        if engine != "postgres" {
+            continue;
+        }
+        events(&db, 5, "p").await;
+        let (_, head) = intact(&db.verify_audit_chain().await.expect("verify"));
+        let third = head.seq - 2;
+        db.execute_admin("ALTER TABLE audit DISABLE TRIGGER ALL").await.expect("disable");
+        let sql = format!("UPDATE audit SET new_value = 'forged' WHERE seq = {third}");
+        assert_eq!(db.execute_admin(&sql).await.expect("forge"), 1);
+        db.execute_admin("ALTER TABLE audit ENABLE TRIGGER ALL").await.expect("enable");
+        let b = broken(db.verify_audit_chain().await.expect("verify"));
+        assert_eq!((b.seq, b.kind), (third, BreakKind::Changed));
+        // Deleting the tail with the triggers disabled.
+        db.execute_admin("ALTER TABLE audit DISABLE TRIGGER ALL").await.expect("disable");
+        db.execute_admin(&format!("DELETE FROM audit WHERE seq >= {third}")).await.expect("delete");
+        let b = broken(db.verify_audit_chain().await.expect("verify"));
+        assert_eq!((b.seq, b.kind), (third, BreakKind::Truncated));
+    }
+}
+
+#[tokio::test]
+async fn concurrent_writers_chain_one_after_another() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let (before, _) = intact(&db.verify_audit_chain().await.expect("verify"));
+        let tasks: Vec<_> = (0..8)
+            .map(|t| {
+                let db = db.clone();
+                tokio::spawn(async move { events(&db, 6, &format!("t{t}-")).await })
+            })
+            .collect();
+        // A check while they write sees one consistent state each time.
+        let checker = {
+            let db = db.clone();
+            tokio::spawn(async move {
+                for _ in 0..10 {
+                    intact(&db.verify_audit_chain().await.expect("verify"));
+                }
+            })
+        };
+        for t in tasks {
+            t.await.expect("task");
+        }
+        checker.await.expect("checks while writing");
+        let (after, head) = intact(&db.verify_audit_chain().await.expect("verify"));
+        assert_eq!(after, before + 48, "{engine}: every event sealed once");
+        assert_eq!(head.seq as u64, after, "{engine}");
+    }
+}
+
+#[tokio::test]
+async fn the_runtime_role_can_append_to_the_log_but_not_rewrite_it() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let sqlite = Db::open(&format!("sqlite://{}", dir.path().join("r.db").display())).await.expect("open");
+    let e = sqlite.create_roles("vuonlen_owner", "vuonlen_app").await.expect_err("SQLite has no roles");
+    assert!(e.to_string().contains("SQLite"), "{e}");
+    let Some(pg) = vuonlen_store::testing::PgSchema::create(dir.path()).await else { return };
+    let admin = pg.connect(None, vuonlen_store::Timeouts::default()).await.expect("admin");
+    let tag = format!("{}_{}", std::process::id(), pg.schema.len());
+    let (owner, app) = (format!("t_owner_{tag}"), format!("t_app_{tag}"));
+    let done = admin.create_roles(&owner, &app).await.expect("roles");
+    assert_eq!(done.created, vec![owner.clone(), app.clone()]);
+    let again = admin.create_roles(&owner, &app).await.expect("roles again");
+    assert!(again.created.is_empty(), "idempotent: {again:?}");
+
+    let opts = <sqlx::postgres::PgConnectOptions as std::str::FromStr>::from_str(&pg.url)
+        .expect("url")
+        .options([("search_path", pg.schema.as_str()), ("role", app.as_str())])
+        .application_name(&pg.schema);
+    let app_role = app.clone();
+    let outcome = async move {
+        let app = app_role;
+        let as_app = Db::connect_postgres(opts).await.expect("connect as app");
+        // The runtime role opens the (migrated) registry and appends to the log.
+        as_app.migrate().await.expect("open as app");
+        events(&as_app, 2, "app").await;
+        intact(&as_app.verify_audit_chain().await.expect("verify"));
+        for sql in [
+            "UPDATE audit SET actor = 'x'",
+            "DELETE FROM audit",
+            "TRUNCATE audit",
+            "ALTER TABLE audit DISABLE TRIGGER ALL",
+            "DROP TRIGGER audit_no_update ON audit",
+            "DELETE FROM audit_head",
+        ] {
+            let e = as_app.execute_admin(sql).await.expect_err(sql);
+            let m = e.to_string();
+            assert!(m.contains("permission denied") || m.contains("must be owner"), "{app}: {sql}: {m}");
+        }
+        // Registry tables stay writable.
+        as_app.execute_admin("UPDATE review_period SET year = year WHERE false").await.expect("update registry");
+        as_app.close().await;
+    };
+    let result = tokio::spawn(outcome).await;
+    for sql in [
+        format!("REASSIGN OWNED BY {owner} TO CURRENT_USER"),
+        format!("DROP OWNED BY {owner}"),
+        format!("DROP OWNED BY {app}"),
+        format!("DROP ROLE {app}"),
+        format!("DROP ROLE {owner}"),
+    ] {
+        admin.execute_admin(&sql).await.expect("drop roles");
+    }
+    admin.close().await;
+    result.expect("as the runtime role");
+}
+
+#[tokio::test]
+async fn rows_written_before_the_chain_are_sealed_once_on_open() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        events(&db, 2, "s").await;
+        let (before, _) = intact(&db.verify_audit_chain().await.expect("verify"));
+        // What migration 0006 leaves on a registry with a log: rows without a seal, marked.
+        db.execute_admin("UPDATE audit_head SET legacy_sealed = (1 = 0)").await.expect("mark");
+        for v in ["old1", "old2", "old3"] {
+            let sql = format!(
+                "INSERT INTO audit (at, actor, command, entity, field, new_value) \
+                 VALUES ('2024-01-01T00:00:00.000Z', 'before', 'import', 'survey', 'created', '{v}')"
+            );
+            db.execute_admin(&sql).await.expect("legacy row");
+        }
+        let b = broken(db.verify_audit_chain().await.expect("verify"));
+        assert!(matches!(b.kind, BreakKind::Unsealed { .. }), "{engine}: {b:?}");
+        assert_eq!(db.migrate().await.expect("open again"), 0, "{engine}");
+        let (after, head) = intact(&db.verify_audit_chain().await.expect("verify"));
+        assert_eq!((after, head.seq as u64), (before + 3, before + 3), "{engine}");
+        // Sealed rows stay sealed: the one-time update is refused now.
+        let e = db.execute_admin("UPDATE audit SET seq = seq + 100 WHERE new_value = 'old1'").await;
+        assert!(e.is_err(), "{engine}: a sealed row cannot be updated");
+    }
+}

@@ -45,7 +45,7 @@ impl From<StoreError> for AppError {
             StoreError::Invalid(m) => AppError::Invalid(m),
             StoreError::Url(_) | StoreError::Standard(_) => AppError::Invalid(e.to_string()),
             StoreError::Unavailable(m) => AppError::Unavailable(m),
-            StoreError::Db(_) | StoreError::Migrate(_) => AppError::Internal(e.to_string()),
+            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Chain(_) => AppError::Internal(e.to_string()),
         }
     }
 }

@@ -5,6 +5,7 @@ use anyhow::{Context, Result};
 use std::future::Future;
 use std::process::ExitCode;
 use vuonlen_core::Class;
+use vuonlen_store::chain::{ChainCheck, ChainHead};
 use vuonlen_store::link::{HouseholdRef, Lineage, LinkKind, LinkSpec};
 use vuonlen_store::{Db, Scope, period};
 
@@ -62,7 +63,19 @@ impl Ctx {
 #[derive(Debug, clap::Subcommand)]
 pub enum DbCommand {
     /// Apply the migrations not yet applied (also done on first use).
-    Migrate,
+    Migrate {
+        /// PostgreSQL: also create (or update) the owner role, which owns the tables and runs the
+        /// migrations, and the runtime role for the server, which may only read and append to the
+        /// audit log (docs/operations.md). Run as a superuser. Idempotent.
+        #[arg(long)]
+        create_roles: bool,
+        /// The owner role (with --create-roles).
+        #[arg(long, default_value = vuonlen_store::roles::DEFAULT_OWNER, requires = "create_roles")]
+        owner_role: String,
+        /// The runtime role (with --create-roles).
+        #[arg(long, default_value = vuonlen_store::roles::DEFAULT_APP, requires = "create_roles")]
+        app_role: String,
+    },
     /// Refresh the planner's statistics (run after a large import when the import could not).
     Analyze,
     /// Check the references the schema leaves to the program (rows without their parent) and
@@ -71,6 +84,11 @@ pub enum DbCommand {
         /// First rebuild every report cache whole from the data.
         #[arg(long)]
         rebuild_caches: bool,
+        /// A head of the audit chain recorded earlier (`SEQ:HASH`, as printed by `db check`):
+        /// also check that it is still in the chain (a rewrite of the log from an earlier row on,
+        /// head included, is otherwise consistent).
+        #[arg(long, value_name = "SEQ:HASH")]
+        audit_head: Option<String>,
     },
 }
 
@@ -82,13 +100,34 @@ pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
             eprintln!("Đã cập nhật thống kê truy vấn / the planner's statistics are refreshed.");
             Ok(ExitCode::SUCCESS)
         }),
-        DbCommand::Migrate => ctx.block_on(async {
+        DbCommand::Migrate { create_roles, owner_role, app_role } => ctx.block_on(async {
             let db = Db::connect(&ctx.db_url).await?;
+            if create_roles && db.engine() == vuonlen_store::Engine::Sqlite {
+                anyhow::bail!(
+                    "--create-roles chỉ dùng với PostgreSQL; SQLite không có vai trò, hãy bảo vệ tệp bằng quyền của hệ \
+                     điều hành / --create-roles is for PostgreSQL only: SQLite has no roles, protect the file with the \
+                     operating system's permissions"
+                );
+            }
             let n = db.migrate().await?;
             eprintln!("Đã áp dụng {n} bản nâng cấp / applied {n} migrations ({:?}).", db.engine());
+            if create_roles {
+                let done = db.create_roles(&owner_role, &app_role).await?;
+                let created = if done.created.is_empty() { "-".to_string() } else { done.created.join(", ") };
+                eprintln!(
+                    "Vai trò chủ sở hữu {owner_role}, vai trò ứng dụng {app_role} (lược đồ {schema}; mới tạo: {created}) / \
+                     owner role {owner_role}, runtime role {app_role} (schema {schema}; created: {created}). \
+                     Đặt mật khẩu / set passwords: ALTER ROLE … PASSWORD …",
+                    schema = done.schema
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }),
-        DbCommand::Check { rebuild_caches } => ctx.block_on(async {
+        DbCommand::Check { rebuild_caches, audit_head } => ctx.block_on(async {
+            let recorded = match &audit_head {
+                Some(h) => Some(h.parse::<ChainHead>()?),
+                None => None,
+            };
             let db = ctx.open().await?;
             if rebuild_caches {
                 let n = db.rebuild_tallies().await?;
@@ -135,10 +174,29 @@ pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
                      a report cache differs from the data — `vuonlen db check --rebuild-caches` rebuilds it."
                 );
             }
-            if orphans || differs {
+            // The audit log's hash chain, and the head an operator recorded.
+            let chain = db.verify_audit_chain_from(recorded.as_ref()).await?;
+            println!();
+            println!("audit_chain,rows,head,first_broken_seq,reason");
+            let chain_broken = match &chain {
+                ChainCheck::Intact { rows, head } => {
+                    println!("ok,{rows},{head},,");
+                    eprintln!(
+                        "Chuỗi nhật ký nguyên vẹn; ghi lại đầu chuỗi ở nơi khác / the audit chain holds; record its head \
+                         elsewhere: {head}"
+                    );
+                    false
+                }
+                ChainCheck::Broken(b) => {
+                    println!("BROKEN,{},,{},\"{}\"", b.rows_checked, b.seq, b.kind.to_string().replace('"', "'"));
+                    eprintln!("Nhật ký thay đổi bị can thiệp / the audit log was tampered with: {b}");
+                    true
+                }
+            };
+            if orphans || differs || chain_broken {
                 return Ok(ExitCode::from(1));
             }
-            eprintln!("Toàn vẹn / all references hold, report caches equal their data.");
+            eprintln!("Toàn vẹn / all references hold, report caches equal their data, the audit chain holds.");
             Ok(ExitCode::SUCCESS)
         }),
     }
