@@ -465,10 +465,33 @@ pub struct AuditLog {
     scope: Scope,
 }
 
+/// Which entries of the audit log to read: every condition given must hold.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Who (username, or the command line's actor).
+    pub actor: Option<String>,
+    /// `survey`, `member`, `household`, `household_link`, `user`, `unit_lineage`, `village`.
+    pub entity: Option<String>,
+    /// A province or commune (today's list): changes of the households placed there in the
+    /// entry's period.
+    pub unit: Option<String>,
+    pub household_id: Option<i64>,
+    /// From this time on (ISO 8601 UTC, as stored).
+    pub from: Option<String>,
+    /// Before this time (ISO 8601 UTC).
+    pub until: Option<String>,
+}
+
 impl AuditLog {
     /// The latest `limit` entries the auditor may read, newest first, optionally of one entity
     /// kind.
     pub async fn recent(&self, entity: Option<&str>, limit: i64) -> Result<Vec<Entry>> {
+        let filter = AuditFilter { entity: entity.map(str::to_string), ..AuditFilter::default() };
+        self.search(&filter, limit).await
+    }
+
+    /// The latest `limit` entries that match `f` and that the auditor may read, newest first.
+    pub async fn search(&self, f: &AuditFilter, limit: i64) -> Result<Vec<Entry>> {
         // The scope's codes as one bound value (`,01,00004,`; none for the whole country).
         let area = self.scope.code_list();
         let rows: Vec<Entry> = on_pool!(self.db, p => sqlx::query_as(
@@ -481,11 +504,22 @@ impl AuditLog {
                    LEFT JOIN admin_unit au ON au.list = '2025' AND au.code = u.unit_code \
                    WHERE u.username = a.actor AND u.unit_code IS NOT NULL \
                    AND ($2 LIKE '%,' || u.unit_code || ',%' OR $2 LIKE '%,' || au.province_code || ',%')))) \
+             AND ($4 IS NULL OR a.actor = $4) \
+             AND ($5 IS NULL OR EXISTS (SELECT 1 FROM survey s WHERE s.household_id = a.household_id \
+                  AND (a.period IS NULL OR s.period = a.period) \
+                  AND (s.current_province = $5 OR s.current_commune = $5))) \
+             AND ($6 IS NULL OR a.household_id = $6) \
+             AND ($7 IS NULL OR a.at >= $7) AND ($8 IS NULL OR a.at < $8) \
              ORDER BY id DESC LIMIT $3",
         )
-        .bind(entity)
+        .bind(f.entity.as_deref())
         .bind(area)
         .bind(limit)
+        .bind(f.actor.as_deref())
+        .bind(f.unit.as_deref())
+        .bind(f.household_id)
+        .bind(f.from.as_deref())
+        .bind(f.until.as_deref())
         .fetch_all(p)
         .await?);
         Ok(rows)

@@ -1068,3 +1068,54 @@ async fn accounts_refuse_weak_passwords_keep_an_admin_and_audit_list_downloads()
         assert!(log.iter().any(|e| e.actor == "xa.own" && e.field == "password_changed"), "{engine}");
     }
 }
+
+/// The audit log filters by who, what, where, which household and which days (Viet Nam's
+/// time), and shows local times and Vietnamese names — always within the auditor's area.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_audit_log_filters_by_who_what_where_and_when() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let auditor = users::by_username(&w.db, "kiemtra").await.expect("q").expect("auditor").0.access();
+        let log = auditor.auditor(&w.db).expect("auditor");
+        let by = |f: vuonlen_store::users::AuditFilter| {
+            let log = log.clone();
+            async move { log.search(&f, 100_000).await.expect("search") }
+        };
+        use vuonlen_store::users::AuditFilter;
+        let officer = by(AuditFilter { actor: Some("xa.own".into()), ..AuditFilter::default() }).await;
+        assert!(!officer.is_empty() && officer.iter().all(|e| e.actor == "xa.own"), "{engine}: {officer:?}");
+        let far =
+            by(AuditFilter { unit: Some(w.far.clone()), entity: Some("survey".into()), ..AuditFilter::default() })
+                .await;
+        assert!(!far.is_empty(), "{engine}");
+        let national = w.db.scoped(Scope::All);
+        for e in &far {
+            let d =
+                national.survey_detail(e.household_id.expect("household"), e.period.expect("period")).await.expect("d");
+            assert_eq!((d.current_commune.as_str(), e.entity.as_str()), (w.far.as_str(), "survey"), "{engine}: {e:?}");
+        }
+        let one = by(AuditFilter { household_id: Some(w.own_id), ..AuditFilter::default() }).await;
+        assert!(!one.is_empty() && one.iter().all(|e| e.household_id == Some(w.own_id)), "{engine}");
+        let future = by(AuditFilter { from: Some("2999-01-01T00:00:00.000Z".into()), ..AuditFilter::default() }).await;
+        assert!(future.is_empty(), "{engine}");
+        let past = by(AuditFilter { until: Some("2000-01-01T00:00:00.000Z".into()), ..AuditFilter::default() }).await;
+        assert!(past.is_empty(), "{engine}");
+        // Through the page: today in Viet Nam, the officer's sign-ins, local time, Vietnamese names.
+        let (session, _) = w.sign_in("kiemtra", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let today = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%Y-%m-%d").to_string();
+        let page = w.page(&session, &format!("/nhat-ky?actor=xa.own&entity=user&from={today}&to={today}")).await;
+        assert_eq!(page.status, OK, "{engine}: {}", page.body);
+        let table = page.body.split("data-testid=\"audit-log\"").nth(1).expect("table");
+        let rows = table.matches("<tr><td>").count();
+        assert!(rows >= 1, "{engine}: {table}");
+        assert_eq!(table.matches("<td>xa.own</td>").count(), rows, "{engine}: only the officer's entries");
+        let local = (chrono::Utc::now() + chrono::Duration::hours(7)).format("%d/%m/%Y").to_string();
+        assert!(table.contains(&local), "{engine}: times in Viet Nam's time: {table}");
+        assert!(table.contains("Người dùng, đăng nhập"), "{engine}: Vietnamese names of entries");
+        let bad = w.page(&session, "/nhat-ky?from=05-12-2026").await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        assert!(bad.body.contains("YYYY-MM-DD"), "{engine}");
+    }
+}

@@ -209,30 +209,124 @@ pub async fn password_submit(
 #[template(path = "audit.html")]
 struct AuditPage {
     c: Chrome,
+    q: AuditQuery,
+    entities: Vec<(&'static str, &'static str)>,
     rows: Vec<Vec<String>>,
+    limit: i64,
 }
 
-pub async fn audit(State(state): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, PageError> {
+/// The filters of the audit log page (all optional; dates are days in Viet Nam's time).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct AuditQuery {
+    #[serde(default)]
+    actor: String,
+    #[serde(default)]
+    entity: String,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    household: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// Viet Nam's time (UTC+7, no daylight saving).
+fn vietnam() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset")
+}
+
+/// The start of a day in Viet Nam as the store writes times (UTC).
+fn day_start_utc(day: chrono::NaiveDate) -> Option<String> {
+    let local = day.and_hms_opt(0, 0, 0)?.and_local_timezone(vietnam()).single()?;
+    Some(local.with_timezone(&chrono::Utc).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+}
+
+/// A stored time (UTC) as Viet Nam's local time, `dd/mm/yyyy hh:mm:ss`.
+fn local_time(at: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(at)
+        .map(|t| t.with_timezone(&vietnam()).format("%d/%m/%Y %H:%M:%S").to_string())
+        .unwrap_or_else(|_| at.to_string())
+}
+
+/// The kinds of entries, with their Vietnamese and English names.
+const ENTITIES: [(&str, &str, &str); 7] = [
+    ("survey", "Phiếu khảo sát hộ", "Household answers"),
+    ("member", "Thành viên", "Member"),
+    ("household", "Hộ", "Household"),
+    ("household_link", "Tách / nhập hộ", "Split / merge"),
+    ("user", "Người dùng, đăng nhập, tải danh sách", "Users, sign-ins, list downloads"),
+    ("unit_lineage", "Đơn vị hành chính", "Administrative units"),
+    ("village", "Thôn / tổ dân phố", "Village"),
+];
+
+/// A field's name as people read it: the interchange format's Vietnamese label where it has one.
+fn field_label(l: crate::i18n::Lang, field: &str) -> String {
+    let column = vuonlen_io::header::HOUSEHOLD_COLUMNS
+        .iter()
+        .chain(vuonlen_io::header::MEMBER_COLUMNS.iter())
+        .find(|c| c.key == field);
+    match (l, column) {
+        (crate::i18n::Lang::Vi, Some(c)) => c.label_vi.to_string(),
+        _ => field.to_string(),
+    }
+}
+
+pub async fn audit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<AuditQuery>,
+) -> Result<Response, PageError> {
+    const LIMIT: i64 = 500;
     let log = v.access.auditor(&state.db)?;
+    let l = v.lang;
+    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let day = |s: &str, what: &str| -> Result<Option<chrono::NaiveDate>, AppError> {
+        match text(s) {
+            None => Ok(None),
+            Some(d) => chrono::NaiveDate::parse_from_str(&d, "%Y-%m-%d").map(Some).map_err(|_| {
+                AppError::Invalid(format!("{what}: '{d}' — cần ngày YYYY-MM-DD / expected a date YYYY-MM-DD"))
+            }),
+        }
+    };
+    let household = match text(&q.household) {
+        None => None,
+        Some(h) => Some(h.parse::<i64>().map_err(|_| AppError::Invalid(format!("hộ / household: '{h}'")))?),
+    };
+    let filter = vuonlen_store::users::AuditFilter {
+        actor: text(&q.actor).map(|a| a.to_lowercase()),
+        entity: text(&q.entity),
+        unit: text(&q.unit),
+        household_id: household,
+        from: day(&q.from, "từ ngày / from")?.and_then(day_start_utc),
+        until: day(&q.to, "đến ngày / to")?.and_then(|d| d.succ_opt()).and_then(day_start_utc),
+    };
     let rows = log
-        .recent(None, 500)
+        .search(&filter, LIMIT)
         .await?
         .into_iter()
         .map(|a| {
+            let entity =
+                ENTITIES.iter().find(|e| e.0 == a.entity).map_or(a.entity.clone(), |e| l.s(e.1, e.2).to_string());
+            let field = field_label(l, &a.field);
             vec![
-                a.at.replace('T', " ").trim_end_matches('Z').to_string(),
+                local_time(&a.at),
                 a.actor,
                 a.command,
-                a.entity,
+                entity,
                 a.household_id.map(|h| h.to_string()).unwrap_or_default(),
+                a.period.map(|p| p.to_string()).unwrap_or_default(),
                 match a.member_no {
-                    Some(n) => format!("{} (STT {n})", a.field),
-                    None => a.field,
+                    Some(n) => format!("{field} (STT {n})"),
+                    None => field,
                 },
                 a.old_value.unwrap_or_default(),
                 a.new_value.unwrap_or_default(),
             ]
         })
         .collect();
-    Ok(render(&AuditPage { c: Chrome::of(&v, &uri), rows })?.into_response())
+    let entities = ENTITIES.iter().map(|e| (e.0, l.s(e.1, e.2))).collect();
+    Ok(render(&AuditPage { c: Chrome::of(&v, &uri), q, entities, rows, limit: LIMIT })?.into_response())
 }
