@@ -922,3 +922,34 @@ fn db_migrate_creates_the_owner_and_runtime_roles() {
         std::panic::resume_unwind(e);
     }
 }
+
+/// API tokens from the command line: made (printed once), listed, revoked.
+#[test]
+fn the_cli_makes_lists_and_revokes_api_tokens() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = format!("sqlite://{}", dir.path().join("r.db").display());
+    let add = Command::new(env!("CARGO_BIN_EXE_vuonlen"))
+        .args(["--db", &db, "user", "add", "--username", "tinh.14", "--role", "province_officer", "--unit", "14"])
+        .env("VUONLEN_PASSWORD", "mật khẩu thử 123")
+        .output()
+        .expect("run");
+    assert!(add.status.success(), "{}", String::from_utf8_lossy(&add.stderr));
+    let weak = Command::new(env!("CARGO_BIN_EXE_vuonlen"))
+        .args(["--db", &db, "user", "add", "--username", "tinh.01", "--role", "province_officer", "--unit", "01"])
+        .env("VUONLEN_PASSWORD", "12345678")
+        .output()
+        .expect("run");
+    assert_eq!(weak.status.code(), Some(1), "a common password is refused");
+    let made = vuonlen(&["--db", &db, "user", "token", "--username", "tinh.14", "--name", "sync", "--days", "30"]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let token = String::from_utf8_lossy(&made.stdout).trim().to_string();
+    assert_eq!(token.len(), 64, "{token}");
+    let listed = vuonlen(&["--db", &db, "user", "tokens", "--username", "tinh.14"]);
+    let text = String::from_utf8_lossy(&listed.stdout).to_string();
+    assert!(text.contains(",tinh.14,sync,") && text.trim_end().ends_with("true") && !text.contains(&token), "{text}");
+    let id = text.lines().nth(1).and_then(|l| l.split(',').next()).expect("id").to_string();
+    let revoked = vuonlen(&["--db", &db, "user", "revoke-token", "--username", "tinh.14", "--id", &id]);
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    let after = vuonlen(&["--db", &db, "user", "tokens", "--username", "tinh.14"]);
+    assert!(String::from_utf8_lossy(&after.stdout).trim_end().ends_with("false"));
+}

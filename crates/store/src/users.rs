@@ -281,9 +281,11 @@ pub async fn close_session(db: &Db, token_hash: &str) -> Result<()> {
 pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
     let row: Option<UserRow> = on_pool!(db, p => sqlx::query_as(
         "SELECT u.id, u.username, u.display_name, u.role, u.unit_code, u.active \
-         FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active = 1",
+         FROM api_token t JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = $1 AND u.active = 1 \
+         AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)",
     )
     .bind(token_hash)
+    .bind(crate::now())
     .fetch_optional(p)
     .await?);
     row.map(user_of).transpose()
@@ -292,15 +294,84 @@ pub async fn token_user(db: &Db, token_hash: &str) -> Result<Option<User>> {
 /// Creates an API token for the signed-in user (`token_hash`: SHA-256 of the token shown
 /// once).
 pub async fn create_token(db: &Db, access: &Access, name: &str, token_hash: &str) -> Result<()> {
-    on_pool!(db, p => sqlx::query("INSERT INTO api_token (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)")
+    access.create_token(db, name, token_hash, None).await.map(|_| ())
+}
+
+/// An API token as its owner and the administrators see it (never the token itself: only its
+/// hash is stored, and the token is shown once, when made).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct TokenInfo {
+    pub id: i64,
+    pub username: String,
+    pub name: String,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub revoked_at: Option<String>,
+}
+
+impl TokenInfo {
+    /// Whether it still signs in at `now` (ISO 8601 UTC).
+    pub fn is_valid_at(&self, now: &str) -> bool {
+        self.revoked_at.is_none() && self.expires_at.as_deref().is_none_or(|e| e > now)
+    }
+}
+
+const TOKEN_SELECT: &str = "SELECT t.id, u.username, t.name, t.created_at, t.expires_at, t.revoked_at \
+     FROM api_token t JOIN app_user u ON u.id = t.user_id";
+
+impl Access {
+    /// Makes an API token of this user (its SHA-256 `token_hash`), valid until `expires_at`
+    /// (ISO 8601 UTC; `None`: until revoked).
+    pub async fn create_token(&self, db: &Db, name: &str, token_hash: &str, expires_at: Option<&str>) -> Result<i64> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(StoreError::Invalid("tên mã truy cập: 1–100 ký tự / token name: 1–100 characters".into()));
+        }
+        let id: i64 = on_pool!(db, p => sqlx::query_scalar(
+            "INSERT INTO api_token (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
         .bind(token_hash)
-        .bind(access.user_id)
+        .bind(self.user_id)
         .bind(name)
         .bind(crate::now())
-        .execute(p)
-        .await?
-        .rows_affected());
-    record_event(db, &access.username, "web", "api_token_created", Some(name)).await
+        .bind(expires_at)
+        .fetch_one(p)
+        .await?);
+        record_event(db, &self.username, "web", "api_token_created", Some(&format!("#{id} {name}"))).await?;
+        Ok(id)
+    }
+
+    /// The tokens this user may see: its own; an administrator's, everyone's. Newest first.
+    pub async fn tokens(&self, db: &Db) -> Result<Vec<TokenInfo>> {
+        let sql = format!("{TOKEN_SELECT} WHERE ($1 OR t.user_id = $2) ORDER BY t.id DESC");
+        Ok(on_pool!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
+            .bind(self.role == Role::Admin)
+            .bind(self.user_id)
+            .fetch_all(p)
+            .await?))
+    }
+
+    /// Revokes a token of this user (an administrator: anyone's). Revoking a revoked token
+    /// changes nothing; someone else's token reads as absent.
+    pub async fn revoke_token(&self, db: &Db, id: i64) -> Result<TokenInfo> {
+        let visible = self.tokens(db).await?.into_iter().find(|t| t.id == id);
+        let Some(token) = visible else {
+            return Err(StoreError::NotFound(format!("mã truy cập / token {id}")));
+        };
+        if token.revoked_at.is_some() {
+            return Ok(token);
+        }
+        let now = crate::now();
+        on_pool!(db, p => sqlx::query("UPDATE api_token SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+            .bind(&now)
+            .bind(id)
+            .execute(p)
+            .await?
+            .rows_affected());
+        record_event(db, &self.username, "web", "api_token_revoked", Some(&format!("#{id} {}", token.username)))
+            .await?;
+        Ok(TokenInfo { revoked_at: Some(now), ..token })
+    }
 }
 
 /// Creates a user with no other check than the role's unit: for `vuonlen demo` and the first

@@ -165,6 +165,8 @@ routes! {
     "/nguoi-dung/{id}" => post(pages::admin::update);
     "/nhat-ky" => get(pages::admin::audit);
     "/mat-khau" => get(pages::admin::password_form).post(pages::admin::password_submit);
+    "/token" => get(pages::tokens::show).post(pages::tokens::create);
+    "/token/{id}/thu-hoi" => post(pages::tokens::revoke);
     "/static/style.css" => get(style);
     "/static/app.js" => get(script);
     "/healthz" => get(health);

@@ -1119,3 +1119,59 @@ async fn the_audit_log_filters_by_who_what_where_and_when() {
         assert!(bad.body.contains("YYYY-MM-DD"), "{engine}");
     }
 }
+
+/// API tokens: made on the page (shown once), used, listed, revoked by their owner or an
+/// administrator (not by anyone else), and refused once revoked or expired.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_tokens_are_made_listed_revoked_and_expire() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let (session, csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let pairs = |kv: &[(&str, &str)]| kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let made = w
+            .post_form(&session, "/token", &pairs(&[("_csrf", &csrf), ("name", "báo cáo tỉnh"), ("days", "30")]), None)
+            .await;
+        assert_eq!(made.status, OK, "{engine}: {}", made.body);
+        let token = made
+            .body
+            .split("data-testid=\"fresh-token\">")
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .expect("the token, shown once")
+            .to_string();
+        let me = |token: &str| {
+            let req = Request::get("/api/v1/me").header(header::AUTHORIZATION, format!("Bearer {token}"));
+            send(&w.app, req.body(Body::empty()).expect("request"))
+        };
+        assert_eq!(me(&token).await.status, OK, "{engine}");
+        let listed = w.page(&session, "/token").await;
+        assert!(
+            listed.body.contains("báo cáo tỉnh") && !listed.body.contains(&token),
+            "{engine}: listed, not shown again"
+        );
+        let province = users::by_username(&w.db, "tinh.14").await.expect("q").expect("u").0.access();
+        let id =
+            province.tokens(&w.db).await.expect("tokens").iter().find(|t| t.name == "báo cáo tỉnh").expect("token").id;
+        // Another user cannot revoke it; the administrator sees and could.
+        let officer = users::by_username(&w.db, "xa.own").await.expect("q").expect("u").0.access();
+        assert!(officer.revoke_token(&w.db, id).await.is_err(), "{engine}");
+        let admin = users::by_username(&w.db, "admin").await.expect("q").expect("u").0.access();
+        assert!(admin.tokens(&w.db).await.expect("tokens").iter().any(|t| t.id == id && t.username == "tinh.14"));
+        assert_eq!(me(&token).await.status, OK, "{engine}: still valid");
+        // Its owner revokes it.
+        let r = w.post_form(&session, &format!("/token/{id}/thu-hoi"), &pairs(&[("_csrf", &csrf)]), None).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{engine}");
+        assert_eq!(me(&token).await.status, StatusCode::UNAUTHORIZED, "{engine}: revoked");
+        // An expired token signs nothing in.
+        let old = password::token();
+        province
+            .create_token(&w.db, "cũ", &password::token_hash(&old), Some("2020-01-01T00:00:00.000Z"))
+            .await
+            .expect("token");
+        assert_eq!(me(&old).await.status, StatusCode::UNAUTHORIZED, "{engine}: expired");
+        let log = users::by_username(&w.db, "kiemtra").await.expect("q").expect("u").0.access();
+        let events = log.auditor(&w.db).expect("auditor").recent(Some("user"), 1000).await.expect("log");
+        assert!(events.iter().any(|e| e.actor == "tinh.14" && e.field == "api_token_revoked"), "{engine}");
+    }
+}

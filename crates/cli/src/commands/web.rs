@@ -221,10 +221,89 @@ pub enum UserCommand {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Make an API token of a user (printed once: only its hash is stored).
+    Token {
+        #[arg(long)]
+        username: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
+        /// Days it lives (0: until revoked).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+    },
+    /// List a user's API tokens (an administrator's: everyone's).
+    Tokens {
+        #[arg(long)]
+        username: String,
+    },
+    /// Revoke an API token, as a user who may (its owner or an administrator).
+    RevokeToken {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        id: i64,
+    },
+}
+
+/// The access of an active user, for the token commands.
+async fn access_of(db: &vuonlen_store::Db, username: &str) -> Result<vuonlen_store::users::Access> {
+    let (u, _) = users::by_username(db, username)
+        .await?
+        .with_context(|| format!("không có người dùng / no user '{username}'"))?;
+    anyhow::ensure!(u.active, "người dùng đã bị khóa / the user is inactive: {username}");
+    Ok(u.access())
+}
+
+fn tokens(ctx: &Ctx, c: UserCommand) -> Result<ExitCode> {
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        match c {
+            UserCommand::Token { username, name, days } => {
+                anyhow::ensure!(days >= 0, "--days: 0 or more / 0 trở lên");
+                let access = access_of(&db, &username).await?;
+                let token = vuonlen_web::password::token();
+                let expires = (days > 0).then(|| vuonlen_store::hours_from_now(days * 24));
+                let id = access
+                    .create_token(&db, &name, &vuonlen_web::password::token_hash(&token), expires.as_deref())
+                    .await?;
+                println!("{token}");
+                eprintln!(
+                    "Mã #{id} của {username}, hết hạn {} — chỉ hiện một lần / token #{id} of {username}, expires {} — shown only once",
+                    expires.as_deref().unwrap_or("—"),
+                    expires.as_deref().unwrap_or("never (until revoked)")
+                );
+            }
+            UserCommand::Tokens { username } => {
+                let access = access_of(&db, &username).await?;
+                let now = vuonlen_store::now_text();
+                println!("id,username,name,created_at,expires_at,revoked_at,valid");
+                for t in access.tokens(&db).await? {
+                    println!(
+                        "{},{},{},{},{},{},{}",
+                        t.id,
+                        t.username,
+                        t.name.replace(',', " "),
+                        t.created_at,
+                        t.expires_at.as_deref().unwrap_or(""),
+                        t.revoked_at.as_deref().unwrap_or(""),
+                        t.is_valid_at(&now)
+                    );
+                }
+            }
+            UserCommand::RevokeToken { username, id } => {
+                let access = access_of(&db, &username).await?;
+                let t = access.revoke_token(&db, id).await?;
+                eprintln!("Đã thu hồi mã #{} ({}) / revoked token #{}", t.id, t.username, t.id);
+            }
+            UserCommand::Add { .. } => unreachable!("handled by user()"),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 pub fn user(ctx: Ctx, c: UserCommand) -> Result<ExitCode> {
-    let UserCommand::Add { username, role, unit, name } = c;
+    let UserCommand::Add { username, role, unit, name } = c else { return tokens(&ctx, c) };
     let role = Role::parse(&role).with_context(|| format!("vai trò không hợp lệ / unknown role '{role}'"))?;
     let password = match std::env::var("VUONLEN_PASSWORD") {
         Ok(p) => p,

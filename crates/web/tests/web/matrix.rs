@@ -76,6 +76,9 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("get", "/bao-cao/tai" | "/api/v1/reports" | "/api/v1/dashboard" | "/api/v1/households") => yes(reads),
         ("get" | "post", "/nguoi-dung") | ("post", "/nguoi-dung/{id}") => yes(c.admin),
         ("get", "/nhat-ky") => yes(c.auditor),
+        ("get" | "post", "/token") => yes(signed_in),
+        // The commune officer's token: its owner or an administrator revokes it.
+        ("post", "/token/{id}/thu-hoi") => yes(c.name == "xa.own" || c.admin),
         _ => panic!("no expected answer for {method} {path}: add the route to the authorization matrix"),
     }
 }
@@ -83,11 +86,8 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
 /// The targets a route is tried on.
 fn targets(path: &str) -> &'static [Target] {
     const UNIT_ROUTES: &[&str] = &["/", "/bao-cao/tai", "/api/v1/reports", "/api/v1/dashboard", "/api/v1/households"];
-    if path.contains("{id}") && !path.starts_with("/nguoi-dung") || UNIT_ROUTES.contains(&path) {
-        EVERYWHERE
-    } else {
-        &[Target::None]
-    }
+    let household = path.contains("{id}") && !path.starts_with("/nguoi-dung") && !path.starts_with("/token");
+    if household || UNIT_ROUTES.contains(&path) { EVERYWHERE } else { &[Target::None] }
 }
 
 fn classify(r: &Reply) -> Answer {
@@ -211,7 +211,13 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                 w.sign_in(c.name, PASSWORD).await.unwrap_or_else(|r| panic!("{}: {}", c.name, r.status));
             sessions.insert(c.name, Session { cookie, csrf });
         }
-        let officer_id = users::by_username(&w.db, "xa.own").await.expect("q").expect("officer").0.id;
+        let officer = users::by_username(&w.db, "xa.own").await.expect("q").expect("officer").0;
+        let officer_id = officer.id;
+        let token_id = officer
+            .access()
+            .create_token(&w.db, "matrix", &password::token_hash(&password::token()), None)
+            .await
+            .expect("token");
         // The commune officer's two uploads: one with a problem (its error file), one to confirm.
         let own = &sessions["xa.own"];
         let with_error = w.call("xa.own", Some(own), "post", "/nhap", upload(&w.own, true)).await;
@@ -301,6 +307,8 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                                 (format!("{path}?unit={}", unit(t)), None)
                             }
                             ("post", "/nguoi-dung") => (path.to_string(), form(&[("username", "")])),
+                            ("post", "/token") => (path.to_string(), form(&[("name", ""), ("days", "30")])),
+                            (_, "/token/{id}/thu-hoi") => (format!("/token/{token_id}/thu-hoi"), form(&[])),
                             ("post", "/nguoi-dung/{id}") => {
                                 (format!("/nguoi-dung/{officer_id}"), form(&[("role", "")]))
                             }
