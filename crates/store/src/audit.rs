@@ -155,7 +155,7 @@ pub struct Entry {
 }
 
 /// The log of one household, oldest first.
-pub async fn for_household(db: &Db, household_id: i64) -> Result<Vec<Entry>> {
+pub async fn for_household_unscoped(db: &Db, household_id: i64) -> Result<Vec<Entry>> {
     Ok(on_pool!(db, p => sqlx::query_as(
         "SELECT id, at, actor, command, entity, household_id, period, member_no, field, old_value, new_value \
          FROM audit WHERE household_id = $1 ORDER BY id",

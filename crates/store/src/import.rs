@@ -44,7 +44,7 @@ pub struct ImportSpec {
     /// SHA-256 of the files' bytes.
     pub file_hash: String,
     /// The area the importer may write: a household placed outside it is refused
-    /// ([`ConflictKind::OutOfScope`]). The command line imports with [`Scope::All`].
+    /// ([`ConflictKind::OutOfScope`]). The command line imports with [`Scope::unscoped_all()`].
     pub scope: Scope,
     /// How many households the input holds, when known (lines of a CSV file). A load of at
     /// least [`BULK_MIN_HOUSEHOLDS`] into a new period that is at least half the size of the
@@ -368,7 +368,9 @@ impl PeopleSeen {
 impl Importer {
     /// Opens the transaction, creating the period if needed. The period's own standard and
     /// reference date win over the spec's when it already exists: the caller checks first.
-    pub async fn begin(db: &Db, spec: ImportSpec) -> Result<Importer> {
+    /// It writes wherever `spec.scope` allows, as the caller sets it: the command line's
+    /// administration; users go through [`crate::Registry::begin_import`].
+    pub async fn begin_unscoped(db: &Db, spec: ImportSpec) -> Result<Importer> {
         let placer = Placer::load(db).await?;
         let mut predecessors: HashMap<String, Vec<String>> = HashMap::new();
         let rows: Vec<(String, String)> = crate::db::on_pool!(db, p => sqlx::query_as(
@@ -1133,6 +1135,6 @@ impl crate::scope::Registry {
             return Err(StoreError::Forbidden("cập nhật hộ / changing households".into()));
         }
         spec.scope = self.write.clone();
-        Importer::begin(&self.db, spec).await
+        Importer::begin_unscoped(&self.db, spec).await
     }
 }

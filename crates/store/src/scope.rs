@@ -5,9 +5,15 @@
 use crate::db::Db;
 use crate::error::{Result, StoreError};
 
-/// The area a user may read: today's (2025-list) provinces and communes, or everything.
+/// The area a user may read: today's (2025-list) provinces and communes, or everything. Made
+/// only by [`Scope::units`] (codes checked), [`Scope::none`] and [`Scope::unscoped_all`] — the
+/// one way to everything, named so that `grep unscoped` lists every place that reads the whole
+/// registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
+pub struct Scope(Area);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Area {
     /// The national office and command-line administration.
     All,
     /// Province codes (2 digits) and commune codes (5 digits) of the 2025 list.
@@ -15,6 +21,19 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Everything: national users, the command line's administration, tests.
+    pub fn unscoped_all() -> Scope {
+        Scope(Area::All)
+    }
+
+    /// The codes of the scope; `None` for everything.
+    pub fn codes(&self) -> Option<&[String]> {
+        match &self.0 {
+            Area::All => None,
+            Area::Units(u) => Some(u),
+        }
+    }
+
     /// A scope of unit codes; each must be 2 or 5 ASCII digits.
     pub fn units<I: IntoIterator<Item = S>, S: Into<String>>(codes: I) -> Result<Scope> {
         let codes: Vec<String> = codes.into_iter().map(Into::into).collect();
@@ -25,26 +44,26 @@ impl Scope {
                 )));
             }
         }
-        Ok(Scope::Units(codes))
+        Ok(Scope(Area::Units(codes)))
     }
 
     /// Whether a household placed in `province`/`commune` today is readable. A commune of the
     /// scope is matched with its province: a 2024 commune the lineage does not place (no
     /// province) is not taken for the 2025 commune that reuses its code.
     pub fn contains(&self, province: &str, commune: &str) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Units(u) => u.iter().any(|c| c == province || (c == commune && province_of(c) == province)),
+        match &self.0 {
+            Area::All => true,
+            Area::Units(u) => u.iter().any(|c| c == province || (c == commune && province_of(c) == province)),
         }
     }
 
     /// SQL predicate on a `survey` alias. The codes are digits only (checked by [`Scope::units`]),
     /// so they can be written as literals.
     pub(crate) fn sql(&self, alias: &str) -> String {
-        match self {
-            Scope::All => "1 = 1".to_string(),
-            Scope::Units(u) if u.is_empty() => "1 = 0".to_string(),
-            Scope::Units(u) => {
+        match &self.0 {
+            Area::All => "1 = 1".to_string(),
+            Area::Units(u) if u.is_empty() => "1 = 0".to_string(),
+            Area::Units(u) => {
                 let quoted = |codes: &mut dyn Iterator<Item = &str>| {
                     codes.map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
                 };
@@ -73,20 +92,20 @@ impl Scope {
     /// The scope's codes as one value to bind, `,01,00004,` (match a code `c` with
     /// `$n LIKE '%,' || c || ',%'`); `None` for everything.
     pub(crate) fn code_list(&self) -> Option<String> {
-        match self {
-            Scope::All => None,
-            Scope::Units(u) => Some(format!(",{},", u.join(","))),
+        match &self.0 {
+            Area::All => None,
+            Area::Units(u) => Some(format!(",{},", u.join(","))),
         }
     }
 
     /// No area at all.
     pub fn none() -> Scope {
-        Scope::Units(Vec::new())
+        Scope(Area::Units(Vec::new()))
     }
 
     /// Whether the scope holds no area.
     pub fn is_none(&self) -> bool {
-        matches!(self, Scope::Units(u) if u.is_empty())
+        matches!(&self.0, Area::Units(u) if u.is_empty())
     }
 }
 
@@ -101,8 +120,13 @@ pub struct Registry {
 }
 
 impl Db {
-    /// The registry restricted to `scope`, for reading and changing (command-line
-    /// administration).
+    /// The whole registry, for reading and changing: the command line's administration and
+    /// tests. Every use is listed by `grep -rn unscoped`.
+    pub fn unscoped(&self) -> Registry {
+        self.scoped(Scope::unscoped_all())
+    }
+
+    /// The registry restricted to `scope`, for reading and changing.
     pub fn scoped(&self, scope: Scope) -> Registry {
         Registry { db: self.clone(), write: scope.clone(), scope }
     }
@@ -166,6 +190,6 @@ mod tests {
             "((m.current_province = '01' AND m.current_commune IN ('00004')) OR \
              (m.current_province = '14' AND m.current_commune IN ('04000')))"
         );
-        assert_eq!(Scope::Units(vec![]).sql("s"), "1 = 0");
+        assert_eq!(Scope::none().sql("s"), "1 = 0");
     }
 }

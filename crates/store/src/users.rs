@@ -126,9 +126,15 @@ impl User {
             (Scope::none(), Scope::none())
         } else {
             match self.role {
-                Role::CommuneOfficer | Role::ProvinceOfficer => (Scope::Units(unit()), Scope::Units(unit())),
-                Role::Auditor if self.unit_code.is_some() => (Scope::Units(unit()), Scope::none()),
-                Role::NationalViewer | Role::Auditor | Role::Admin => (Scope::All, Scope::none()),
+                // A stored unit that is not a code gives no area at all.
+                Role::CommuneOfficer | Role::ProvinceOfficer => {
+                    let own = Scope::units(unit()).unwrap_or_else(|_| Scope::none());
+                    (own.clone(), own)
+                }
+                Role::Auditor if self.unit_code.is_some() => {
+                    (Scope::units(unit()).unwrap_or_else(|_| Scope::none()), Scope::none())
+                }
+                Role::NationalViewer | Role::Auditor | Role::Admin => (Scope::unscoped_all(), Scope::none()),
             }
         };
         Access { user_id: self.id, username: self.username.clone(), role: self.role, read, write }
@@ -376,7 +382,7 @@ impl Access {
 
 /// Creates a user with no other check than the role's unit: for `vuonlen demo` and the first
 /// administrator (`vuonlen user add`). The web goes through [`UserAdmin`].
-pub async fn create(db: &Db, new: &NewUser, actor: &str, command: &str) -> Result<User> {
+pub async fn create_unscoped(db: &Db, new: &NewUser, actor: &str, command: &str) -> Result<User> {
     let username = check_username(&new.username)?;
     check_unit_exists(db, new.role, new.unit_code.as_deref()).await?;
     if by_username(db, &username).await?.is_some() {
@@ -430,7 +436,7 @@ impl UserAdmin {
     }
 
     pub async fn create(&self, new: &NewUser) -> Result<User> {
-        create(&self.db, new, &self.actor, "web").await
+        create_unscoped(&self.db, new, &self.actor, "web").await
     }
 
     /// Changes a user's role, unit and whether it may sign in; closes its sessions.

@@ -78,10 +78,10 @@ async fn import(db: &Db, year: i64, recs: &[HouseholdRecord]) -> ImportSummary {
         command: "test".into(),
         files: "test".into(),
         file_hash: "0".into(),
-        scope: vuonlen_store::Scope::All,
+        scope: vuonlen_store::Scope::unscoped_all(),
         expected_households: None,
     };
-    let mut imp = Importer::begin(db, spec).await.expect("begin");
+    let mut imp = Importer::begin_unscoped(db, spec).await.expect("begin");
     imp.push(recs).await.expect("push");
     let summary = imp.finish().await.expect("finish");
     // The references the schema does not declare hold after every import.
@@ -148,9 +148,9 @@ async fn import_is_idempotent_and_audits_changes() {
         let third = import(&db, 2025, &recs2).await;
         assert!(third.committed, "{engine}");
         assert_eq!((third.inserted, third.updated, third.unchanged), (0, 1, 1), "{engine}");
-        let reg = db.scoped(Scope::All);
+        let reg = db.unscoped();
         let v = reg.household("00004", "A1").await.expect("household");
-        let log = vuonlen_store::audit::for_household(&db, v.id).await.expect("audit");
+        let log = vuonlen_store::audit::for_household_unscoped(&db, v.id).await.expect("audit");
         let income = log.iter().find(|e| e.field == "income_per_capita").expect("income change logged");
         assert_eq!((income.old_value.as_deref(), income.new_value.as_deref()), (Some("1000000"), Some("1200000")));
         assert_eq!(income.actor, "tester");
@@ -224,7 +224,7 @@ async fn reports_follow_every_change_of_the_period() {
     let dir = tempfile::tempdir().expect("tmp");
     for (engine, db) in engines(dir.path()).await {
         let vn = Selection::parse("VN").expect("country");
-        let all = db.scoped(Scope::All);
+        let all = db.unscoped();
         let poor = |t: &[(String, vuonlen_core::report::UnitTally)]| {
             t.iter().map(|(_, u)| u.households_in(Class::Poor)).sum::<u64>()
         };
@@ -280,7 +280,7 @@ async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
         assert!(s25.committed, "{engine}");
         assert_eq!(s25.linked_across_units, 6, "{engine}: H1, H2, H4, H5, H6, R1 keep their identity");
 
-        let reg = db.scoped(Scope::All);
+        let reg = db.unscoped();
         let p24 = period::get(&db, 2024).await.expect("p").expect("2024");
         let p25 = period::get(&db, 2025).await.expect("p").expect("2025");
         let hanoi = Selection::parse("01").expect("Hà Nội");
@@ -358,17 +358,17 @@ async fn a_bulk_load_rebuilds_the_search_indexes_and_a_failed_one_keeps_them() {
             command: "test".into(),
             files: "test".into(),
             file_hash: file_hash.into(),
-            scope: vuonlen_store::Scope::All,
+            scope: vuonlen_store::Scope::unscoped_all(),
             // Announced as large: the indexes are dropped at begin.
             expected_households: Some(vuonlen_store::import::BULK_MIN_HOUSEHOLDS),
         };
         // Aborted: the drop is rolled back with the rest.
-        let mut imp = Importer::begin(&db, spec("a")).await.expect("begin");
+        let mut imp = Importer::begin_unscoped(&db, spec("a")).await.expect("begin");
         imp.push(&recs).await.expect("push");
         imp.abort().await.expect("abort");
         assert!(has_search_indexes(indexes().await), "{engine}: after abort");
         // Committed: rebuilt, and the search finds the head by a name without diacritics.
-        let mut imp = Importer::begin(&db, spec("b")).await.expect("begin");
+        let mut imp = Importer::begin_unscoped(&db, spec("b")).await.expect("begin");
         imp.push(&recs).await.expect("push");
         assert!(imp.finish().await.expect("finish").committed, "{engine}");
         assert!(has_search_indexes(indexes().await), "{engine}: after commit");
@@ -377,7 +377,7 @@ async fn a_bulk_load_rebuilds_the_search_indexes_and_a_failed_one_keeps_them() {
             query: Some(vuonlen_core::text::fold(&head)),
             ..Default::default()
         };
-        let found = db.scoped(Scope::All).households(2025, "2022-2025", &filter, 0, 50).await.expect("search");
+        let found = db.unscoped().households(2025, "2022-2025", &filter, 0, 50).await.expect("search");
         assert!(found.items.iter().any(|h| h.household_code == "B1"), "{engine}: {head} found");
     }
 }
@@ -450,7 +450,9 @@ async fn a_name_search_pages_through_every_matching_household_once_in_list_order
         .collect();
     for (engine, db) in engines(dir.path()).await {
         assert!(import(&db, 2025, &recs).await.committed, "{engine}");
-        for scope in [Scope::All, Scope::units(["01"]).expect("scope"), Scope::units(["00004"]).expect("scope")] {
+        for scope in
+            [Scope::unscoped_all(), Scope::units(["01"]).expect("scope"), Scope::units(["00004"]).expect("scope")]
+        {
             let reg = db.scoped(scope.clone());
             // The whole list in its order, by pages of 500.
             let mut all = Vec::new();
@@ -545,9 +547,9 @@ async fn a_list_of_one_class_pages_through_exactly_its_households() {
     for (engine, db) in engines(dir.path()).await {
         assert!(import(&db, 2025, &recs).await.committed, "{engine}");
         for (scope, unit) in [
-            (Scope::All, None),
+            (Scope::unscoped_all(), None),
             (Scope::units(["01"]).expect("scope"), Some("01")),
-            (Scope::All, Some("00004")),
+            (Scope::unscoped_all(), Some("00004")),
             (Scope::units(["00004"]).expect("scope"), None),
         ] {
             let reg = db.scoped(scope.clone());
@@ -588,7 +590,7 @@ async fn a_list_counts_up_to_ten_thousand_households_then_says_more() {
         (0..=n as u64).map(|i| household(&format!("N{i:05}"), "00004", Class::NotPoor, 1, 10 * i)).collect();
     let recs = records(dir.path(), "many", &rows, d(2025, 12, 31));
     for (engine, db) in engines(dir.path()).await {
-        let reg = db.scoped(Scope::All);
+        let reg = db.unscoped();
         let everyone = HouseholdFilter::default();
         // Exactly the cap: counted.
         assert!(import(&db, 2025, &recs[..n]).await.committed, "{engine}");
@@ -669,14 +671,14 @@ async fn a_scoped_registry_reads_only_its_area() {
         assert!(son_la_officer.household(son_la, "S2").await.is_ok(), "{engine}");
         let listed = son_la_officer.listed(&p, "2022-2025", &everything, Class::Poor).await.expect("list");
         assert_eq!(listed.iter().map(|l| l.household_code.as_str()).collect::<Vec<_>>(), vec!["S2"], "{engine}");
-        let national = db.scoped(Scope::All).tally(&p, "2022-2025", &everything).await.expect("all");
+        let national = db.unscoped().tally(&p, "2022-2025", &everything).await.expect("all");
         assert_eq!(national.len(), 2, "{engine}");
         // A what-if by the Sơn La officer touches only Sơn La.
         let s = son_la_officer.reclassify(&p, &standard("2027-2030")).await.expect("what-if");
         assert_eq!(s.households, 1, "{engine}");
         // Re-classifying under the period's own standard, from the stored answers, gives the
         // stored classes back.
-        let again = db.scoped(Scope::All).reclassify(&p, &standard("2022-2025")).await.expect("again");
+        let again = db.unscoped().reclassify(&p, &standard("2022-2025")).await.expect("again");
         assert_eq!((again.households, again.unclassified, again.changed()), (2, 0, 0), "{engine}");
         assert_eq!(again.matrix[Class::Poor as usize][Class::Poor as usize], 2, "{engine}");
     }
@@ -723,7 +725,7 @@ async fn splits_and_merges_are_checked_recorded_shown_and_counted() {
         let p24 = period::get(&db, 2024).await.expect("p").expect("2024");
         let p25 = period::get(&db, 2025).await.expect("p").expect("2025");
         let hanoi = Selection::parse("01").expect("Hà Nội");
-        let all = db.scoped(Scope::All);
+        let all = db.unscoped();
 
         // Without links: B1 is newly poor (col 7), N1 a new household (col 8), M1 gone (col 4).
         let before = class_path_counts(&all.paths(&p24, &p25, &hanoi).await.expect("paths"));
@@ -812,11 +814,11 @@ async fn splits_and_merges_are_checked_recorded_shown_and_counted() {
         );
 
         // The audit log has one row per household, with who and through which command.
-        let log = vuonlen_store::audit::for_household(&db, o1.id).await.expect("audit");
+        let log = vuonlen_store::audit::for_household_unscoped(&db, o1.id).await.expect("audit");
         let row = log.iter().find(|e| e.entity == "household_link").expect("split logged");
         assert_eq!((row.field.as_str(), row.new_value.as_deref()), ("split_off_into", Some("00097/N1")));
         assert_eq!((row.actor.as_str(), row.command.as_str(), row.period), ("tester", "test", Some(2025)));
-        let log = vuonlen_store::audit::for_household(&db, b1.id).await.expect("audit");
+        let log = vuonlen_store::audit::for_household_unscoped(&db, b1.id).await.expect("audit");
         assert!(log.iter().any(|e| e.field == "absorbed" && e.new_value.as_deref() == Some("00001/M1")), "{engine}");
 
         // Movements: B1 joins the poor with M1's poor members: col 8, not newly arising (col 7).
@@ -870,7 +872,7 @@ async fn concurrent_reports_after_a_change_count_every_household_once() {
             assert!(s.committed, "{engine}: round {round}");
             let readers: Vec<_> = (0..6)
                 .map(|_| {
-                    let (reg, p, vn) = (db.scoped(Scope::All), p.clone(), vn.clone());
+                    let (reg, p, vn) = (db.unscoped(), p.clone(), vn.clone());
                     tokio::spawn(async move { reg.tally(&p, "2022-2025", &vn).await })
                 })
                 .collect();
@@ -878,7 +880,7 @@ async fn concurrent_reports_after_a_change_count_every_household_once() {
                 let t = r.await.expect("reader task").expect("tally");
                 assert_eq!(households(&t), 30, "{engine}: round {round}, a report read while others rebuilt");
             }
-            let after = db.scoped(Scope::All).tally(&p, "2022-2025", &vn).await.expect("tally");
+            let after = db.unscoped().tally(&p, "2022-2025", &vn).await.expect("tally");
             assert_eq!(households(&after), 30, "{engine}: round {round}, a report made afterwards");
             let poor: u64 =
                 after.iter().map(|(_, u)| u.households_in(Class::Poor) + u.households_in(Class::NearPoor)).sum();
@@ -904,7 +906,7 @@ async fn a_report_rebuilds_only_the_changed_communes_and_db_check_compares_the_c
         assert!(import(&db, 2025, &records(dir.path(), "r0", &rows, d(2025, 12, 31))).await.committed);
         let p = period::get(&db, 2025).await.expect("p").expect("2025");
         let vn = Selection::parse("VN").expect("country");
-        let all = db.scoped(Scope::All);
+        let all = db.unscoped();
         let total = |t: &[(String, vuonlen_core::report::UnitTally)]| t.iter().map(|(_, u)| u.households).sum::<u64>();
         assert_eq!(total(&all.tally(&p, "2022-2025", &vn).await.expect("tally")), 3, "{engine}");
         assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds()), "{engine}");
@@ -986,7 +988,7 @@ async fn the_audit_chain_holds_after_imports_and_edits() {
         assert!(n > rows0 + 2 + 1 + 3, "{engine}: {n} rows");
         assert_eq!(n as i64, head.seq, "{engine}: seq has no gaps");
         // Every household row of the log is in the chain (the import sealed its batch).
-        let log = vuonlen_store::audit::for_household(&db, 1).await.expect("audit");
+        let log = vuonlen_store::audit::for_household_unscoped(&db, 1).await.expect("audit");
         assert!(log.len() >= 2, "{engine}: {log:?}");
         // The recorded head is in the chain; a made-up one is not.
         assert!(matches!(db.verify_audit_chain_from(Some(&head)).await.expect("verify"), ChainCheck::Intact { .. }));

@@ -12,8 +12,8 @@ use vuonlen_core::Class;
 use vuonlen_core::movement::MovementTally;
 use vuonlen_core::report::UnitTally;
 use vuonlen_core::units::AdminUnits;
+use vuonlen_store::Selection;
 use vuonlen_store::period::{self, Period};
-use vuonlen_store::{Scope, Selection};
 
 /// Counts of one unit in one period.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -127,9 +127,9 @@ pub fn home_unit(v: &Viewer) -> String {
 /// Refuses a unit outside what the user may read (a commune of a readable province is
 /// readable; the country only with a national scope).
 pub fn check_unit(v: &Viewer, unit: &str) -> Result<(), AppError> {
-    let ok = match &v.access.read {
-        Scope::All => true,
-        Scope::Units(codes) => codes.iter().any(|c| {
+    let ok = match v.access.read.codes() {
+        None => true,
+        Some(codes) => codes.iter().any(|c| {
             c == unit
                 || (unit.len() == 5
                     && c.len() == 2

@@ -58,17 +58,17 @@ async fn import(db: &Db, year: i64, records: &[HouseholdRecord]) {
         command: "test".into(),
         files: "test".into(),
         file_hash: format!("{year}"),
-        scope: Scope::All,
+        scope: Scope::unscoped_all(),
         expected_households: None,
     };
-    let mut imp = Importer::begin(db, spec).await.expect("begin");
+    let mut imp = Importer::begin_unscoped(db, spec).await.expect("begin");
     imp.push(records).await.expect("push");
     let s = imp.finish().await.expect("finish");
     assert!(s.committed && s.conflicts.is_empty(), "{:?}", s.conflicts);
 }
 
 async fn id_in(db: &Db, commune: &str) -> i64 {
-    let reg = db.scoped(Scope::All);
+    let reg = db.unscoped();
     let f = vuonlen_store::browse::HouseholdFilter { unit: Some(commune.into()), ..Default::default() };
     reg.households(2025, "2022-2025", &f, 0, 1).await.expect("list").items[0].household_id
 }
@@ -90,7 +90,7 @@ async fn world(db: Db) -> World {
         ("kiemtra", Role::Auditor, None),
         ("admin", Role::Admin, None),
     ] {
-        let u = users::create(
+        let u = users::create_unscoped(
             &db,
             &NewUser {
                 username: name.into(),
@@ -426,7 +426,7 @@ async fn an_edit_based_on_old_answers_is_refused_and_a_change_reclassifies() {
             r.body
         );
         // The household's audit log has the change, by its author.
-        let log = w.db.scoped(Scope::All).household_audit(w.own_id).await.expect("audit");
+        let log = w.db.unscoped().household_audit(w.own_id).await.expect("audit");
         assert!(log.iter().any(|e| e.actor == "xa.own"
             && e.field == "income_per_capita"
             && e.new_value.as_deref() == Some("500000")));
@@ -915,10 +915,10 @@ async fn an_auditor_reads_only_its_area_and_an_id_number_does_not_locate_people_
     let dir = tempfile::tempdir().expect("tmp");
     for (engine, db) in engines(dir.path()).await {
         let mut w = world(db).await;
-        let far_province = w.db.scoped(Scope::All).survey_detail(w.far_id, 2025).await.expect("far").current_province;
+        let far_province = w.db.unscoped().survey_detail(w.far_id, 2025).await.expect("far").current_province;
         assert_eq!(far_province, "01");
         let hash = password::hash(PASSWORD).expect("hash");
-        let auditor = users::create(
+        let auditor = users::create_unscoped(
             &w.db,
             &NewUser {
                 username: "kiemtra.xa".into(),
@@ -945,7 +945,7 @@ async fn an_auditor_reads_only_its_area_and_an_id_number_does_not_locate_people_
         assert!(everything.iter().any(|e| e.actor == "xa.own"), "{engine}: the national auditor sees the sign-in");
         assert!(log.len() < everything.len(), "{engine}");
         assert!(log.iter().any(|e| e.household_id == Some(w.far_id)), "{engine}: its own province's changes");
-        let national = w.db.scoped(Scope::All);
+        let national = w.db.unscoped();
         for e in &log {
             assert_ne!(e.actor, "xa.own", "{engine}: another province's user: {e:?}");
             if let Some(h) = e.household_id {
@@ -1090,7 +1090,7 @@ async fn the_audit_log_filters_by_who_what_where_and_when() {
             by(AuditFilter { unit: Some(w.far.clone()), entity: Some("survey".into()), ..AuditFilter::default() })
                 .await;
         assert!(!far.is_empty(), "{engine}");
-        let national = w.db.scoped(Scope::All);
+        let national = w.db.unscoped();
         for e in &far {
             let d =
                 national.survey_detail(e.household_id.expect("household"), e.period.expect("period")).await.expect("d");

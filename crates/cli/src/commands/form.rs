@@ -9,7 +9,7 @@ use vuonlen_core::movement::{NearPoorMovement, PoorMovement};
 use vuonlen_core::report::Group;
 use vuonlen_io::forms::{Form, FormKind};
 use vuonlen_store::period::{self, Period};
-use vuonlen_store::{Db, Scope, Selection};
+use vuonlen_store::{Db, Selection};
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
@@ -42,7 +42,7 @@ pub fn report(ctx: Ctx, a: ReportArgs) -> Result<ExitCode> {
     let sel = Selection::parse(&a.unit)?;
     ctx.block_on(async {
         let db = ctx.open().await?;
-        let reg = db.scoped(Scope::All);
+        let reg = db.unscoped();
         let p = get_period(&db, a.period).await?;
         let standards = crate::input::registry(&[])?;
         let std = standards.get(a.standard.as_deref().unwrap_or(&p.standard_id))?;
@@ -82,7 +82,7 @@ pub fn transitions(ctx: Ctx, a: TransitionsArgs) -> Result<ExitCode> {
         let db = ctx.open().await?;
         let from = get_period(&db, a.from).await?;
         let to = get_period(&db, a.to).await?;
-        let paths = db.scoped(Scope::All).paths(&from, &to, &sel).await?;
+        let paths = db.unscoped().paths(&from, &to, &sel).await?;
         let (_, total) = vuonlen_store::report_file::movement_rows(&paths, &sel);
         println!("group,unit,{}", (1..=9).map(|i| format!("col{i}")).collect::<Vec<_>>().join(","));
         for g in Group::ALL {

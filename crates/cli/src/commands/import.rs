@@ -129,7 +129,7 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
             command: "import".into(),
             files,
             file_hash: hash,
-            scope: vuonlen_store::Scope::All,
+            scope: vuonlen_store::Scope::unscoped_all(),
             expected_households,
         };
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
@@ -140,7 +140,7 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
             Ok(vuonlen_io::read(&reader_source, &opts, &mut sink)?)
         });
         let tty = std::io::stderr().is_terminal();
-        let mut importer = Importer::begin(&db, spec.clone()).await?;
+        let mut importer = Importer::begin_unscoped(&db, spec.clone()).await?;
         let mut done: u64 = 0;
         let mut next_note: u64 = 50_000;
         while let Some(msg) = rx.recv().await {
@@ -158,7 +158,7 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
                 }
                 Msg::Reset => {
                     importer.abort().await?;
-                    importer = Importer::begin(&db, spec.clone()).await?;
+                    importer = Importer::begin_unscoped(&db, spec.clone()).await?;
                     done = 0;
                     next_note = 50_000;
                 }

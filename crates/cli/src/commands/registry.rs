@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use vuonlen_core::Class;
 use vuonlen_store::chain::{ChainCheck, ChainHead};
 use vuonlen_store::link::{HouseholdRef, Lineage, LinkKind, LinkSpec};
-use vuonlen_store::{Db, Scope, period};
+use vuonlen_store::{Db, period};
 
 /// Where the registry is, and who runs the command.
 #[derive(Debug, Clone)]
@@ -235,7 +235,7 @@ pub fn reclassify(ctx: Ctx, a: ReclassifyArgs) -> Result<ExitCode> {
         let p = period::get(&db, a.period).await?.with_context(|| format!("kỳ / period {} not found", a.period))?;
         let reg = crate::input::registry(&[])?;
         let std = reg.get(a.standard.as_deref().unwrap_or(&p.standard_id))?;
-        let s = db.scoped(Scope::All).reclassify(&p, &std).await?;
+        let s = db.unscoped().reclassify(&p, &std).await?;
         println!("official\\{},{}", std.id, Class::ALL.iter().map(|c| c.key()).collect::<Vec<_>>().join(","));
         for a in Class::ALL {
             println!(
@@ -322,7 +322,7 @@ pub fn household(ctx: Ctx, a: HouseholdArgs) -> Result<ExitCode> {
     };
     ctx.block_on(async {
         let db = ctx.open().await?;
-        let v = db.scoped(Scope::All).household(&commune, &code).await?;
+        let v = db.unscoped().household(&commune, &code).await?;
         println!("Hộ {commune}/{code} (id {}), xã hiện nay {} tỉnh {}", v.id, v.commune_code, v.province_code);
         for p in &v.periods {
             println!(
@@ -352,7 +352,7 @@ pub fn household(ctx: Ctx, a: HouseholdArgs) -> Result<ExitCode> {
         }
         if a.audit {
             println!("at,actor,command,entity,period,member_no,field,old_value,new_value");
-            for e in vuonlen_store::audit::for_household(&db, v.id).await? {
+            for e in vuonlen_store::audit::for_household_unscoped(&db, v.id).await? {
                 println!(
                     "{},{},{},{},{},{},{},{},{}",
                     e.at,
@@ -403,7 +403,7 @@ fn link(ctx: Ctx, a: LinkArgs) -> Result<ExitCode> {
     };
     ctx.block_on(async {
         let db = ctx.open().await?;
-        db.scoped(Scope::All).link(&spec).await?;
+        db.unscoped().link(&spec).await?;
         let (f, t, p) = (&spec.from, &spec.to, spec.period);
         match kind {
             LinkKind::Split => {

@@ -111,10 +111,10 @@ async fn import_period(db: &Db, year: i64, std: &Arc<Standard>, records: Vec<Hou
         command: "demo".into(),
         files: "synthetic".into(),
         file_hash: format!("demo-{year}"),
-        scope: Scope::All,
+        scope: Scope::unscoped_all(),
         expected_households: u64::try_from(records.len()).ok(),
     };
-    let mut imp = Importer::begin(db, spec).await?;
+    let mut imp = Importer::begin_unscoped(db, spec).await?;
     for chunk in records.chunks(5_000) {
         imp.push(chunk).await?;
     }
@@ -182,7 +182,7 @@ pub fn demo(ctx: Ctx, a: DemoArgs) -> Result<ExitCode> {
                     role: *role,
                     unit_code: unit.clone(),
                 };
-                users::create(&db, &new, "demo", "demo").await?;
+                users::create_unscoped(&db, &new, "demo", "demo").await?;
             }
         }
         println!("Cơ sở dữ liệu / database: {}", vuonlen_store::redact(&ctx.db_url));
@@ -323,7 +323,7 @@ pub fn user(ctx: Ctx, c: UserCommand) -> Result<ExitCode> {
             role,
             unit_code: unit,
         };
-        let u = users::create(&db, &new, &ctx.actor()?, "user add").await?;
+        let u = users::create_unscoped(&db, &new, &ctx.actor()?, "user add").await?;
         eprintln!("Đã tạo / created {} ({})", u.username, u.role.label_vi());
         Ok(ExitCode::SUCCESS)
     })

@@ -186,9 +186,9 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
     let dir = tempfile::tempdir().expect("tmp");
     for (engine, db) in engines(dir.path()).await {
         let mut w = world(db).await;
-        let national = w.db.scoped(Scope::All);
+        let national = w.db.unscoped();
         let far_province = national.survey_detail(w.far_id, 2025).await.expect("far").current_province;
-        let auditor = users::create(
+        let auditor = users::create_unscoped(
             &w.db,
             &NewUser {
                 username: "kiemtra.01".into(),
