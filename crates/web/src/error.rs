@@ -28,6 +28,12 @@ pub enum AppError {
          the database is not answering for now, please try again in a few minutes"
     )]
     Unavailable(String),
+    /// The SQLite registry is damaged: 503 until an administrator restores it from a backup.
+    #[error(
+        "cơ sở dữ liệu bị hỏng; quản trị viên cần khôi phục từ bản sao lưu (`vuonlen db restore`) / \
+         the database is damaged; an administrator must restore it from a backup (`vuonlen db restore`)"
+    )]
+    Damaged(String),
 }
 
 impl From<StoreError> for AppError {
@@ -39,7 +45,8 @@ impl From<StoreError> for AppError {
             StoreError::Invalid(m) => AppError::Invalid(m),
             StoreError::Url(_) | StoreError::Standard(_) => AppError::Invalid(e.to_string()),
             StoreError::Unavailable(m) => AppError::Unavailable(m),
-            StoreError::Db(_) | StoreError::Migrate(_) => AppError::Internal(e.to_string()),
+            StoreError::Malformed(m) => AppError::Damaged(m),
+            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Backup(_) => AppError::Internal(e.to_string()),
         }
     }
 }
@@ -60,7 +67,7 @@ impl AppError {
             AppError::TooMany(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Damaged(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -74,6 +81,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Internal(_) => "internal",
             AppError::Unavailable(_) => "unavailable",
+            AppError::Damaged(_) => "damaged",
         }
     }
 
@@ -82,6 +90,7 @@ impl AppError {
         match self {
             AppError::Internal(detail) => tracing::error!(%detail, "request failed"),
             AppError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            AppError::Damaged(detail) => tracing::error!(%detail, "database damaged"),
             _ => {}
         }
         self.to_string()
