@@ -3,6 +3,7 @@
 
 use crate::fields;
 use crate::header::{ColumnSpec, Columns};
+use crate::limits::{self, Fault};
 use crate::problems::{Collector, FileCtx, Msg, Problem, ProblemKind, Severity, msg};
 use crate::rows::RowView;
 
@@ -38,6 +39,25 @@ impl<'a, 'r> Check<'a, 'r> {
                 c.error(spec, ProblemKind::InvalidUtf8, "", msg::invalid_utf8(key));
             }
         }
+        // Lengths and characters of every field the row has, before anything reads them.
+        for (spec, index) in cols.index.iter().enumerate() {
+            let Some(i) = *index else { continue };
+            if !c.usable(spec) {
+                continue;
+            }
+            let s = &specs[spec];
+            let v = row.get(i);
+            let Some(f) = limits::fault(v, &s.limit) else { continue };
+            c.bad |= 1 << spec;
+            let shown = limits::shorten(v);
+            let (kind, m) = match f {
+                Fault::TooLong(n) => (ProblemKind::TooLong, msg::too_long(s.label_vi, s.key, n, s.limit.max_chars)),
+                Fault::Control(ch) => {
+                    (ProblemKind::ControlCharacter, msg::control_character(s.label_vi, s.key, &limits::code_point(ch)))
+                }
+            };
+            c.error(spec, kind, &shown, m);
+        }
         c
     }
 
@@ -54,7 +74,7 @@ impl<'a, 'r> Check<'a, 'r> {
             row,
             column: column.clone(),
             value: value.to_string(),
-            household_id: (!hh.is_empty()).then(|| hh.to_string()),
+            household_id: (!hh.is_empty()).then(|| limits::shorten(hh)),
             message_vi: m.vi,
             message_en: m.en,
         });
@@ -75,7 +95,7 @@ impl<'a, 'r> Check<'a, 'r> {
             row,
             column: String::new(),
             value: String::new(),
-            household_id: (!hh.is_empty()).then(|| hh.to_string()),
+            household_id: (!hh.is_empty()).then(|| limits::shorten(hh)),
             message_vi: m.vi,
             message_en: m.en,
         });

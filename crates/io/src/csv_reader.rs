@@ -10,6 +10,7 @@
 //! spreadsheet shows them (a line break inside a quoted field does not start a row).
 
 use crate::error::ReadError;
+use crate::limits::MAX_RECORD_BYTES;
 use crate::problems::FileCtx;
 use crate::rows::{RowHandler, RowView, Start, file_name};
 use crate::split::split_line;
@@ -59,6 +60,10 @@ impl Splitter {
             self.pos = 0;
         }
         if self.end == self.buf.len() {
+            // One record fills the buffer: it may grow to twice the longest record allowed.
+            if self.buf.len() > MAX_RECORD_BYTES {
+                return Err(std::io::Error::other(TooLong));
+            }
             self.buf.resize(self.buf.len() * 2, 0);
         }
         while self.end < self.buf.len() {
@@ -76,13 +81,15 @@ impl Splitter {
         Ok(())
     }
 
-    /// Skips a UTF-8 byte-order mark at the start of the file.
-    fn skip_bom(&mut self) -> std::io::Result<()> {
+    /// Skips a UTF-8 byte-order mark at the start of the file; false when the file is UTF-16
+    /// (a UTF-16 byte-order mark, or a NUL byte in every other byte of its start).
+    fn skip_bom(&mut self) -> std::io::Result<bool> {
         self.fill()?;
-        if self.buf[..self.end].starts_with(b"\xEF\xBB\xBF") {
+        let start = &self.buf[..self.end];
+        if start.starts_with(b"\xEF\xBB\xBF") {
             self.pos = 3;
         }
-        Ok(())
+        Ok(!looks_utf16(start))
     }
 
     /// The end of the complete lines from `pos` on: right after the last line break whose kind
@@ -140,6 +147,34 @@ impl Splitter {
     }
 }
 
+/// A record longer than [`MAX_RECORD_BYTES`] (as the cause of an I/O error of the splitter).
+#[derive(Debug)]
+struct TooLong;
+
+impl std::fmt::Display for TooLong {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("record too long")
+    }
+}
+
+impl std::error::Error for TooLong {}
+
+/// Whether the start of a file is UTF-16: a byte-order mark (`FF FE`, `FE FF`), or NUL bytes
+/// at every other position (the ASCII of a header without a mark).
+fn looks_utf16(start: &[u8]) -> bool {
+    if start.starts_with(b"\xFF\xFE") || start.starts_with(b"\xFE\xFF") {
+        return true;
+    }
+    let head = &start[..start.len().min(64)];
+    if head.len() < 4 {
+        return false;
+    }
+    let nul_at = |parity: usize| head.iter().skip(parity).step_by(2).filter(|&&b| b == 0).count();
+    let pairs = head.len() / 2;
+    let (even, odd) = (nul_at(0), nul_at(1));
+    (even * 4 >= pairs * 3 && odd == 0) || (odd * 4 >= pairs * 3 && even == 0)
+}
+
 /// Field bounds of one record and its text, validated as UTF-8 (lossily copied when it is not).
 struct Assembled {
     bounds: Vec<(usize, usize)>,
@@ -187,14 +222,24 @@ impl Assembled {
 pub(crate) fn scan(path: &Path, handler: &mut impl RowHandler) -> Result<(), ReadError> {
     let ctx = FileCtx { file: file_name(path), sheet: None };
     let file = File::open(path).map_err(|source| ReadError::Open { path: path.to_path_buf(), source })?;
-    let io_err = |e: std::io::Error| ReadError::Io { path: path.to_path_buf(), message: e.to_string() };
+    let io_err = |e: std::io::Error, row: u64| {
+        if e.get_ref().is_some_and(|inner| inner.is::<TooLong>()) {
+            ReadError::RecordTooLong { path: path.to_path_buf(), row, max: MAX_RECORD_BYTES }
+        } else {
+            ReadError::Io { path: path.to_path_buf(), message: e.to_string() }
+        }
+    };
+    let too_long = |row: u64| ReadError::RecordTooLong { path: path.to_path_buf(), row, max: MAX_RECORD_BYTES };
+    let not_utf8 = || ReadError::NotUtf8 { path: path.to_path_buf() };
     let mut sp = Splitter::new(file);
-    sp.skip_bom().map_err(io_err)?;
+    if !sp.skip_bom().map_err(|e| io_err(e, 1))? {
+        return Err(ReadError::Utf16 { path: path.to_path_buf() });
+    }
     let mut asm = Assembled { bounds: Vec::with_capacity(32), bad: Vec::new(), owned: String::new() };
     let mut cuts = Vec::with_capacity(64);
     let mut header = true;
     'blocks: loop {
-        let block_end = sp.block().map_err(io_err)?;
+        let block_end = sp.block().map_err(|e| io_err(e, sp.row))?;
         if block_end == sp.pos {
             break;
         }
@@ -214,6 +259,9 @@ pub(crate) fn scan(path: &Path, handler: &mut impl RowHandler) -> Result<(), Rea
             if len == 0 {
                 p += term;
                 continue;
+            }
+            if len > MAX_RECORD_BYTES {
+                return Err(too_long(row));
             }
             let line = &rest[..len];
             if !header
@@ -237,6 +285,9 @@ pub(crate) fn scan(path: &Path, handler: &mut impl RowHandler) -> Result<(), Rea
                     asm.view(row, line, true)
                 }
             };
+            if header && !view.bad_utf8.is_empty() {
+                return Err(not_utf8());
+            }
             p += len + term;
             if deliver(&view, &mut header, &ctx, handler).is_break() {
                 return Ok(());
@@ -247,7 +298,11 @@ pub(crate) fn scan(path: &Path, handler: &mut impl RowHandler) -> Result<(), Rea
             continue 'blocks;
         };
         sp.pos += p;
-        let (len, fields) = sp.quoted().map_err(io_err)?;
+        let start = sp.pos;
+        let (len, fields) = sp.quoted().map_err(|e| io_err(e, row))?;
+        if sp.pos - start > MAX_RECORD_BYTES {
+            return Err(too_long(row));
+        }
         asm.bounds.clear();
         let mut a = 0;
         for &b in &sp.ends[..fields] {
@@ -255,6 +310,9 @@ pub(crate) fn scan(path: &Path, handler: &mut impl RowHandler) -> Result<(), Rea
             a = b;
         }
         let view = asm.view(row, &sp.out[..len], false);
+        if header && !view.bad_utf8.is_empty() {
+            return Err(not_utf8());
+        }
         if deliver(&view, &mut header, &ctx, handler).is_break() {
             return Ok(());
         }

@@ -12,6 +12,21 @@ pub enum ReadError {
     /// Reading failed midway.
     #[error("Lỗi khi đọc tệp / Error while reading {path}: {message}")]
     Io { path: PathBuf, message: String },
+    /// The file is UTF-16 (as Excel's "Unicode Text" saves it), not UTF-8.
+    #[error(
+        "Tệp {path} được mã hoá UTF-16; hãy lưu lại dạng CSV UTF-8 / The file {path} is UTF-16; save it as UTF-8 CSV"
+    )]
+    Utf16 { path: PathBuf },
+    /// The header row is not UTF-8 text (another encoding, such as Windows-1258).
+    #[error(
+        "Tệp {path} không phải văn bản UTF-8; hãy lưu lại dạng CSV UTF-8 / The file {path} is not UTF-8 text; save it as UTF-8 CSV"
+    )]
+    NotUtf8 { path: PathBuf },
+    /// A record longer than [`crate::MAX_RECORD_BYTES`]: reading stops there.
+    #[error(
+        "Tệp {path}, dòng {row}: bản ghi dài hơn {max} byte, không đọc tiếp / File {path}, row {row}: the record is longer than {max} bytes; reading stopped"
+    )]
+    RecordTooLong { path: PathBuf, row: u64, max: usize },
     /// The workbook is not a readable XLSX file.
     #[error("Không đọc được sổ tính Excel / Cannot read the Excel workbook {path}: {message}")]
     Workbook { path: PathBuf, message: String },

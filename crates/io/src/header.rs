@@ -4,6 +4,7 @@
 //! `đ → d`) and reading `_` as a space, it equals the column's English key, its Vietnamese
 //! label or one of its aliases.
 
+use crate::limits::{FieldLimit, field_limit};
 use vuonlen_core::text::fold;
 
 /// One column of the format.
@@ -15,10 +16,12 @@ pub struct ColumnSpec {
     pub label_vi: &'static str,
     /// Other accepted headers.
     pub aliases: &'static [&'static str],
+    /// Its length and characters ([`crate::limits::FIELD_LIMITS`]).
+    pub limit: FieldLimit,
 }
 
 const fn col(key: &'static str, label_vi: &'static str, aliases: &'static [&'static str]) -> ColumnSpec {
-    ColumnSpec { key, label_vi, aliases }
+    ColumnSpec { key, label_vi, aliases, limit: field_limit(key) }
 }
 
 /// Columns of the households file, in the specification's order.

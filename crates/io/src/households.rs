@@ -6,6 +6,7 @@ use crate::check::Check;
 use crate::fields::{self, is_digits, pad_number_cell};
 use crate::header::{Columns, HOUSEHOLD_COLUMNS, h};
 use crate::key::{IdKey, KeyBuild};
+use crate::limits::plain_text;
 use crate::pipeline::{Packet, Side};
 use crate::problems::{Collector, FileCtx, ProblemKind};
 use crate::read::ReadOptions;
@@ -140,7 +141,7 @@ impl<'o> HouseholdParser<'o> {
             _ => None,
         };
         let id = v[h::HOUSEHOLD_ID];
-        if id.is_empty() {
+        if id.is_empty() || !bounded(v) {
             return None;
         }
         let commune = v[h::COMMUNE_CODE];
@@ -290,6 +291,15 @@ impl<'o> HouseholdParser<'o> {
         };
         let causes_text = text(f.bounds()?)?;
         if !f.done() || paired != f.quotes() {
+            return None;
+        }
+        let max = |spec: usize| HOUSEHOLD_COLUMNS[spec].limit.max_chars;
+        if !(plain_text(id.as_bytes(), max(h::HOUSEHOLD_ID))
+            && plain_text(village.as_bytes(), max(h::VILLAGE))
+            && plain_text(head_name.as_bytes(), max(h::HEAD_NAME))
+            && plain_text(address.as_bytes(), max(h::ADDRESS))
+            && plain_text(causes_text.as_bytes(), max(h::CAUSES)))
+        {
             return None;
         }
         let mut causes = Vec::new();
@@ -587,6 +597,15 @@ key_parsers! {
         b"double_vault" => DoubleVault, b"ventilated_pit" => VentilatedPit, b"biogas" => Biogas,
         b"simple_pit" => SimplePit, b"hanging" => Hanging, b"none" => None, b"other" => Other,
     }
+}
+
+/// Whether the text fields of a row's values are within their bounds as the fast paths take
+/// them (see [`plain_text`]); the codes, numbers and flags are read exactly, so bounded.
+#[inline]
+fn bounded(v: &[&str; HOUSEHOLD_COLUMNS.len()]) -> bool {
+    [h::HOUSEHOLD_ID, h::VILLAGE, h::HEAD_NAME, h::ADDRESS, h::CAUSES]
+        .into_iter()
+        .all(|spec| plain_text(v[spec].as_bytes(), HOUSEHOLD_COLUMNS[spec].limit.max_chars))
 }
 
 /// A whole number of at most 18 digits (and nothing else), as [`fields::parse_uint`] reads it;

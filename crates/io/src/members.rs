@@ -10,6 +10,7 @@ use crate::check::Check;
 use crate::fields::{self, is_digits, pad_number_cell};
 use crate::header::{Columns, MEMBER_COLUMNS, m};
 use crate::key::IdKey;
+use crate::limits::plain_text;
 use crate::pipeline::{Packet, Side};
 use crate::problems::{Collector, FileCtx, Problem, ProblemKind, Severity, msg};
 use crate::read::ReadOptions;
@@ -287,7 +288,11 @@ impl<'o> MemberParser<'o> {
             "0" => Some(Some(false)),
             _ => None,
         };
-        if v[m::HOUSEHOLD_ID].is_empty() {
+        if v[m::HOUSEHOLD_ID].is_empty()
+            || ![m::HOUSEHOLD_ID, m::FULL_NAME, m::ETHNICITY]
+                .into_iter()
+                .all(|spec| plain_text(v[spec].as_bytes(), MEMBER_COLUMNS[spec].limit.max_chars))
+        {
             return None;
         }
         let member_no = fields::parse_uint(v[m::MEMBER_NO]).filter(|n| (1..=u64::from(u16::MAX)).contains(n))? as u16;
@@ -716,6 +721,10 @@ impl MemberParser<'_> {
             _ => None,
         };
         let id_bounds = f.bounds()?;
+        let max = |spec: usize| MEMBER_COLUMNS[spec].limit.max_chars;
+        if !plain_text(b.get(id_bounds.0..id_bounds.1)?, max(m::HOUSEHOLD_ID)) {
+            return None;
+        }
         let same = cur.is_some_and(|id| b.get(id_bounds.0..id_bounds.1) == Some(id));
 
         let digits = f.next()?;
@@ -735,6 +744,9 @@ impl MemberParser<'_> {
         let member_no = member_no as u16;
         let name_bounds = f.bounds()?;
         let name = b.get(name_bounds.0..name_bounds.1)?;
+        if !plain_text(name, max(m::FULL_NAME)) {
+            return None;
+        }
         if plain(name).is_none() && trim(text(name_bounds)?).is_empty() {
             return None;
         }
@@ -770,6 +782,9 @@ impl MemberParser<'_> {
             return None;
         }
         let eth_bounds = f.bounds()?;
+        if !plain_text(b.get(eth_bounds.0..eth_bounds.1)?, max(m::ETHNICITY)) {
+            return None;
+        }
         let ethnicity = if b.get(eth_bounds.0..eth_bounds.1) == Some(self.last_ethnicity.0.as_bytes())
             && !self.last_ethnicity.0.is_empty()
             && plain(self.last_ethnicity.0.as_bytes()).is_some()

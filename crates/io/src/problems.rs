@@ -39,6 +39,10 @@ pub enum ProblemKind {
     RaggedRow,
     /// Bytes that are not UTF-8.
     InvalidUtf8,
+    /// A value longer than its field allows (`FIELD_LIMITS`).
+    TooLong,
+    /// A control character (NUL, tab, a line break where none is allowed, …) in a value.
+    ControlCharacter,
     /// A required value is empty.
     MissingValue,
     /// A value outside the column's list of codes.
@@ -237,6 +241,22 @@ pub(crate) mod msg {
         m(
             format!("Dòng có {found} trường nhưng tiêu đề có {expected} cột."),
             format!("The row has {found} fields but the header has {expected} columns."),
+        )
+    }
+
+    pub fn too_long(label: &str, key: &str, n: usize, max: usize) -> Msg {
+        m(
+            format!("Giá trị cột {label} dài {n} ký tự; tối đa {max} ký tự."),
+            format!("The value of {key} is {n} characters long; at most {max} are allowed."),
+        )
+    }
+
+    pub fn control_character(label: &str, key: &str, code: &str) -> Msg {
+        m(
+            format!("Giá trị cột {label} chứa ký tự điều khiển {code} (NUL, tab, xuống dòng…), không được phép."),
+            format!(
+                "The value of {key} contains the control character {code} (NUL, tab, line break…), which is not allowed."
+            ),
         )
     }
 

@@ -105,6 +105,9 @@ pub struct Db {
     pub(crate) rebuilds: crate::tally::Rebuilds,
 }
 
+/// SQLite files up to this size are checked (`PRAGMA quick_check`) each time they are opened.
+pub const QUICK_CHECK_MAX_BYTES: u64 = 64 << 20;
+
 /// The default database: `vuonlen.db` in the working directory.
 pub const DEFAULT_URL: &str = "sqlite://vuonlen.db";
 
@@ -193,8 +196,30 @@ impl Db {
             .busy_timeout(timeouts.busy)
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory");
-        let pool =
-            SqlitePoolOptions::new().max_connections(4).acquire_timeout(timeouts.acquire).connect_with(opts).await?;
+        let damaged = |e: sqlx::Error| match StoreError::from(e) {
+            StoreError::Malformed(m) => StoreError::Malformed(format!("{}: {m}", path.display())),
+            e => e,
+        };
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(timeouts.acquire)
+            .connect_with(opts)
+            .await
+            .map_err(damaged)?;
+        // A damaged file is refused at once rather than read (a copy of a live registry taken
+        // without its journal can look fine until a report reads a damaged page). The full
+        // check is cheap for a commune's file; larger files are checked by `vuonlen db check`,
+        // and the engine's own errors on a damaged page are mapped the same way.
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if size <= QUICK_CHECK_MAX_BYTES {
+            let found: Vec<String> =
+                sqlx::query_scalar("PRAGMA quick_check").fetch_all(&pool).await.map_err(damaged)?;
+            if found.first().map(String::as_str) != Some("ok") {
+                pool.close().await;
+                let first = found.into_iter().next().unwrap_or_default();
+                return Err(StoreError::Malformed(format!("{}: {first}", path.display())));
+            }
+        }
         Ok(Db { pool: Pool::Sqlite(pool), rebuilds: Default::default() })
     }
 
@@ -224,6 +249,18 @@ impl Db {
         let opts = if settings.is_empty() { opts } else { opts.options(settings) };
         let pool = PgPoolOptions::new().max_connections(4).acquire_timeout(timeouts.acquire).connect_with(opts).await?;
         Ok(Db { pool: Pool::Postgres(pool), rebuilds: Default::default() })
+    }
+
+    /// The SQLite file of `url`, if it names one.
+    pub fn sqlite_path(url: &str) -> Option<std::path::PathBuf> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return None;
+        }
+        url.strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .or_else(|| (url.ends_with(".db") || url.ends_with(".sqlite") || url.ends_with(".sqlite3")).then_some(url))
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from)
     }
 
     pub fn engine(&self) -> Engine {

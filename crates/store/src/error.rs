@@ -17,6 +17,18 @@ pub enum StoreError {
          the database is not answering or is busy, try again later ({0})"
     )]
     Unavailable(String),
+    /// The SQLite file is damaged or is not a database (a plain copy of a live registry, a
+    /// truncated file): nothing is read from it.
+    #[error(
+        "cơ sở dữ liệu SQLite bị hỏng hoặc không phải cơ sở dữ liệu ({0}); không đọc gì từ tệp này — \
+         hãy khôi phục từ bản sao lưu: `vuonlen db restore --from TỆP` / \
+         the SQLite database is damaged or is not a database ({0}); nothing is read from it — \
+         restore it from a backup: `vuonlen db restore --from FILE`"
+    )]
+    Malformed(String),
+    /// A backup or restore could not be made (a tool missing, a file in the way).
+    #[error("sao lưu/khôi phục / backup or restore: {0}")]
+    Backup(String),
     #[error("lỗi nâng cấp cơ sở dữ liệu / migration failed: {0}")]
     Migrate(sqlx::migrate::MigrateError),
     #[error("không tìm thấy / not found: {0}")]
@@ -38,13 +50,33 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if is_unavailable(&e) { StoreError::Unavailable(e.to_string()) } else { StoreError::Db(e) }
+        if is_malformed(&e) {
+            StoreError::Malformed(e.to_string())
+        } else if is_unavailable(&e) {
+            StoreError::Unavailable(e.to_string())
+        } else {
+            StoreError::Db(e)
+        }
     }
 }
 
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(e: sqlx::migrate::MigrateError) -> Self {
         StoreError::Migrate(e)
+    }
+}
+
+/// Whether an error says the SQLite file is damaged (`SQLITE_CORRUPT`, 11) or not a database
+/// (`SQLITE_NOTADB`, 26), with their extended codes.
+pub fn is_malformed(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => {
+            let code = d.code().unwrap_or_default().parse::<i64>().unwrap_or(0);
+            matches!(code & 0xff, 11 | 26)
+                || d.message().contains("database disk image is malformed")
+                || d.message().contains("file is not a database")
+        }
+        _ => false,
     }
 }
 

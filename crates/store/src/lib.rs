@@ -10,6 +10,7 @@
 //! Reads of households go through a [`Scope`]: see [`scope`].
 
 pub mod audit;
+pub mod backup;
 pub mod browse;
 mod bulk;
 pub mod chain;
@@ -36,7 +37,7 @@ pub mod units;
 pub mod users;
 
 pub use db::{DEFAULT_URL, Db, Engine, Timeouts, redact};
-pub use error::{Result, StoreError, is_unavailable};
+pub use error::{Result, StoreError, is_malformed, is_unavailable};
 pub use scope::{Registry, Scope};
 pub use select::{RowKey, Selection};
 pub use tally::TallyCheck;

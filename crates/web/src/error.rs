@@ -34,6 +34,12 @@ pub enum AppError {
          the database is not answering for now, please try again in a few minutes"
     )]
     Unavailable(String),
+    /// The SQLite registry is damaged: 503 until an administrator restores it from a backup.
+    #[error(
+        "cơ sở dữ liệu bị hỏng; quản trị viên cần khôi phục từ bản sao lưu (`vuonlen db restore`) / \
+         the database is damaged; an administrator must restore it from a backup (`vuonlen db restore`)"
+    )]
+    Damaged(String),
 }
 
 impl From<StoreError> for AppError {
@@ -45,7 +51,10 @@ impl From<StoreError> for AppError {
             StoreError::Invalid(m) => AppError::Invalid(m),
             StoreError::Url(_) | StoreError::Standard(_) => AppError::Invalid(e.to_string()),
             StoreError::Unavailable(m) => AppError::Unavailable(m),
-            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Chain(_) => AppError::Internal(e.to_string()),
+            StoreError::Malformed(m) => AppError::Damaged(m),
+            StoreError::Db(_) | StoreError::Migrate(_) | StoreError::Chain(_) | StoreError::Backup(_) => {
+                AppError::Internal(e.to_string())
+            }
         }
     }
 }
@@ -68,7 +77,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Damaged(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 
@@ -84,6 +93,7 @@ impl AppError {
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
             AppError::Internal(_) => "internal",
             AppError::Unavailable(_) => "unavailable",
+            AppError::Damaged(_) => "damaged",
         }
     }
 
@@ -92,6 +102,7 @@ impl AppError {
         match self {
             AppError::Internal(detail) => tracing::error!(%detail, "request failed"),
             AppError::Unavailable(detail) => tracing::warn!(%detail, "database unavailable"),
+            AppError::Damaged(detail) => tracing::error!(%detail, "database damaged"),
             _ => {}
         }
         self.to_string()

@@ -167,3 +167,57 @@ impl HouseholdSink for One {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(head_name: &str, full_name: &str) -> HouseholdFields {
+        let household = [
+            ("household_id", "W1"),
+            ("commune_code", "00097"),
+            ("village", "Tổ 1"),
+            ("area", "rural"),
+            ("head_name", head_name),
+            ("income_per_capita", "1000000"),
+            ("durable_structures", "3"),
+            ("floor_area_m2", "40"),
+            ("water_source", "piped"),
+            ("latrine", "septic"),
+            ("internet_user", "1"),
+            ("info_devices", "1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let member = [
+            ("full_name", full_name),
+            ("relation", "head"),
+            ("sex", "M"),
+            ("birth_date", "1970-01-01"),
+            ("ethnicity", "Kinh"),
+            ("health_insurance", "1"),
+            ("employment", "self_employed"),
+            ("education", "upper_secondary"),
+            ("in_school", "0"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        HouseholdFields { household, members: vec![member] }
+    }
+
+    /// The form goes through the reader's bounds: the same problems as an imported file.
+    #[test]
+    fn the_form_has_the_readers_bounds() {
+        let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).expect("date");
+        let ok = fields("Người Một", &"ễ".repeat(200)).check(as_of, false).expect("checked");
+        assert!(ok.record.is_some(), "{:?}", ok.problems);
+        let bad = fields("Người\0Một", &"ễ".repeat(201)).check(as_of, false).expect("checked");
+        assert!(bad.record.is_none());
+        let found: Vec<(Option<usize>, &str, bool)> =
+            bad.errors().map(|p| (p.member, p.field.as_str(), p.message_en.contains("U+0000"))).collect();
+        assert_eq!(found, [(None, "head_name", true), (Some(0), "full_name", false)]);
+        assert!(bad.errors().any(|p| p.message_en.contains("201 characters long; at most 200")));
+    }
+}

@@ -90,6 +90,25 @@ pub enum DbCommand {
         #[arg(long, value_name = "SEQ:HASH")]
         audit_head: Option<String>,
     },
+    /// Write a consistent backup while the registry is in use: SQLite `VACUUM INTO`, PostgreSQL
+    /// `pg_dump --format=custom` (a pg_dump of the server's major version or newer).
+    Backup {
+        /// The backup file.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Replace the registry by a backup (checked first). Stop the web server before.
+    Restore {
+        /// The backup file (from `vuonlen db backup`).
+        #[arg(long)]
+        from: std::path::PathBuf,
+        /// Replace a registry that holds data.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
@@ -98,6 +117,21 @@ pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
             let db = ctx.open().await?;
             db.analyze().await?;
             eprintln!("Đã cập nhật thống kê truy vấn / the planner's statistics are refreshed.");
+            Ok(ExitCode::SUCCESS)
+        }),
+        DbCommand::Backup { out, force } => ctx.block_on(async {
+            let db = Db::connect(&ctx.db_url).await?;
+            db.backup(&ctx.db_url, &out, force).await?;
+            db.close().await;
+            eprintln!("Đã sao lưu vào {} / backed up to {}.", out.display(), out.display());
+            Ok(ExitCode::SUCCESS)
+        }),
+        DbCommand::Restore { from, force } => ctx.block_on(async {
+            vuonlen_store::backup::restore(&ctx.db_url, &from, force).await?;
+            // Newer migrations than the backup's are applied now.
+            let db = ctx.open().await?;
+            db.close().await;
+            eprintln!("Đã khôi phục từ {} / restored from {}.", from.display(), from.display());
             Ok(ExitCode::SUCCESS)
         }),
         DbCommand::Migrate { create_roles, owner_role, app_role } => ctx.block_on(async {
@@ -133,6 +167,25 @@ pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
                 let n = db.rebuild_tallies().await?;
                 eprintln!("Đã dựng lại {n} bảng tổng hợp / rebuilt {n} report caches.");
             }
+            // SQLite's own check of every page and index.
+            let damaged = match db.sqlite_integrity().await? {
+                Some(lines) => {
+                    println!("sqlite_integrity_check");
+                    for l in &lines {
+                        println!("{l}");
+                    }
+                    println!();
+                    let bad = lines.first().map(String::as_str) != Some("ok");
+                    if bad {
+                        eprintln!(
+                            "Tệp SQLite bị hỏng — hãy khôi phục từ bản sao lưu (`vuonlen db restore`) / \
+                             the SQLite file is damaged — restore it from a backup (`vuonlen db restore`)."
+                        );
+                    }
+                    bad
+                }
+                None => false,
+            };
             let found = db.integrity().await?;
             println!("reference,orphan_rows");
             for o in &found {
@@ -193,7 +246,7 @@ pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
                     true
                 }
             };
-            if orphans || differs || chain_broken {
+            if orphans || differs || chain_broken || damaged {
                 return Ok(ExitCode::from(1));
             }
             eprintln!("Toàn vẹn / all references hold, report caches equal their data, the audit chain holds.");

@@ -105,3 +105,67 @@ fn columns_in_another_order_give_the_same_records_and_problems() {
         }
     }
 }
+
+/// Lengths and characters hold on the fast paths as on the general one: a NUL, a tab, an
+/// escape or a name one character too long is refused, located, whatever the column order,
+/// and a name exactly at its limit is read.
+#[test]
+fn bounds_hold_on_every_path() {
+    use vuonlen_io::ProblemKind::{ControlCharacter, TooLong};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let long = "ễ".repeat(201);
+    let at_limit = "ễ".repeat(200);
+    let households = format!(
+        "{}B1,00004,Thôn 1,rural,Người\0Một,,900000,,3,40,piped,septic,1,1,1,\n\
+         B2,00004,Thôn\t2,rural,Người Hai,,900000,,3,40,piped,septic,1,1,1,\n\
+         B3,00004,Thôn 3,rural,{long},,900000,,3,40,piped,septic,1,1,1,\n\
+         B\u{1}4,00004,Thôn 4,rural,Người Bốn,,900000,,3,40,piped,septic,1,1,1,\n\
+         B5,00004,Thôn 5,rural,{at_limit},,900000,,3,40,piped,septic,1,1,1,\n",
+        HOUSEHOLDS.lines().next().map(|h| format!("{h}\n")).unwrap_or_default()
+    );
+    let member = |id: &str, name: &str, eth: &str| {
+        format!("{id},1,{name},head,M,1960-01-01,{eth},,1,not_in_labour_force,,primary,0,,,,,\n")
+    };
+    let members = format!(
+        "{}{}{}{}{}{}",
+        MEMBERS.lines().next().map(|h| format!("{h}\n")).unwrap_or_default(),
+        member("B1", "Người Một", "Kinh"),
+        member("B2", &long, "Kinh"),
+        member("B3", "Người Ba", "Ki\0nh"),
+        member("B\u{1}4", "Người Bốn", "Kinh"),
+        member("B5", &at_limit, "Kinh"),
+    );
+    let in_order = write(dir.path(), "a", &households, &members);
+    let other = write(dir.path(), "b", &reversed(&households), &reversed(&members));
+    let o = opts(true, true);
+    let (recs_a, report_a) = read_all(&in_order, &o);
+    let (recs_b, mut report_b) = read_all(&other, &o);
+    for p in report_b.errors.iter_mut().chain(report_b.warnings.iter_mut()) {
+        p.file = p.file.replacen("b_", "a_", 1);
+    }
+    assert_eq!(recs_a, recs_b);
+    assert_eq!(report_a, report_b);
+    let found: Vec<_> = report_a
+        .errors
+        .iter()
+        .filter(|p| matches!(p.kind, TooLong | ControlCharacter))
+        .map(|p| (p.kind, p.file.contains("members"), p.row, p.column.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (ControlCharacter, false, 2, "head_name"),
+            (ControlCharacter, false, 3, "village"),
+            (TooLong, false, 4, "head_name"),
+            (ControlCharacter, false, 5, "household_id"),
+            (TooLong, true, 3, "full_name"),
+            (ControlCharacter, true, 4, "ethnicity"),
+            (ControlCharacter, true, 5, "household_id"),
+        ]
+    );
+    // The value is shortened in the problem.
+    assert!(report_a.errors.iter().all(|p| p.value.chars().count() <= 41));
+    let ids: Vec<&str> = recs_a.iter().map(|r| r.household_id.as_str()).collect();
+    assert_eq!(ids, ["B5"]);
+    assert_eq!(recs_a[0].head_name, at_limit);
+}
