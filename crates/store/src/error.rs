@@ -70,7 +70,8 @@ impl From<sqlx::migrate::MigrateError> for StoreError {
 /// (`SQLITE_NOTADB`, 26), with their extended codes.
 pub fn is_malformed(e: &sqlx::Error) -> bool {
     match e {
-        sqlx::Error::Database(d) => {
+        // SQLite's own errors only: a PostgreSQL SQLSTATE made of digits is no SQLite code.
+        sqlx::Error::Database(d) if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => {
             let code = d.code().unwrap_or_default().parse::<i64>().unwrap_or(0);
             matches!(code & 0xff, 11 | 26)
                 || d.message().contains("database disk image is malformed")
