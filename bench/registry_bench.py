@@ -101,6 +101,11 @@ def main() -> None:
     lite = OUT / "registry-bench.db"
     lite_url = f"sqlite://{lite}"
     results: list[str] = []
+    # The SQL peer of the forms: households by commune and class (the core of form 1).
+    group = ("SELECT s.current_commune, c.class, COUNT(*) FROM classification c JOIN survey s "
+             "ON s.period = c.period AND s.household_id = c.household_id WHERE c.period = 2025 "
+             "AND c.standard_id = '2022-2025' "
+             f"AND s.current_province = '{args.province}' GROUP BY 1, 2 ORDER BY 1, 2;")
 
     def import_cmd(url: str) -> list[str]:
         return [str(BIN), "--db", url, "import", "--period", "2025", "--households", str(hh), "--members",
@@ -171,10 +176,6 @@ def main() -> None:
 
     # 3. Forms 1 and 4 for the province, alternating with the SQL GROUP BY peer.
     if "forms" not in skip:
-        group = ("SELECT s.current_commune, c.class, COUNT(*) FROM classification c JOIN survey s "
-                 "ON s.period = c.period AND s.household_id = c.household_id WHERE c.period = 2025 "
-                 "AND c.standard_id = '2022-2025' "
-                 f"AND s.current_province = '{args.province}' GROUP BY 1, 2 ORDER BY 1, 2;")
         for engine, url in urls.items():
             peer_cmd = (["sqlite3", str(lite), group] if engine == "sqlite" else
                         ["psql", url, "-X", "-q", "-At", "-c", group])
@@ -211,10 +212,6 @@ def main() -> None:
                 dst.write(line.getvalue())
                 for line in src:
                     dst.write(line)
-        group = ("SELECT s.current_commune, c.class, COUNT(*) FROM classification c JOIN survey s "
-                 "ON s.period = c.period AND s.household_id = c.household_id WHERE c.period = 2025 "
-                 "AND c.standard_id = '2022-2025' "
-                 f"AND s.current_province = '{args.province}' GROUP BY 1, 2 ORDER BY 1, 2;")
         for engine, url in urls.items():
             peer_cmd = (["sqlite3", str(lite), group] if engine == "sqlite" else
                         ["psql", url, "-X", "-q", "-At", "-c", group])

@@ -76,6 +76,12 @@ fn back(ok: Result<String, String>) -> Response {
     Redirect::to(&format!("/nguoi-dung?{q}")).into_response()
 }
 
+/// Hashes a password on a blocking thread (Argon2id is slow on purpose): the policy's refusal,
+/// or the hash.
+async fn hash_off_thread(pass: String) -> Result<Result<String, password::PasswordError>, AppError> {
+    tokio::task::spawn_blocking(move || password::hash(&pass)).await.map_err(|e| AppError::Internal(e.to_string()))
+}
+
 fn unit_of(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|u| !u.is_empty())
 }
@@ -94,11 +100,9 @@ pub async fn create(
     axum::Form(f): axum::Form<NewUserForm>,
 ) -> Result<Response, PageError> {
     let role = Role::parse(&f.role).ok_or_else(|| AppError::Invalid("vai trò / role".into()))?;
-    let pass = f.password.clone();
-    let hash = match tokio::task::spawn_blocking(move || password::hash(&pass)).await {
-        Ok(Ok(h)) => h,
-        Ok(Err(e)) => return Ok(back(Err(e.to_string()))),
-        Err(e) => return Err(AppError::Internal(e.to_string()).into()),
+    let hash = match hash_off_thread(f.password.clone()).await? {
+        Ok(h) => h,
+        Err(e) => return Ok(back(Err(e.to_string()))),
     };
     let new = NewUser {
         username: f.username,
@@ -132,11 +136,9 @@ pub async fn update(
     let reset = if f.new_password.is_empty() {
         None
     } else {
-        let pass = f.new_password.clone();
-        match tokio::task::spawn_blocking(move || password::hash(&pass)).await {
-            Ok(Ok(h)) => Some(h),
-            Ok(Err(e)) => return Ok(back(Err(e.to_string()))),
-            Err(e) => return Err(AppError::Internal(e.to_string()).into()),
+        match hash_off_thread(f.new_password.clone()).await? {
+            Ok(h) => Some(h),
+            Err(e) => return Ok(back(Err(e.to_string()))),
         }
     };
     let u = match admin.update(id, role, unit_of(&f.unit).as_deref(), f.active.is_some()).await {
