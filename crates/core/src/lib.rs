@@ -17,6 +17,7 @@ pub mod movement;
 pub mod provision;
 pub mod report;
 mod rules;
+pub mod schema;
 pub mod standard;
 pub mod summary;
 pub mod text;

@@ -236,6 +236,59 @@ pub struct Standard {
 }
 
 impl Standard {
+    /// The household and member fields (schema keys, [`crate::schema`]) this standard reads:
+    /// the income test's and each indicator rule's.
+    pub fn fields_read(&self) -> Vec<&'static str> {
+        fn member_flag(f: MemberFlag) -> &'static str {
+            match f {
+                MemberFlag::HealthInsurance => "health_insurance",
+                MemberFlag::Malnourished => "malnourished",
+                MemberFlag::SchoolOnTrack => "school_on_track",
+                MemberFlag::InSchool => "in_school",
+                MemberFlag::AbleToWork => "able_to_work",
+                MemberFlag::SocialAllowance => "social_allowance",
+            }
+        }
+        fn walk(rule: &Rule, out: &mut Vec<&'static str>) {
+            match rule {
+                Rule::AnyMember { condition, working_age, .. } => {
+                    out.push("birth_date");
+                    if *working_age {
+                        out.push("sex");
+                    }
+                    match condition {
+                        MemberCondition::EmploymentIn { .. } => out.push("employment"),
+                        MemberCondition::Flag { field, .. } => out.push(member_flag(*field)),
+                        MemberCondition::EducationBelow { unless_in_school, .. } => {
+                            out.push("education");
+                            if *unless_in_school {
+                                out.push("in_school");
+                            }
+                        }
+                    }
+                }
+                Rule::AnyOf { rules } => rules.iter().for_each(|r| walk(r, out)),
+                Rule::DependantShare { .. } => out.extend(["birth_date", "social_allowance", "disability"]),
+                Rule::AtMost { field: CountField::DurableStructures, .. } => out.push("durable_structures"),
+                Rule::AreaPerPersonBelow { .. } => out.push("floor_area_m2"),
+                Rule::ValueNotIn { field: CategoricalField::WaterSource, .. } => out.push("water_source"),
+                Rule::ValueNotIn { field: CategoricalField::Latrine, .. } => out.push("latrine"),
+                Rule::HouseholdFlag { field, .. } => out.push(match field {
+                    HouseholdFlagField::InternetUser => "internet_user",
+                    HouseholdFlagField::InfoDevices => "info_devices",
+                    HouseholdFlagField::WasteTreatment => "waste_treatment",
+                }),
+            }
+        }
+        let mut out = vec!["area", "income_per_capita", "score_a"];
+        for i in &self.indicators {
+            walk(&i.rule, &mut out);
+        }
+        let mut seen = std::collections::HashSet::new();
+        out.retain(|k| seen.insert(*k));
+        out
+    }
+
     /// Whether the standard is in force on `date`.
     pub fn in_force_on(&self, date: NaiveDate) -> bool {
         self.validity.from <= date && date <= self.validity.to

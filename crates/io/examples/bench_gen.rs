@@ -96,6 +96,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             head_name: personal[0].full_name.clone(),
             address: format!("Số {} đường {}", 1 + r.below(200), GIVEN[r.below(10) as usize]),
             poverty_causes: if r.below(10) == 0 { vec![PovertyCause::NoCapital] } else { vec![] },
+            recorded: Default::default(),
             household: Household {
                 area: if r.below(3) == 0 { Area::Urban } else { Area::Rural },
                 income_per_capita: (i % 10 != 0).then(|| 500_000 + r.below(5_000_000) as i64),

@@ -222,6 +222,25 @@ impl<'a, 'r> Check<'a, 'r> {
         self.error(spec, ProblemKind::OutOfRange, v, msg::out_of_range(s.label_vi, s.key, v, range));
     }
 
+    /// Reports what is wrong with the value `v` of recorded field `spec`.
+    pub fn recorded_problem(&mut self, spec: usize, v: &str, problem: crate::recorded::RecordedProblem) {
+        use crate::recorded::RecordedProblem as P;
+        let s = &self.specs[spec];
+        match problem {
+            P::NotYesNo => self.error(spec, ProblemKind::InvalidBool, v, msg::invalid_bool(s.label_vi, s.key, v)),
+            P::NotCommuneCode => {
+                self.error(spec, ProblemKind::InvalidCommuneCode, v, msg::invalid_commune_code(v));
+            }
+            P::UnknownCommune => self.error(spec, ProblemKind::UnknownCommune, v, msg::unknown_commune(v)),
+            P::NotNumber => self.bad_number(spec, v, "một số nguyên ≥ 0", "a whole number ≥ 0"),
+            P::OutOfRange { min, max } => self.out_of_range(spec, v, &format!("{min}–{max}")),
+            P::NotChoice => {
+                let expected = s.field.kind.choices().iter().map(|(k, _)| *k).collect::<Vec<_>>().join(", ");
+                self.bad_code(spec, v, &expected);
+            }
+        }
+    }
+
     /// A whole number in `min..=max`, required or optional.
     pub fn integer(&mut self, spec: usize, required: bool, min: u64, max: u64) -> Option<u64> {
         let v = if required { self.required(spec)? } else { self.optional(spec)? };

@@ -336,7 +336,7 @@ impl ClassificationWriter {
                 let explanation = Cell::Str(&self.explanation);
                 let cells = before.iter().chain(std::iter::once(&explanation)).chain(after.iter());
                 for (col, cell) in cells.enumerate() {
-                    cell.to_sheet(ws, *row, col as u16, &mut self.buf).map_err(err)?;
+                    cell.put_on_sheet(ws, *row, col as u16, &mut self.buf).map_err(err)?;
                 }
                 *row += 1;
             }

@@ -64,4 +64,7 @@ pub enum WriteError {
         "Trang tính {sheet} vượt quá 1.048.576 dòng của Excel; hãy dùng CSV / Sheet {sheet} exceeds Excel's 1,048,576 rows; use CSV"
     )]
     TooManyRows { sheet: String },
+    /// The target is not a file (tables in memory are read, not written).
+    #[error("Đích ghi không phải là tệp / The target is not a file")]
+    NotAFile,
 }

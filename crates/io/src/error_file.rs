@@ -78,7 +78,7 @@ pub fn write_problems(report: &ReadReport, path: &Path, format: OutputFormat) ->
                 cells[0] = Cell::Str(severity);
                 cells[3] = Cell::Int((p.row > 0).then_some(p.row as i64));
                 for (col, c) in cells.iter().enumerate() {
-                    c.to_sheet(ws, r, col as u16, &mut buf).map_err(err)?;
+                    c.put_on_sheet(ws, r, col as u16, &mut buf).map_err(err)?;
                 }
             }
             wb.save(path).map_err(err)

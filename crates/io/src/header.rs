@@ -5,9 +5,10 @@
 //! label or one of its aliases.
 
 use crate::limits::{FieldLimit, field_limit};
+use vuonlen_core::schema::{Field, HOUSEHOLD_FIELDS, MEMBER_FIELDS, RECORDED_COUNT};
 use vuonlen_core::text::fold;
 
-/// One column of the format.
+/// One column of the format: a field of the schema ([`vuonlen_core::schema`]) with its bounds.
 #[derive(Debug, Clone, Copy)]
 pub struct ColumnSpec {
     /// English key, e.g. `water_source`.
@@ -18,101 +19,84 @@ pub struct ColumnSpec {
     pub aliases: &'static [&'static str],
     /// Its length and characters ([`crate::limits::FIELD_LIMITS`]).
     pub limit: FieldLimit,
+    /// The field the column carries.
+    pub field: &'static Field,
 }
 
-const fn col(key: &'static str, label_vi: &'static str, aliases: &'static [&'static str]) -> ColumnSpec {
-    ColumnSpec { key, label_vi, aliases, limit: field_limit(key) }
+/// The columns of a file, one per field of the schema, in the schema's order.
+const fn columns<const N: usize>(fields: &'static [Field; N]) -> [ColumnSpec; N] {
+    let mut out = [ColumnSpec { key: "", label_vi: "", aliases: &[], limit: field_limit(""), field: &fields[0] }; N];
+    let mut i = 0;
+    while i < N {
+        let f = &fields[i];
+        out[i] =
+            ColumnSpec { key: f.key, label_vi: f.label_vi, aliases: f.aliases, limit: field_limit(f.key), field: f };
+        i += 1;
+    }
+    out
 }
 
-/// Columns of the households file, in the specification's order.
-pub const HOUSEHOLD_COLUMNS: [ColumnSpec; 16] = [
-    col("household_id", "Mã hộ", &["Mã hộ gia đình"]),
-    col("commune_code", "Mã xã", &["Mã xã/phường", "Mã đơn vị hành chính"]),
-    col("village", "Thôn/Tổ dân phố", &["Thôn", "Tổ dân phố", "Thôn/Tổ"]),
-    col("area", "Khu vực", &[]),
-    col("head_name", "Họ tên chủ hộ", &["Họ và tên chủ hộ", "Chủ hộ"]),
-    col("address", "Địa chỉ", &[]),
-    col(
-        "income_per_capita",
-        "Thu nhập bình quân đầu người/tháng",
-        &["Thu nhập bình quân đầu người", "Thu nhập bình quân"],
-    ),
-    col("score_a", "Điểm A (B1)", &["Điểm A", "Điểm B1", "B1"]),
-    col("durable_structures", "Số kết cấu chính bền chắc", &[]),
-    col("floor_area_m2", "Diện tích nhà ở (m²)", &["Diện tích nhà ở (m2)", "Diện tích nhà ở", "floor_area"]),
-    col("water_source", "Nguồn nước sinh hoạt", &[]),
-    col("latrine", "Loại nhà tiêu", &["Nhà tiêu"]),
-    col("internet_user", "Có thành viên sử dụng internet", &["Sử dụng internet"]),
-    col("info_devices", "Có phương tiện tiếp cận thông tin", &["Phương tiện tiếp cận thông tin"]),
-    col("waste_treatment", "Xử lý rác thải hợp vệ sinh", &["Xử lý rác thải"]),
-    col("poverty_causes", "Nguyên nhân nghèo", &[]),
-];
+/// Columns of the households file, in the specification's order (recorded fields last).
+pub const HOUSEHOLD_COLUMNS: [ColumnSpec; HOUSEHOLD_FIELDS.len()] = columns(&HOUSEHOLD_FIELDS);
+
+/// The columns the standards read and the registry keys: the fast paths' columns, before the
+/// recorded ones.
+pub const HOUSEHOLD_CORE_COLUMNS: usize = HOUSEHOLD_FIELDS.len() - RECORDED_COUNT;
 
 /// Indices into [`HOUSEHOLD_COLUMNS`].
 pub(crate) mod h {
-    pub const HOUSEHOLD_ID: usize = 0;
-    pub const COMMUNE_CODE: usize = 1;
-    pub const VILLAGE: usize = 2;
-    pub const AREA: usize = 3;
-    pub const HEAD_NAME: usize = 4;
-    pub const ADDRESS: usize = 5;
-    pub const INCOME: usize = 6;
-    pub const SCORE_A: usize = 7;
-    pub const DURABLE: usize = 8;
-    pub const FLOOR_AREA: usize = 9;
-    pub const WATER: usize = 10;
-    pub const LATRINE: usize = 11;
-    pub const INTERNET: usize = 12;
-    pub const INFO_DEVICES: usize = 13;
-    pub const WASTE: usize = 14;
-    pub const CAUSES: usize = 15;
+    use vuonlen_core::schema::{HOUSEHOLD_FIELDS, index_of};
+    const fn at(key: &str) -> usize {
+        index_of(&HOUSEHOLD_FIELDS, key)
+    }
+    pub const HOUSEHOLD_ID: usize = at("household_id");
+    pub const COMMUNE_CODE: usize = at("commune_code");
+    pub const VILLAGE: usize = at("village");
+    pub const AREA: usize = at("area");
+    pub const HEAD_NAME: usize = at("head_name");
+    pub const ADDRESS: usize = at("address");
+    pub const INCOME: usize = at("income_per_capita");
+    pub const SCORE_A: usize = at("score_a");
+    pub const DURABLE: usize = at("durable_structures");
+    pub const FLOOR_AREA: usize = at("floor_area_m2");
+    pub const WATER: usize = at("water_source");
+    pub const LATRINE: usize = at("latrine");
+    pub const INTERNET: usize = at("internet_user");
+    pub const INFO_DEVICES: usize = at("info_devices");
+    pub const WASTE: usize = at("waste_treatment");
+    pub const CAUSES: usize = at("poverty_causes");
     /// Columns that must be present whatever the options.
     pub const REQUIRED: [usize; 10] =
         [HOUSEHOLD_ID, COMMUNE_CODE, AREA, HEAD_NAME, DURABLE, FLOOR_AREA, WATER, LATRINE, INTERNET, INFO_DEVICES];
 }
 
 /// Columns of the members file, in the specification's order.
-pub const MEMBER_COLUMNS: [ColumnSpec; 18] = [
-    col("household_id", "Mã hộ", &["Mã hộ gia đình"]),
-    col("member_no", "STT", &["Số thứ tự"]),
-    col("full_name", "Họ và tên", &["Họ tên"]),
-    col("relation", "Quan hệ với chủ hộ", &["Quan hệ"]),
-    col("sex", "Giới tính", &[]),
-    col("birth_date", "Ngày sinh", &["Ngày tháng năm sinh", "Năm sinh"]),
-    col("ethnicity", "Dân tộc", &[]),
-    col("id_number", "Số định danh/CCCD", &["Số định danh", "Số CCCD", "CCCD", "Số định danh cá nhân"]),
-    col("health_insurance", "Có thẻ BHYT", &["Thẻ BHYT", "BHYT"]),
-    col("employment", "Việc làm", &[]),
-    col("able_to_work", "Có khả năng lao động", &["Khả năng lao động"]),
-    col("education", "Trình độ cao nhất", &["Trình độ học vấn", "Trình độ"]),
-    col("in_school", "Đang đi học", &[]),
-    col("school_on_track", "Học đúng cấp/bậc theo tuổi", &["Học đúng cấp theo tuổi"]),
-    col("malnourished", "Suy dinh dưỡng (thấp còi/nhẹ cân)", &["Suy dinh dưỡng"]),
-    col("disability", "Khuyết tật", &[]),
-    col("social_allowance", "Hưởng trợ cấp xã hội hằng tháng", &["Trợ cấp xã hội", "Hưởng trợ cấp xã hội"]),
-    col("merit", "Người có công với cách mạng", &["Người có công"]),
-];
+pub const MEMBER_COLUMNS: [ColumnSpec; MEMBER_FIELDS.len()] = columns(&MEMBER_FIELDS);
 
 /// Indices into [`MEMBER_COLUMNS`].
 pub(crate) mod m {
-    pub const HOUSEHOLD_ID: usize = 0;
-    pub const MEMBER_NO: usize = 1;
-    pub const FULL_NAME: usize = 2;
-    pub const RELATION: usize = 3;
-    pub const SEX: usize = 4;
-    pub const BIRTH: usize = 5;
-    pub const ETHNICITY: usize = 6;
-    pub const ID_NUMBER: usize = 7;
-    pub const HEALTH_INSURANCE: usize = 8;
-    pub const EMPLOYMENT: usize = 9;
-    pub const ABLE_TO_WORK: usize = 10;
-    pub const EDUCATION: usize = 11;
-    pub const IN_SCHOOL: usize = 12;
-    pub const SCHOOL_ON_TRACK: usize = 13;
-    pub const MALNOURISHED: usize = 14;
-    pub const DISABILITY: usize = 15;
-    pub const SOCIAL_ALLOWANCE: usize = 16;
-    pub const MERIT: usize = 17;
+    use vuonlen_core::schema::{MEMBER_FIELDS, index_of};
+    const fn at(key: &str) -> usize {
+        index_of(&MEMBER_FIELDS, key)
+    }
+    pub const HOUSEHOLD_ID: usize = at("household_id");
+    pub const MEMBER_NO: usize = at("member_no");
+    pub const FULL_NAME: usize = at("full_name");
+    pub const RELATION: usize = at("relation");
+    pub const SEX: usize = at("sex");
+    pub const BIRTH: usize = at("birth_date");
+    pub const ETHNICITY: usize = at("ethnicity");
+    pub const ID_NUMBER: usize = at("id_number");
+    pub const HEALTH_INSURANCE: usize = at("health_insurance");
+    pub const EMPLOYMENT: usize = at("employment");
+    pub const ABLE_TO_WORK: usize = at("able_to_work");
+    pub const EDUCATION: usize = at("education");
+    pub const IN_SCHOOL: usize = at("in_school");
+    pub const SCHOOL_ON_TRACK: usize = at("school_on_track");
+    pub const MALNOURISHED: usize = at("malnourished");
+    pub const DISABILITY: usize = at("disability");
+    pub const SOCIAL_ALLOWANCE: usize = at("social_allowance");
+    pub const MERIT: usize = at("merit");
     /// Columns that must be present.
     pub const REQUIRED: [usize; 11] = [
         HOUSEHOLD_ID,

@@ -106,6 +106,7 @@ fn empty_record() -> HouseholdRecord {
         head_name: String::new(),
         address: String::new(),
         poverty_causes: Vec::new(),
+        recorded: Default::default(),
         household: crate::households::blank_household(),
         members: Vec::new(),
     }

@@ -28,10 +28,12 @@ mod pipeline;
 mod problems;
 mod read;
 pub mod record;
+mod recorded;
 mod rows;
 mod seen;
 mod split;
 pub mod summary;
+mod table_reader;
 mod writer;
 mod xlsx_reader;
 
@@ -43,4 +45,5 @@ pub use locate::{locate_households, locate_members};
 pub use problems::{MAX_PROBLEMS, Problem, ProblemKind, Severity};
 pub use read::{HOUSEHOLD_SHEETS, HouseholdSink, MEMBER_SHEETS, ReadOptions, ReadReport, Source, read};
 pub use record::{HouseholdRecord, MemberPersonal};
+pub use table_reader::Table;
 pub use writer::{HeaderStyle, HouseholdWriter, OutputFormat, Target};

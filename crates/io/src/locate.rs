@@ -21,6 +21,7 @@ pub fn locate_members(
         match source {
             Source::Csv { members, .. } => csv_reader::scan(members, &mut finder)?,
             Source::Xlsx { workbook } => xlsx_reader::scan(workbook, &MEMBER_SHEETS, &mut finder)?,
+            Source::Rows { members, .. } => crate::table_reader::scan(members, &mut finder)?,
         }
     }
     Ok(finder.found)
@@ -67,6 +68,7 @@ pub fn locate_households(source: &Source, wanted: &HashSet<String>) -> Result<Ha
         match source {
             Source::Csv { households, .. } => csv_reader::scan(households, &mut finder)?,
             Source::Xlsx { workbook } => xlsx_reader::scan(workbook, &HOUSEHOLD_SHEETS, &mut finder)?,
+            Source::Rows { households, .. } => crate::table_reader::scan(households, &mut finder)?,
         }
     }
     Ok(finder.found)

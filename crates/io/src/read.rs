@@ -13,6 +13,7 @@ use crate::members::MemberParser;
 use crate::problems::{Collector, MAX_PROBLEMS, Problem, ProblemKind, msg};
 use crate::record::HouseholdRecord;
 use crate::rows::file_name;
+use crate::table_reader::{self, Table};
 use crate::xlsx_reader;
 use chrono::NaiveDate;
 use std::path::PathBuf;
@@ -26,13 +27,16 @@ pub const HOUSEHOLD_SHEETS: [&str; 2] = ["households", "Hộ"];
 /// Accepted names of the members sheet of a workbook.
 pub const MEMBER_SHEETS: [&str; 2] = ["members", "Thành viên"];
 
-/// Where household data is: two CSV files, or one workbook with two sheets.
+/// Where household data is: two CSV files, one workbook with two sheets, or two tables in
+/// memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
     /// `households.csv` and `members.csv`.
     Csv { households: PathBuf, members: PathBuf },
     /// One workbook with sheets `households`/`Hộ` and `members`/`Thành viên`.
     Xlsx { workbook: PathBuf },
+    /// Two tables held in memory (an edit form, an API body): no file is written or read.
+    Rows { households: Table, members: Table },
 }
 
 impl Source {
@@ -41,6 +45,7 @@ impl Source {
         match self {
             Source::Csv { households, members } => vec![households, members],
             Source::Xlsx { workbook } => vec![workbook],
+            Source::Rows { .. } => Vec::new(),
         }
     }
 }
@@ -142,6 +147,7 @@ pub fn read(source: &Source, opts: &ReadOptions, sink: &mut dyn HouseholdSink) -
     let (file, sheet) = match source {
         Source::Csv { members, .. } => (file_name(members), None),
         Source::Xlsx { workbook } => (file_name(workbook), Some(MEMBER_SHEETS[0].to_string())),
+        Source::Rows { members, .. } => (members.name.clone(), None),
     };
     let m = msg::members_out_of_order();
     report.warnings.insert(
@@ -178,6 +184,7 @@ fn run(
                 match source {
                     Source::Csv { households, .. } => csv_reader::scan(households, &mut p)?,
                     Source::Xlsx { workbook } => xlsx_reader::scan(workbook, &HOUSEHOLD_SHEETS, &mut p)?,
+                    Source::Rows { households, .. } => table_reader::scan(households, &mut p)?,
                 }
                 Ok(p.finish())
             })
@@ -189,6 +196,7 @@ fn run(
                 match source {
                     Source::Csv { members, .. } => csv_reader::scan(members, &mut p)?,
                     Source::Xlsx { workbook } => xlsx_reader::scan(workbook, &MEMBER_SHEETS, &mut p)?,
+                    Source::Rows { members, .. } => table_reader::scan(members, &mut p)?,
                 }
                 Ok(p.finish())
             })

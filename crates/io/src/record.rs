@@ -5,6 +5,7 @@
 //! be logged.
 
 use vuonlen_core::codes::PovertyCause;
+use vuonlen_core::schema::Recorded;
 use vuonlen_core::{Household, Member};
 
 /// One household row with its members, as read from or written to the interchange format.
@@ -21,6 +22,8 @@ pub struct HouseholdRecord {
     /// *Địa chỉ* (may be empty). Personal data.
     pub address: String,
     pub poverty_causes: Vec<PovertyCause>,
+    /// The recorded fields ([`vuonlen_core::schema::Recorded`]): support received, NLNDN, ….
+    pub recorded: Recorded,
     /// The facts the standard reads; `household.members[i]` goes with `members[i]`.
     pub household: Household,
     /// Personal fields of each member, parallel to `household.members`.

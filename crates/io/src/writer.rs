@@ -7,7 +7,7 @@
 //! needed; members grouped per household in household order.
 
 use crate::error::WriteError;
-use crate::header::{ColumnSpec, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use crate::header::{ColumnSpec, HOUSEHOLD_COLUMNS, HOUSEHOLD_CORE_COLUMNS, MEMBER_COLUMNS};
 use crate::read::Source;
 use crate::record::{HouseholdRecord, MemberPersonal};
 use chrono::Datelike;
@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::thread::JoinHandle;
 use vuonlen_core::codes::PovertyCause;
+use vuonlen_core::schema::Kind;
 use vuonlen_core::{BirthDate, Member};
 
 /// Where to write households: the same two shapes as a [`Source`].
@@ -67,6 +68,7 @@ impl OutputFormat {
 pub(crate) const XLSX_MAX_ROWS: u32 = 1_048_576;
 
 /// One value to write.
+#[derive(Clone, Copy)]
 pub(crate) enum Cell<'a> {
     Str(&'a str),
     /// A key of a coded value (`[a-z_]`, never quoted).
@@ -138,7 +140,7 @@ impl Cell<'_> {
     }
 
     /// Writes the cell to a worksheet: numbers as numbers, empty values as blank cells.
-    pub(crate) fn to_sheet(
+    pub(crate) fn put_on_sheet(
         &self,
         ws: &mut Worksheet,
         row: u32,
@@ -166,10 +168,11 @@ impl Cell<'_> {
     }
 }
 
-/// The household row, in [`HOUSEHOLD_COLUMNS`] order.
-fn household_cells(rec: &HouseholdRecord) -> [Cell<'_>; 16] {
+/// The household row, in [`HOUSEHOLD_COLUMNS`] order: the core columns, then the recorded
+/// ones by their kind.
+fn household_cells(rec: &HouseholdRecord) -> [Cell<'_>; HOUSEHOLD_COLUMNS.len()] {
     let hh = &rec.household;
-    [
+    let core: [Cell<'_>; HOUSEHOLD_CORE_COLUMNS] = [
         Cell::Str(&rec.household_id),
         Cell::Str(&rec.commune_code),
         Cell::Str(&rec.village),
@@ -186,7 +189,18 @@ fn household_cells(rec: &HouseholdRecord) -> [Cell<'_>; 16] {
         Cell::Bool(Some(hh.info_devices)),
         Cell::Bool(hh.waste_treatment),
         Cell::Causes(&rec.poverty_causes),
-    ]
+    ];
+    std::array::from_fn(|i| match core.get(i) {
+        Some(c) => *c,
+        None => {
+            let field = HOUSEHOLD_COLUMNS[i].field;
+            let i = field.recorded_index().unwrap_or(usize::MAX);
+            match field.kind {
+                Kind::YesNo => Cell::Bool(rec.recorded.flag(i)),
+                _ => Cell::Str(rec.recorded.get(i).unwrap_or("")),
+            }
+        }
+    })
 }
 
 /// A member row, in [`MEMBER_COLUMNS`] order.
@@ -520,6 +534,7 @@ impl HouseholdWriter {
                 }
                 Inner::Xlsx { workbook: Box::new(wb), path: path.clone(), household_row: 1, member_row: 1 }
             }
+            Source::Rows { .. } => return Err(WriteError::NotAFile),
         };
         Ok(HouseholdWriter { inner, buf: String::with_capacity(64), households: 0, members: 0 })
     }
@@ -545,13 +560,13 @@ impl HouseholdWriter {
                 let err = |source| WriteError::Xlsx { path: path.clone(), source };
                 let ws = workbook.worksheet_from_index(0).map_err(err)?;
                 for (col, c) in household_cells(rec).iter().enumerate() {
-                    c.to_sheet(ws, *household_row, col as u16, buf).map_err(err)?;
+                    c.put_on_sheet(ws, *household_row, col as u16, buf).map_err(err)?;
                 }
                 *household_row += 1;
                 let ws = workbook.worksheet_from_index(1).map_err(err)?;
                 for (m, p) in rec.members() {
                     for (col, c) in member_cells(&rec.household_id, m, p).iter().enumerate() {
-                        c.to_sheet(ws, *member_row, col as u16, buf).map_err(err)?;
+                        c.put_on_sheet(ws, *member_row, col as u16, buf).map_err(err)?;
                     }
                     *member_row += 1;
                 }

@@ -371,16 +371,9 @@ impl Importer {
     /// It writes wherever `spec.scope` allows, as the caller sets it: the command line's
     /// administration; users go through [`crate::Registry::begin_import`].
     pub async fn begin_unscoped(db: &Db, spec: ImportSpec) -> Result<Importer> {
+        // The lineage is read once: placements and predecessors come from the same rows.
         let placer = Placer::load(db).await?;
-        let mut predecessors: HashMap<String, Vec<String>> = HashMap::new();
-        let rows: Vec<(String, String)> = crate::db::on_pool!(db, p => sqlx::query_as(
-            "SELECT new_code, old_code FROM unit_lineage ORDER BY new_code, old_code",
-        )
-        .fetch_all(p)
-        .await?);
-        for (new, old) in rows {
-            predecessors.entry(new).or_default().push(old);
-        }
+        let predecessors = placer.predecessors();
         let mut tx = db.begin().await?;
         if tx.engine() == Engine::Postgres {
             // One import at a time assigns household ids.
@@ -588,32 +581,36 @@ impl Importer {
         let village_id =
             if r.village.trim().is_empty() { None } else { Some(self.village(&r.commune_code, &r.village).await?) };
         let p = self.period.year;
-        self.surveys.push([
-            p.into(),
-            id.into(),
-            (&r.commune_code).into(),
-            list_key(place.list).into(),
-            (&place.current_commune).into(),
-            (&place.current_province).into(),
-            (&r.household_id).into(),
-            village_id.into(),
-            (&survey.head_name).into(),
-            (&survey.address).into(),
-            (&survey.area).into(),
-            survey.income_per_capita.into(),
-            survey.score_a.into(),
-            survey.durable_structures.into(),
-            survey.floor_area_m2.into(),
-            (&survey.water_source).into(),
-            (&survey.latrine).into(),
-            survey.internet_user.into(),
-            survey.info_devices.into(),
-            survey.waste_treatment.into(),
-            (&survey.poverty_causes).into(),
-            hash.into(),
-            self.batch_id.into(),
-            prepared.head_sort.as_str().into(),
-        ]);
+        self.surveys.push(
+            [
+                p.into(),
+                id.into(),
+                (&r.commune_code).into(),
+                list_key(place.list).into(),
+                (&place.current_commune).into(),
+                (&place.current_province).into(),
+                (&r.household_id).into(),
+                village_id.into(),
+                (&survey.head_name).into(),
+                (&survey.address).into(),
+                (&survey.area).into(),
+                survey.income_per_capita.into(),
+                survey.score_a.into(),
+                survey.durable_structures.into(),
+                survey.floor_area_m2.into(),
+                (&survey.water_source).into(),
+                (&survey.latrine).into(),
+                survey.internet_user.into(),
+                survey.info_devices.into(),
+                survey.waste_treatment.into(),
+                (&survey.poverty_causes).into(),
+                hash.into(),
+                self.batch_id.into(),
+                prepared.head_sort.as_str().into(),
+            ]
+            .into_iter()
+            .chain(survey.recorded.values()),
+        );
         let ctx = rows::MemberContext {
             current_province: &place.current_province,
             current_commune: &place.current_commune,

@@ -7,6 +7,7 @@ use crate::error::{Result, StoreError};
 use chrono::NaiveDate;
 use vuonlen_core::codes::{Area, Disability, Education, Employment, Latrine, PovertyCause, Relation, Sex, WaterSource};
 use vuonlen_core::ethnicity::Ethnicity;
+use vuonlen_core::schema::{HOUSEHOLD_FIELDS, Kind, RECORDED_COUNT, Recorded, Storage, recorded_fields};
 use vuonlen_core::text::fold;
 use vuonlen_core::{BirthDate, Household, Member};
 use vuonlen_io::HouseholdRecord;
@@ -30,6 +31,45 @@ pub struct SurveyRow {
     pub info_devices: i64,
     pub waste_treatment: Option<i64>,
     pub poverty_causes: String,
+    /// The recorded fields, one column each ([`vuonlen_core::schema::Storage::Recorded`]).
+    #[sqlx(flatten)]
+    pub recorded: RecordedColumns,
+}
+
+/// The recorded fields of a survey row, read from their columns (named by their keys): yes/no
+/// as integers, the others as text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordedColumns(pub Recorded);
+
+impl<'r, R: sqlx::Row> sqlx::FromRow<'r, R> for RecordedColumns
+where
+    &'r str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    fn from_row(row: &'r R) -> std::result::Result<Self, sqlx::Error> {
+        let mut out = Recorded::default();
+        for (i, f) in recorded_fields().enumerate() {
+            let v = match f.kind {
+                Kind::YesNo => {
+                    row.try_get::<Option<i64>, _>(f.key)?.map(|v| if v != 0 { "1" } else { "0" }.to_string())
+                }
+                _ => row.try_get::<Option<String>, _>(f.key)?,
+            };
+            out.set(i, v);
+        }
+        Ok(RecordedColumns(out))
+    }
+}
+
+impl RecordedColumns {
+    /// The values to insert, in [`RECORDED_KEYS`] order.
+    pub(crate) fn values(&self) -> impl Iterator<Item = Val<'_>> {
+        recorded_fields().enumerate().map(|(i, f)| match f.kind {
+            Kind::YesNo => Val::from(self.0.flag(i).map(i64::from)),
+            _ => Val::from(self.0.get(i)),
+        })
+    }
 }
 
 /// One member in a period, as stored.
@@ -94,8 +134,8 @@ pub(crate) struct MemberContext<'a> {
     pub household_code: &'a str,
 }
 
-/// Columns of `survey`.
-pub(crate) const SURVEY_COLUMNS: &[&str] = &[
+/// Columns of `survey` before the recorded fields'.
+const SURVEY_BASE_COLUMNS: [&str; 24] = [
     "period",
     "household_id",
     "commune_code",
@@ -122,10 +162,79 @@ pub(crate) const SURVEY_COLUMNS: &[&str] = &[
     "head_sort",
 ];
 
-/// `SELECT` list reading a [`SurveyRow`] from `survey s` joined with `village v`.
-pub(crate) const SURVEY_SELECT: &str = "s.household_code, s.commune_code, COALESCE(v.name, '') AS village, s.head_name, \
-     s.address, s.area, s.income_per_capita, s.score_a, s.durable_structures, s.floor_area_m2, s.water_source, \
-     s.latrine, s.internet_user, s.info_devices, s.waste_treatment, s.poverty_causes";
+/// The recorded fields' columns, in [`Recorded`] order, from the schema.
+pub(crate) const RECORDED_KEYS: [&str; RECORDED_COUNT] = {
+    let mut out = [""; RECORDED_COUNT];
+    let mut i = 0;
+    while i < HOUSEHOLD_FIELDS.len() {
+        if let Storage::Recorded(r) = HOUSEHOLD_FIELDS[i].storage {
+            out[r] = HOUSEHOLD_FIELDS[i].key;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// Columns of `survey`: [`SURVEY_BASE_COLUMNS`], then [`RECORDED_KEYS`].
+pub(crate) const SURVEY_COLUMNS: &[&str] = &{
+    let mut out = [""; SURVEY_BASE_COLUMNS.len() + RECORDED_COUNT];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = if i < SURVEY_BASE_COLUMNS.len() {
+            SURVEY_BASE_COLUMNS[i]
+        } else {
+            RECORDED_KEYS[i - SURVEY_BASE_COLUMNS.len()]
+        };
+        i += 1;
+    }
+    out
+};
+
+/// `SELECT` list reading a [`SurveyRow`] from `survey s` joined with `village v`: the columns
+/// of the core fields, then `s.KEY` for each recorded field.
+pub(crate) const SURVEY_SELECT: &str = {
+    const BASE: &str = "s.household_code, s.commune_code, COALESCE(v.name, '') AS village, s.head_name, \
+         s.address, s.area, s.income_per_capita, s.score_a, s.durable_structures, s.floor_area_m2, s.water_source, \
+         s.latrine, s.internet_user, s.info_devices, s.waste_treatment, s.poverty_causes";
+    const LEN: usize = {
+        let mut n = BASE.len();
+        let mut i = 0;
+        while i < RECORDED_KEYS.len() {
+            n += ", s.".len() + RECORDED_KEYS[i].len();
+            i += 1;
+        }
+        n
+    };
+    const BYTES: [u8; LEN] = {
+        let mut out = [0u8; LEN];
+        let mut at = 0;
+        let mut push = [BASE.as_bytes(), &[]];
+        let mut k = 0;
+        // BASE, then ", s." and each key.
+        while k <= RECORDED_KEYS.len() {
+            let mut part = 0;
+            while part < 2 {
+                let bytes = push[part];
+                let mut j = 0;
+                while j < bytes.len() {
+                    out[at] = bytes[j];
+                    at += 1;
+                    j += 1;
+                }
+                part += 1;
+            }
+            if k < RECORDED_KEYS.len() {
+                push = [b", s.", RECORDED_KEYS[k].as_bytes()];
+            }
+            k += 1;
+        }
+        out
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("SURVEY_SELECT is ASCII"),
+    }
+};
 
 /// `SELECT` list reading a [`MemberRow`] from `member m`.
 pub(crate) const MEMBER_SELECT: &str = "m.member_no, m.full_name, m.relation, m.sex, m.birth_date, m.birth_year_only, \
@@ -161,6 +270,7 @@ impl SurveyRow {
             info_devices: b(h.info_devices),
             waste_treatment: ob(h.waste_treatment),
             poverty_causes: r.poverty_causes.iter().map(|c| c.key()).collect::<Vec<_>>().join(";"),
+            recorded: RecordedColumns(r.recorded.clone()),
         }
     }
 
@@ -185,6 +295,9 @@ impl SurveyRow {
             ("waste_treatment", oi(self.waste_treatment)),
             ("poverty_causes", s(&self.poverty_causes)),
         ]
+        .into_iter()
+        .chain(self.recorded.0.iter().map(|(f, v)| (f.key, v.map(str::to_string))))
+        .collect()
     }
 
     /// Poverty causes as a bit mask over [`PovertyCause::ALL`].
@@ -390,6 +503,10 @@ pub fn content_hash(s: &SurveyRow, members: &[MemberRow]) -> i64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     };
     for (k, v) in s.fields() {
+        // A blank recorded field leaves the hash of the answers without it unchanged.
+        if v.is_none() && RECORDED_KEYS.contains(&k) {
+            continue;
+        }
         eat(k.as_bytes());
         eat(v.as_deref().unwrap_or("\u{0}").as_bytes());
     }

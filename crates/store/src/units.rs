@@ -126,6 +126,21 @@ impl Placer {
         Ok(Placer { lineage })
     }
 
+    /// The predecessors of each 2025 commune (old codes in order), from the same lineage.
+    pub fn predecessors(&self) -> HashMap<String, Vec<String>> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        for (old, news) in &self.lineage {
+            for new in news {
+                out.entry(new.clone()).or_default().push(old.clone());
+            }
+        }
+        for olds in out.values_mut() {
+            olds.sort_unstable();
+            olds.dedup();
+        }
+        out
+    }
+
     /// The successors of a 2024 commune, administrator mappings first.
     pub fn successors(&self, old: &str) -> &[String] {
         self.lineage.get(old).map(Vec::as_slice).unwrap_or(&[])

@@ -162,6 +162,40 @@ async fn import_is_idempotent_and_audits_changes() {
     }
 }
 
+/// The recorded fields of the schema (support received, NLNDN, …) are stored, read back,
+/// hashed (a change is an update, audited) and, left blank, leave the answers' hash unchanged.
+#[tokio::test]
+async fn recorded_fields_are_stored_read_back_and_audited() {
+    use vuonlen_core::schema::{household_field, recorded_fields};
+    let at = |k: &str| household_field(k).and_then(|f| f.recorded_index()).expect("recorded");
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let rows =
+            vec![household("R1", "00004", Class::Poor, 3, 100), household("R2", "00004", Class::NotPoor, 2, 200)];
+        let mut recs = records(dir.path(), "r", &rows, d(2025, 12, 31));
+        assert!(import(&db, 2025, &recs).await.committed, "{engine}");
+        // The same answers with recorded values: R1 changes, R2 stays blank and unchanged.
+        recs[0].recorded.set(at("support_health"), Some("1".into()));
+        recs[0].recorded.set(at("nlndn"), Some("0".into()));
+        recs[0].recorded.set(at("moved_in_from"), Some("00001".into()));
+        let second = import(&db, 2025, &recs).await;
+        assert_eq!((second.updated, second.unchanged), (1, 1), "{engine}");
+        let reg = db.unscoped();
+        let v = reg.household("00004", "R1").await.expect("household");
+        let detail = reg.survey_detail(v.id, 2025).await.expect("detail");
+        assert_eq!(detail.survey.recorded.0, recs[0].recorded, "{engine}");
+        for f in recorded_fields() {
+            let field = detail.survey.fields().into_iter().find(|(k, _)| *k == f.key).expect("a field of the row");
+            assert_eq!(field.1.as_deref(), recs[0].recorded.get(at(f.key)), "{engine}: {}", f.key);
+        }
+        let log = vuonlen_store::audit::for_household_unscoped(&db, v.id).await.expect("audit");
+        let moved = log.iter().find(|e| e.field == "moved_in_from").expect("logged");
+        assert_eq!((moved.old_value.as_deref(), moved.new_value.as_deref()), (None, Some("00001")), "{engine}");
+        let r2 = reg.household("00004", "R2").await.expect("household");
+        assert!(reg.survey_detail(r2.id, 2025).await.expect("detail").survey.recorded.0.is_empty(), "{engine}");
+    }
+}
+
 #[tokio::test]
 async fn shared_people_refuse_the_whole_import() {
     let dir = tempfile::tempdir().expect("tmp");

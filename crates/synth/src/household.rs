@@ -908,6 +908,7 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
             head_name,
             address,
             poverty_causes,
+            recorded: Default::default(),
             household: Household {
                 area,
                 income_per_capita,

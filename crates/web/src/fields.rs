@@ -2,8 +2,8 @@
 //! its input (text, number, a list of codes, yes/no).
 
 use crate::i18n::Lang;
-use vuonlen_core::codes::{Area, Disability, Education, Employment, Latrine, PovertyCause, Relation, Sex, WaterSource};
-use vuonlen_io::header::{HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
+use vuonlen_core::codes::PovertyCause;
+use vuonlen_core::schema::{self, Field, Kind, Presence};
 
 /// How a field is entered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,40 +19,26 @@ pub enum Input {
     },
 }
 
-macro_rules! choices {
-    ($t:ty) => {
-        <$t>::ALL.iter().map(|c| (c.key(), c.label_vi())).collect()
-    };
+/// How a field of the schema is entered, from its kind.
+fn input_of(field: Option<&Field>) -> Input {
+    let Some(f) = field else { return Input::Text };
+    match f.kind {
+        Kind::Choice(_) => Input::Choice(f.kind.choices()),
+        Kind::Amount | Kind::Whole { .. } | Kind::Decimal => Input::Number,
+        Kind::Date => Input::Date,
+        Kind::YesNo => Input::YesNo { optional: f.presence != Presence::Required },
+        Kind::Text | Kind::HouseholdCode | Kind::CommuneCode | Kind::IdNumber | Kind::ChoiceList(_) => Input::Text,
+    }
 }
 
 /// The input of a households-file field.
 pub fn household_input(key: &str) -> Input {
-    match key {
-        "area" => Input::Choice(choices!(Area)),
-        "water_source" => Input::Choice(choices!(WaterSource)),
-        "latrine" => Input::Choice(choices!(Latrine)),
-        "income_per_capita" | "score_a" | "durable_structures" | "floor_area_m2" => Input::Number,
-        "internet_user" | "info_devices" => Input::YesNo { optional: false },
-        "waste_treatment" => Input::YesNo { optional: true },
-        _ => Input::Text,
-    }
+    input_of(schema::household_field(key))
 }
 
 /// The input of a members-file field.
 pub fn member_input(key: &str) -> Input {
-    match key {
-        "relation" => Input::Choice(choices!(Relation)),
-        "sex" => Input::Choice(choices!(Sex)),
-        "employment" => Input::Choice(choices!(Employment)),
-        "education" => Input::Choice(choices!(Education)),
-        "disability" => Input::Choice(choices!(Disability)),
-        "birth_date" => Input::Date,
-        "health_insurance" | "able_to_work" | "in_school" | "social_allowance" | "merit" => {
-            Input::YesNo { optional: false }
-        }
-        "school_on_track" | "malnourished" => Input::YesNo { optional: true },
-        _ => Input::Text,
-    }
+    input_of(schema::member_field(key))
 }
 
 /// Poverty causes, for the hint under their field.
@@ -60,12 +46,13 @@ pub fn cause_hint() -> String {
     PovertyCause::ALL.iter().map(|c| format!("{} ({})", c.key(), c.label_vi())).collect::<Vec<_>>().join("; ")
 }
 
-/// A field's label: the format's Vietnamese label, or its English key made readable.
+/// A field's label in the page's language, from the schema (its key made readable for a field
+/// outside it).
 pub fn label(lang: Lang, key: &str, member: bool) -> String {
-    let cols: &[vuonlen_io::header::ColumnSpec] = if member { &MEMBER_COLUMNS } else { &HOUSEHOLD_COLUMNS };
-    match (lang, cols.iter().find(|c| c.key == key)) {
-        (Lang::Vi, Some(c)) => c.label_vi.to_string(),
-        _ => {
+    let field = if member { schema::member_field(key) } else { schema::household_field(key) };
+    match field {
+        Some(f) => f.label(lang == Lang::En).to_string(),
+        None => {
             let s = key.replace('_', " ");
             let mut c = s.chars();
             c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()

@@ -7,8 +7,8 @@ use crate::error::AppError;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use vuonlen_io::header::{HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
-use vuonlen_io::{HouseholdRecord, HouseholdSink, ReadOptions, SinkError, Source};
+use vuonlen_app::edit;
+use vuonlen_io::{HouseholdRecord, ReadOptions};
 use vuonlen_store::browse::SurveyDetail;
 
 /// A household and its members as interchange text fields.
@@ -92,36 +92,17 @@ impl HouseholdFields {
         out
     }
 
-    /// Checks the fields with the interchange reader.
-    pub fn check(&self, as_of: NaiveDate, require_waste_treatment: bool) -> Result<Checked, AppError> {
-        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
-        let hpath = dir.path().join("households.csv");
-        let mpath = dir.path().join("members.csv");
-        let id = self.household.get("household_id").cloned().unwrap_or_default();
-        let mut h = csv_line(HOUSEHOLD_COLUMNS.iter().map(|c| c.key));
-        h.push_str(&csv_line(HOUSEHOLD_COLUMNS.iter().map(|c| self.household.get(c.key).map_or("", String::as_str))));
-        let mut m = csv_line(MEMBER_COLUMNS.iter().map(|c| c.key));
-        for (i, member) in self.members.iter().enumerate() {
-            let no = (i + 1).to_string();
-            m.push_str(&csv_line(MEMBER_COLUMNS.iter().map(|c| match c.key {
-                "household_id" => id.as_str(),
-                "member_no" => {
-                    member.get("member_no").filter(|v| !v.trim().is_empty()).map_or(no.as_str(), String::as_str)
-                }
-                k => member.get(k).map_or("", String::as_str),
-            })));
-        }
-        std::fs::write(&hpath, h).map_err(|e| AppError::Internal(e.to_string()))?;
-        std::fs::write(&mpath, m).map_err(|e| AppError::Internal(e.to_string()))?;
+    /// Checks the fields with the interchange reader, from memory (no file is written): the same
+    /// checks and messages as an imported file ([`vuonlen_app::edit::check`]).
+    pub async fn check(&self, as_of: NaiveDate, require_waste_treatment: bool) -> Result<Checked, AppError> {
         let mut opts = ReadOptions::new(as_of);
         opts.keep_personal = true;
         opts.require_waste_treatment = require_waste_treatment;
-        let mut sink = One(None);
-        let report = vuonlen_io::read(&Source::Csv { households: hpath, members: mpath }, &opts, &mut sink)
-            .map_err(|e| AppError::Invalid(e.to_string()))?;
+        let answers = edit::Answers { household: &self.household, members: &self.members };
+        let (record, report) = edit::check(answers, opts).await.map_err(|e| AppError::Invalid(e.to_string()))?;
         let mut problems = Vec::new();
         for (p, warning) in report.errors.iter().map(|p| (p, false)).chain(report.warnings.iter().map(|p| (p, true))) {
-            let member = (p.file == "members.csv" && p.row >= 2).then(|| (p.row - 2) as usize);
+            let member = (p.file == edit::MEMBERS && p.row >= 2).then(|| (p.row - 2) as usize);
             problems.push(FieldProblem {
                 member,
                 field: p.column.clone(),
@@ -131,40 +112,7 @@ impl HouseholdFields {
                 warning,
             });
         }
-        let record = if report.errors.is_empty() { sink.0 } else { None };
         Ok(Checked { record, problems })
-    }
-}
-
-/// One CSV line, every field quoted.
-fn csv_line<'a>(fields: impl Iterator<Item = &'a str>) -> String {
-    let mut s = String::new();
-    for (i, f) in fields.enumerate() {
-        if i > 0 {
-            s.push(',');
-        }
-        s.push('"');
-        s.push_str(&f.replace('"', "\"\"").replace(['\r', '\n'], " "));
-        s.push('"');
-    }
-    s.push_str("\r\n");
-    s
-}
-
-/// Keeps the one record read.
-struct One(Option<HouseholdRecord>);
-
-impl HouseholdSink for One {
-    fn accept(&mut self, batch: Vec<HouseholdRecord>) -> Result<(), SinkError> {
-        if let Some(r) = batch.into_iter().next() {
-            self.0 = Some(r);
-        }
-        Ok(())
-    }
-
-    fn reset(&mut self) -> Result<(), SinkError> {
-        self.0 = None;
-        Ok(())
     }
 }
 
@@ -208,12 +156,12 @@ mod tests {
     }
 
     /// The form goes through the reader's bounds: the same problems as an imported file.
-    #[test]
-    fn the_form_has_the_readers_bounds() {
+    #[tokio::test]
+    async fn the_form_has_the_readers_bounds() {
         let as_of = NaiveDate::from_ymd_opt(2025, 12, 31).expect("date");
-        let ok = fields("Người Một", &"ễ".repeat(200)).check(as_of, false).expect("checked");
+        let ok = fields("Người Một", &"ễ".repeat(200)).check(as_of, false).await.expect("checked");
         assert!(ok.record.is_some(), "{:?}", ok.problems);
-        let bad = fields("Người\0Một", &"ễ".repeat(201)).check(as_of, false).expect("checked");
+        let bad = fields("Người\0Một", &"ễ".repeat(201)).check(as_of, false).await.expect("checked");
         assert!(bad.record.is_none());
         let found: Vec<(Option<usize>, &str, bool)> =
             bad.errors().map(|p| (p.member, p.field.as_str(), p.message_en.contains("U+0000"))).collect();

@@ -299,6 +299,40 @@ async fn every_api_call_is_limited_to_the_callers_area() {
         ] {
             assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
         }
+        // The answers are described from the household schema: every field, its coded values.
+        let answers = &doc["components"]["schemas"]["HouseholdAnswers"]["properties"];
+        for f in vuonlen_core::schema::HOUSEHOLD_FIELDS.iter() {
+            assert!(answers[f.key].is_object(), "{} missing from HouseholdAnswers", f.key);
+        }
+        let water: Vec<&str> =
+            answers["water_source"]["enum"].as_array().expect("enum").iter().filter_map(|v| v.as_str()).collect();
+        assert!(water.contains(&"piped") && water.contains(&"surface"), "{water:?}");
+        assert_eq!(answers["support_health"]["enum"], serde_json::json!(["1", "0", ""]));
+        assert!(doc["components"]["schemas"]["MemberAnswers"]["properties"]["malnourished"].is_object());
+        assert_eq!(
+            doc["components"]["schemas"]["HouseholdFields"]["properties"]["household"]["$ref"],
+            "#/components/schemas/HouseholdAnswers"
+        );
+        // A recorded field goes through the API like any other: read, changed, read back.
+        let uri = format!("/api/v1/households/{}/surveys/2025", w.own_id);
+        let before = w.api("xa.own", "GET", &uri, None).await.json();
+        assert_eq!(before["fields"]["household"]["support_credit"], "", "{engine}: {before}");
+        let mut fields = before["fields"].clone();
+        fields["household"]["support_credit"] = "có".into();
+        fields["household"]["moved_in_from"] = "00001".into();
+        let put = w
+            .api("xa.own", "PUT", &uri, Some(serde_json::json!({ "version": before["version"], "fields": fields })))
+            .await;
+        assert_eq!(put.status, OK, "{engine}: {}", put.body);
+        let after = w.api("xa.own", "GET", &uri, None).await.json();
+        assert_eq!(after["fields"]["household"]["support_credit"], "1", "{engine}");
+        assert_eq!(after["fields"]["household"]["moved_in_from"], "00001", "{engine}");
+        fields["household"]["moved_in_from"] = "1234".into();
+        let bad = w
+            .api("xa.own", "PUT", &uri, Some(serde_json::json!({ "version": after["version"], "fields": fields })))
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", bad.body);
+        assert!(bad.body.contains("moved_in_from"), "{engine}: {}", bad.body);
         // No token, a wrong token: 401.
         let anon = send(&w.app, Request::get("/api/v1/me").body(Body::empty()).expect("request")).await;
         assert_eq!(anon.status, StatusCode::UNAUTHORIZED);

@@ -8,9 +8,10 @@ use sha2::{Digest, Sha256};
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use vuonlen_app::import::{Finish, import_period};
 use vuonlen_core::Selection as StandardSelection;
-use vuonlen_io::{HouseholdRecord, HouseholdSink, ReadOptions, ReadReport, SinkError};
-use vuonlen_store::import::{ImportSpec, ImportSummary, Importer, Prepared, Preparer};
+use vuonlen_io::ReadOptions;
+use vuonlen_store::import::{ImportSpec, ImportSummary};
 use vuonlen_store::period;
 
 #[derive(Debug, clap::Args)]
@@ -32,28 +33,6 @@ pub struct Args {
     /// Error file (CSV or XLSX). Default: `import-PERIOD.errors.csv` in the working directory.
     #[arg(long, value_name = "FILE")]
     pub errors: Option<PathBuf>,
-}
-
-enum Msg {
-    Batch(Vec<Prepared>),
-    Reset,
-}
-
-/// Hands read records, prepared on the reading thread (rows, hash, classification), to the
-/// importer: the two cores share the work.
-struct ChannelSink {
-    tx: tokio::sync::mpsc::Sender<Msg>,
-    preparer: Preparer,
-}
-
-impl HouseholdSink for ChannelSink {
-    fn accept(&mut self, batch: Vec<HouseholdRecord>) -> Result<(), SinkError> {
-        let prepared = batch.into_iter().map(|r| self.preparer.prepare(r)).collect();
-        self.tx.blocking_send(Msg::Batch(prepared)).map_err(|_| SinkError::new("the registry stopped"))
-    }
-    fn reset(&mut self) -> Result<(), SinkError> {
-        self.tx.blocking_send(Msg::Reset).map_err(|_| SinkError::new("the registry stopped"))
-    }
 }
 
 /// SHA-256 of the files' bytes, and the lines of the first one (households.csv: the households
@@ -132,48 +111,25 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
             scope: vuonlen_store::Scope::unscoped_all(),
             expected_households,
         };
-        let (tx, mut rx) = tokio::sync::mpsc::channel::<Msg>(4);
-        let reader_source = source.clone();
-        let preparer = Preparer::new(&spec);
-        let reader = std::thread::spawn(move || -> Result<ReadReport> {
-            let mut sink = ChannelSink { tx, preparer };
-            Ok(vuonlen_io::read(&reader_source, &opts, &mut sink)?)
-        });
+        // One streaming path for the command line and the web upload (vuonlen-app).
         let tty = std::io::stderr().is_terminal();
-        let mut importer = Importer::begin_unscoped(&db, spec.clone()).await?;
-        let mut done: u64 = 0;
         let mut next_note: u64 = 50_000;
-        while let Some(msg) = rx.recv().await {
-            match msg {
-                Msg::Batch(b) => {
-                    let n = b.len() as u64;
-                    importer.push_prepared(b).await?;
-                    done += n;
-                    if done >= next_note {
-                        if !tty || done % 200_000 < n {
-                            eprintln!("  … {done} hộ / households");
-                        }
-                        next_note += 50_000;
-                    }
+        let progress = move |done: u64| {
+            if done >= next_note {
+                if !tty || done % 200_000 < 50_000 {
+                    eprintln!("  … {done} hộ / households");
                 }
-                Msg::Reset => {
-                    importer.abort().await?;
-                    importer = Importer::begin_unscoped(&db, spec.clone()).await?;
-                    done = 0;
-                    next_note = 50_000;
-                }
+                next_note = done + 50_000;
             }
-        }
-        let mut read = reader.join().map_err(|_| anyhow::anyhow!("the reading thread panicked"))??;
-        if !read.is_clean() && !args.skip_invalid {
-            importer.abort().await?;
+        };
+        let imported = import_period(&db.unscoped(), source, opts, spec, Finish::Commit, progress).await?;
+        let read = imported.report;
+        let Some(summary) = imported.summary else {
             report::write_errors(&read, &errors_path)?;
             report::print_refusal(&read, &errors_path);
             eprintln!("Cơ sở dữ liệu không thay đổi / The registry was not changed.");
             return Ok(ExitCode::from(2));
-        }
-        let summary = importer.finish().await?;
-        vuonlen_store::import_problems::add_registry_problems(&mut read, &summary, &source);
+        };
         if !summary.conflicts.is_empty() {
             report::write_errors(&read, &errors_path)?;
             report::print_refusal(&read, &errors_path);

@@ -67,6 +67,20 @@ pub fn sample(i: usize) -> HouseholdRecord {
         head_name: format!("Nguyễn Văn {i}"),
         address: String::new(),
         poverty_causes: if i.is_multiple_of(4) { vec![PovertyCause::NoCapital, PovertyCause::Illness] } else { vec![] },
+        recorded: {
+            // Recorded fields on some households: support received, NLNDN, moved in.
+            let mut r = vuonlen_core::schema::Recorded::default();
+            let at =
+                |key| vuonlen_core::schema::household_field(key).and_then(|f| f.recorded_index()).expect("recorded");
+            if i.is_multiple_of(3) {
+                r.set(at("support_health"), Some("1".into()));
+                r.set(at("nlndn"), Some(if i.is_multiple_of(2) { "1" } else { "0" }.into()));
+            }
+            if i.is_multiple_of(5) {
+                r.set(at("moved_in_from"), Some("00001".into()));
+            }
+            r
+        },
         household: Household {
             area: if i.is_multiple_of(2) { Area::Rural } else { Area::Urban },
             income_per_capita: (!i.is_multiple_of(10)).then_some(900_000 + (i as i64 % 40) * 50_000),

@@ -160,3 +160,47 @@ fn ages_decide_what_is_required_and_what_is_plausible() {
     assert!(report.errors[0].message_en.contains("age 135"), "{}", report.errors[0].message_en);
     assert_eq!(recs.iter().map(|r| r.household_id.as_str()).collect::<Vec<_>>(), ["H002", "H003"]);
 }
+
+/// The recorded fields (support received, NLNDN, local ethnic minority, moved in from) are
+/// read under their Vietnamese headers, in any order and any subset, and a bad value is
+/// located like any other.
+#[test]
+fn recorded_fields_are_read_by_their_kind_and_bad_values_located() {
+    use vuonlen_core::schema::household_field;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let valid = std::fs::read_to_string(fixture("valid/households.csv")).expect("read");
+    let mut lines = valid.lines();
+    let header = lines.next().expect("header");
+    let mut text = format!("{header},Đã nhận hỗ trợ y tế,Chuyển đến từ xã,Hộ NLNDN\n");
+    let extra = [",có,00004,1", ",2,9999,", ",x,,không"];
+    let mut n = 0;
+    for (line, e) in lines.zip(extra) {
+        text.push_str(&format!("{line}{e}\n"));
+        n += 1;
+    }
+    assert_eq!(n, 3);
+    let households = dir.path().join("households.csv");
+    std::fs::write(&households, text).expect("write");
+    let source = Source::Csv { households, members: fixture("valid/members.csv") };
+    let (recs, report) = read_all(&source, &opts(true, true));
+    let mut errors = located(&report.errors);
+    errors.sort_by(|a, b| (a.1, &a.2).cmp(&(b.1, &b.2)));
+    assert_eq!(
+        errors,
+        vec![
+            (InvalidCommuneCode, 3, s("Chuyển đến từ xã"), s("9999")),
+            (InvalidBool, 3, s("Đã nhận hỗ trợ y tế"), s("2"))
+        ]
+    );
+    assert_eq!(recs.len(), 2, "the row with bad values is left out");
+    let at = |k: &str| household_field(k).and_then(|f| f.recorded_index()).expect("recorded");
+    let first = &recs[0];
+    assert_eq!(first.recorded.flag(at("support_health")), Some(true));
+    assert_eq!(first.recorded.get(at("moved_in_from")), Some("00004"));
+    assert_eq!(first.recorded.flag(at("nlndn")), Some(true));
+    let third = recs.iter().find(|r| r.household_id == "H003").expect("H003 valid");
+    assert_eq!(third.recorded.flag(at("support_health")), Some(true));
+    assert_eq!(third.recorded.flag(at("nlndn")), Some(false));
+    assert_eq!(third.recorded.get(at("moved_in_from")), None);
+    assert!(third.recorded.get(at("support_credit")).is_none());
+}

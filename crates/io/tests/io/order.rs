@@ -150,7 +150,7 @@ fn records_filled_again_are_the_records_read() {
     let (header, lines) = members_lines(&src);
     let hh_path = match &src {
         Source::Csv { households, .. } => households.clone(),
-        Source::Xlsx { .. } => unreachable!(),
+        Source::Xlsx { .. } | Source::Rows { .. } => unreachable!(),
     };
     let hh_text = std::fs::read_to_string(&hh_path).expect("read households");
     // Each record as read: the sample it was written from (without personal data unless kept).

@@ -44,15 +44,17 @@ fn the_writer_follows_the_documented_conventions() {
     assert_eq!(
         h[0],
         "household_id,commune_code,village,area,head_name,address,income_per_capita,score_a,durable_structures,\
-         floor_area_m2,water_source,latrine,internet_user,info_devices,waste_treatment,poverty_causes"
+         floor_area_m2,water_source,latrine,internet_user,info_devices,waste_treatment,poverty_causes,\
+         nlndn,local_ethnic_minority,moved_in_from,support_health,support_education,support_production,\
+         support_credit,support_housing,support_other"
     );
     assert_eq!(
         h[1],
-        "H001,00004,Tổ 5,urban,Nguyễn Văn An,\"12 Phố Hàng Bạc, Hoàn Kiếm\",1200000,,2,42.5,piped,septic,1,1,,"
+        "H001,00004,Tổ 5,urban,Nguyễn Văn An,\"12 Phố Hàng Bạc, Hoàn Kiếm\",1200000,,2,42.5,piped,septic,1,1,,,,,,,,,,,"
     );
     assert_eq!(
         h[2],
-        "H002,09928,Thôn Đông,rural,Lò Thị Bình,,,135,1,18,drilled_well,simple_pit,0,1,0,no_capital;no_land"
+        "H002,09928,Thôn Đông,rural,Lò Thị Bình,,,135,1,18,drilled_well,simple_pit,0,1,0,no_capital;no_land,,,,,,,,,"
     );
     assert_eq!(
         m[0],

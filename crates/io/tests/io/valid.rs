@@ -5,6 +5,7 @@ use crate::common::*;
 use vuonlen_core::BirthDate;
 use vuonlen_core::codes::*;
 use vuonlen_core::ethnicity::Ethnicity;
+use vuonlen_io::Source;
 
 #[test]
 fn reads_every_field_of_a_valid_file() {
@@ -96,4 +97,33 @@ fn personal_fields_are_dropped_unless_asked_for() {
         assert_eq!(a.household, b.household);
         assert_eq!(a.village, b.village);
     }
+}
+
+/// Tables held in memory (an edit form, an API body) are read by the same parsers as files:
+/// the same records, and problems located in the table by row and column.
+#[test]
+fn tables_in_memory_read_as_their_files_do() {
+    use vuonlen_io::Table;
+    let table = |path: &str, name: &str| {
+        let mut r = csv::Reader::from_path(fixture(path)).expect("open");
+        let header =
+            r.headers().expect("header").iter().map(|h| h.trim_start_matches('\u{feff}').to_string()).collect();
+        let rows = r.records().map(|rec| rec.expect("record").iter().map(str::to_string).collect()).collect();
+        Table { name: name.into(), header, rows }
+    };
+    let (from_files, _) = read_all(&csv("valid"), &opts(true, false));
+    let households = table("valid/households.csv", "households");
+    let mut members = table("valid/members.csv", "members");
+    let source = Source::Rows { households: households.clone(), members: members.clone() };
+    let (from_rows, report) = read_all(&source, &opts(true, false));
+    assert!(report.is_clean(), "{:?}", report.errors);
+    assert_eq!(from_rows, from_files);
+    // A bad cell is located in its table.
+    members.rows[1][members.header.iter().position(|h| h == "Gioi tinh").expect("sex column")] = "?".into();
+    let (_, report) = read_all(&Source::Rows { households, members }, &opts(true, true));
+    assert_eq!(
+        located(&report.errors),
+        vec![(vuonlen_io::ProblemKind::InvalidCode, 3, "Gioi tinh".to_string(), "?".to_string())]
+    );
+    assert_eq!(report.errors[0].file, "members");
 }

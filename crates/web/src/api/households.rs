@@ -203,7 +203,7 @@ pub async fn update(
     let mut f = req.fields;
     f.household.insert("commune_code".into(), d.survey.commune_code.clone());
     f.household.insert("household_id".into(), d.survey.household_code.clone());
-    let checked = f.check(p.reference_date, std.reads_household_flag(HouseholdFlagField::WasteTreatment))?;
+    let checked = f.check(p.reference_date, std.reads_household_flag(HouseholdFlagField::WasteTreatment)).await?;
     let Some(record) = checked.record.clone() else {
         let refusal =
             AppError::Invalid("câu trả lời có lỗi, chưa lưu / the answers have problems; nothing was saved".into());
@@ -246,7 +246,7 @@ pub async fn classify_preview(
 ) -> Result<Json<Preview>, ApiError> {
     let (p, _) = crate::dashboard::periods(&state, q.period).await?;
     let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
-    let checked = f.check(p.reference_date, std.reads_household_flag(HouseholdFlagField::WasteTreatment))?;
+    let checked = f.check(p.reference_date, std.reads_household_flag(HouseholdFlagField::WasteTreatment)).await?;
     Ok(Json(match &checked.record {
         Some(r) => {
             let (key, label, explanation, deprived) = verdict(v.lang, &std, &r.household, p.reference_date);

@@ -23,7 +23,7 @@ use utoipa::OpenApi;
         households::HouseholdItem, households::HouseholdList, households::HouseholdDetail, households::PeriodClassItem, households::SurveyOut,
         households::UpdateRequest, households::SaveResult, households::Preview, crate::form::HouseholdFields, crate::form::FieldProblem,
         crate::error::ErrorEnvelope, crate::error::ErrorBody)),
-    modifiers(&Security),
+    modifiers(&Security, &Answers),
 )]
 pub struct ApiDoc;
 
@@ -92,6 +92,61 @@ impl utoipa::Modify for Security {
                     answers.entry("422".into()).or_insert_with(|| error("the body does not fit the call"));
                 }
             }
+        }
+    }
+}
+
+/// A household's answers in the document, from the schema ([`vuonlen_core::schema`]): one
+/// property per field with its labels, its coded values and whether it is required, so that
+/// the API's JSON and the interchange files are described by the same definition.
+struct Answers;
+
+impl utoipa::Modify for Answers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, Schema, Type};
+        use utoipa::openapi::{Ref, RefOr};
+        use vuonlen_core::schema::{Field, HOUSEHOLD_FIELDS, Kind, MEMBER_FIELDS, Presence};
+        let object = |fields: &[Field], description: &str| {
+            let mut o = ObjectBuilder::new().schema_type(Type::Object).description(Some(description));
+            for f in fields {
+                let mut prop = ObjectBuilder::new().schema_type(Type::String).description(Some(format!(
+                    "{} / {}{}",
+                    f.label_vi,
+                    f.label_en,
+                    if f.personal { " (personal data)" } else { "" }
+                )));
+                prop = match f.kind {
+                    Kind::Choice(_) => prop.enum_values(Some(f.kind.choices().into_iter().map(|(k, _)| k).chain([""]))),
+                    Kind::YesNo => prop.enum_values(Some(["1", "0", ""])),
+                    Kind::CommuneCode => prop.pattern(Some("^([0-9]{5})?$")),
+                    Kind::IdNumber => prop.pattern(Some("^([0-9]{12})?$")),
+                    _ => prop,
+                };
+                o = o.property(f.key, prop);
+                if f.presence == Presence::Required && !matches!(f.key, "household_id" | "commune_code") {
+                    o = o.required(f.key);
+                }
+            }
+            Schema::Object(o.build())
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.schemas.insert(
+            "HouseholdAnswers".into(),
+            RefOr::T(object(
+                &HOUSEHOLD_FIELDS,
+                "A household's answers by field key, as text (the households file's columns)",
+            )),
+        );
+        components.schemas.insert(
+            "MemberAnswers".into(),
+            RefOr::T(object(&MEMBER_FIELDS, "A member's answers by field key, as text (the members file's columns)")),
+        );
+        if let Some(RefOr::T(Schema::Object(fields))) = components.schemas.get_mut("HouseholdFields") {
+            fields.properties.insert("household".into(), RefOr::Ref(Ref::from_schema_name("HouseholdAnswers")));
+            fields.properties.insert(
+                "members".into(),
+                RefOr::T(Schema::Array(ArrayBuilder::new().items(Ref::from_schema_name("MemberAnswers")).build())),
+            );
         }
     }
 }

@@ -263,15 +263,11 @@ const ENTITIES: [(&str, &str, &str); 7] = [
     ("village", "Thôn / tổ dân phố", "Village"),
 ];
 
-/// A field's name as people read it: the interchange format's Vietnamese label where it has one.
+/// A field's name as people read it: the schema's label in the page's language.
 fn field_label(l: crate::i18n::Lang, field: &str) -> String {
-    let column = vuonlen_io::header::HOUSEHOLD_COLUMNS
-        .iter()
-        .chain(vuonlen_io::header::MEMBER_COLUMNS.iter())
-        .find(|c| c.key == field);
-    match (l, column) {
-        (crate::i18n::Lang::Vi, Some(c)) => c.label_vi.to_string(),
-        _ => field.to_string(),
+    match vuonlen_core::schema::household_field(field).or_else(|| vuonlen_core::schema::member_field(field)) {
+        Some(f) => f.label(l == crate::i18n::Lang::En).to_string(),
+        None => field.to_string(),
     }
 }
 

@@ -344,10 +344,12 @@ pub async fn edit_form(
     }
     let (period, std) = period_of(&state, year).await?;
     let f = HouseholdFields::from_detail(&d);
-    let checked = f.check(
-        period.reference_date,
-        std.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment),
-    )?;
+    let checked = f
+        .check(
+            period.reference_date,
+            std.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment),
+        )
+        .await?;
     let e = EditCtx {
         title: format!(
             "{} {} — {} {}",
@@ -376,8 +378,8 @@ pub enum Saved {
     Refused(Vec<String>),
 }
 
-/// Saves a checked record into `period`; `expected`: the version the edit started from
-/// (`None` for a new household).
+/// Saves a checked record into `period` ([`vuonlen_app::edit::save`]); `expected`: the version
+/// the edit started from (`None` for a new household). Refusals are put in the viewer's language.
 pub async fn save(
     state: &AppState,
     v: &Viewer,
@@ -388,8 +390,6 @@ pub async fn save(
     command: &str,
 ) -> Result<Saved, AppError> {
     let l = v.lang;
-    let reg = v.registry(state);
-    let (commune, code) = (record.commune_code.clone(), record.household_id.clone());
     let spec = ImportSpec {
         period: period.year,
         reference_date: period.reference_date,
@@ -401,46 +401,48 @@ pub async fn save(
         scope: vuonlen_store::Scope::none(),
         expected_households: None,
     };
-    let mut imp = reg.begin_import(spec).await?;
-    imp.expect(&commune, &code, expected);
-    if let Err(e) = imp.push(&[record]).await {
-        let _ = imp.abort().await;
-        return Err(e.into());
+    Ok(match vuonlen_app::edit::save(&v.registry(state), spec, record, expected).await.map_err(app_error)? {
+        vuonlen_app::edit::Saved::Done(id) => Saved::Done(id),
+        vuonlen_app::edit::Saved::Unchanged(id) => Saved::Unchanged(id),
+        vuonlen_app::edit::Saved::Refused(conflicts) => Saved::Refused(
+            conflicts
+                .iter()
+                .map(|c| match c.kind {
+                    ConflictKind::Stale => l
+                        .s(
+                            "Hộ đã được người khác cập nhật (hoặc đã có) sau khi bạn mở phiếu: không ghi đè. Hãy mở lại phiếu và sửa lại.",
+                            "Someone else changed (or added) this household after you opened the form: nothing was overwritten. Open it again and redo the change.",
+                        )
+                        .to_string(),
+                    ConflictKind::OutOfScope => l
+                        .s("Xã này nằm ngoài địa bàn bạn được phép cập nhật.", "This commune is outside the area you may change.")
+                        .to_string(),
+                    ConflictKind::SameIdNumber => format!(
+                        "{} {}",
+                        l.s("Số định danh đã có ở hộ khác trong kỳ:", "The ID number is in another household of the period:"),
+                        others(l, c)
+                    ),
+                    ConflictKind::SamePerson => format!(
+                        "{} {}",
+                        l.s("Người cùng họ tên và ngày sinh đã có ở hộ khác trong xã:", "The same person is in another household of the commune:"),
+                        others(l, c)
+                    ),
+                    ConflictKind::LinkedAway => l
+                        .s("Hộ đã nhập vào hộ khác hoặc chưa tách ra ở kỳ này.", "The household merged away or had not split off in this period.")
+                        .to_string(),
+                })
+                .collect(),
+        ),
+    })
+}
+
+/// A use case's failure as the web answers it.
+pub(crate) fn app_error(e: vuonlen_app::AppError) -> AppError {
+    match e {
+        vuonlen_app::AppError::Store(e) => e.into(),
+        vuonlen_app::AppError::Read(e) => AppError::Invalid(e.to_string()),
+        vuonlen_app::AppError::Internal(m) => AppError::Internal(m),
     }
-    let summary = imp.finish().await?;
-    if !summary.conflicts.is_empty() {
-        let msgs = summary
-            .conflicts
-            .iter()
-            .map(|c| match c.kind {
-                ConflictKind::Stale => l
-                    .s(
-                        "Hộ đã được người khác cập nhật (hoặc đã có) sau khi bạn mở phiếu: không ghi đè. Hãy mở lại phiếu và sửa lại.",
-                        "Someone else changed (or added) this household after you opened the form: nothing was overwritten. Open it again and redo the change.",
-                    )
-                    .to_string(),
-                ConflictKind::OutOfScope => l
-                    .s("Xã này nằm ngoài địa bàn bạn được phép cập nhật.", "This commune is outside the area you may change.")
-                    .to_string(),
-                ConflictKind::SameIdNumber => format!(
-                    "{} {}",
-                    l.s("Số định danh đã có ở hộ khác trong kỳ:", "The ID number is in another household of the period:"),
-                    others(l, c)
-                ),
-                ConflictKind::SamePerson => format!(
-                    "{} {}",
-                    l.s("Người cùng họ tên và ngày sinh đã có ở hộ khác trong xã:", "The same person is in another household of the commune:"),
-                    others(l, c)
-                ),
-                ConflictKind::LinkedAway => l
-                    .s("Hộ đã nhập vào hộ khác hoặc chưa tách ra ở kỳ này.", "The household merged away or had not split off in this period.")
-                    .to_string(),
-            })
-            .collect();
-        return Ok(Saved::Refused(msgs));
-    }
-    let id = reg.household(&commune, &code).await?.id;
-    Ok(if summary.committed { Saved::Done(id) } else { Saved::Unchanged(id) })
 }
 
 /// The other households of a conflict, as far as the editor may see them.
@@ -467,10 +469,12 @@ async fn handle_post(
         f.household.insert("household_id".into(), code);
     }
     let action = pairs.iter().find(|(k, _)| k == "action").map(|(_, v)| v.as_str()).unwrap_or("save");
-    let checked = f.check(
-        e.period.reference_date,
-        e.std.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment),
-    )?;
+    let checked = f
+        .check(
+            e.period.reference_date,
+            e.std.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment),
+        )
+        .await?;
     if action != "save" || checked.record.is_none() {
         let status = if checked.record.is_none() && action == "save" {
             axum::http::StatusCode::UNPROCESSABLE_ENTITY

@@ -3,6 +3,7 @@
 //! check runs the whole import — reader and registry checks — and rolls it back; the
 //! confirmation imports the same files for real. Only households of the user's area pass.
 
+use crate::UPLOAD_LIMIT;
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::pages::{Chrome, render};
@@ -15,8 +16,9 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use vuonlen_app::import::{Finish, Imported, import_period};
 use vuonlen_core::Standard;
-use vuonlen_io::{HouseholdRecord, OutputFormat, ReadOptions, ReadReport, Source};
+use vuonlen_io::{OutputFormat, ReadOptions, ReadReport, Source};
 use vuonlen_store::import::{ImportSpec, ImportSummary};
 use vuonlen_store::period;
 
@@ -117,36 +119,30 @@ async fn period_terms(state: &AppState, year: i64) -> Result<(chrono::NaiveDate,
     }
 }
 
-fn read(
-    source: &Source,
-    as_of: chrono::NaiveDate,
-    std: &Standard,
-) -> Result<(Vec<HouseholdRecord>, ReadReport), AppError> {
-    let opts = ReadOptions {
+/// How the files of a period are read.
+fn read_options(as_of: chrono::NaiveDate, std: &Standard) -> ReadOptions {
+    ReadOptions {
         as_of,
         keep_personal: true,
         skip_invalid: false,
         require_waste_treatment: std.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment),
-    };
-    let mut records: Vec<HouseholdRecord> = Vec::new();
-    let report = vuonlen_io::read(source, &opts, &mut records).map_err(|e| AppError::Invalid(e.to_string()))?;
-    Ok((records, report))
+    }
 }
 
-/// Runs the import; `commit` false: checks and rolls back.
+/// Runs the import of the staged files ([`vuonlen_app::import::import_period`], streamed):
+/// `finish` decides whether it is kept or only checked.
 async fn run(
     state: &AppState,
     v: &Viewer,
     s: &Staged,
-    records: &[HouseholdRecord],
     as_of: chrono::NaiveDate,
     std: Arc<Standard>,
-    commit: bool,
-) -> Result<ImportSummary, AppError> {
+    finish: Finish,
+) -> Result<Imported, AppError> {
     let spec = ImportSpec {
         period: s.period,
         reference_date: as_of,
-        standard: std,
+        standard: std.clone(),
         actor: v.user.username.clone(),
         command: "web: nhập dữ liệu".into(),
         files: s.files.clone(),
@@ -154,14 +150,35 @@ async fn run(
         scope: vuonlen_store::Scope::none(),
         expected_households: None,
     };
-    let mut imp = v.registry(state).begin_import(spec).await?;
-    for chunk in records.chunks(2_000) {
-        if let Err(e) = imp.push(chunk).await {
-            let _ = imp.abort().await;
-            return Err(e.into());
+    let opts = read_options(as_of, &std);
+    import_period(&v.registry(state), s.source.clone(), opts, spec, finish, |_| {})
+        .await
+        .map_err(crate::pages::household::app_error)
+}
+
+/// Streams an uploaded file to `path`, hashing it; refuses one larger than [`UPLOAD_LIMIT`].
+async fn save_upload(
+    field: &mut axum::extract::multipart::Field<'_>,
+    path: &std::path::Path,
+    hasher: &mut Sha256,
+) -> Result<u64, AppError> {
+    use tokio::io::AsyncWriteExt;
+    let mut file = tokio::fs::File::create(path).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut size: u64 = 0;
+    while let Some(chunk) = field.chunk().await.map_err(|e| AppError::Invalid(e.to_string()))? {
+        size += chunk.len() as u64;
+        if size > UPLOAD_LIMIT as u64 {
+            return Err(AppError::Invalid(format!(
+                "tệp lớn hơn {} MiB / the file is larger than {} MiB",
+                UPLOAD_LIMIT >> 20,
+                UPLOAD_LIMIT >> 20
+            )));
         }
+        hasher.update(&chunk);
+        file.write_all(&chunk).await.map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    Ok(if commit { imp.finish().await? } else { imp.check().await? })
+    file.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(size)
 }
 
 fn problem_rows(v: &Viewer, r: &ReadReport) -> Vec<Vec<String>> {
@@ -221,23 +238,26 @@ pub async fn upload(
     let mut saved: HashMap<String, std::path::PathBuf> = HashMap::new();
     let mut names = Vec::new();
     let mut hasher = Sha256::new();
-    while let Some(field) = mp.next_field().await.map_err(|e| AppError::Invalid(e.to_string()))? {
+    while let Some(mut field) = mp.next_field().await.map_err(|e| AppError::Invalid(e.to_string()))? {
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
-        let bytes = field.bytes().await.map_err(|e| AppError::Invalid(e.to_string()))?;
         match name.as_str() {
-            "period" => year = String::from_utf8_lossy(&bytes).trim().parse().ok(),
-            "workbook" | "households" | "members" if !bytes.is_empty() => {
+            "period" => {
+                let text = field.text().await.map_err(|e| AppError::Invalid(e.to_string()))?;
+                year = text.trim().parse().ok();
+            }
+            "workbook" | "households" | "members" => {
                 let fallback = format!("{name}.{}", if name == "workbook" { "xlsx" } else { "csv" });
                 let mut fname = safe_name(file_name.as_deref().unwrap_or(""), &fallback);
                 if saved.values().any(|p| p.file_name().is_some_and(|f| f.to_string_lossy() == fname)) {
                     fname = format!("{name}-{fname}");
                 }
                 let path = dir.path().join(&fname);
-                std::fs::write(&path, &bytes).map_err(|e| AppError::Internal(e.to_string()))?;
-                hasher.update(&bytes);
-                names.push(fname);
-                saved.insert(name, path);
+                // Streamed to disk: an upload is never held whole in memory.
+                if save_upload(&mut field, &path, &mut hasher).await? > 0 {
+                    names.push(fname);
+                    saved.insert(name, path);
+                }
             }
             _ => {}
         }
@@ -271,19 +291,17 @@ pub async fn upload(
         at: Instant::now(),
         errors: None,
     };
-    let (records, mut report) = read(&source, as_of, &std)?;
-    let mut summary = None;
-    if report.errors.is_empty() {
-        let s = run(&state, &v, &staged, &records, as_of, std.clone(), false).await?;
-        vuonlen_store::import_problems::add_registry_problems(&mut report, &s, &source);
-        summary = Some(s);
-    }
+    let Imported { report, summary } = run(&state, &v, &staged, as_of, std.clone(), Finish::CheckOnly).await?;
     let mut p = page(Chrome::of(&v, &uri), year);
     p.problems = problem_rows(&v, &report);
     p.problem_count = report.errors.len() + report.warnings.len();
     if !report.errors.is_empty() || !report.warnings.is_empty() {
         let path = staged.dir.path().join("loi.csv");
-        vuonlen_io::write_problems(&report, &path, OutputFormat::Csv).map_err(|e| AppError::Internal(e.to_string()))?;
+        let (report, out) = (report.clone(), path.clone());
+        tokio::task::spawn_blocking(move || vuonlen_io::write_problems(&report, &out, OutputFormat::Csv))
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         staged.errors = Some(path);
     }
     let failed = !report.errors.is_empty();
@@ -330,11 +348,10 @@ pub async fn confirm(
     let l = v.lang;
     let staged = state.staging.get(&token, v.user.id).ok_or(AppError::NotFound)?;
     let (as_of, std) = period_terms(&state, staged.period).await?;
-    let (records, mut report) = read(&staged.source, as_of, &std)?;
-    if !report.errors.is_empty() {
+    let Imported { report, summary } = run(&state, &v, &staged, as_of, std, Finish::Commit).await?;
+    let Some(s) = summary else {
         return Err(AppError::Invalid(l.s("Tệp có lỗi", "The files have errors").into()).into());
-    }
-    let s = run(&state, &v, &staged, &records, as_of, std, true).await?;
+    };
     let mut p = page(Chrome::of(&v, &uri), staged.period);
     if s.committed {
         state.staging.remove(&token);
@@ -342,7 +359,6 @@ pub async fn confirm(
         p.summary = Some(summary_lines(&v, &s, true));
         Ok(render(&p)?.into_response())
     } else {
-        vuonlen_store::import_problems::add_registry_problems(&mut report, &s, &staged.source);
         p.problems = problem_rows(&v, &report);
         p.problem_count = report.errors.len() + report.warnings.len();
         p.failed = true;
@@ -364,7 +380,7 @@ pub async fn error_file(
 ) -> Result<Response, PageError> {
     let staged = state.staging.get(&token, v.user.id).ok_or(AppError::NotFound)?;
     let path = staged.errors.as_ref().ok_or(AppError::NotFound)?;
-    let bytes = std::fs::read(path).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = tokio::fs::read(path).await.map_err(|e| AppError::Internal(e.to_string()))?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),

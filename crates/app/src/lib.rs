@@ -1,0 +1,18 @@
+//! The application layer (*nghiệp vụ*): the use cases of the registry, between the store and
+//! the readers below and the command line, the pages and the API above. Each caller turns its
+//! input (arguments, a form, a JSON body, an upload) into the same call and the outcome into
+//! its own output; none of them repeats the flow.
+//!
+//! - [`import`]: a review period from the interchange format, streamed (reading on a thread of
+//!   its own, batches into one transaction), checked only or committed;
+//! - [`edit`]: a household's answers from tables in memory, checked by the file reader's rules,
+//!   and saved in one transaction with the version it was read at.
+//!
+//! Blocking and CPU-heavy work (reading and parsing files, classifying) runs off the async
+//! threads.
+
+pub mod edit;
+pub mod error;
+pub mod import;
+
+pub use error::AppError;

@@ -1,0 +1,186 @@
+//! The use cases on both engines (SQLite always, PostgreSQL with `TEST_DATABASE_URL`).
+
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use vuonlen_app::edit::{self, Answers, Saved};
+use vuonlen_app::import::{Finish, import_period};
+use vuonlen_core::{Registry as Standards, Standard};
+use vuonlen_io::{ReadOptions, Source};
+use vuonlen_store::import::{ConflictKind, ImportSpec};
+use vuonlen_store::testing::engines;
+
+const HH_HEAD: &str = "household_id,commune_code,village,area,head_name,address,income_per_capita,score_a,durable_structures,floor_area_m2,water_source,latrine,internet_user,info_devices,waste_treatment,poverty_causes,support_health";
+const MEM_HEAD: &str = "household_id,member_no,full_name,relation,sex,birth_date,ethnicity,id_number,health_insurance,employment,able_to_work,education,in_school,school_on_track,malnourished,disability,social_allowance,merit";
+
+fn as_of() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2025, 12, 31).expect("date")
+}
+
+fn standard() -> Arc<Standard> {
+    Standards::embedded().expect("standards").get("2022-2025").expect("standard")
+}
+
+fn spec(scope: vuonlen_store::Scope) -> ImportSpec {
+    ImportSpec {
+        period: 2025,
+        reference_date: as_of(),
+        standard: standard(),
+        actor: "tester".into(),
+        command: "test".into(),
+        files: "test".into(),
+        file_hash: "0".into(),
+        scope,
+        expected_households: None,
+    }
+}
+
+fn opts() -> ReadOptions {
+    ReadOptions { keep_personal: true, ..ReadOptions::new(as_of()) }
+}
+
+/// `n` households of commune 00004 with one member each; members written in reverse order when
+/// `shuffled` (the reader then joins them in memory and the import starts over).
+fn files(dir: &Path, name: &str, n: usize, bad_row: Option<usize>, shuffled: bool) -> Source {
+    let h = dir.join(format!("{name}-h.csv"));
+    let m = dir.join(format!("{name}-m.csv"));
+    let mut hh = vec![HH_HEAD.to_string()];
+    let mut mm = Vec::new();
+    for i in 0..n {
+        let water = if bad_row == Some(i) { "giếng cổ" } else { "piped" };
+        hh.push(format!("H{i:05},00004,Tổ 1,urban,Chủ hộ {i},,3000000,,3,40,{water},septic,1,1,,,{}", i % 2));
+        mm.push(format!("H{i:05},1,Chủ hộ {i},head,M,1970-01-01,Kinh,,1,self_employed,1,upper_secondary,0,,,none,0,0"));
+    }
+    if shuffled {
+        mm.reverse();
+    }
+    mm.insert(0, MEM_HEAD.to_string());
+    std::fs::write(&h, hh.join("\n") + "\n").expect("write");
+    std::fs::write(&m, mm.join("\n") + "\n").expect("write");
+    Source::Csv { households: h, members: m }
+}
+
+#[tokio::test]
+async fn an_import_streams_into_one_transaction_checked_or_committed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let reg = db.unscoped();
+        // A dry run writes nothing but counts what it would do.
+        let src = files(dir.path(), "a", 1_200, None, false);
+        let checked = import_period(
+            &reg,
+            src.clone(),
+            opts(),
+            spec(vuonlen_store::Scope::unscoped_all()),
+            Finish::CheckOnly,
+            |_| {},
+        )
+        .await
+        .expect("check");
+        assert_eq!(checked.summary.as_ref().map(|s| s.inserted), Some(1_200), "{engine}");
+        assert!(!checked.committed(), "{engine}");
+        assert!(vuonlen_store::period::get(&db, 2025).await.expect("period").is_none(), "{engine}: nothing kept");
+        // Members out of order: the reader joins in memory, the transaction starts over, the
+        // result is the same.
+        let mut seen = Vec::new();
+        let shuffled = files(dir.path(), "b", 1_200, None, true);
+        let done =
+            import_period(&reg, shuffled, opts(), spec(vuonlen_store::Scope::unscoped_all()), Finish::Commit, |n| {
+                seen.push(n)
+            })
+            .await
+            .expect("import");
+        assert!(done.committed(), "{engine}");
+        assert_eq!(done.summary.as_ref().map(|s| (s.inserted, s.members)), Some((1_200, 1_200)), "{engine}");
+        assert!(done.report.in_memory_join, "{engine}");
+        assert_eq!(seen.last(), Some(&1_200), "{engine}: progress reaches every household");
+        let h = reg.household("00004", "H00003").await.expect("household");
+        let detail = reg.survey_detail(h.id, 2025).await.expect("detail");
+        assert_eq!(detail.survey.recorded.0.flag(3), Some(true), "{engine}: support_health of H00003");
+        // A file with an error is refused whole: nothing written, the problem located.
+        let bad = files(dir.path(), "c", 10, Some(4), false);
+        let refused =
+            import_period(&reg, bad, opts(), spec(vuonlen_store::Scope::unscoped_all()), Finish::Commit, |_| {})
+                .await
+                .expect("refused, not failed");
+        assert!(refused.summary.is_none(), "{engine}");
+        assert_eq!(refused.report.errors.len(), 1, "{engine}");
+        assert_eq!((refused.report.errors[0].row, refused.report.errors[0].value.as_str()), (6, "giếng cổ"));
+    }
+}
+
+#[tokio::test]
+async fn a_user_imports_only_its_area_and_an_edit_needs_the_version_it_read() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let src = files(dir.path(), "a", 3, None, false);
+        let all = db.unscoped();
+        assert!(
+            import_period(
+                &all,
+                src.clone(),
+                opts(),
+                spec(vuonlen_store::Scope::unscoped_all()),
+                Finish::Commit,
+                |_| {}
+            )
+            .await
+            .expect("import")
+            .committed()
+        );
+        // Another commune's officer: every household is out of its area, nothing written.
+        let other = vuonlen_store::Scope::units(["00001"]).expect("scope");
+        let elsewhere = db.scoped(other);
+        let refused =
+            import_period(&elsewhere, src, opts(), spec(vuonlen_store::Scope::none()), Finish::Commit, |_| {})
+                .await
+                .expect("import");
+        let summary = refused.summary.expect("read clean");
+        assert!(!summary.committed, "{engine}");
+        assert!(summary.conflicts.iter().all(|c| c.kind == ConflictKind::OutOfScope), "{engine}");
+
+        // An edit: answers in memory, checked by the reader's rules, saved with its version.
+        let own = db.scoped(vuonlen_store::Scope::units(["00004"]).expect("scope"));
+        let h = own.household("00004", "H00001").await.expect("household");
+        let detail = own.survey_detail(h.id, 2025).await.expect("detail");
+        let mut household: BTreeMap<String, String> =
+            detail.survey.fields().into_iter().map(|(k, v)| (k.to_string(), v.unwrap_or_default())).collect();
+        household.insert("household_id".into(), "H00001".into());
+        household.insert("commune_code".into(), "00004".into());
+        household.insert("support_housing".into(), "có".into());
+        let members: Vec<BTreeMap<String, String>> = detail
+            .members
+            .iter()
+            .map(|m| {
+                let mut f: BTreeMap<String, String> =
+                    m.fields().into_iter().map(|(k, v)| (k.to_string(), v.unwrap_or_default())).collect();
+                f.insert("member_no".into(), m.member_no.to_string());
+                f
+            })
+            .collect();
+        let (record, report) =
+            edit::check(Answers { household: &household, members: &members }, opts()).await.expect("check");
+        assert!(report.is_clean(), "{engine}: {:?}", report.errors);
+        let record = record.expect("record");
+        let version = detail.content_hash;
+        let saved =
+            edit::save(&own, spec(vuonlen_store::Scope::none()), record.clone(), Some(version)).await.expect("save");
+        assert!(matches!(saved, Saved::Done(id) if id == h.id), "{engine}: {saved:?}");
+        // The same version again: someone saved in between, refused.
+        let again = edit::save(&own, spec(vuonlen_store::Scope::none()), record, Some(version)).await.expect("save");
+        match again {
+            Saved::Refused(c) => assert_eq!(c[0].kind, ConflictKind::Stale, "{engine}"),
+            other => panic!("{engine}: {other:?}"),
+        }
+        // Bad answers: located in the tables, no record.
+        household.insert("durable_structures".into(), "7".into());
+        let (record, report) =
+            edit::check(Answers { household: &household, members: &members }, opts()).await.expect("check");
+        assert!(record.is_none(), "{engine}");
+        assert_eq!(
+            (report.errors[0].file.as_str(), report.errors[0].column.as_str()),
+            (edit::HOUSEHOLDS, "durable_structures")
+        );
+    }
+}
