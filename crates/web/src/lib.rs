@@ -14,6 +14,7 @@ pub mod dashboard;
 pub mod error;
 pub mod fields;
 pub mod form;
+pub mod households;
 pub mod i18n;
 mod limiter;
 pub mod pages;

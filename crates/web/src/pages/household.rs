@@ -6,8 +6,8 @@ use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::fields::{self, FieldView};
 use crate::form::{Checked, FieldProblem, HouseholdFields};
+use crate::households::{Saved, class_label, save, verdict};
 use crate::i18n::Lang;
-use crate::pages::households::class_label;
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
@@ -16,10 +16,9 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use std::sync::Arc;
+use vuonlen_core::Standard;
 use vuonlen_core::units::AdminUnits;
-use vuonlen_core::{Standard, classify};
 use vuonlen_io::header::{HOUSEHOLD_COLUMNS, MEMBER_COLUMNS};
-use vuonlen_store::import::{ConflictKind, ImportSpec};
 use vuonlen_store::period::Period;
 
 #[derive(Deserialize)]
@@ -52,27 +51,6 @@ struct HouseholdPage {
     lineage: Vec<String>,
     audit: Vec<Vec<String>>,
     may_edit: bool,
-}
-
-/// The class of a record under a standard, as shown: (key, label, explanation, deprived names).
-pub fn verdict(
-    l: Lang,
-    std: &Standard,
-    h: &vuonlen_core::Household,
-    as_of: chrono::NaiveDate,
-) -> (&'static str, String, String, Vec<String>) {
-    match classify(std, h, as_of) {
-        Ok(c) => {
-            let deprived = c
-                .deprived
-                .iter()
-                .filter_map(|i| std.indicators.get(i))
-                .map(|i| l.s(&i.name_vi, &i.name_en).to_string())
-                .collect();
-            (c.class.key(), class_label(l, Some(c.class)), vuonlen_core::classify::explain(std, &c), deprived)
-        }
-        Err(e) => ("none", class_label(l, None), e.to_string(), Vec::new()),
-    }
 }
 
 async fn period_of(state: &AppState, year: i64) -> Result<(Period, Arc<Standard>), AppError> {
@@ -366,89 +344,6 @@ pub async fn edit_form(
         fixed: true,
     };
     Ok(render(&edit_page(Chrome::of(&v, &uri), &e, &f, Some(&checked), Vec::new()))?.into_response())
-}
-
-/// What saving did.
-pub enum Saved {
-    /// The household's id.
-    Done(i64),
-    /// Nothing differed from what is stored.
-    Unchanged(i64),
-    /// Refused: messages (Vietnamese / English chosen by the caller's language).
-    Refused(Vec<String>),
-}
-
-/// Saves a checked record into `period` ([`vuonlen_app::edit::save`]); `expected`: the version
-/// the edit started from (`None` for a new household). Refusals are put in the viewer's language.
-pub async fn save(
-    state: &AppState,
-    v: &Viewer,
-    period: &Period,
-    std: Arc<Standard>,
-    record: vuonlen_io::HouseholdRecord,
-    expected: Option<i64>,
-    command: &str,
-) -> Result<Saved, AppError> {
-    let l = v.lang;
-    let spec = ImportSpec {
-        period: period.year,
-        reference_date: period.reference_date,
-        standard: std,
-        actor: v.user.username.clone(),
-        command: command.to_string(),
-        files: "web".into(),
-        file_hash: String::new(),
-        scope: vuonlen_store::Scope::none(),
-        expected_households: None,
-    };
-    Ok(match vuonlen_app::edit::save(&v.registry(state), spec, record, expected).await.map_err(app_error)? {
-        vuonlen_app::edit::Saved::Done(id) => Saved::Done(id),
-        vuonlen_app::edit::Saved::Unchanged(id) => Saved::Unchanged(id),
-        vuonlen_app::edit::Saved::Refused(conflicts) => Saved::Refused(
-            conflicts
-                .iter()
-                .map(|c| match c.kind {
-                    ConflictKind::Stale => l
-                        .s(
-                            "Hộ đã được người khác cập nhật (hoặc đã có) sau khi bạn mở phiếu: không ghi đè. Hãy mở lại phiếu và sửa lại.",
-                            "Someone else changed (or added) this household after you opened the form: nothing was overwritten. Open it again and redo the change.",
-                        )
-                        .to_string(),
-                    ConflictKind::OutOfScope => l
-                        .s("Xã này nằm ngoài địa bàn bạn được phép cập nhật.", "This commune is outside the area you may change.")
-                        .to_string(),
-                    ConflictKind::SameIdNumber => format!(
-                        "{} {}",
-                        l.s("Số định danh đã có ở hộ khác trong kỳ:", "The ID number is in another household of the period:"),
-                        others(l, c)
-                    ),
-                    ConflictKind::SamePerson => format!(
-                        "{} {}",
-                        l.s("Người cùng họ tên và ngày sinh đã có ở hộ khác trong xã:", "The same person is in another household of the commune:"),
-                        others(l, c)
-                    ),
-                    ConflictKind::LinkedAway => l
-                        .s("Hộ đã nhập vào hộ khác hoặc chưa tách ra ở kỳ này.", "The household merged away or had not split off in this period.")
-                        .to_string(),
-                })
-                .collect(),
-        ),
-    })
-}
-
-/// A use case's failure as the web answers it.
-pub(crate) fn app_error(e: vuonlen_app::AppError) -> AppError {
-    match e {
-        vuonlen_app::AppError::Store(e) => e.into(),
-        vuonlen_app::AppError::Read(e) => AppError::Invalid(e.to_string()),
-        vuonlen_app::AppError::Internal(m) => AppError::Internal(m),
-    }
-}
-
-/// The other households of a conflict, as far as the editor may see them.
-fn others(l: Lang, c: &vuonlen_store::import::Conflict) -> String {
-    let (vi, en) = c.others(None, false);
-    l.s(&vi, &en).to_string()
 }
 
 #[allow(clippy::too_many_arguments)] // one call per form kind; the arguments are what differs

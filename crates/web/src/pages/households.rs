@@ -2,126 +2,16 @@
 //! Vietnamese alphabetical order.
 
 use crate::auth::Viewer;
-use crate::dashboard::{self, home_unit};
 use crate::error::PageError;
-use crate::i18n::Lang;
+use crate::households::{ListQuery, PAGE_SIZE, class_label, list};
 use crate::pages::{Chrome, render};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
-use serde::{Deserialize, Serialize};
 use vuonlen_core::Class;
 use vuonlen_core::units::AdminUnits;
-use vuonlen_store::browse::{HouseholdFilter, HouseholdRow, Page};
-
-pub const PAGE_SIZE: u64 = 50;
-
-/// The last page a list may ask for (a commune has far fewer; an offset must fit the database's
-/// integers).
-pub const MAX_PAGE: u64 = 1_000_000;
-
-/// The list's query string (shared with the API).
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
-pub struct ListQuery {
-    /// Province (2 digits) or commune (5 digits); default: the user's unit.
-    pub unit: Option<String>,
-    /// Review period; default: the latest.
-    pub period: Option<i64>,
-    /// `poor`, `near_poor`, `middle`, `not_poor`.
-    #[serde(default)]
-    pub class: String,
-    /// Village id (from the commune's village list).
-    #[serde(default)]
-    pub village: String,
-    /// A village by name (the dashboard's rows).
-    #[serde(default)]
-    pub village_name: String,
-    /// Indicator code of the period's standard.
-    #[serde(default)]
-    pub deprived: String,
-    #[serde(default)]
-    pub minority: String,
-    #[serde(default)]
-    pub no_labour: String,
-    /// Name (with or without diacritics), ID number or household code.
-    #[serde(default)]
-    pub q: String,
-    /// 1-based page.
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-}
-
-/// What a list request resolves to.
-pub struct Listing {
-    pub unit: String,
-    pub unit_name: String,
-    pub period: i64,
-    pub standard_id: String,
-    pub filter: HouseholdFilter,
-    pub page: u64,
-    pub result: Page<HouseholdRow>,
-}
-
-fn unit_name(code: &str) -> String {
-    if code == "VN" {
-        return "Toàn quốc".into();
-    }
-    vuonlen_store::Selection::parse(code).map(|s| s.name).unwrap_or_else(|_| code.to_string())
-}
-
-/// Runs a list query for a viewer.
-pub async fn list(state: &AppState, v: &Viewer, q: &ListQuery) -> Result<Listing, crate::error::AppError> {
-    let unit = q.unit.clone().filter(|u| !u.is_empty()).unwrap_or_else(|| home_unit(v));
-    dashboard::check_unit(v, &unit)?;
-    let (period, _) = dashboard::periods(state, q.period).await?;
-    let std = state.standards.get(&period.standard_id).map_err(|e| crate::error::AppError::Invalid(e.to_string()))?;
-    let mut village_id = q.village.parse::<i64>().ok();
-    if village_id.is_none() && !q.village_name.is_empty() && unit.len() == 5 {
-        let key = vuonlen_core::text::fold(&q.village_name);
-        village_id = vuonlen_store::units::villages(&state.db, &unit)
-            .await?
-            .into_iter()
-            .find(|vl| vuonlen_core::text::fold(&vl.name) == key)
-            .map(|vl| vl.id);
-    }
-    let filter = HouseholdFilter {
-        unit: (unit != "VN").then(|| unit.clone()),
-        class: Class::parse(&q.class),
-        village_id,
-        deprived: std.indicator_index(&q.deprived).and_then(|i| u32::try_from(i).ok()),
-        ethnic_minority: !q.minority.is_empty(),
-        no_labour_capacity: !q.no_labour.is_empty(),
-        query: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
-    };
-    let page = q.page.unwrap_or(1).max(1);
-    if page > MAX_PAGE {
-        return Err(crate::error::AppError::Invalid(format!(
-            "trang phải từ 1 đến {MAX_PAGE} / page must be from 1 to {MAX_PAGE}"
-        )));
-    }
-    let result = v
-        .registry(state)
-        .households(period.year, &period.standard_id, &filter, (page - 1) * PAGE_SIZE, PAGE_SIZE)
-        .await?;
-    Ok(Listing {
-        unit_name: unit_name(&unit),
-        unit,
-        period: period.year,
-        standard_id: period.standard_id,
-        filter,
-        page,
-        result,
-    })
-}
-
-pub fn class_label(l: Lang, c: Option<Class>) -> String {
-    match c {
-        Some(c) => l.s(c.label_vi(), c.label_en()).to_string(),
-        None => l.s("Chưa phân loại", "Not classified").to_string(),
-    }
-}
 
 struct Item {
     id: i64,

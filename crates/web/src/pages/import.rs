@@ -153,7 +153,7 @@ async fn run(
     let opts = read_options(as_of, &std);
     import_period(&v.registry(state), s.source.clone(), opts, spec, finish, |_| {})
         .await
-        .map_err(crate::pages::household::app_error)
+        .map_err(crate::households::app_error)
 }
 
 /// Streams an uploaded file to `path`, hashing it; refuses one larger than [`UPLOAD_LIMIT`].

@@ -75,7 +75,7 @@ pub async fn workbook(state: &AppState, v: &Viewer, q: &ReportQuery) -> Result<(
     let path = dir.path().join("report.xlsx");
     let reg = v.registry(state);
     vuonlen_store::report_file::write_report(&reg, form, &sel, &p, from.as_ref(), &std, &path).await?;
-    let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = tokio::fs::read(&path).await.map_err(|e| AppError::Internal(e.to_string()))?;
     if form.kind() == FormKind::List {
         // Named lists of households leave the registry: who took which, in the audit log.
         let what = format!("biểu / form {} {} {}", form.number(), sel.code, p.year);
