@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use vuonlen_app::edit::{self, Answers, Saved};
 use vuonlen_app::import::{Finish, import_period};
-use vuonlen_core::{Registry as Standards, Standard};
+use vuonlen_core::{Standard, Standards};
 use vuonlen_io::{ReadOptions, Source};
 use vuonlen_store::import::{ConflictKind, ImportSpec};
 use vuonlen_store::testing::engines;

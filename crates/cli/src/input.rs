@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
 use std::path::{Path, PathBuf};
-use vuonlen_core::{Registry, Selection};
+use vuonlen_core::{StandardSelection, Standards};
 
 /// Where the households come from: two CSV files or one workbook.
 #[derive(Debug, Clone, clap::Args)]
@@ -69,7 +69,7 @@ impl InputArgs {
 
     pub fn standard(&self) -> Result<std::sync::Arc<vuonlen_core::Standard>> {
         let reg = registry(&self.standard_files)?;
-        let sel: Selection = self.standard.parse().unwrap_or(Selection::Auto);
+        let sel: StandardSelection = self.standard.parse().unwrap_or(StandardSelection::Auto);
         Ok(reg.select(&sel, self.as_of)?)
     }
 }
@@ -82,8 +82,8 @@ pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
 }
 
 /// The shipped standards plus any extra files.
-pub fn registry(extra: &[PathBuf]) -> Result<Registry> {
-    let mut reg = Registry::embedded()?;
+pub fn registry(extra: &[PathBuf]) -> Result<Standards> {
+    let mut reg = Standards::embedded()?;
     for f in extra {
         let text = std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
         reg.add_toml(&f.display().to_string(), &text)?;

@@ -27,4 +27,4 @@ pub use classify::{
     Class, Classification, ClassifyError, ExplainKey, IncomeTest, IndicatorSet, classify, explain, explain_into,
 };
 pub use household::{BirthDate, Household, Member};
-pub use standard::{Registry, Selection, Standard, StandardError};
+pub use standard::{Standard, StandardError, StandardSelection, Standards};

@@ -610,7 +610,7 @@ mod tests {
 
     #[test]
     fn every_field_a_standard_reads_is_an_engine_field() {
-        let reg = crate::standard::Registry::embedded().expect("standards load");
+        let reg = crate::standard::Standards::embedded().expect("standards load");
         let mut checked = 0;
         for s in reg.standards() {
             for key in s.fields_read() {

@@ -301,7 +301,7 @@ impl Standard {
 
     /// The working-age law the standard reads.
     pub fn working_age(&self) -> &WorkingAge {
-        // Set by `Registry::add_*` before a standard is handed out.
+        // Set by `Standards::add_*` before a standard is handed out.
         self.working_age.as_deref().expect("standard linked to its working-age law at load")
     }
 
@@ -396,23 +396,23 @@ impl Standard {
 
 /// Which standard to apply.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Selection {
+pub enum StandardSelection {
     /// The standard in force on the reference date.
     Auto,
     /// A standard by id, e.g. `2027-2030` (a what-if when it is not in force).
     Id(String),
 }
 
-impl std::str::FromStr for Selection {
+impl std::str::FromStr for StandardSelection {
     type Err = std::convert::Infallible;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(if s.eq_ignore_ascii_case("auto") { Selection::Auto } else { Selection::Id(s.to_string()) })
+        Ok(if s.eq_ignore_ascii_case("auto") { StandardSelection::Auto } else { StandardSelection::Id(s.to_string()) })
     }
 }
 
 /// Every known standard and working-age law.
 #[derive(Debug, Clone, Default)]
-pub struct Registry {
+pub struct Standards {
     standards: Vec<Arc<Standard>>,
     working_ages: Vec<Arc<WorkingAge>>,
     pending: Vec<(String, Standard)>,
@@ -423,10 +423,10 @@ struct KindOnly {
     kind: String,
 }
 
-impl Registry {
+impl Standards {
     /// The standards shipped in `standards/` (compiled into the binary).
-    pub fn embedded() -> Result<Registry, StandardError> {
-        let mut r = Registry::default();
+    pub fn embedded() -> Result<Standards, StandardError> {
+        let mut r = Standards::default();
         for (name, text) in embedded::EMBEDDED {
             r.add_toml(name, text)?;
         }
@@ -434,7 +434,7 @@ impl Registry {
         Ok(r)
     }
 
-    /// Adds one file's contents (a standard or a working-age law). Call [`Registry::link`]
+    /// Adds one file's contents (a standard or a working-age law). Call [`Standards::link`]
     /// after the last file.
     pub fn add_toml(&mut self, file: &str, text: &str) -> Result<(), StandardError> {
         let parse_err = |e: toml::de::Error| StandardError::Parse { file: file.to_string(), message: e.to_string() };
@@ -513,10 +513,10 @@ impl Registry {
             .ok_or_else(|| StandardError::NoneInForce { date, known: self.known() })
     }
 
-    pub fn select(&self, sel: &Selection, date: NaiveDate) -> Result<Arc<Standard>, StandardError> {
+    pub fn select(&self, sel: &StandardSelection, date: NaiveDate) -> Result<Arc<Standard>, StandardError> {
         match sel {
-            Selection::Auto => self.in_force(date),
-            Selection::Id(id) => self.get(id),
+            StandardSelection::Auto => self.in_force(date),
+            StandardSelection::Id(id) => self.get(id),
         }
     }
 }

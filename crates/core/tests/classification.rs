@@ -4,7 +4,9 @@
 use chrono::NaiveDate;
 use vuonlen_core::codes::*;
 use vuonlen_core::ethnicity::Ethnicity;
-use vuonlen_core::{BirthDate, Class, Household, IncomeTest, Member, Registry, Selection, Standard, classify, explain};
+use vuonlen_core::{
+    BirthDate, Class, Household, IncomeTest, Member, Standard, StandardSelection, Standards, classify, explain,
+};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).expect("valid date")
@@ -16,7 +18,7 @@ fn at() -> NaiveDate {
 }
 
 fn std(id: &str) -> std::sync::Arc<Standard> {
-    Registry::embedded().expect("shipped standards load").get(id).expect("standard exists")
+    Standards::embedded().expect("shipped standards load").get(id).expect("standard exists")
 }
 
 /// A member of the given age (in full years at `at()`) with no deprivation.
@@ -421,17 +423,17 @@ fn score_a_anchors() {
 
 #[test]
 fn auto_selection_by_date() {
-    let r = Registry::embedded().expect("load");
-    assert_eq!(r.select(&Selection::Auto, d(2022, 1, 1)).expect("2022").id, "2022-2025");
-    assert_eq!(r.select(&Selection::Auto, d(2025, 12, 31)).expect("2025").id, "2022-2025");
+    let r = Standards::embedded().expect("load");
+    assert_eq!(r.select(&StandardSelection::Auto, d(2022, 1, 1)).expect("2022").id, "2022-2025");
+    assert_eq!(r.select(&StandardSelection::Auto, d(2025, 12, 31)).expect("2025").id, "2022-2025");
     // Decree 351/2025 keeps the 2022–2025 standard through 2026.
-    assert_eq!(r.select(&Selection::Auto, d(2026, 6, 30)).expect("2026").id, "2022-2025");
-    assert_eq!(r.select(&Selection::Auto, d(2026, 12, 31)).expect("2026").id, "2022-2025");
-    assert_eq!(r.select(&Selection::Auto, d(2027, 1, 1)).expect("2027").id, "2027-2030");
-    assert!(r.select(&Selection::Auto, d(2021, 12, 31)).is_err());
-    assert!(r.select(&Selection::Auto, d(2031, 1, 1)).is_err());
-    assert_eq!(r.select(&Selection::Id("2027-2030".into()), d(2026, 1, 1)).expect("what-if").id, "2027-2030");
-    assert!(r.select(&Selection::Id("2016-2020".into()), d(2026, 1, 1)).is_err());
+    assert_eq!(r.select(&StandardSelection::Auto, d(2026, 6, 30)).expect("2026").id, "2022-2025");
+    assert_eq!(r.select(&StandardSelection::Auto, d(2026, 12, 31)).expect("2026").id, "2022-2025");
+    assert_eq!(r.select(&StandardSelection::Auto, d(2027, 1, 1)).expect("2027").id, "2027-2030");
+    assert!(r.select(&StandardSelection::Auto, d(2021, 12, 31)).is_err());
+    assert!(r.select(&StandardSelection::Auto, d(2031, 1, 1)).is_err());
+    assert_eq!(r.select(&StandardSelection::Id("2027-2030".into()), d(2026, 1, 1)).expect("what-if").id, "2027-2030");
+    assert!(r.select(&StandardSelection::Id("2016-2020".into()), d(2026, 1, 1)).is_err());
 }
 
 #[test]
@@ -500,7 +502,7 @@ fn a_new_standard_is_a_file() {
         .replace("2_200_000", "2_500_000")
         .replace("from = \"2027-01-01\"", "from = \"2040-01-01\"")
         .replace("to = \"2030-12-31\"", "to = \"2040-12-31\"");
-    let mut r = Registry::embedded().expect("load");
+    let mut r = Standards::embedded().expect("load");
     r.add_toml("province-higher.toml", &text).expect("valid file");
     r.link().expect("linked");
     let s = r.get("province-higher").expect("added");
@@ -511,7 +513,7 @@ fn a_new_standard_is_a_file() {
 
 #[test]
 fn invalid_standard_files_are_refused_with_the_reason() {
-    let mut r = Registry::embedded().expect("load");
+    let mut r = Standards::embedded().expect("load");
     let bad = include_str!("../../../standards/2022-2025.toml")
         .replace("\"piped\", \"drilled_well\"", "\"piped\", \"holy_well\"");
     let err = r.add_toml("bad.toml", &bad).expect_err("unknown water value");

@@ -5,14 +5,14 @@ use proptest::prelude::*;
 use vuonlen_core::codes::*;
 use vuonlen_core::ethnicity::Ethnicity;
 use vuonlen_core::measures::AlkireFoster;
-use vuonlen_core::{BirthDate, Household, Member, Registry, Standard, classify};
+use vuonlen_core::{BirthDate, Household, Member, Standard, Standards, classify};
 
 fn at() -> NaiveDate {
     NaiveDate::from_ymd_opt(2024, 12, 31).expect("date")
 }
 
 fn standards() -> Vec<std::sync::Arc<Standard>> {
-    let r = Registry::embedded().expect("load");
+    let r = Standards::embedded().expect("load");
     r.standards().to_vec()
 }
 
@@ -133,7 +133,7 @@ proptest! {
 
     #[test]
     fn a_higher_score_a_never_makes_the_class_worse(hh in household_strategy(), extra in 0i32..100) {
-        let std = Registry::embedded().expect("load").get("2022-2025").expect("exists");
+        let std = Standards::embedded().expect("load").get("2022-2025").expect("exists");
         let mut hh = hh;
         hh.income_per_capita = None;
         let s = hh.score_a.unwrap_or(100);
@@ -175,7 +175,7 @@ proptest! {
 
     #[test]
     fn alkire_foster_identities(hhs in proptest::collection::vec(household_strategy(), 1..40)) {
-        let std = Registry::embedded().expect("load").get("2022-2025").expect("exists");
+        let std = Standards::embedded().expect("load").get("2022-2025").expect("exists");
         let mut af = AlkireFoster::new(&std);
         for hh in &hhs {
             if let Ok(c) = classify(&std, hh, at()) {
@@ -197,7 +197,7 @@ proptest! {
 
 #[test]
 fn alkire_foster_on_a_known_set() {
-    let std = Registry::embedded().expect("load").get("2022-2025").expect("exists");
+    let std = Standards::embedded().expect("load").get("2022-2025").expect("exists");
     // Four households: deprived in 0, 3, 4 and 6 indicators.
     let mut af = AlkireFoster::new(&std);
     for mask in [0u32, 0b111, 0b1111, 0b11_1111] {

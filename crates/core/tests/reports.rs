@@ -224,9 +224,9 @@ proptest! {
 #[test]
 fn facts_from_a_classified_household() {
     use vuonlen_core::codes::*;
-    use vuonlen_core::{BirthDate, Household, Member, Registry, classify};
+    use vuonlen_core::{BirthDate, Household, Member, Standards, classify};
     let at = NaiveDate::from_ymd_opt(2025, 12, 31).expect("date");
-    let std = Registry::embedded().expect("load").get("2022-2025").expect("exists");
+    let std = Standards::embedded().expect("load").get("2022-2025").expect("exists");
     let tay = Ethnicity::parse("Tày").expect("listed");
     let member = |no: u16, year: i32| Member {
         member_no: no,

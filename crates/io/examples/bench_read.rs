@@ -51,7 +51,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let bytes: u64 = source.paths().iter().map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0)).sum();
     let at = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).ok_or("date")?;
-    let std = if classify { Some(vuonlen_core::Registry::embedded()?.get("2022-2025")?) } else { None };
+    let std = if classify { Some(vuonlen_core::Standards::embedded()?.get("2022-2025")?) } else { None };
     let out = match args.get(3) {
         Some(p) => Some(ClassificationWriter::create(p.as_ref(), OutputFormat::from_path(p.as_ref()), false)?),
         None => None,

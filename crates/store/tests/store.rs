@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use std::path::Path;
 use std::sync::Arc;
-use vuonlen_core::{Class, Registry as Standards, Standard};
+use vuonlen_core::{Class, Standard, Standards};
 use vuonlen_io::{HouseholdRecord, ReadOptions, Source};
 use vuonlen_store::import::{ConflictKind, ImportSpec, ImportSummary, Importer};
 use vuonlen_store::{Db, Scope, Selection, period};

@@ -5,7 +5,7 @@
 
 use std::hint::black_box;
 use std::time::Instant;
-use vuonlen_core::{Registry, classify, explain_into};
+use vuonlen_core::{Standards, classify, explain_into};
 use vuonlen_synth::{SynthConfig, generate};
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -17,7 +17,7 @@ fn main() {
     let n: u64 = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(200_000);
     let cfg = SynthConfig { households: n, seed: 11, ..SynthConfig::default() };
     let households: Vec<_> = generate(&cfg).expect("generator starts").map(|s| s.record.household).collect();
-    let std = Registry::embedded().expect("standards load").get("2022-2025").expect("shipped standard");
+    let std = Standards::embedded().expect("standards load").get("2022-2025").expect("shipped standard");
     let members: usize = households.iter().map(|h| h.members.len()).sum();
 
     let mut classify_only = Vec::new();

@@ -11,7 +11,7 @@
 
 use std::time::Instant;
 use vuonlen_core::codes::Sex;
-use vuonlen_core::{BirthDate, Class, Registry, classify};
+use vuonlen_core::{BirthDate, Class, Standards, classify};
 use vuonlen_synth::{
     MEAN_HOUSEHOLD_SIZE, MEAN_HOUSEHOLD_SIZE_POOR, MEAN_INCOME_2022, Region, STANDARD_ID, SynthConfig,
     calibration_targets, generate,
@@ -59,7 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     // Pass 2: classify and tally.
-    let std = Registry::embedded()?.get(STANDARD_ID)?;
+    let std = Standards::embedded()?.get(STANDARD_ID)?;
     let mut by_region = vec![Tally::default(); 6];
     let mut count_hist = [[0u64; 13]; 4];
     let mut ind_poor = vec![0u64; std.indicators.len()];

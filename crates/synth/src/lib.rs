@@ -40,7 +40,7 @@ pub use region::Region;
 use chrono::{Datelike, NaiveDate};
 use std::sync::Arc;
 use vuonlen_core::codes::Area;
-use vuonlen_core::{Class, IndicatorSet, Registry};
+use vuonlen_core::{Class, IndicatorSet, Standards};
 use vuonlen_io::record::HouseholdRecord;
 
 /// The standard the generator builds households for.
@@ -143,7 +143,7 @@ pub fn generate(cfg: &SynthConfig) -> Result<Generator, SynthError> {
             }
         }
     };
-    let std = Registry::embedded()?.get(STANDARD_ID)?;
+    let std = Standards::embedded()?.get(STANDARD_ID)?;
     let unsupported = |message: String| SynthError::UnsupportedStandard { id: std.id.clone(), message };
     let th = thresholds::Thresholds::from_standard(&std).map_err(unsupported)?;
     let lines = [Area::Rural, Area::Urban].map(|a| {

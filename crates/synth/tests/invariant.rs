@@ -5,11 +5,11 @@ use chrono::{Datelike, NaiveDate};
 use std::collections::HashSet;
 use vuonlen_core::codes::{Relation, Sex};
 use vuonlen_core::text::nfc;
-use vuonlen_core::{BirthDate, Registry, classify};
+use vuonlen_core::{BirthDate, Standards, classify};
 use vuonlen_synth::{STANDARD_ID, SynthConfig, Synthetic, generate};
 
 fn check_run(cfg: &SynthConfig) -> usize {
-    let std = Registry::embedded().expect("embedded standards").get(STANDARD_ID).expect("2022-2025 standard");
+    let std = Standards::embedded().expect("embedded standards").get(STANDARD_ID).expect("2022-2025 standard");
     let mut ids = HashSet::new();
     let mut n = 0;
     for s in generate(cfg).expect("generator starts") {

@@ -10,7 +10,7 @@ pub struct AppState(Arc<Inner>);
 
 pub struct Inner {
     pub(crate) db: Db,
-    pub(crate) standards: vuonlen_core::Registry,
+    pub(crate) standards: vuonlen_core::Standards,
     pub(crate) limiter: LoginLimiter,
     /// Session cookies carry `Secure` (served over HTTPS, or anywhere but loopback).
     pub(crate) secure_cookies: bool,
@@ -36,14 +36,14 @@ impl Default for Deadlines {
 }
 
 impl AppState {
-    pub fn new(db: Db, standards: vuonlen_core::Registry, secure_cookies: bool) -> AppState {
+    pub fn new(db: Db, standards: vuonlen_core::Standards, secure_cookies: bool) -> AppState {
         Self::with_deadlines(db, standards, secure_cookies, Deadlines::default())
     }
 
     /// [`AppState::new`] with other request deadlines.
     pub fn with_deadlines(
         db: Db,
-        standards: vuonlen_core::Registry,
+        standards: vuonlen_core::Standards,
         secure_cookies: bool,
         deadlines: Deadlines,
     ) -> AppState {

@@ -48,7 +48,7 @@ fn synth(province: &str, n: u64, seed: u64) -> Vec<HouseholdRecord> {
 }
 
 async fn import(db: &Db, year: i64, records: &[HouseholdRecord]) {
-    let mut std = vuonlen_core::Registry::embedded().expect("standards");
+    let mut std = vuonlen_core::Standards::embedded().expect("standards");
     std.link().expect("link");
     let spec = ImportSpec {
         period: year,
@@ -109,7 +109,7 @@ async fn world(db: Db) -> World {
         tokens.insert(name.to_string(), token);
     }
     let standards = {
-        let mut r = vuonlen_core::Registry::embedded().expect("standards");
+        let mut r = vuonlen_core::Standards::embedded().expect("standards");
         r.link().expect("link");
         r
     };
@@ -886,7 +886,7 @@ async fn a_frozen_or_stopped_database_answers_503_in_time_and_the_server_recover
     };
     let via_proxy = pg.connect(Some(&proxy.addr), timeouts).await.expect("through the proxy");
     let standards = {
-        let mut r = vuonlen_core::Registry::embedded().expect("standards");
+        let mut r = vuonlen_core::Standards::embedded().expect("standards");
         r.link().expect("link");
         r
     };

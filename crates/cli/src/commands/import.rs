@@ -9,7 +9,7 @@ use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use vuonlen_app::import::{Finish, import_period};
-use vuonlen_core::Selection as StandardSelection;
+use vuonlen_core::StandardSelection;
 use vuonlen_io::ReadOptions;
 use vuonlen_store::import::{ImportSpec, ImportSummary};
 use vuonlen_store::period;

@@ -3,11 +3,11 @@
 use crate::common::*;
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use vuonlen_core::classify::{classify, deprived_codes, explain};
-use vuonlen_core::{Classification, Registry};
+use vuonlen_core::{Classification, Standards};
 use vuonlen_io::{CLASSIFICATION_COLUMNS, ClassificationWriter, HouseholdRecord, OutputFormat};
 
 fn classified() -> (std::sync::Arc<vuonlen_core::Standard>, Vec<(HouseholdRecord, Classification)>) {
-    let std = Registry::embedded().expect("standards").get("2022-2025").expect("2022-2025");
+    let std = Standards::embedded().expect("standards").get("2022-2025").expect("2022-2025");
     let (mut recs, _) = read_all(&csv("valid"), &opts(false, false));
     recs.extend((0..40).map(sample));
     let out = recs

@@ -20,7 +20,7 @@ use vuonlen_io::forms::{
 const DATA_ROW: u32 = 8;
 
 fn standard() -> std::sync::Arc<Standard> {
-    vuonlen_core::Registry::embedded().expect("load").get("2022-2025").expect("exists")
+    vuonlen_core::Standards::embedded().expect("load").get("2022-2025").expect("exists")
 }
 
 fn meta() -> FormMeta {
