@@ -7,23 +7,7 @@ const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const SHOTS = path.join(__dirname, '..', '..', 'target', 'screenshots');
-fs.mkdirSync(SHOTS, { recursive: true });
-const PASSWORD = process.env.VUONLEN_PASSWORD || 'vuonlen-demo';
-const OWN = process.env.VUONLEN_COMMUNE_USER;   // e.g. xa.03910
-const OTHER = process.env.VUONLEN_OTHER_COMMUNE_USER;
-
-async function signIn(page, username) {
-  await page.goto('/dang-nhap');
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', PASSWORD);
-  await page.click('button[type=submit]');
-  await expect(page.locator('header .user')).toContainText('·');
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
+const { PASSWORD, OWN, OTHER, signIn, shot } = require('./support');
 
 /** Folds Vietnamese text the way the search does: no diacritics, đ → d, lower case. */
 function fold(s) {
