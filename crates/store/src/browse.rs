@@ -9,6 +9,7 @@ pub use crate::name_search::SEARCH_COUNT_CAP;
 use crate::reads::HouseholdView;
 use crate::rows::{MEMBER_SELECT, MemberRow, SURVEY_SELECT, SurveyRow};
 use crate::scope::Registry;
+use crate::sql::{Arg, Sql, bound};
 use std::collections::HashMap;
 use vuonlen_core::Class;
 use vuonlen_core::classify::IndicatorSet;
@@ -78,99 +79,111 @@ pub struct SurveyDetail {
     pub content_hash: i64,
 }
 
-/// The households a search names, as SQL selecting `household_id` with placeholders from
-/// `$first` on (`$1` is the period), and the values to bind: members by the beginning of their
-/// ID number (6 digits or more: fewer name little more than a birth province) or of their folded
-/// name, and — when the query has a digit, as
-/// household codes do and names do not — the household of that code.
-fn search_sql(engine: Engine, q: &str, first: usize) -> (String, Vec<String>) {
+/// The households a search names, as SQL selecting `household_id` (`$1` is the period), its
+/// values bound: members by the beginning of their ID number (6 digits or more: fewer name
+/// little more than a birth province) or of their folded name, and — when the query has a
+/// digit, as household codes do and names do not — the household of that code.
+fn search_sql(engine: Engine, q: &str) -> Sql {
     let collate = if engine == Engine::Postgres { " COLLATE \"C\"" } else { "" };
-    let (lo, hi) = (format!("${first}"), format!("${}", first + 1));
-    let (mut sql, mut binds) = if q.bytes().all(|b| b.is_ascii_digit()) && q.len() >= 6 {
-        (
-            format!(
-                "SELECT m.household_id FROM member m WHERE m.id_number >= {lo} AND m.id_number < {hi} AND m.period = $1"
-            ),
-            vec![q.to_string(), format!("{q}\u{7f}")],
-        )
+    let mut sql = Sql::new();
+    if q.bytes().all(|b| b.is_ascii_digit()) && q.len() >= 6 {
+        sql.push("SELECT m.household_id FROM member m WHERE m.id_number >= ")
+            .bind(q)
+            .push(" AND m.id_number < ")
+            .bind(format!("{q}\u{7f}"))
+            .push(" AND m.period = $1");
     } else {
         let key = fold(q);
-        (
-            format!(
-                "SELECT m.household_id FROM member m \
-                 WHERE m.name_key{collate} >= {lo} AND m.name_key{collate} < {hi} AND m.period = $1"
-            ),
-            vec![key.clone(), format!("{key}\u{10ffff}")],
-        )
-    };
-    if q.bytes().any(|b| b.is_ascii_digit()) {
-        sql.push_str(&format!(
-            " UNION SELECT k.household_id FROM survey k WHERE k.period = $1 AND k.household_code = ${}",
-            first + 2
-        ));
-        binds.push(q.to_string());
+        sql.push("SELECT m.household_id FROM member m WHERE m.name_key")
+            .push(collate)
+            .push(" >= ")
+            .bind(&key)
+            .push(" AND m.name_key")
+            .push(collate)
+            .push(" < ")
+            .bind(format!("{key}\u{10ffff}"))
+            .push(" AND m.period = $1");
     }
-    (sql, binds)
+    if q.bytes().any(|b| b.is_ascii_digit()) {
+        sql.push(" UNION SELECT k.household_id FROM survey k WHERE k.period = $1 AND k.household_code = ").bind(q);
+    }
+    sql
 }
 
 /// The condition that a row of `alias` (survey or member: same place columns) is in `unit`, a
 /// province (2 digits) or a commune (5 digits, with its province: see `Scope::contains`).
-pub(crate) fn unit_sql(alias: &str, unit: &str) -> Result<String> {
+pub(crate) fn unit_sql(alias: &'static str, unit: &str) -> Result<Sql> {
     let bad = || StoreError::Invalid(format!("'{unit}' không phải mã tỉnh/xã / is not a province or commune code"));
     if !unit.bytes().all(|b| b.is_ascii_digit()) {
         return Err(bad());
     }
+    let mut q = Sql::new();
     match unit.len() {
-        2 => Ok(format!("{alias}.current_province = '{unit}'")),
-        5 => Ok(format!(
-            "({alias}.current_province = '{}' AND {alias}.current_commune = '{unit}')",
-            crate::scope::province_of(unit)
-        )),
-        _ => Err(bad()),
-    }
+        2 => q.push(alias).push(".current_province = ").bind(unit),
+        5 => q
+            .push("(")
+            .push(alias)
+            .push(".current_province = ")
+            .bind(crate::scope::province_of(unit))
+            .push(" AND ")
+            .push(alias)
+            .push(".current_commune = ")
+            .bind(unit)
+            .push(")"),
+        _ => return Err(bad()),
+    };
+    Ok(q)
 }
 
-/// A condition with its bound values (`$3` on).
+/// A list's conditions, their values bound (`$1` the period, `$2` the standard).
 struct Where {
-    sql: Vec<String>,
-    texts: Vec<String>,
+    /// Conditions on `s` (and `c`), all of which hold.
+    sql: Vec<Sql>,
     /// The households a search found, when few enough to read by key.
     ids: Option<Vec<i64>>,
     /// A condition reads the classification (`c`).
     reads_class: bool,
 }
 
+/// A piece of fixed text.
+fn text(t: &'static str) -> Sql {
+    let mut q = Sql::new();
+    q.push(t);
+    q
+}
+
 impl Registry {
     async fn list_where(&self, period: i64, f: &HouseholdFilter) -> Result<Where> {
-        let mut w = Where {
-            sql: vec!["s.period = $1".into(), self.scope.sql("s")],
-            texts: Vec::new(),
-            ids: None,
-            reads_class: false,
-        };
+        let mut w = Where { sql: vec![text("s.period = $1"), self.scope.sql("s")], ids: None, reads_class: false };
         if let Some(u) = &f.unit {
             w.sql.push(unit_sql("s", u)?);
         }
         if let Some(c) = f.class {
-            w.sql.push(format!("c.class = '{}'", c.key()));
+            let mut q = Sql::new();
+            q.push("c.class = ").bind(c.key());
+            w.sql.push(q);
             w.reads_class = true;
         }
         if let Some(v) = f.village_id {
-            w.sql.push(format!("s.village_id = {v}"));
+            let mut q = Sql::new();
+            q.push("s.village_id = ").bind(v);
+            w.sql.push(q);
         }
         if let Some(i) = f.deprived {
             if i >= 32 {
                 return Err(StoreError::Invalid(format!("chỉ số {i} không có / no indicator {i}")));
             }
-            w.sql.push(format!("(c.deprived & {}) <> 0", 1u64 << i));
+            let mut q = Sql::new();
+            q.push("(c.deprived & ").bind(1i64 << i).push(") <> 0");
+            w.sql.push(q);
             w.reads_class = true;
         }
         if f.ethnic_minority {
-            w.sql.push("(c.subgroups & 2) <> 0".into());
+            w.sql.push(text("(c.subgroups & 2) <> 0"));
             w.reads_class = true;
         }
         if f.no_labour_capacity {
-            w.sql.push("(c.subgroups & 1) <> 0".into());
+            w.sql.push(text("(c.subgroups & 1) <> 0"));
             w.reads_class = true;
         }
         if let Some(q) = f.query.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -179,17 +192,12 @@ impl Registry {
             // never depends on the planner's guess of how common a name is (a guess of "common"
             // walked the whole province in name order: seconds). Past the cap the query stays a
             // semi-join, read in name order.
-            let (sql, binds) = search_sql(self.db.engine(), q, 2);
+            let search = search_sql(self.db.engine(), q);
             // Member rows, not households: a few per household; deduplicated here.
             let fetch = 4 * (COUNT_CAP + 1);
-            let capped = format!("SELECT f.household_id FROM ({sql}) AS f LIMIT {fetch}");
-            let rows: Vec<i64> = on_pool!(self.db, p => {
-                let mut qy = sqlx::query_scalar(sqlx::AssertSqlSafe(capped.clone())).bind(period);
-                for b in &binds {
-                    qy = qy.bind(b);
-                }
-                qy.fetch_all(p).await?
-            });
+            let mut capped = Sql::with_args([Arg::Int(period)]);
+            capped.push("SELECT f.household_id FROM (").append(&search).push(") AS f LIMIT ").bind(fetch);
+            let rows: Vec<i64> = on_pool!(self.db, p => bound!(query_scalar, capped).fetch_all(p).await?);
             let complete = (rows.len() as u64) < fetch;
             let mut ids = rows;
             ids.sort_unstable();
@@ -197,9 +205,9 @@ impl Registry {
             if complete && ids.len() as u64 <= COUNT_CAP {
                 w.ids = Some(ids);
             } else {
-                let (sql, binds) = search_sql(self.db.engine(), q, w.texts.len() + 3);
-                w.texts.extend(binds);
-                w.sql.push(format!("s.household_id IN ({sql})"));
+                let mut q = Sql::new();
+                q.push("s.household_id IN (").append(&search).push(")");
+                w.sql.push(q);
             }
         }
         Ok(w)
@@ -235,71 +243,89 @@ impl Registry {
         // A search's households are read by key in a subquery the planner keeps apart
         // (`OFFSET 0`), then sorted: walking the list index in name order and testing each
         // household against a few thousand keys looked cheaper to it and was 10× slower.
-        // On PostgreSQL the keys are one array parameter (one prepared statement for every
-        // search, not one per list of keys); SQLite gets them as literals.
+        // The keys are one parameter, an array (PostgreSQL) or a JSON array (SQLite): one
+        // prepared statement for every search, not one per list of keys.
         let pg = self.db.engine() == Engine::Postgres;
-        let ids_array = w
-            .ids
-            .as_ref()
-            .filter(|_| pg)
-            .map(|ids| format!("{{{}}}", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")));
-        let survey = match &w.ids {
-            Some(_) if pg => format!(
-                "(SELECT * FROM survey WHERE period = $1 AND household_id = ANY(CAST(${} AS BIGINT[])) OFFSET 0)",
-                w.texts.len() + 3
-            ),
-            Some(ids) => format!(
-                "(SELECT * FROM survey WHERE period = $1 AND household_id IN ({}) LIMIT -1 OFFSET 0)",
-                ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
-            ),
-            None => "survey".to_string(),
-        };
+        let mut survey = Sql::new();
+        match &w.ids {
+            Some(ids) if pg => {
+                let array = format!("{{{}}}", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+                survey
+                    .push("(SELECT * FROM survey WHERE period = $1 AND household_id = ANY(CAST(")
+                    .bind(array)
+                    .push(" AS BIGINT[])) OFFSET 0)");
+            }
+            Some(ids) => {
+                survey
+                    .push("(SELECT * FROM survey WHERE period = $1 AND household_id IN (SELECT value FROM json_each(")
+                    .bind(crate::sql::json_ids(ids.iter().copied()))
+                    .push(")) LIMIT -1 OFFSET 0)");
+            }
+            None => {
+                survey.push("survey");
+            }
+        }
         // The page is chosen on the survey alone (joined with the classification only when a
         // filter reads it); the classification and village are then read for its rows only.
-        let class_join = "LEFT JOIN classification c ON c.period = s.period AND c.standard_id = $2 \
+        let class_join = " LEFT JOIN classification c ON c.period = s.period AND c.standard_id = $2 \
                           AND c.household_id = s.household_id";
-        let from = format!("FROM {survey} s {}", if w.reads_class { class_join } else { "" });
-        let cond = w.sql.join(" AND ");
+        let mut from = Sql::new();
+        from.push("FROM ").append(&survey).push(" s").push(if w.reads_class { class_join } else { "" });
+        let mut cond = Sql::new();
+        cond.append_joined(&w.sql, " AND ");
         let collate = if self.db.engine() == Engine::Postgres { " COLLATE \"C\"" } else { "" };
         // With a search's few thousand households, the total comes with the page.
         let total_col = if w.ids.is_some() { "COUNT(*) OVER ()" } else { "CAST(0 AS BIGINT)" };
-        let sql = format!(
+        // `$2` is bound even where no condition reads it.
+        let args = [Arg::Int(period), Arg::from(standard_id)];
+        let mut sql = Sql::with_args(args.clone());
+        sql.push(
             "SELECT p.household_id, p.commune_code, p.current_commune, p.household_code, \
                     COALESCE((SELECT v.name FROM village v WHERE v.id = p.village_id), ''), p.head_name, \
                     c.class, COALESCE(c.persons, 0), COALESCE(c.deprived, 0), COALESCE(c.subgroups, 0), p.income_per_capita, \
                     p.total \
              FROM (SELECT s.household_id, s.commune_code, s.current_commune, s.household_code, s.village_id, s.head_name, \
-                          s.income_per_capita, s.head_sort, {total_col} AS total \
-                   {from} WHERE {cond} \
-                   ORDER BY s.head_sort{collate}, s.household_code{collate}, s.household_id \
-                   LIMIT {limit} OFFSET {offset}) AS p \
+                          s.income_per_capita, s.head_sort, ",
+        )
+        .push(total_col)
+        .push(" AS total ")
+        .append(&from)
+        .push(" WHERE ")
+        .append(&cond)
+        .push(" ORDER BY s.head_sort")
+        .push(collate)
+        .push(", s.household_code")
+        .push(collate)
+        .push(", s.household_id LIMIT ")
+        .bind(limit)
+        .push(" OFFSET ")
+        .bind(offset)
+        .push(
+            ") AS p \
              LEFT JOIN classification c ON c.period = $1 AND c.standard_id = $2 AND c.household_id = p.household_id \
-             ORDER BY p.head_sort{collate}, p.household_code{collate}, p.household_id",
-        );
+             ORDER BY p.head_sort",
+        )
+        .push(collate)
+        .push(", p.household_code")
+        .push(collate)
+        .push(", p.household_id");
         type Row = (i64, String, String, String, String, String, Option<String>, i64, i64, i64, Option<i64>, i64);
-        let rows: Vec<Row> = on_pool!(self.db, p => {
-            let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(period).bind(standard_id);
-            for t in w.texts.iter().chain(&ids_array) {
-                q = q.bind(t);
-            }
-            q.fetch_all(p).await?
-        });
+        let rows: Vec<Row> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
         let total: i64 = match rows.first() {
             _ if known_total.is_some() => 0,
             Some(r) if w.ids.is_some() => r.11,
             _ => {
                 // One past the cap: exactly 10,000 is not "more than 10,000".
-                let count_sql =
-                    format!("SELECT COUNT(*) FROM (SELECT 1 {from} WHERE {cond} LIMIT {}) AS x", COUNT_CAP + 1);
-                on_pool!(self.db, p => {
-                    // `$2` is bound even where no condition reads it: the texts are `$3` on.
-                    let mut q =
-                        sqlx::query_scalar(sqlx::AssertSqlSafe(count_sql.clone())).bind(period).bind(standard_id);
-                    for t in w.texts.iter().chain(&ids_array) {
-                        q = q.bind(t);
-                    }
-                    q.fetch_one(p).await?
-                })
+                let mut count_sql = Sql::with_args(args);
+                count_sql
+                    .push("SELECT COUNT(*) FROM (SELECT 1 ")
+                    .append(&from)
+                    .push(" WHERE ")
+                    .append(&cond)
+                    .push(" LIMIT ")
+                    .bind(COUNT_CAP + 1)
+                    .push(") AS x");
+                on_pool!(self.db, p => bound!(query_scalar, count_sql).fetch_one(p).await?)
             }
         };
         let mut items = Vec::with_capacity(rows.len());
@@ -368,9 +394,10 @@ impl Registry {
     /// The answers and members of household `id` in `period`.
     pub async fn survey_detail(&self, id: i64, period: i64) -> Result<SurveyDetail> {
         self.placed(id).await?;
-        let sql = format!(
-            "SELECT {SURVEY_SELECT}, s.current_commune, s.current_province, s.content_hash \
-             FROM survey s LEFT JOIN village v ON v.id = s.village_id WHERE s.period = $1 AND s.household_id = $2"
+        let mut sql = Sql::with_args([Arg::Int(period), Arg::Int(id)]);
+        sql.push("SELECT ").push(SURVEY_SELECT).push(
+            ", s.current_commune, s.current_province, s.content_hash \
+             FROM survey s LEFT JOIN village v ON v.id = s.village_id WHERE s.period = $1 AND s.household_id = $2",
         );
         #[derive(sqlx::FromRow)]
         struct Row {
@@ -380,20 +407,13 @@ impl Registry {
             current_province: String,
             content_hash: i64,
         }
-        let row: Option<Row> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(period)
-            .bind(id)
-            .fetch_optional(p)
-            .await?);
+        let row: Option<Row> = on_pool!(self.db, p => bound!(query_as, sql).fetch_optional(p).await?);
         let row = row.ok_or_else(|| StoreError::NotFound(format!("hộ / household #{id}, kỳ / period {period}")))?;
-        let msql = format!(
-            "SELECT {MEMBER_SELECT} FROM member m WHERE m.period = $1 AND m.household_id = $2 ORDER BY m.member_no"
-        );
-        let members: Vec<MemberRow> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(msql.clone()))
-            .bind(period)
-            .bind(id)
-            .fetch_all(p)
-            .await?);
+        let mut msql = Sql::with_args([Arg::Int(period), Arg::Int(id)]);
+        msql.push("SELECT ")
+            .push(MEMBER_SELECT)
+            .push(" FROM member m WHERE m.period = $1 AND m.household_id = $2 ORDER BY m.member_no");
+        let members: Vec<MemberRow> = on_pool!(self.db, p => bound!(query_as, msql).fetch_all(p).await?);
         Ok(SurveyDetail {
             household_id: id,
             period,

@@ -1,15 +1,21 @@
-//! Bulk inserts: multi-row `INSERT … VALUES` statements on SQLite, `COPY … FROM STDIN` on
-//! PostgreSQL — the two fastest ways each engine offers (docs/benchmarks.md §4).
+//! Bulk inserts: multi-row `INSERT … VALUES` statements with bound values on SQLite, `COPY …
+//! FROM STDIN` on PostgreSQL — the two fastest ways each engine offers (docs/benchmarks.md §4).
 //!
-//! Rows are encoded as they are pushed, straight into the text each engine reads (SQL literals,
-//! COPY text), so a million-household import allocates nothing per value.
+//! Rows are encoded as they are pushed, straight into what each engine reads: the arguments of
+//! a prepared statement (SQLite: no value is ever written into a statement's text, and the
+//! statement is compiled once for every batch of the same size) or COPY text (PostgreSQL).
 
 use crate::db::{Engine, Tx, TxConn, on_conn};
-use crate::error::Result;
+use crate::error::{Result, StoreError};
+use sqlx::Arguments as _;
+use sqlx::sqlite::SqliteArguments;
 use std::borrow::Cow;
+use std::sync::Arc;
 
-/// Rows per SQLite statement (a statement is compiled once for its rows).
+/// Rows per SQLite statement, at most (fewer for wide tables: see [`SQLITE_MAX_PARAMS`]).
 const SQLITE_ROWS_PER_STATEMENT: usize = 500;
+/// Parameters one SQLite statement may have (`SQLITE_MAX_VARIABLE_NUMBER`'s default).
+const SQLITE_MAX_PARAMS: usize = 32_766;
 /// Bytes sent to PostgreSQL per COPY message.
 const COPY_CHUNK: usize = 4 << 20;
 
@@ -79,24 +85,44 @@ impl<'a> From<&'a Option<String>> for Val<'a> {
     }
 }
 
+/// Rows of one SQLite `INSERT`: how many, and their values in order.
+pub(crate) struct Batch {
+    rows: usize,
+    args: SqliteArguments,
+}
+
 /// Rows waiting to be inserted into one table, already encoded for the engine.
 pub(crate) struct TableBuffer {
     engine: Engine,
     table: &'static str,
     columns: &'static [&'static str],
-    /// SQLite: complete `INSERT` statements; PostgreSQL: unused.
-    statements: Vec<String>,
-    /// SQLite: the rows of the statement being filled, as `(…),(…)`; PostgreSQL: COPY text.
+    /// SQLite: complete batches; PostgreSQL: unused.
+    batches: Vec<Batch>,
+    /// SQLite: the values of the batch being filled; PostgreSQL: unused.
+    args: SqliteArguments,
+    /// PostgreSQL: COPY text; SQLite: unused.
     text: String,
-    /// Rows in `text`.
+    /// Rows in `args`.
     open_rows: usize,
+    /// Rows per SQLite statement.
+    rows_per_statement: usize,
     /// Rows buffered in all.
     rows: usize,
 }
 
 impl TableBuffer {
     pub(crate) fn new(engine: Engine, table: &'static str, columns: &'static [&'static str]) -> Self {
-        TableBuffer { engine, table, columns, statements: Vec::new(), text: String::new(), open_rows: 0, rows: 0 }
+        TableBuffer {
+            engine,
+            table,
+            columns,
+            batches: Vec::new(),
+            args: SqliteArguments::default(),
+            text: String::new(),
+            open_rows: 0,
+            rows_per_statement: SQLITE_ROWS_PER_STATEMENT.min(SQLITE_MAX_PARAMS / columns.len().max(1)).max(1),
+            rows: 0,
+        }
     }
 
     /// Adds one row (as many values as columns).
@@ -104,17 +130,12 @@ impl TableBuffer {
         let mut width = 0;
         match self.engine {
             Engine::Sqlite => {
-                self.text.push_str(if self.open_rows == 0 { "(" } else { ",(" });
-                for (i, v) in row.into_iter().enumerate() {
-                    if i > 0 {
-                        self.text.push(',');
-                    }
-                    sql_literal(&mut self.text, &v);
+                for v in row {
+                    sqlite_arg(&mut self.args, v);
                     width += 1;
                 }
-                self.text.push(')');
                 self.open_rows += 1;
-                if self.open_rows == SQLITE_ROWS_PER_STATEMENT {
+                if self.open_rows == self.rows_per_statement {
                     self.close_statement();
                 }
             }
@@ -137,16 +158,9 @@ impl TableBuffer {
         if self.open_rows == 0 {
             return;
         }
-        let mut sql = String::with_capacity(self.text.len() + 200);
-        sql.push_str("INSERT INTO ");
-        sql.push_str(self.table);
-        sql.push_str(" (");
-        sql.push_str(&self.columns.join(", "));
-        sql.push_str(") VALUES ");
-        sql.push_str(&self.text);
-        self.text.clear();
+        let args = std::mem::take(&mut self.args);
+        self.batches.push(Batch { rows: self.open_rows, args });
         self.open_rows = 0;
-        self.statements.push(sql);
     }
 
     pub(crate) fn rows(&self) -> usize {
@@ -170,9 +184,10 @@ impl TableBuffer {
         Some(match self.engine {
             Engine::Sqlite => {
                 self.close_statement();
-                Write::Sql(std::mem::take(&mut self.statements))
+                Write::Insert { table: self.table, columns: self.columns, batches: std::mem::take(&mut self.batches) }
             }
             Engine::Postgres => Write::Copy {
+                // SQL shape only: the table and column names (`&'static str`); the values go as COPY data.
                 statement: format!("COPY {} ({}) FROM STDIN", self.table, self.columns.join(", ")),
                 text: std::mem::take(&mut self.text),
             },
@@ -182,8 +197,8 @@ impl TableBuffer {
 
 /// Encoded rows of one table, ready to be written.
 pub(crate) enum Write {
-    /// SQLite `INSERT` statements.
-    Sql(Vec<String>),
+    /// SQLite `INSERT` statements of rows into `table`.
+    Insert { table: &'static str, columns: &'static [&'static str], batches: Vec<Batch> },
     /// A PostgreSQL `COPY` and its text.
     Copy { statement: String, text: String },
 }
@@ -196,10 +211,15 @@ impl Writes {
         match &mut tx.conn {
             TxConn::Sqlite(conn) => {
                 for w in self.0 {
-                    let Write::Sql(statements) = w else { continue };
-                    for sql in statements {
-                        // Every value is an encoded literal (see `sql_literal`).
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut **conn).await?;
+                    let Write::Insert { table, columns, batches } = w else { continue };
+                    for b in batches {
+                        if b.args.len() != b.rows * columns.len() {
+                            return Err(StoreError::Invalid(format!("a value of {table} could not be encoded")));
+                        }
+                        let sql = insert_sql(table, columns, b.rows);
+                        // SQL shape only: table and column names (`&'static str`) and the placeholders
+                        // of `rows` rows; the values are bound.
+                        sqlx::query_with(sqlx::AssertSqlSafe(sql), b.args).execute(&mut **conn).await?;
                     }
                 }
             }
@@ -226,28 +246,37 @@ impl Writes {
     }
 }
 
-/// Appends a value as an SQLite literal: integers and reals as written, text quoted with `'`
-/// doubled (a NUL character, which would end the statement, goes in as `char(0)`).
-fn sql_literal(buf: &mut String, v: &Val<'_>) {
-    use std::fmt::Write as _;
-    match v {
-        Val::Int(x) | Val::OptInt(Some(x)) => buf.push_str(itoa::Buffer::new().format(*x)),
-        Val::Real(x) if x.is_finite() => {
-            let _ = write!(buf, "{x:?}");
+/// `INSERT INTO table (columns) VALUES (?, …), …` for `rows` rows. The placeholders are
+/// SQLite's anonymous ones, bound in order: numbered or named ones (`$n`) cost SQLite (and
+/// sqlx) a lookup through the statement's list of names for each, quadratic in a batch.
+fn insert_sql(table: &'static str, columns: &'static [&'static str], rows: usize) -> String {
+    let mut sql = String::with_capacity(64 + rows * columns.len() * 3);
+    sql.push_str("INSERT INTO ");
+    sql.push_str(table);
+    sql.push_str(" (");
+    sql.push_str(&columns.join(", "));
+    sql.push_str(") VALUES ");
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..columns.len() {
+            sql.push_str(if c == 0 { "?" } else { ", ?" });
         }
-        Val::Real(_) | Val::OptInt(None) | Val::OptText(None) => buf.push_str("NULL"),
-        Val::Text(s) | Val::OptText(Some(s)) => {
-            buf.push('\'');
-            let mut rest: &str = s;
-            while let Some(i) = rest.find(['\'', '\0']) {
-                buf.push_str(&rest[..i]);
-                buf.push_str(if rest.as_bytes()[i] == b'\'' { "''" } else { "'||char(0)||'" });
-                rest = &rest[i + 1..];
-            }
-            buf.push_str(rest);
-            buf.push('\'');
-        }
+        sql.push(')');
     }
+    sql
+}
+
+/// Appends a value to a SQLite statement's arguments: integers and text as they are, finite
+/// reals as reals, other reals as NULL. (Encoding these types cannot fail; a count check at
+/// write time would catch a value left out.)
+fn sqlite_arg(args: &mut SqliteArguments, v: Val<'_>) {
+    let _ = match v {
+        Val::Int(x) => args.add(x),
+        Val::OptInt(x) => args.add(x),
+        Val::Real(x) => args.add(x.is_finite().then_some(x)),
+        Val::Text(s) => args.add(Arc::<str>::from(s.as_ref())),
+        Val::OptText(s) => args.add(s.map(|s| Arc::<str>::from(s.as_ref()))),
+    };
 }
 
 /// Appends a value in COPY's text format.
@@ -310,19 +339,49 @@ mod tests {
     }
 
     #[test]
-    fn sql_literals_are_quoted() {
-        let mut b = String::new();
-        for v in [
-            Val::from("Đ'Ắc\0x"),
-            Val::from(-3i64),
-            Val::OptInt(None),
-            Val::from(2.5f64),
-            Val::from(f64::NAN),
-            Val::OptText(None),
-        ] {
-            super::sql_literal(&mut b, &v);
-            b.push(',');
+    fn insert_statements_have_one_placeholder_per_value() {
+        assert_eq!(super::insert_sql("t", &["a", "b"], 2), "INSERT INTO t (a, b) VALUES (?, ?), (?, ?)");
+        let wide: Vec<&'static str> = (0..100).map(|_| "c").collect();
+        let wide: &'static [&'static str] = wide.leak();
+        let buf = super::TableBuffer::new(crate::Engine::Sqlite, "t", wide);
+        assert_eq!(buf.rows_per_statement, 327, "at most SQLITE_MAX_PARAMS parameters");
+    }
+
+    /// Values bound by the SQLite bulk insert read back as they were, a quote, a NUL character
+    /// and the extreme integers included.
+    #[tokio::test]
+    async fn sqlite_rows_read_back() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = crate::Db::connect_sqlite(&dir.path().join("t.db")).await.expect("open");
+        db.execute_admin("CREATE TABLE t (a TEXT, b INTEGER, c REAL, d TEXT, e INTEGER)").await.expect("table");
+        let mut buf = super::TableBuffer::new(crate::Engine::Sqlite, "t", &["a", "b", "c", "d", "e"]);
+        let rows = 1_234i64;
+        for i in 0..rows {
+            buf.push([
+                Val::from(format!("Đ'Ắc\0x{i}")),
+                Val::from(if i == 0 {
+                    i64::MIN
+                } else if i == 1 {
+                    i64::MAX
+                } else {
+                    -i
+                }),
+                Val::from(if i == 2 { f64::NAN } else { 2.5 }),
+                Val::OptText(None),
+                Val::OptInt((i % 2 == 0).then_some(i)),
+            ]);
         }
-        assert_eq!(b, "'Đ''Ắc'||char(0)||'x',-3,NULL,2.5,NULL,NULL,");
+        let mut tx = db.begin().await.expect("begin");
+        buf.flush(&mut tx).await.expect("write");
+        tx.commit().await.expect("commit");
+        let crate::db::Pool::Sqlite(p) = &db.pool else { unreachable!("sqlite") };
+        type Row = (String, i64, Option<f64>, Option<String>, Option<i64>);
+        let got: Vec<Row> =
+            sqlx::query_as("SELECT a, b, c, d, e FROM t ORDER BY rowid").fetch_all(p).await.expect("read");
+        assert_eq!(got.len(), 1_234);
+        assert_eq!(got[0], ("Đ'Ắc\0x0".to_string(), i64::MIN, Some(2.5), None, Some(0)));
+        assert_eq!(got[1].1, i64::MAX);
+        assert_eq!(got[2].2, None, "a NaN is stored as NULL");
+        assert_eq!(got[1233], ("Đ'Ắc\0x1233".to_string(), -1233, Some(2.5), None, None));
     }
 }

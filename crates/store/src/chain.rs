@@ -14,6 +14,7 @@
 
 use crate::db::{Db, Engine, Pool, Tx, TxConn, on_conn, on_pool};
 use crate::error::{Result, StoreError};
+use crate::sql::{Arg, Sql, bound};
 use futures_util::TryStreamExt;
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -228,13 +229,9 @@ pub(crate) async fn seal_legacy(db: &Db) -> Result<()> {
     }
     let mut after = i64::MIN;
     loop {
-        let rows: Vec<Stored> = on_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {STORED} FROM audit WHERE seq IS NULL AND id > $1 ORDER BY id LIMIT $2"
-        )))
-        .bind(after)
-        .bind(LEGACY_BATCH)
-        .fetch_all(c)
-        .await?);
+        let mut sql = Sql::with_args([Arg::Int(after), Arg::Int(LEGACY_BATCH)]);
+        sql.push("SELECT ").push(STORED).push(" FROM audit WHERE seq IS NULL AND id > $1 ORDER BY id LIMIT $2");
+        let rows: Vec<Stored> = on_conn!(&mut tx, c => bound!(query_as, sql).fetch_all(c).await?);
         let Some(last) = rows.last() else { break };
         after = last.id;
         let (mut ids, mut seqs, mut prevs, mut hashes) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -425,13 +422,9 @@ async fn check_in(tx: &mut Tx, recorded: Option<&ChainHead>) -> Result<ChainChec
             "bảng audit_head không có dòng đầu chuỗi / the audit_head table has no head row".into(),
         ));
     };
-    let walked = on_conn!(tx, c => walk(
-        sqlx::query_as::<_, Stored>(sqlx::AssertSqlSafe(format!(
-            "SELECT {STORED} FROM audit WHERE seq IS NOT NULL ORDER BY seq"
-        )))
-        .fetch(c),
-    )
-    .await?);
+    let mut sql = Sql::new();
+    sql.push("SELECT ").push(STORED).push(" FROM audit WHERE seq IS NOT NULL ORDER BY seq");
+    let walked = on_conn!(tx, c => walk(bound!(query_as::<_, Stored>, sql).fetch(c)).await?);
     let (rows, last_seq, last_hash) = match walked {
         Walk::Broken(b) => return Ok(ChainCheck::Broken(b)),
         Walk::End { rows, last_seq, last_hash } => (rows, last_seq, last_hash),

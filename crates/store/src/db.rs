@@ -345,8 +345,11 @@ pub fn redact(url: &str) -> String {
 }
 
 impl Db {
-    /// Runs one administrative statement (DDL, maintenance) outside any transaction.
+    /// Runs one administrative statement (DDL, maintenance) outside any transaction: the
+    /// caller's own statement, for tests and operators' tools — no read or write of the
+    /// registry's code goes through it.
     pub async fn execute_admin(&self, sql: &str) -> Result<u64> {
+        // SQL shape only: nothing is interpolated here; the caller's statement is passed on as it is.
         let sql = sqlx::AssertSqlSafe(sql.to_string());
         Ok(on_pool!(self, p => sqlx::query(sql).execute(p).await?.rows_affected()))
     }

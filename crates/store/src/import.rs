@@ -11,11 +11,12 @@
 use crate::audit::{self, Change};
 use crate::bulk::{TableBuffer, Writes, execute};
 use crate::classification;
-use crate::db::{Db, Engine, Tx, on_conn};
+use crate::db::{Db, Engine, Tx, TxConn, on_conn};
 use crate::error::{Result, StoreError};
 use crate::period::{self, Period};
 use crate::rows::{self, MEMBER_COLUMNS, MEMBER_SELECT, MemberRow, SURVEY_COLUMNS, SURVEY_SELECT, SurveyRow};
 use crate::scope::Scope;
+use crate::sql::{Arg, Sql, bound};
 use crate::units::{Placer, list_key};
 use chrono::NaiveDate;
 use rustc_hash::{FxHashMap, FxHasher};
@@ -722,21 +723,16 @@ impl Importer {
         self.flush().await?;
         let p = self.period.year;
         self.settle().await?;
-        let old: SurveyRow = on_conn!(live(&mut self.tx)?, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {SURVEY_SELECT} FROM survey s LEFT JOIN village v ON v.id = s.village_id \
-             WHERE s.period = $1 AND s.household_id = $2"
-        )))
-        .bind(p)
-        .bind(id)
-        .fetch_one(c)
-        .await?);
-        let old_members: Vec<MemberRow> = on_conn!(live(&mut self.tx)?, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {MEMBER_SELECT} FROM member m WHERE m.period = $1 AND m.household_id = $2 ORDER BY m.member_no"
-        )))
-        .bind(p)
-        .bind(id)
-        .fetch_all(c)
-        .await?);
+        let mut sql = Sql::with_args([Arg::Int(p), Arg::Int(id)]);
+        sql.push("SELECT ").push(SURVEY_SELECT).push(
+            " FROM survey s LEFT JOIN village v ON v.id = s.village_id WHERE s.period = $1 AND s.household_id = $2",
+        );
+        let old: SurveyRow = on_conn!(live(&mut self.tx)?, c => bound!(query_as, sql).fetch_one(c).await?);
+        let mut sql = Sql::with_args([Arg::Int(p), Arg::Int(id)]);
+        sql.push("SELECT ")
+            .push(MEMBER_SELECT)
+            .push(" FROM member m WHERE m.period = $1 AND m.household_id = $2 ORDER BY m.member_no");
+        let old_members: Vec<MemberRow> = on_conn!(live(&mut self.tx)?, c => bound!(query_as, sql).fetch_all(c).await?);
         let mut changes: Vec<FieldChange> = Vec::new();
         for ((f, a), (_, b)) in old.fields().into_iter().zip(survey.fields()) {
             if a != b {
@@ -833,20 +829,47 @@ impl Importer {
     }
 
     /// Records the households linked to a predecessor as living in their new commune, a few
-    /// thousand per statement (one statement per household took most of a second period's import).
+    /// thousand per statement (one statement per household took most of a second period's import),
+    /// bound as arrays (PostgreSQL) or one JSON array of `[id, commune, province]` (SQLite).
     async fn write_moves(&mut self) -> Result<()> {
         for chunk in std::mem::take(&mut self.moved).chunks(2_000) {
-            // Codes come from the unit lists (digits); quoted all the same.
-            let values = chunk
-                .iter()
-                .map(|(id, c, p)| format!("({id}, '{}', '{}')", c.replace('\'', "''"), p.replace('\'', "''")))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let sql = format!(
-                "UPDATE household SET commune_code = v.column2, province_code = v.column3 \
-                 FROM (VALUES {values}) AS v WHERE household.id = v.column1"
-            );
-            execute(live(&mut self.tx)?, sqlx::AssertSqlSafe(sql), vec![]).await?;
+            match &mut live(&mut self.tx)?.conn {
+                TxConn::Postgres(c) => {
+                    let ids: Vec<i64> = chunk.iter().map(|m| m.0).collect();
+                    let communes: Vec<&str> = chunk.iter().map(|m| m.1.as_str()).collect();
+                    let provinces: Vec<&str> = chunk.iter().map(|m| m.2.as_str()).collect();
+                    sqlx::query(
+                        "UPDATE household SET commune_code = v.c, province_code = v.p \
+                         FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[]) AS v (id, c, p) WHERE household.id = v.id",
+                    )
+                    .bind(&ids)
+                    .bind(&communes)
+                    .bind(&provinces)
+                    .execute(&mut **c)
+                    .await?;
+                }
+                TxConn::Sqlite(c) => {
+                    let mut rows = String::with_capacity(chunk.len() * 24);
+                    for (i, (id, commune, province)) in chunk.iter().enumerate() {
+                        rows.push_str(if i == 0 { "[[" } else { ",[" });
+                        rows.push_str(itoa::Buffer::new().format(*id));
+                        rows.push(',');
+                        crate::sql::json_string(&mut rows, commune);
+                        rows.push(',');
+                        crate::sql::json_string(&mut rows, province);
+                        rows.push(']');
+                    }
+                    rows.push(']');
+                    sqlx::query(
+                        "UPDATE household SET commune_code = v.c, province_code = v.p \
+                         FROM (SELECT value ->> 0 AS id, value ->> 1 AS c, value ->> 2 AS p FROM json_each($1)) AS v \
+                         WHERE household.id = v.id",
+                    )
+                    .bind(rows)
+                    .execute(&mut **c)
+                    .await?;
+                }
+            }
         }
         Ok(())
     }

@@ -30,6 +30,7 @@ pub mod roles;
 pub mod rows;
 pub mod scope;
 pub mod select;
+mod sql;
 mod tally;
 #[cfg(feature = "testing")]
 pub mod testing;

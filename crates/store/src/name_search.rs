@@ -7,6 +7,7 @@ use crate::browse::{HouseholdFilter, HouseholdRow, unit_sql};
 use crate::db::{Engine, on_pool};
 use crate::error::Result;
 use crate::scope::Registry;
+use crate::sql::{Arg, Sql, bound};
 use vuonlen_core::text::fold;
 
 /// Member rows in the reader's area a name search reads at most from its index before taking the slower way
@@ -28,7 +29,7 @@ struct NameSearch<'a> {
     lo: &'a str,
     hi: &'a str,
     /// The scope and unit condition on the member rows (`m`).
-    area: &'a str,
+    area: &'a Sql,
     offset: u64,
     limit: u64,
     /// Member rows read in list order (at least `offset + limit`).
@@ -38,15 +39,27 @@ struct NameSearch<'a> {
 impl NameSearch<'_> {
     /// The count's branch: distinct households among the first matching members (one more
     /// than twice the cap: enough to pass the cap unless households average two matches).
-    fn count_sql(&self, c: &str) -> String {
-        format!(
+    fn count_sql(&self, c: &'static str) -> Sql {
+        let mut q = Sql::new();
+        q.push(
             "SELECT CAST(1 AS BIGINT), COUNT(DISTINCT y.household_id), COUNT(*), NULL, NULL, NULL FROM ( \
-               SELECT m.household_id FROM member m WHERE m.name_key{c} >= $2 AND m.name_key{c} < $3 \
-               AND m.period = $1 AND {area} LIMIT {rows} \
-             ) AS y",
-            area = self.area,
-            rows = Self::COUNT_ROWS,
+               SELECT m.household_id FROM member m WHERE m.name_key",
         )
+        .push(c)
+        .push(" >= $2 AND m.name_key")
+        .push(c)
+        .push(" < $3 AND m.period = $1 AND ")
+        .append(self.area)
+        .push(" LIMIT ")
+        .bind(Self::COUNT_ROWS)
+        .push(") AS y");
+        q
+    }
+
+    /// A statement with the search's leading arguments: `$1` the period, `$2` and `$3` the
+    /// folded name and the end of its prefix range.
+    fn statement(&self) -> Sql {
+        Sql::with_args([Arg::Int(self.period), Arg::from(self.lo), Arg::from(self.hi)])
     }
 
     const COUNT_ROWS: u64 = 2 * SEARCH_COUNT_CAP + 2;
@@ -145,11 +158,10 @@ impl Registry {
         }
         let key = fold(q);
         let (lo, hi) = (key.clone(), format!("{key}\u{10ffff}"));
-        let mut area = vec![self.scope.sql("m")];
+        let mut area = self.scope.sql("m");
         if let Some(u) = &f.unit {
-            area.push(unit_sql("m", u)?);
+            area.push(" AND ").append(&unit_sql("m", u)?);
         }
-        let area = area.join(" AND ");
         // Member rows read for a page: its households, those before it, and room for
         // households with several matching members; more when they filled it.
         let mut fetch = offset + 2 * limit;
@@ -177,32 +189,38 @@ impl Registry {
     /// keeps each name's members in that order), merged; with the count. `None` when the query
     /// begins more names.
     async fn name_search_merged(&self, s: &NameSearch<'_>) -> Result<Option<Outcome>> {
-        let c = " COLLATE \"C\"";
-        let fetch = s.fetch;
-        let sql = format!(
+        let mut sql = s.statement();
+        sql.push(
             "WITH RECURSIVE k(name, n) AS ( \
-               (SELECT m.name_key{c}, 1 FROM member m WHERE m.name_key{c} >= $2 AND m.name_key{c} < $3 \
-                AND m.period = $1 ORDER BY m.name_key{c} LIMIT 1) \
+               (SELECT m.name_key COLLATE \"C\", 1 FROM member m \
+                WHERE m.name_key COLLATE \"C\" >= $2 AND m.name_key COLLATE \"C\" < $3 \
+                AND m.period = $1 ORDER BY m.name_key COLLATE \"C\" LIMIT 1) \
                UNION ALL \
-               SELECT (SELECT m.name_key{c} FROM member m WHERE m.name_key{c} > k.name AND m.name_key{c} < $3 \
-                       AND m.period = $1 ORDER BY m.name_key{c} LIMIT 1), k.n + 1 \
-               FROM k WHERE k.name IS NOT NULL AND k.n <= {names} \
-             ) \
+               SELECT (SELECT m.name_key COLLATE \"C\" FROM member m \
+                       WHERE m.name_key COLLATE \"C\" > k.name AND m.name_key COLLATE \"C\" < $3 \
+                       AND m.period = $1 ORDER BY m.name_key COLLATE \"C\" LIMIT 1), k.n + 1 \
+               FROM k WHERE k.name IS NOT NULL AND k.n <= ",
+        )
+        .bind(SEARCH_NAMES)
+        .push(
+            " ) \
              SELECT CAST(0 AS BIGINT), t.household_id, t.member_no, t.head_sort, t.household_code, t.full_name FROM ( \
                SELECT r.household_id, r.member_no, r.head_sort, r.household_code, r.full_name FROM k, LATERAL ( \
                  SELECT m.household_id, m.member_no, m.head_sort, m.household_code, m.full_name FROM member m \
-                 WHERE m.name_key{c} = k.name AND m.period = $1 AND {area} \
-                 ORDER BY m.head_sort{c}, m.household_code{c}, m.household_id LIMIT {fetch} \
-               ) AS r WHERE k.name IS NOT NULL \
-               ORDER BY r.head_sort{c}, r.household_code{c}, r.household_id LIMIT {fetch} \
-             ) AS t \
-             UNION ALL {count} \
-             UNION ALL SELECT CAST(2 AS BIGINT), COUNT(k.name), CAST(0 AS BIGINT), NULL, NULL, NULL FROM k",
-            names = SEARCH_NAMES,
-            area = s.area,
-            count = s.count_sql(c),
-        );
-        let rows = self.name_search_rows(s, sql).await?;
+                 WHERE m.name_key COLLATE \"C\" = k.name AND m.period = $1 AND ",
+        )
+        .append(s.area)
+        .push(" ORDER BY m.head_sort COLLATE \"C\", m.household_code COLLATE \"C\", m.household_id LIMIT ")
+        .bind(s.fetch)
+        .push(
+            " ) AS r WHERE k.name IS NOT NULL \
+               ORDER BY r.head_sort COLLATE \"C\", r.household_code COLLATE \"C\", r.household_id LIMIT ",
+        )
+        .bind(s.fetch)
+        .push(" ) AS t UNION ALL ")
+        .append(&s.count_sql(" COLLATE \"C\""))
+        .push(" UNION ALL SELECT CAST(2 AS BIGINT), COUNT(k.name), CAST(0 AS BIGINT), NULL, NULL, NULL FROM k");
+        let rows = self.name_search_rows(sql).await?;
         if rows.extra > SEARCH_NAMES {
             return Ok(None);
         }
@@ -213,41 +231,47 @@ impl Registry {
     /// into list order (a top-N sort), with the count.
     async fn name_search_sorted(&self, s: &NameSearch<'_>) -> Result<Outcome> {
         let c = if self.db.engine() == Engine::Postgres { " COLLATE \"C\"" } else { "" };
-        let scan = |cols: &str| {
-            format!(
-                "SELECT {cols} FROM member m WHERE m.name_key{c} >= $2 AND m.name_key{c} < $3 AND m.period = $1 \
-                 AND {area} LIMIT {cap}",
-                area = s.area,
-                cap = NAME_SEARCH_MEMBERS + 1
-            )
+        let scan = |cols: &'static str| {
+            let mut q = Sql::new();
+            q.push("SELECT ")
+                .push(cols)
+                .push(" FROM member m WHERE m.name_key")
+                .push(c)
+                .push(" >= $2 AND m.name_key")
+                .push(c)
+                .push(" < $3 AND m.period = $1 AND ")
+                .append(s.area)
+                .push(" LIMIT ")
+                .bind(NAME_SEARCH_MEMBERS + 1);
+            q
         };
-        let sql = format!(
+        let mut sql = s.statement();
+        sql.push(
             "SELECT CAST(0 AS BIGINT), p.household_id, p.member_no, p.head_sort, p.household_code, p.full_name FROM ( \
-               SELECT x.household_id, x.member_no, x.head_sort, x.household_code, x.full_name FROM ({page}) AS x \
-               ORDER BY x.head_sort{c}, x.household_code{c}, x.household_id LIMIT {fetch} \
-             ) AS p \
-             UNION ALL {count} \
-             UNION ALL SELECT CAST(2 AS BIGINT), COUNT(*), CAST(0 AS BIGINT), NULL, NULL, NULL FROM ({all}) AS z",
-            page = scan("m.household_id, m.member_no, m.head_sort, m.household_code, m.full_name"),
-            all = scan("m.household_id"),
-            fetch = s.fetch,
-            count = s.count_sql(c),
-        );
-        let rows = self.name_search_rows(s, sql).await?;
+               SELECT x.household_id, x.member_no, x.head_sort, x.household_code, x.full_name FROM (",
+        )
+        .append(&scan("m.household_id, m.member_no, m.head_sort, m.household_code, m.full_name"))
+        .push(") AS x ORDER BY x.head_sort")
+        .push(c)
+        .push(", x.household_code")
+        .push(c)
+        .push(", x.household_id LIMIT ")
+        .bind(s.fetch)
+        .push(") AS p UNION ALL ")
+        .append(&s.count_sql(c))
+        .push(" UNION ALL SELECT CAST(2 AS BIGINT), COUNT(*), CAST(0 AS BIGINT), NULL, NULL, NULL FROM (")
+        .append(&scan("m.household_id"))
+        .push(") AS z");
+        let rows = self.name_search_rows(sql).await?;
         if rows.extra > NAME_SEARCH_MEMBERS {
             return Ok(Outcome::Usual);
         }
         Ok(rows.page(s))
     }
 
-    async fn name_search_rows(&self, s: &NameSearch<'_>, sql: String) -> Result<NameRows> {
+    async fn name_search_rows(&self, sql: Sql) -> Result<NameRows> {
         type Row = (i64, i64, i64, Option<String>, Option<String>, Option<String>);
-        let rows: Vec<Row> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(s.period)
-            .bind(s.lo)
-            .bind(s.hi)
-            .fetch_all(p)
-            .await?);
+        let rows: Vec<Row> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
         let mut out = NameRows { page: Vec::new(), households: 0, members: 0, extra: 0 };
         for (kind, a, b, hs, hc, name) in rows {
             let n = u64::try_from(a).unwrap_or(0);
@@ -267,31 +291,31 @@ impl Registry {
             return Ok(());
         }
         let pg = self.db.engine() == Engine::Postgres;
-        let collate = if pg { " COLLATE \"C\"" } else { "" };
         let (column, lo, hi) = if q.bytes().all(|b| b.is_ascii_digit()) && q.len() >= 6 {
-            ("m.id_number".to_string(), q.to_string(), format!("{q}\u{7f}"))
+            ("m.id_number", q.to_string(), format!("{q}\u{7f}"))
         } else {
             let key = fold(q);
-            (format!("m.name_key{collate}"), key.clone(), format!("{key}\u{10ffff}"))
+            let column = if pg { "m.name_key COLLATE \"C\"" } else { "m.name_key" };
+            (column, key.clone(), format!("{key}\u{10ffff}"))
         };
-        let ids: Vec<String> = items.iter().map(|h| h.household_id.to_string()).collect();
-        // On PostgreSQL one array parameter (one prepared statement for every page).
-        let (households, array) = if pg {
-            ("m.household_id = ANY(CAST($4 AS BIGINT[]))".to_string(), Some(format!("{{{}}}", ids.join(","))))
+        let mut sql = Sql::with_args([Arg::Int(period), Arg::from(lo), Arg::from(hi)]);
+        sql.push("SELECT m.household_id, m.full_name FROM member m WHERE m.period = $1 AND ");
+        // The households as one parameter, an array (PostgreSQL) or a JSON array (SQLite): one
+        // prepared statement for every page.
+        if pg {
+            let ids: Vec<String> = items.iter().map(|h| h.household_id.to_string()).collect();
+            sql.push("m.household_id = ANY(CAST(").bind(format!("{{{}}}", ids.join(","))).push(" AS BIGINT[]))");
         } else {
-            (format!("m.household_id IN ({})", ids.join(",")), None)
-        };
-        let sql = format!(
-            "SELECT m.household_id, m.full_name FROM member m WHERE m.period = $1 AND {households} \
-             AND {column} >= $2 AND {column} < $3 ORDER BY m.household_id, m.member_no"
-        );
-        let rows: Vec<(i64, String)> = on_pool!(self.db, p => {
-            let mut qy = sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(period).bind(&lo).bind(&hi);
-            if let Some(a) = &array {
-                qy = qy.bind(a);
-            }
-            qy.fetch_all(p).await?
-        });
+            sql.push("m.household_id IN (SELECT value FROM json_each(")
+                .bind(crate::sql::json_ids(items.iter().map(|h| h.household_id)))
+                .push("))");
+        }
+        sql.push(" AND ")
+            .push(column)
+            .push(" >= $2 AND ")
+            .push(column)
+            .push(" < $3 ORDER BY m.household_id, m.member_no");
+        let rows: Vec<(i64, String)> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
         for (id, name) in rows {
             if let Some(h) = items.iter_mut().find(|h| h.household_id == id) {
                 h.matched.push(name);

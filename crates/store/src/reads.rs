@@ -10,6 +10,7 @@ use crate::period::Period;
 use crate::rows::{MEMBER_SELECT, MemberRow};
 use crate::scope::Registry;
 use crate::select::Selection;
+use crate::sql::{Arg, Sql, bound};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 use vuonlen_core::Class;
@@ -113,22 +114,23 @@ impl Registry {
         // and causes only count for poor and near-poor households, so the others group by row,
         // class and ethnicity.
         crate::tally::current(&self.db, period.year, standard_id).await?;
-        let sql = format!(
-            "SELECT {key}, s.class, s.deprived, s.subgroups, s.head_ethnicity, s.causes, \
+        let mut sql = Sql::with_args([Arg::Int(period.year), Arg::from(standard_id)]);
+        sql.push("SELECT ")
+            .push(sel.rows.sql())
+            .push(
+                ", s.class, s.deprived, s.subgroups, s.head_ethnicity, s.causes, \
                     CAST(SUM(s.households) AS BIGINT), CAST(SUM(s.persons) AS BIGINT), \
                     CAST(SUM(s.children) AS BIGINT), CAST(SUM(s.children_no_insurance) AS BIGINT), \
                     CAST(SUM(s.children_malnourished) AS BIGINT), CAST(SUM(s.children_not_in_school) AS BIGINT), \
                     CAST(SUM(s.children_schooling_deprived) AS BIGINT) \
              FROM tally s LEFT JOIN village v ON v.id = s.village_id \
-             WHERE s.period = $1 AND s.standard_id = $2 AND {filter} AND {scope} \
-             GROUP BY 1, 2, 3, 4, 5, 6",
-            key = sel.rows.sql(),
-            filter = sel.filter,
-            scope = self.scope.sql("s"),
-        );
-        let rows: Vec<TallyRow> = on_pool!(self.db, p => {
-            sqlx::query_as::<_, TallyRow>(sqlx::AssertSqlSafe(sql)).bind(period.year).bind(standard_id).fetch_all(p).await?
-        });
+             WHERE s.period = $1 AND s.standard_id = $2 AND ",
+            )
+            .append(&sel.filter)
+            .push(" AND ")
+            .append(&self.scope.sql("s"))
+            .push(" GROUP BY 1, 2, 3, 4, 5, 6");
+        let rows: Vec<TallyRow> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
         let mut by_key: BTreeMap<String, UnitTally> = BTreeMap::new();
         for r in rows {
             let facts = HouseholdFacts {
@@ -234,20 +236,20 @@ impl Registry {
     }
 
     async fn official(&self, period: &Period, sel: &Selection) -> Result<HashMap<i64, Official>> {
-        let sql = format!(
-            "SELECT c.household_id, {key}, s.commune_code, s.household_code, c.class, c.persons \
+        let mut sql = Sql::with_args([Arg::Int(period.year), Arg::from(&period.standard_id)]);
+        sql.push("SELECT c.household_id, ")
+            .push(sel.rows.sql())
+            .push(
+                ", s.commune_code, s.household_code, c.class, c.persons \
              FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
              LEFT JOIN village v ON v.id = s.village_id \
-             WHERE c.period = $1 AND c.standard_id = $2 AND {filter} AND {scope}",
-            key = sel.rows.sql(),
-            filter = sel.filter,
-            scope = self.scope.sql("s"),
-        );
-        let rows: Vec<(i64, String, String, String, String, i64)> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(period.year)
-            .bind(&period.standard_id)
-            .fetch_all(p)
-            .await?);
+             WHERE c.period = $1 AND c.standard_id = $2 AND ",
+            )
+            .append(&sel.filter)
+            .push(" AND ")
+            .append(&self.scope.sql("s"));
+        let rows: Vec<(i64, String, String, String, String, i64)> =
+            on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
         rows.into_iter()
             .map(|(id, key, commune_code, household_code, class, persons)| {
                 Ok((
@@ -312,38 +314,38 @@ impl Registry {
         sel: &Selection,
         class: Class,
     ) -> Result<Vec<Listed>> {
-        let where_ = format!(
-            "c.period = $1 AND c.standard_id = $2 AND c.class = $3 AND {filter} AND {scope}",
-            filter = sel.filter,
-            scope = self.scope.sql("s")
-        );
-        let sql = format!(
-            "SELECT {key}, s.household_id, s.household_code, COALESCE(v.name, ''), s.head_name, s.address, c.persons, \
+        let mut where_ = Sql::new();
+        where_
+            .push("c.period = $1 AND c.standard_id = $2 AND c.class = $3 AND ")
+            .append(&sel.filter)
+            .push(" AND ")
+            .append(&self.scope.sql("s"));
+        let args = [Arg::Int(period.year), Arg::from(standard_id), Arg::from(class.key())];
+        let mut sql = Sql::with_args(args.clone());
+        sql.push("SELECT ")
+            .push(sel.rows.sql())
+            .push(
+                ", s.household_id, s.household_code, COALESCE(v.name, ''), s.head_name, s.address, c.persons, \
                     s.income_per_capita, s.score_a, c.deprived, c.subgroups, c.causes \
              FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
-             LEFT JOIN village v ON v.id = s.village_id WHERE {where_} \
-             ORDER BY 1, s.household_code",
-            key = sel.rows.sql(),
-        );
+             LEFT JOIN village v ON v.id = s.village_id WHERE ",
+            )
+            .append(&where_)
+            .push(" ORDER BY 1, s.household_code");
         type Row = (String, i64, String, String, String, String, i64, Option<i64>, Option<i64>, i64, i64, i64);
-        let rows: Vec<Row> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(period.year)
-            .bind(standard_id)
-            .bind(class.key())
-            .fetch_all(p)
-            .await?);
-        let msql = format!(
-            "SELECT m.household_id AS hid, {MEMBER_SELECT} FROM member m \
+        let rows: Vec<Row> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
+        let mut msql = Sql::with_args(args);
+        msql.push("SELECT m.household_id AS hid, ")
+            .push(MEMBER_SELECT)
+            .push(
+                " FROM member m \
              JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
              JOIN classification c ON c.period = s.period AND c.household_id = s.household_id \
-             LEFT JOIN village v ON v.id = s.village_id WHERE {where_} ORDER BY m.household_id, m.member_no"
-        );
-        let members: Vec<WithHousehold> = on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(msql))
-            .bind(period.year)
-            .bind(standard_id)
-            .bind(class.key())
-            .fetch_all(p)
-            .await?);
+             LEFT JOIN village v ON v.id = s.village_id WHERE ",
+            )
+            .append(&where_)
+            .push(" ORDER BY m.household_id, m.member_no");
+        let members: Vec<WithHousehold> = on_pool!(self.db, p => bound!(query_as, msql).fetch_all(p).await?);
         let mut by_household: HashMap<i64, Vec<MemberRow>> = HashMap::new();
         for m in members {
             by_household.entry(m.hid).or_default().push(m.member);

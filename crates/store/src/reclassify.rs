@@ -3,14 +3,15 @@
 //! class if the 2027–2030 lines applied today). Results are stored beside the official ones,
 //! keyed by standard.
 
-use crate::bulk::{TableBuffer, Write, Writes, execute};
+use crate::bulk::{TableBuffer, Write, Writes};
 use crate::classification;
 use crate::db::Engine;
-use crate::db::on_pool;
+use crate::db::{on_conn, on_pool};
 use crate::error::{Result, StoreError};
 use crate::period::Period;
 use crate::rows::{MemberRow, SURVEY_SELECT, SurveyRow};
 use crate::scope::Registry;
+use crate::sql::{Arg, Sql, bound};
 use futures_util::TryStreamExt;
 use vuonlen_core::{Class, Standard, classify};
 
@@ -41,7 +42,7 @@ struct SurveyWithId {
 /// fields joined by U+001F, members by U+001E. Reading a million households this way hands
 /// over a million rows instead of 3.6 million, and SQLite's per-row cost through sqlx
 /// dominated the re-classification (docs/benchmarks.md §4).
-fn packed_members_sql(engine: Engine, scope: &str) -> String {
+fn packed_members_sql(engine: Engine, period: i64, scope: &Sql) -> Sql {
     let fields = [
         "m.member_no",
         "m.relation",
@@ -60,17 +61,27 @@ fn packed_members_sql(engine: Engine, scope: &str) -> String {
         "m.social_allowance",
         "m.merit",
     ];
-    let packed = match engine {
-        Engine::Sqlite => format!("group_concat({}, char(30) ORDER BY m.member_no)", fields.join(" || char(31) || ")),
-        Engine::Postgres => {
-            format!("string_agg(concat_ws(chr(31), {}), chr(30) ORDER BY m.member_no)", fields.join(", "))
-        }
+    let (open, separator, close) = match engine {
+        Engine::Sqlite => ("group_concat(", " || char(31) || ", ", char(30) ORDER BY m.member_no)"),
+        Engine::Postgres => ("string_agg(concat_ws(chr(31), ", ", ", "), chr(30) ORDER BY m.member_no)"),
     };
-    format!(
-        "SELECT m.household_id, {packed} FROM member m \
+    let mut q = Sql::with_args([Arg::Int(period)]);
+    q.push("SELECT m.household_id, ").push(open);
+    for (i, f) in fields.into_iter().enumerate() {
+        if i > 0 {
+            q.push(separator);
+        }
+        q.push(f);
+    }
+    q.push(close)
+        .push(
+            " FROM member m \
          JOIN survey s ON s.period = m.period AND s.household_id = m.household_id \
-         WHERE m.period = $1 AND {scope} GROUP BY m.household_id ORDER BY m.household_id"
-    )
+         WHERE m.period = $1 AND ",
+        )
+        .append(scope)
+        .push(" GROUP BY m.household_id ORDER BY m.household_id");
+    q
 }
 
 /// The members packed by [`packed_members_sql`] (names and ID numbers are not read).
@@ -130,21 +141,23 @@ impl Registry {
     /// reference date, replacing earlier results of that standard, in one transaction.
     pub async fn reclassify(&self, period: &Period, std: &Standard) -> Result<ReclassifySummary> {
         let scope = self.scope.sql("s");
-        let ssql = format!(
-            "SELECT s.household_id AS hid, {SURVEY_SELECT} FROM survey s LEFT JOIN village v ON v.id = s.village_id \
-             WHERE s.period = $1 AND {scope} ORDER BY s.household_id"
-        );
-        let msql = packed_members_sql(self.db.engine(), &scope);
+        let mut ssql = Sql::with_args([Arg::Int(period.year)]);
+        ssql.push("SELECT s.household_id AS hid, ")
+            .push(SURVEY_SELECT)
+            .push(" FROM survey s LEFT JOIN village v ON v.id = s.village_id WHERE s.period = $1 AND ")
+            .append(&scope)
+            .push(" ORDER BY s.household_id");
+        let msql = packed_members_sql(self.db.engine(), period.year, &scope);
         let mut tx = self.db.begin().await?;
-        execute(
-            &mut tx,
-            sqlx::AssertSqlSafe(format!(
+        let mut delete = Sql::with_args([Arg::Int(period.year), Arg::from(&std.id)]);
+        delete
+            .push(
                 "DELETE FROM classification WHERE period = $1 AND standard_id = $2 AND household_id IN \
-                 (SELECT s.household_id FROM survey s WHERE s.period = $1 AND {scope})"
-            )),
-            vec![period.year.into(), std.id.clone().into()],
-        )
-        .await?;
+                 (SELECT s.household_id FROM survey s WHERE s.period = $1 AND ",
+            )
+            .append(&scope)
+            .push(")");
+        on_conn!(&mut tx, c => bound!(query, delete).execute(c).await?.rows_affected());
         let mut out = TableBuffer::new(tx.engine(), "classification", classification::COLUMNS);
         // A task writes the results while the stored answers are read and classified.
         let (to_writer, mut writes) = tokio::sync::mpsc::channel::<Write>(2);
@@ -171,8 +184,8 @@ impl Registry {
         let mut summary = ReclassifySummary::default();
         let now = crate::now();
         on_pool!(self.db, p => {
-            let mut surveys = sqlx::query_as::<_, SurveyWithId>(sqlx::AssertSqlSafe(ssql)).bind(period.year).fetch(p);
-            let mut members = sqlx::query_as::<_, (i64, String)>(sqlx::AssertSqlSafe(msql)).bind(period.year).fetch(p);
+            let mut surveys = bound!(query_as::<_, SurveyWithId>, ssql).fetch(p);
+            let mut members = bound!(query_as::<_, (i64, String)>, msql).fetch(p);
             let mut pending: Option<(i64, String)> = None;
             let mut ms: Vec<MemberRow> = Vec::new();
             while let Some(s) = surveys.try_next().await? {
@@ -221,17 +234,17 @@ impl Registry {
         let (mut tx, written) =
             writer.await.map_err(|e| StoreError::Invalid(format!("the writing task failed: {e}")))?;
         written?;
-        let pairs: Vec<(String, String, i64)> = crate::db::on_conn!(&mut tx, c => sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT a.class, b.class, COUNT(*) FROM classification a \
+        let mut pairs_sql = Sql::with_args([Arg::Int(period.year), Arg::from(&period.standard_id), Arg::from(&std.id)]);
+        pairs_sql
+            .push(
+                "SELECT a.class, b.class, COUNT(*) FROM classification a \
              JOIN classification b ON b.period = a.period AND b.household_id = a.household_id \
              JOIN survey s ON s.period = a.period AND s.household_id = a.household_id \
-             WHERE a.period = $1 AND a.standard_id = $2 AND b.standard_id = $3 AND {scope} GROUP BY a.class, b.class"
-        )))
-        .bind(period.year)
-        .bind(&period.standard_id)
-        .bind(&std.id)
-        .fetch_all(c)
-        .await?);
+             WHERE a.period = $1 AND a.standard_id = $2 AND b.standard_id = $3 AND ",
+            )
+            .append(&scope)
+            .push(" GROUP BY a.class, b.class");
+        let pairs: Vec<(String, String, i64)> = on_conn!(&mut tx, c => bound!(query_as, pairs_sql).fetch_all(c).await?);
         for (a, b, n) in pairs {
             let (Some(a), Some(b)) = (Class::parse(&a), Class::parse(&b)) else {
                 return Err(StoreError::Invalid(format!("stored class '{a}'/'{b}' is not valid")));

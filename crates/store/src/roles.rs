@@ -110,7 +110,8 @@ impl Db {
         .fetch_all(&mut *tx)
         .await?;
         for sql in statements {
-            // Built by the server above with %I from bound names.
+            // SQL shape only: nothing is interpolated here; the server built each statement above
+            // with `format('%I', …)` from bound names (identifiers cannot be bound).
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&mut *tx).await?;
         }
         tx.commit().await?;

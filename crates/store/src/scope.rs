@@ -4,6 +4,7 @@
 
 use crate::db::Db;
 use crate::error::{Result, StoreError};
+use crate::sql::Sql;
 
 /// The area a user may read: today's (2025-list) provinces and communes, or everything. Made
 /// only by [`Scope::units`] (codes checked), [`Scope::none`] and [`Scope::unscoped_all`] — the
@@ -57,20 +58,27 @@ impl Scope {
         }
     }
 
-    /// SQL predicate on a `survey` alias. The codes are digits only (checked by [`Scope::units`]),
-    /// so they can be written as literals.
-    pub(crate) fn sql(&self, alias: &str) -> String {
+    /// The predicate that a row of `alias` (a survey, a member or a tally row: the same place
+    /// columns) is in the scope, its codes bound: `alias.current_province IN (…)` for the
+    /// provinces, `(alias.current_province = … AND alias.current_commune IN (…))` for the
+    /// communes of each province, joined by `OR` — so that the (province, commune, period)
+    /// index serves every branch.
+    pub(crate) fn sql(&self, alias: &'static str) -> Sql {
+        let mut q = Sql::new();
         match &self.0 {
-            Area::All => "1 = 1".to_string(),
-            Area::Units(u) if u.is_empty() => "1 = 0".to_string(),
+            Area::All => {
+                q.push("1 = 1");
+            }
+            Area::Units(u) if u.is_empty() => {
+                q.push("1 = 0");
+            }
             Area::Units(u) => {
-                let quoted = |codes: &mut dyn Iterator<Item = &str>| {
-                    codes.map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
-                };
-                let p = quoted(&mut u.iter().filter(|c| c.len() == 2).map(String::as_str));
-                let mut parts = Vec::new();
-                if !p.is_empty() {
-                    parts.push(format!("{alias}.current_province IN ({p})"));
+                let mut parts: Vec<Sql> = Vec::new();
+                let provinces: Vec<&str> = u.iter().filter(|c| c.len() == 2).map(String::as_str).collect();
+                if !provinces.is_empty() {
+                    let mut p = Sql::new();
+                    p.push(alias).push(".current_province IN (").bind_list(provinces).push(")");
+                    parts.push(p);
                 }
                 // Communes with their province, so that the (province, commune, period) index
                 // serves them (and see `contains`).
@@ -79,14 +87,22 @@ impl Scope {
                     by_province.entry(province_of(c)).or_default().push(c);
                 }
                 for (province, communes) in by_province {
-                    let c = quoted(&mut communes.into_iter());
-                    parts.push(format!(
-                        "({alias}.current_province = '{province}' AND {alias}.current_commune IN ({c}))"
-                    ));
+                    let mut p = Sql::new();
+                    p.push("(")
+                        .push(alias)
+                        .push(".current_province = ")
+                        .bind(province)
+                        .push(" AND ")
+                        .push(alias)
+                        .push(".current_commune IN (")
+                        .bind_list(communes)
+                        .push("))");
+                    parts.push(p);
                 }
-                format!("({})", parts.join(" OR "))
+                q.push("(").append_joined(&parts, " OR ").push(")");
             }
         }
+        q
     }
 
     /// The scope's codes as one value to bind, `,01,00004,` (match a code `c` with
@@ -173,11 +189,13 @@ mod tests {
 
     #[test]
     fn the_predicate_names_provinces_and_communes() {
+        let text = |q: Sql| q.args().map(|a| format!("{a:?}")).collect::<Vec<_>>();
         let s = Scope::units(["01", "00004"]).expect("valid");
         assert_eq!(
-            s.sql("s"),
-            "(s.current_province IN ('01') OR (s.current_province = '01' AND s.current_commune IN ('00004')))"
+            s.sql("s").text(),
+            "(s.current_province IN ($1) OR (s.current_province = $2 AND s.current_commune IN ($3)))"
         );
+        assert_eq!(text(s.sql("s")), [r#"Text("01")"#, r#"Text("01")"#, r#"Text("00004")"#]);
         assert!(s.contains("01", "00097"));
         let commune = Scope::units(["00004", "04000"]).expect("valid");
         assert!(commune.contains("01", "00004"));
@@ -186,10 +204,15 @@ mod tests {
         assert!(!commune.contains("", "00004"));
         assert!(!commune.contains("14", "00004"));
         assert_eq!(
-            commune.sql("m"),
-            "((m.current_province = '01' AND m.current_commune IN ('00004')) OR \
-             (m.current_province = '14' AND m.current_commune IN ('04000')))"
+            commune.sql("m").text(),
+            "((m.current_province = $1 AND m.current_commune IN ($2)) OR \
+             (m.current_province = $3 AND m.current_commune IN ($4)))"
         );
-        assert_eq!(Scope::none().sql("s"), "1 = 0");
+        assert_eq!(text(commune.sql("m")), [r#"Text("01")"#, r#"Text("00004")"#, r#"Text("14")"#, r#"Text("04000")"#]);
+        let provinces = Scope::units(["01", "14"]).expect("valid");
+        assert_eq!(provinces.sql("s").text(), "(s.current_province IN ($1, $2))");
+        assert_eq!(Scope::none().sql("s").text(), "1 = 0");
+        assert_eq!(Scope::none().sql("s").args().count(), 0);
+        assert_eq!(Scope::unscoped_all().sql("s").text(), "1 = 1");
     }
 }

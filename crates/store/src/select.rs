@@ -8,6 +8,7 @@
 //!   its 2024 predecessors; rows by village); `2024:CODE` forces the 2024 commune.
 
 use crate::error::{Result, StoreError};
+use crate::sql::Sql;
 use vuonlen_core::units::{AdminUnits, Level, UnitList};
 
 /// What a row of a report groups by.
@@ -53,8 +54,8 @@ pub struct Selection {
     pub name: String,
     /// The level's Vietnamese name for titles.
     pub level_vi: &'static str,
-    /// SQL predicate on `survey s` (codes are digits only).
-    pub(crate) filter: String,
+    /// SQL predicate on `survey s` (or a tally row `s`), its codes bound.
+    pub(crate) filter: Sql,
     pub rows: RowKey,
 }
 
@@ -88,7 +89,7 @@ impl Selection {
                 code: "VN".into(),
                 name: "Toàn quốc".into(),
                 level_vi: "toàn quốc",
-                filter: "1 = 1".into(),
+                filter: piece(|q| q.push("1 = 1")),
                 rows: RowKey::CurrentProvince,
             });
         }
@@ -106,7 +107,7 @@ impl Selection {
                         code: code.into(),
                         name: province_name(p),
                         level_vi: "tỉnh",
-                        filter: format!("s.current_province = '{code}'"),
+                        filter: piece(|q| q.push("s.current_province = ").bind(code)),
                         rows: RowKey::CurrentCommune,
                     });
                 }
@@ -116,7 +117,7 @@ impl Selection {
                     code: format!("2024:{code}"),
                     name: p.name.into(),
                     level_vi: "tỉnh (danh mục 2024)",
-                    filter: format!("(s.unit_list = '2024' AND s.commune_code IN ({communes}))"),
+                    filter: old_list(communes),
                     rows: RowKey::RecordedCommune,
                 })
             }
@@ -127,7 +128,7 @@ impl Selection {
                     code: code.into(),
                     name: d.name.into(),
                     level_vi: "huyện (danh mục 2024)",
-                    filter: format!("(s.unit_list = '2024' AND s.commune_code IN ({communes}))"),
+                    filter: old_list(communes),
                     rows: RowKey::RecordedCommune,
                 })
             }
@@ -137,10 +138,13 @@ impl Selection {
                         code: code.into(),
                         name: c.name.into(),
                         level_vi: "xã",
-                        filter: format!(
-                            "(s.current_province = '{}' AND s.current_commune = '{code}')",
-                            crate::scope::province_of(code)
-                        ),
+                        filter: piece(|q| {
+                            q.push("(s.current_province = ")
+                                .bind(crate::scope::province_of(code))
+                                .push(" AND s.current_commune = ")
+                                .bind(code)
+                                .push(")")
+                        }),
                         rows: RowKey::Village,
                     });
                 }
@@ -149,7 +153,7 @@ impl Selection {
                     code: format!("2024:{code}"),
                     name: c.name.into(),
                     level_vi: "xã (danh mục 2024)",
-                    filter: format!("(s.unit_list = '2024' AND s.commune_code = '{code}')"),
+                    filter: piece(|q| q.push("(s.unit_list = '2024' AND s.commune_code = ").bind(code).push(")")),
                     rows: RowKey::Village,
                 })
             }
@@ -158,16 +162,29 @@ impl Selection {
     }
 }
 
-/// Quoted, comma-separated 2024 commune codes matching `keep` (never empty: `''` if none).
-fn old_communes(keep: impl Fn(&str) -> bool) -> String {
+/// A predicate built by `build`.
+fn piece(build: impl FnOnce(&mut Sql) -> &mut Sql) -> Sql {
+    let mut q = Sql::new();
+    build(&mut q);
+    q
+}
+
+/// Surveys recorded under one of `communes` of the 2024 list.
+fn old_list(communes: Vec<&'static str>) -> Sql {
+    piece(|q| q.push("(s.unit_list = '2024' AND s.commune_code IN (").bind_list(communes).push("))"))
+}
+
+/// The 2024 commune codes matching `keep`, sorted (never empty: `""`, which matches none, if
+/// none).
+fn old_communes(keep: impl Fn(&str) -> bool) -> Vec<&'static str> {
     let list = AdminUnits::get().list(UnitList::Y2024);
-    let mut codes: Vec<&str> =
+    let mut codes: Vec<&'static str> =
         list.communes.values().filter(|c| c.level == Level::Commune && keep(c.code)).map(|c| c.code).collect();
     codes.sort_unstable();
     if codes.is_empty() {
-        return "''".into();
+        codes.push("");
     }
-    codes.iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ")
+    codes
 }
 
 #[cfg(test)]
@@ -181,7 +198,12 @@ mod tests {
         assert_eq!((p.name.as_str(), p.rows), ("Tỉnh Sơn La", RowKey::CurrentCommune));
         let d = Selection::parse("001").expect("Ba Đình");
         assert_eq!(d.rows, RowKey::RecordedCommune);
-        assert!(d.filter.contains("'00004'"));
+        assert!(d.filter.args().any(|a| *a == crate::sql::Arg::from("00004")));
+        assert!(
+            d.filter.text().starts_with("(s.unit_list = '2024' AND s.commune_code IN ($1, $2"),
+            "{}",
+            d.filter.text()
+        );
         let c = Selection::parse("00004").expect("2025 commune");
         assert_eq!(c.name, "Phường Ba Đình");
         let old = Selection::parse("2024:00004").expect("2024 commune");

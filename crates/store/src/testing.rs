@@ -35,12 +35,16 @@ impl Drop for SchemaGuard {
             rt.block_on(async {
                 let admin = Db::connect(&url).await.map_err(|e| e.to_string())?;
                 let r = async {
-                    admin
-                        .execute_admin(&format!(
-                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                             WHERE application_name = '{schema}' AND pid <> pg_backend_pid()"
-                        ))
-                        .await?;
+                    crate::db::on_pool!(admin, p => sqlx::query(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                         WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                    )
+                    .bind(&schema)
+                    .execute(p)
+                    .await
+                    .map_err(crate::StoreError::from)?
+                    .rows_affected());
+                    // SQL shape only: the schema's name (an identifier, from `schema_name`).
                     admin.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await
                 }
                 .await;
@@ -81,6 +85,7 @@ pub async fn engines(dir: &Path) -> Engines {
     if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
         let schema = schema_name(dir);
         let admin = Db::connect(&url).await.expect("postgres");
+        // SQL shape only: the schema's name (an identifier, from `schema_name`).
         admin.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.expect("drop schema");
         admin.execute_admin(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
         admin.close().await;
@@ -111,6 +116,7 @@ impl PgSchema {
         let url = std::env::var("TEST_DATABASE_URL").ok()?;
         let schema = schema_name(dir);
         let admin = Db::connect(&url).await.expect("postgres");
+        // SQL shape only: the schema's name (an identifier, from `schema_name`).
         admin.execute_admin(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).await.expect("drop schema");
         admin.execute_admin(&format!("CREATE SCHEMA {schema}")).await.expect("create schema");
         admin.close().await;

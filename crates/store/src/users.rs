@@ -9,6 +9,7 @@ use crate::audit::{self, Change, Entry};
 use crate::db::{Db, on_pool};
 use crate::error::{Result, StoreError};
 use crate::scope::{Registry, Scope};
+use crate::sql::{Arg, Sql, bound};
 
 /// A role (*vai trò*). Each role but the national ones is tied to a unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -232,11 +233,9 @@ pub async fn record_event(db: &Db, actor: &str, command: &str, field: &str, valu
 
 /// The user with `username` and its password hash (for signing in).
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<(User, String)>> {
-    let sql = format!("{USER_SELECT} WHERE username = $1");
-    let row: Option<UserRow> = on_pool!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-        .bind(username.trim().to_lowercase())
-        .fetch_optional(p)
-        .await?);
+    let mut sql = Sql::with_args([Arg::Text(username.trim().to_lowercase())]);
+    sql.push(USER_SELECT).push(" WHERE username = $1");
+    let row: Option<UserRow> = on_pool!(db, p => bound!(query_as, sql).fetch_optional(p).await?);
     let Some(row) = row else { return Ok(None) };
     let id = row.0;
     let hash: String = on_pool!(db, p => sqlx::query_scalar("SELECT password_hash FROM app_user WHERE id = $1")
@@ -349,12 +348,9 @@ impl Access {
 
     /// The tokens this user may see: its own; an administrator's, everyone's. Newest first.
     pub async fn tokens(&self, db: &Db) -> Result<Vec<TokenInfo>> {
-        let sql = format!("{TOKEN_SELECT} WHERE ($1 OR t.user_id = $2) ORDER BY t.id DESC");
-        Ok(on_pool!(db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(self.role == Role::Admin)
-            .bind(self.user_id)
-            .fetch_all(p)
-            .await?))
+        let mut sql = Sql::with_args([Arg::Bool(self.role == Role::Admin), Arg::Int(self.user_id)]);
+        sql.push(TOKEN_SELECT).push(" WHERE ($1 OR t.user_id = $2) ORDER BY t.id DESC");
+        Ok(on_pool!(db, p => bound!(query_as, sql).fetch_all(p).await?))
     }
 
     /// Revokes a token of this user (an administrator: anyone's). Revoking a revoked token
@@ -429,9 +425,9 @@ pub struct UserAdmin {
 impl UserAdmin {
     /// Every user, by username.
     pub async fn list(&self) -> Result<Vec<User>> {
-        let sql = format!("{USER_SELECT} ORDER BY username");
-        let rows: Vec<UserRow> =
-            on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?);
+        let mut sql = Sql::new();
+        sql.push(USER_SELECT).push(" ORDER BY username");
+        let rows: Vec<UserRow> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
         rows.into_iter().map(user_of).collect()
     }
 
@@ -449,8 +445,9 @@ impl UserAdmin {
                 crate::db::Engine::Postgres => " FOR UPDATE",
                 crate::db::Engine::Sqlite => "",
             };
-            let sql = format!("SELECT id FROM app_user WHERE role = 'admin' AND active = 1{lock}");
-            let admins: Vec<i64> = crate::db::on_conn!(&mut tx, c => sqlx::query_scalar(sqlx::AssertSqlSafe(sql.clone())).fetch_all(c).await?);
+            let mut sql = Sql::new();
+            sql.push("SELECT id FROM app_user WHERE role = 'admin' AND active = 1").push(lock);
+            let admins: Vec<i64> = crate::db::on_conn!(&mut tx, c => bound!(query_scalar, sql).fetch_all(c).await?);
             if admins == [user_id] {
                 return Err(StoreError::Invalid(
                     "không thể hạ quyền hoặc khóa quản trị viên cuối cùng / \
@@ -492,9 +489,9 @@ impl UserAdmin {
         };
         audit::record_now(&mut tx, &c, &crate::now()).await?;
         tx.commit().await?;
-        let sql = format!("{USER_SELECT} WHERE id = $1");
-        let row: UserRow =
-            on_pool!(self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(user_id).fetch_one(p).await?);
+        let mut sql = Sql::with_args([Arg::Int(user_id)]);
+        sql.push(USER_SELECT).push(" WHERE id = $1");
+        let row: UserRow = on_pool!(self.db, p => bound!(query_as, sql).fetch_one(p).await?);
         user_of(row)
     }
 

@@ -755,7 +755,15 @@ async fn splits_and_merges_are_checked_recorded_shown_and_counted() {
             household("S1", son_la, Class::NotPoor, 1, 600), // split off from O1, in another province
         ];
         assert!(import(&db, 2024, &records(dir.path(), "l24", &y2024, d(2024, 12, 31))).await.committed);
+        db.execute_admin("UPDATE household SET commune_code = 'stale'").await.expect("mark");
         assert!(import(&db, 2025, &records(dir.path(), "l25", &y2025, d(2025, 12, 31))).await.committed, "{engine}");
+        // The households found under their 2024 commune are placed where their 2025 answers
+        // are (an older placement, here marked 'stale', is overwritten); M1 (no 2025 answers)
+        // keeps its.
+        let in_commune =
+            |code: &str| format!("UPDATE household SET commune_code = commune_code WHERE commune_code = '{code}'");
+        assert_eq!(db.execute_admin(&in_commune("stale")).await.expect("count"), 1, "{engine}");
+        assert_eq!(db.execute_admin(&in_commune(new)).await.expect("count"), 4, "{engine}");
         let p24 = period::get(&db, 2024).await.expect("p").expect("2024");
         let p25 = period::get(&db, 2025).await.expect("p").expect("2025");
         let hanoi = Selection::parse("01").expect("Hà Nội");
