@@ -505,7 +505,8 @@ const fn recorded_count(fields: &[Field]) -> usize {
     n
 }
 
-const fn same(a: &str, b: &str) -> bool {
+/// Whether two strings are equal, in a constant (`==` on `str` is not `const`).
+pub const fn same(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

@@ -38,26 +38,11 @@ pub const FIELD_LIMITS: [FieldLimit; 7] = [
 /// reading stops at a longer one, so that a hostile file cannot exhaust memory.
 pub const MAX_RECORD_BYTES: usize = 1 << 20;
 
-const fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 /// The bounds of field `key`.
 pub const fn field_limit(key: &'static str) -> FieldLimit {
     let mut i = 0;
     while i < FIELD_LIMITS.len() {
-        if same(FIELD_LIMITS[i].key, key) {
+        if vuonlen_core::schema::same(FIELD_LIMITS[i].key, key) {
             return FIELD_LIMITS[i];
         }
         i += 1;
