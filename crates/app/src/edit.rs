@@ -107,7 +107,7 @@ pub async fn save(
     record: HouseholdRecord,
     expected: Option<i64>,
 ) -> Result<Saved, AppError> {
-    let (commune, code) = (record.commune_code.clone(), record.household_id.clone());
+    let (commune, code) = (record.commune_code.clone(), record.household_code.clone());
     let mut imp = registry.begin_import(spec).await?;
     imp.expect(&commune, &code, expected);
     if let Err(e) = imp.push(&[record]).await {

@@ -6,7 +6,8 @@
 //! - [`import`]: a review period from the interchange format, streamed (reading on a thread of
 //!   its own, batches into one transaction), checked only or committed;
 //! - [`edit`]: a household's answers from tables in memory, checked by the file reader's rules,
-//!   and saved in one transaction with the version it was read at.
+//!   and saved in one transaction with the version it was read at;
+//! - [`report`]: an official form for a unit and period, to a file or to memory.
 //!
 //! Blocking and CPU-heavy work (reading and parsing files, classifying) runs off the async
 //! threads.
@@ -14,5 +15,6 @@
 pub mod edit;
 pub mod error;
 pub mod import;
+pub mod report;
 
 pub use error::AppError;

@@ -184,3 +184,45 @@ async fn a_user_imports_only_its_area_and_an_edit_needs_the_version_it_read() {
         );
     }
 }
+
+/// Every cell of the first sheet of a workbook, as text.
+fn cells(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let mut wb = calamine::Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+    let name = wb.sheet_names()[0].clone();
+    let range = wb.worksheet_range(&name).expect("sheet");
+    range.rows().map(|r| r.iter().map(ToString::to_string).collect()).collect()
+}
+
+#[tokio::test]
+async fn a_report_written_to_memory_is_the_file_and_holds_only_the_callers_area() {
+    use vuonlen_app::report::{ReportRequest, to_bytes, to_file};
+    use vuonlen_io::forms::Form;
+    use vuonlen_store::Selection;
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        let src = files(dir.path(), "r", 30, None, false);
+        let spec = spec(vuonlen_store::Scope::unscoped_all());
+        assert!(import_period(&all, src, opts(), spec, Finish::Commit, |_| {}).await.expect("import").committed());
+        let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
+        let std = standard();
+        let sel = Selection::parse("VN").expect("unit");
+        for form in [Form::F1, Form::F15] {
+            let req = ReportRequest { form, selection: &sel, period: &p, from: None, standard: &std };
+            let (bytes, in_memory) = to_bytes(&all, req).await.expect("to memory");
+            let path = dir.path().join(format!("{engine}-{}.xlsx", form.number()));
+            let on_disk = to_file(&all, req, path.clone()).await.expect("to file");
+            assert_eq!(in_memory, on_disk, "{engine} form {}", form.number());
+            assert_eq!(cells(bytes), cells(std::fs::read(&path).expect("file")), "{engine} form {}", form.number());
+            if form == Form::F1 {
+                assert_eq!(in_memory.households, 30, "{engine}");
+            }
+        }
+        // Another commune's officer: the same request counts none of these households.
+        let other = db.scoped(vuonlen_store::Scope::units(["00001"]).expect("scope"));
+        let req = ReportRequest { form: Form::F1, selection: &sel, period: &p, from: None, standard: &std };
+        let (_, elsewhere) = to_bytes(&other, req).await.expect("to memory");
+        assert_eq!(elsewhere.households, 0, "{engine}");
+    }
+}

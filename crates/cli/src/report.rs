@@ -41,7 +41,7 @@ pub fn add_failures(read: &mut ReadReport, failures: &[Failure], source: &Source
             row: 0,
             column: "income_per_capita".into(),
             value: String::new(),
-            household_id: Some(f.household_id.clone()),
+            household_code: Some(f.household_id.clone()),
             message_vi: vi,
             message_en: en,
         });

@@ -90,7 +90,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             });
         }
         let rec = HouseholdRecord {
-            household_id: format!("{}-{i:08}", COMMUNES[i % 4]),
+            household_code: format!("{}-{i:08}", COMMUNES[i % 4]),
             commune_code: COMMUNES[i % 4].into(),
             village: format!("Thôn {}", 1 + r.below(20)),
             head_name: personal[0].full_name.clone(),

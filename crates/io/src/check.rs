@@ -14,8 +14,8 @@ pub(crate) struct Check<'a, 'r> {
     pub specs: &'static [ColumnSpec],
     pub ctx: &'a FileCtx,
     pub problems: &'a mut Collector,
-    /// The row's household id (for problem records), possibly empty.
-    pub household_id: &'a str,
+    /// The row's household code (for problem records), possibly empty.
+    pub household_code: &'a str,
     /// False once any error was found (or a required column is missing).
     pub ok: bool,
     /// Spec columns whose bytes were not UTF-8 (already reported).
@@ -29,9 +29,9 @@ impl<'a, 'r> Check<'a, 'r> {
         specs: &'static [ColumnSpec],
         ctx: &'a FileCtx,
         problems: &'a mut Collector,
-        household_id: &'a str,
+        household_code: &'a str,
     ) -> Self {
-        let mut c = Check { row, cols, specs, ctx, problems, household_id, ok: true, bad: 0 };
+        let mut c = Check { row, cols, specs, ctx, problems, household_code, ok: true, bad: 0 };
         for &field in row.bad_utf8 {
             if let Some(spec) = cols.index.iter().position(|i| *i == Some(field)) {
                 c.bad |= 1 << spec;
@@ -66,7 +66,7 @@ impl<'a, 'r> Check<'a, 'r> {
         if severity == Severity::Error {
             self.ok = false;
         }
-        let (ctx, row, column, hh) = (self.ctx, self.row.row, &self.cols.names[spec], self.household_id);
+        let (ctx, row, column, hh) = (self.ctx, self.row.row, &self.cols.names[spec], self.household_code);
         self.problems.push(severity, || Problem {
             kind,
             file: ctx.file.clone(),
@@ -74,7 +74,7 @@ impl<'a, 'r> Check<'a, 'r> {
             row,
             column: column.clone(),
             value: value.to_string(),
-            household_id: (!hh.is_empty()).then(|| limits::shorten(hh)),
+            household_code: (!hh.is_empty()).then(|| limits::shorten(hh)),
             message_vi: m.vi,
             message_en: m.en,
         });
@@ -87,7 +87,7 @@ impl<'a, 'r> Check<'a, 'r> {
     /// A row-level error (no particular column).
     pub fn row_error(&mut self, kind: ProblemKind, m: Msg) {
         self.ok = false;
-        let (ctx, row, hh) = (self.ctx, self.row.row, self.household_id);
+        let (ctx, row, hh) = (self.ctx, self.row.row, self.household_code);
         self.problems.push(Severity::Error, || Problem {
             kind,
             file: ctx.file.clone(),
@@ -95,7 +95,7 @@ impl<'a, 'r> Check<'a, 'r> {
             row,
             column: String::new(),
             value: String::new(),
-            household_id: (!hh.is_empty()).then(|| limits::shorten(hh)),
+            household_code: (!hh.is_empty()).then(|| limits::shorten(hh)),
             message_vi: m.vi,
             message_en: m.en,
         });

@@ -221,7 +221,7 @@ impl ClassificationWriter {
     pub fn write(
         &mut self,
         std: &Standard,
-        household_id: &str,
+        household_code: &str,
         commune_code: &str,
         hh: &Household,
         c: &Classification,
@@ -251,7 +251,7 @@ impl ClassificationWriter {
             // below would give).
             let flag = |b: bool| if b { b'1' } else { b'0' };
             let line = w.line();
-            push_field(line, household_id);
+            push_field(line, household_code);
             line.extend_from_slice(&tail.csv_a);
             if let Some(v) = hh.income_per_capita {
                 push_int(line, v, 0);
@@ -297,7 +297,7 @@ impl ClassificationWriter {
         self.explanation.clear();
         explain_head_into(c, &mut self.explanation);
         let before = [
-            Cell::Str(household_id),
+            Cell::Str(household_code),
             Cell::Str(&std.id),
             Cell::Key(c.area.key()),
             Cell::Key(c.income_test.key()),
@@ -352,7 +352,7 @@ impl ClassificationWriter {
         rec: &HouseholdRecord,
         c: &Classification,
     ) -> Result<(), WriteError> {
-        self.write(std, &rec.household_id, &rec.commune_code, &rec.household, c)
+        self.write(std, &rec.household_code, &rec.commune_code, &rec.household, c)
     }
 
     /// Rows written so far.

@@ -21,7 +21,7 @@ fn texts(p: &crate::Problem) -> [&str; 9] {
         "",
         &p.column,
         &p.value,
-        p.household_id.as_deref().unwrap_or(""),
+        p.household_code.as_deref().unwrap_or(""),
         &p.message_vi,
         &p.message_en,
     ]

@@ -12,13 +12,15 @@
 //!
 //! The form numbers and layouts come from provincial templates seen in field use, not from the
 //! appendix of Circular 07/2021/TT-BLĐTBXH (domain reference §3.7 [U]); every sheet says so in a
-//! note line. Files are written to a temporary name beside the target and renamed on success:
-//! a failure leaves no half-written report.
+//! note line. A workbook goes to a [`Destination`]: a file, written to a temporary name beside
+//! the target and renamed on success (a failure leaves no half-written report), or a stream
+//! (the web's response body).
 
 use crate::record::HouseholdRecord;
 use crate::writer::XLSX_MAX_ROWS;
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use vuonlen_core::classify::{Classification, Subgroups};
 use vuonlen_core::codes::{PovertyCause, Relation, Sex};
@@ -32,6 +34,49 @@ use vuonlen_core::{BirthDate, Class, IndicatorSet};
 /// The note printed under every title.
 pub const TEMPLATE_NOTE_VI: &str = "Ghi chú: số hiệu và bố cục biểu theo mẫu biểu dùng trong thực tế ở địa phương, \
      chưa được đối chiếu với phụ lục Thông tư 07/2021/TT-BLĐTBXH.";
+
+/// A writer a workbook can be saved to (XLSX is a zip archive: it seeks back to its index).
+pub trait WriteSeek: Write + Seek + Send {}
+impl<T: Write + Seek + Send> WriteSeek for T {}
+
+/// Where a workbook goes (*nơi ghi*).
+pub enum Destination<'a> {
+    /// A file: written under a temporary name beside it, then renamed.
+    File(&'a Path),
+    /// A stream the caller owns (a buffer for a response body, a file it opened).
+    Stream(&'a mut dyn WriteSeek),
+}
+
+impl Destination<'_> {
+    /// The name errors give.
+    fn name(&self) -> PathBuf {
+        match self {
+            Destination::File(p) => p.to_path_buf(),
+            Destination::Stream(_) => PathBuf::from("(luồng / stream)"),
+        }
+    }
+
+    fn save(self, wb: &mut Workbook) -> Result<(), FormError> {
+        match self {
+            Destination::File(path) => save_atomically(wb, path),
+            Destination::Stream(w) => wb
+                .save_to_writer(w)
+                .map_err(|source| FormError::Xlsx { path: PathBuf::from("(luồng / stream)"), source }),
+        }
+    }
+}
+
+impl<'a> From<&'a Path> for Destination<'a> {
+    fn from(p: &'a Path) -> Self {
+        Destination::File(p)
+    }
+}
+
+impl<'a> From<&'a PathBuf> for Destination<'a> {
+    fn from(p: &'a PathBuf) -> Self {
+        Destination::File(p)
+    }
+}
 
 /// One official report form (*biểu*).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -747,32 +792,34 @@ fn add_tally_sheet(
 
 /// Writes one of forms 1, 4–11 for a unit: `total` is the unit's tally (usually the merge of
 /// the rows, but the caller decides), `rows` its sub-units in print order.
-pub fn write_form(
-    path: &Path,
+pub fn write_form<'a>(
+    out: impl Into<Destination<'a>>,
     form: Form,
     std: &Standard,
     meta: &FormMeta,
     rows: &[FormRow<UnitTally>],
     total: &UnitTally,
 ) -> Result<(), FormError> {
-    write_forms(path, &[form], std, meta, rows, total)
+    write_forms(out, &[form], std, meta, rows, total)
 }
 
 /// Writes several of forms 1, 4–11 into one workbook, a sheet each, in the order given.
-pub fn write_forms(
-    path: &Path,
+pub fn write_forms<'a>(
+    out: impl Into<Destination<'a>>,
     forms: &[Form],
     std: &Standard,
     meta: &FormMeta,
     rows: &[FormRow<UnitTally>],
     total: &UnitTally,
 ) -> Result<(), FormError> {
+    let out = out.into();
+    let path = out.name();
     let f = Formats::new();
     let mut wb = Workbook::new();
     for form in forms {
-        add_tally_sheet(&mut wb, &f, &Body { form: *form, meta, rows, total }, std, path)?;
+        add_tally_sheet(&mut wb, &f, &Body { form: *form, meta, rows, total }, std, &path)?;
     }
-    save_atomically(&mut wb, path)
+    out.save(&mut wb)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -780,8 +827,8 @@ pub fn write_forms(
 
 /// Writes form 2 (poor) or 3 (near-poor) movements for a unit: each unit on two rows, households
 /// (*hộ*) and persons (*nhân khẩu*), columns 1–9 of domain reference §3.5.
-pub fn write_movement_form(
-    path: &Path,
+pub fn write_movement_form<'a>(
+    out: impl Into<Destination<'a>>,
     form: Form,
     meta: &FormMeta,
     rows: &[FormRow<MovementTally>],
@@ -818,11 +865,12 @@ pub fn write_movement_form(
             (Some("Nhân khẩu"), m.persons.iter().map(|x| Val::Count(*x)).collect()),
         ]
     };
+    let out = out.into();
     let f = Formats::new();
     let mut wb = Workbook::new();
     let body = Body { form, meta, rows, total };
-    write_table(&mut wb, &f, &body, &table, &rows_of).map_err(|e| xlsx_err(path, e))?;
-    save_atomically(&mut wb, path)
+    write_table(&mut wb, &f, &body, &table, &rows_of).map_err(|e| xlsx_err(&out.name(), e))?;
+    out.save(&mut wb)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -873,7 +921,7 @@ impl<'a> ListHousehold<'a> {
     /// classification.
     pub fn from_record(rec: &'a HouseholdRecord, c: &Classification) -> ListHousehold<'a> {
         ListHousehold {
-            household_code: &rec.household_id,
+            household_code: &rec.household_code,
             head_name: &rec.head_name,
             village: &rec.village,
             address: &rec.address,
@@ -918,8 +966,9 @@ const LIST_WIDTHS: [f64; 20] =
 /// Rows go to disk as they come (constant memory); a list longer than one sheet continues on
 /// a sheet "Biểu 15 (2)", and so on. The file appears only when [`DetailedListWriter::finish`]
 /// succeeds.
-pub struct DetailedListWriter {
+pub struct DetailedListWriter<'a> {
     workbook: Box<Workbook>,
+    out: Destination<'a>,
     path: PathBuf,
     form: Form,
     meta: FormMeta,
@@ -933,15 +982,22 @@ pub struct DetailedListWriter {
     buf: String,
 }
 
-impl DetailedListWriter {
+impl<'a> DetailedListWriter<'a> {
     /// Starts a list; `form` must be [`Form::F14`] or [`Form::F15`].
-    pub fn create(path: &Path, form: Form, std: &Standard, meta: &FormMeta) -> Result<Self, FormError> {
+    pub fn create(
+        out: impl Into<Destination<'a>>,
+        form: Form,
+        std: &Standard,
+        meta: &FormMeta,
+    ) -> Result<Self, FormError> {
+        let out = out.into();
         if form.kind() != FormKind::List {
             return Err(FormError::WrongForm { form: form.number(), expected: "danh sách 14, 15 / list" });
         }
         let mut w = DetailedListWriter {
             workbook: Box::new(Workbook::new()),
-            path: path.to_path_buf(),
+            path: out.name(),
+            out,
             form,
             meta: meta.clone(),
             formats: Formats::new(),
@@ -1113,10 +1169,9 @@ impl DetailedListWriter {
         self.households
     }
 
-    /// Writes the file (under a temporary name, then renamed).
+    /// Writes the workbook (a file under a temporary name, then renamed).
     pub fn finish(mut self) -> Result<(), FormError> {
-        let path = self.path.clone();
-        save_atomically(&mut self.workbook, &path)
+        self.out.save(&mut self.workbook)
     }
 }
 

@@ -78,7 +78,7 @@ impl HhBatch {
     pub fn take_row_into(&mut self, i: usize, r: &mut HouseholdRecord) -> HhRow {
         let w = &mut self.rows[i];
         let text = &self.text;
-        for (k, s) in [&mut r.household_id, &mut r.commune_code, &mut r.village, &mut r.head_name, &mut r.address]
+        for (k, s) in [&mut r.household_code, &mut r.commune_code, &mut r.village, &mut r.head_name, &mut r.address]
             .into_iter()
             .enumerate()
         {

@@ -100,7 +100,7 @@ impl HhStream {
 /// A record with nothing in it, to be filled.
 fn empty_record() -> HouseholdRecord {
     HouseholdRecord {
-        household_id: String::new(),
+        household_code: String::new(),
         commune_code: String::new(),
         village: String::new(),
         head_name: String::new(),
@@ -256,7 +256,7 @@ impl Joiner<'_> {
                     hh_done = true;
                     break;
                 };
-                if !orphans.is_empty() && orphans.contains_key(&self.records[p.slot].household_id) {
+                if !orphans.is_empty() && orphans.contains_key(&self.records[p.slot].household_code) {
                     return Ok(Flow::OutOfOrder);
                 }
                 found = self.matches(&p, g.key, g.id);
@@ -284,7 +284,7 @@ impl Joiner<'_> {
             self.finish(p, &mut window)?;
         }
         while let Some(p) = self.read(hh, &mut window) {
-            if !orphans.is_empty() && orphans.contains_key(&self.records[p.slot].household_id) {
+            if !orphans.is_empty() && orphans.contains_key(&self.records[p.slot].household_code) {
                 return Ok(Flow::OutOfOrder);
             }
             self.finish(p, &mut window)?;
@@ -311,7 +311,7 @@ impl Joiner<'_> {
         while let Some(mut p) = self.read(hh, &mut window) {
             let rec = &mut self.records[p.slot];
             if p.dup_of.is_none()
-                && let Some(rows) = by_id.remove(&rec.household_id)
+                && let Some(rows) = by_id.remove(&rec.household_code)
             {
                 p.rows.extend(rows.rows);
                 rec.household.members.extend(rows.members);
@@ -329,7 +329,7 @@ impl Joiner<'_> {
 
     /// Whether the household waiting as `p` has the id `id` (whose key is `key`).
     fn matches(&self, p: &Pending, key: IdKey, id: &str) -> bool {
-        p.hh.key == key && self.records.get(p.slot).is_some_and(|r| r.household_id == id)
+        p.hh.key == key && self.records.get(p.slot).is_some_and(|r| r.household_code == id)
     }
 
     /// Gives `g` to the household at `p`; the households before it have no members.
@@ -365,12 +365,12 @@ impl Joiner<'_> {
         self.used += 1;
         let mut p = Pending { slot, hh: row, dup_of: None, rows: self.spare_rows.pop().unwrap_or_default() };
         // A second household with the same id is an error.
-        if !rec.household_id.is_empty() {
+        if !rec.household_code.is_empty() {
             let row32 = u32::try_from(row.row).unwrap_or(u32::MAX);
             if let Some(first) = self.seen.insert(row.key, row32) {
                 let first = u64::from(first);
                 p.dup_of = Some(first);
-                let id = &rec.household_id;
+                let id = &rec.household_code;
                 let m = msg::duplicate_household(id, first);
                 self.report.hh_problem(row.row, h::HOUSEHOLD_ID, ProblemKind::DuplicateHousehold, id, id, m);
             }
@@ -394,7 +394,7 @@ impl Joiner<'_> {
     /// `window`: the households still waiting (their slots may move).
     fn finish(&mut self, p: Pending, window: &mut VecDeque<Pending>) -> Result<(), ReadError> {
         let Pending { slot, hh, dup_of, mut rows } = p;
-        let id = self.records.get(slot).map_or("", |r| r.household_id.as_str());
+        let id = self.records.get(slot).map_or("", |r| r.household_code.as_str());
         let mut valid = hh.valid && dup_of.is_none();
         if rows.is_empty() {
             if !id.is_empty() && dup_of.is_none() {
@@ -552,7 +552,7 @@ fn problem(head: &Head, row: u64, spec: usize, kind: ProblemKind, value: &str, i
         row,
         column: head.names.get(spec).cloned().unwrap_or_default(),
         value: value.to_string(),
-        household_id: (!id.is_empty()).then(|| id.to_string()),
+        household_code: (!id.is_empty()).then(|| id.to_string()),
         message_vi: m.vi,
         message_en: m.en,
     }

@@ -518,7 +518,7 @@ fn age_dependent(
                     row: header_row,
                     column: s.key.to_string(),
                     value: String::new(),
-                    household_id: None,
+                    household_code: None,
                     message_vi: msg.vi,
                     message_en: msg.en,
                 });

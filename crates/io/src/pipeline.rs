@@ -56,7 +56,7 @@ impl<T> Side<T> {
             row,
             column,
             value: String::new(),
-            household_id: None,
+            household_code: None,
             message_vi: m.vi,
             message_en: m.en,
         });

@@ -119,8 +119,8 @@ pub struct Problem {
     pub column: String,
     /// The offending value as written (trimmed), or empty.
     pub value: String,
-    /// The household the row belongs to, when known.
-    pub household_id: Option<String>,
+    /// The code of the household the row belongs to, when known.
+    pub household_code: Option<String>,
     /// What is wrong and what is expected, in Vietnamese.
     pub message_vi: String,
     /// The same in English.

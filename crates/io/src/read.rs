@@ -159,7 +159,7 @@ pub fn read(source: &Source, opts: &ReadOptions, sink: &mut dyn HouseholdSink) -
             row: 0,
             column: String::new(),
             value: String::new(),
-            household_id: None,
+            household_code: None,
             message_vi: m.vi,
             message_en: m.en,
         },

@@ -11,8 +11,9 @@ use vuonlen_core::{Household, Member};
 /// One household row with its members, as read from or written to the interchange format.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HouseholdRecord {
-    /// *Mã hộ*: unique within the file (and within a commune in the registry).
-    pub household_id: String,
+    /// *Mã hộ*: unique within the file (and within a commune in the registry); the interchange
+    /// column `household_id`.
+    pub household_code: String,
     /// *Mã xã*: 5-digit GSO code of the commune at the time of the survey.
     pub commune_code: String,
     /// *Thôn/Tổ dân phố* (may be empty).

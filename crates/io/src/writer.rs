@@ -173,7 +173,7 @@ impl Cell<'_> {
 fn household_cells(rec: &HouseholdRecord) -> [Cell<'_>; HOUSEHOLD_COLUMNS.len()] {
     let hh = &rec.household;
     let core: [Cell<'_>; HOUSEHOLD_CORE_COLUMNS] = [
-        Cell::Str(&rec.household_id),
+        Cell::Str(&rec.household_code),
         Cell::Str(&rec.commune_code),
         Cell::Str(&rec.village),
         Cell::Str(hh.area.key()),
@@ -546,7 +546,7 @@ impl HouseholdWriter {
             Inner::Csv { households, members } => {
                 households.row(&household_cells(rec))?;
                 for (m, p) in rec.members() {
-                    members.row(&member_cells(&rec.household_id, m, p))?;
+                    members.row(&member_cells(&rec.household_code, m, p))?;
                 }
             }
             Inner::Xlsx { workbook, path, household_row, member_row } => {
@@ -565,7 +565,7 @@ impl HouseholdWriter {
                 *household_row += 1;
                 let ws = workbook.worksheet_from_index(1).map_err(err)?;
                 for (m, p) in rec.members() {
-                    for (col, c) in member_cells(&rec.household_id, m, p).iter().enumerate() {
+                    for (col, c) in member_cells(&rec.household_code, m, p).iter().enumerate() {
                         c.put_on_sheet(ws, *member_row, col as u16, buf).map_err(err)?;
                     }
                     *member_row += 1;

@@ -501,7 +501,7 @@ impl Importer {
         for (member_no, c) in &prepared.id_warnings {
             self.summary.id_warnings.push(IdWarning {
                 commune_code: r.commune_code.clone(),
-                household_code: r.household_id.clone(),
+                household_code: r.household_code.clone(),
                 member_no: *member_no,
                 contradictions: c.clone(),
             });
@@ -515,7 +515,7 @@ impl Importer {
         let refuse = |kind: ConflictKind, value: &str| Conflict {
             kind,
             value: value.to_string(),
-            members: vec![(r.commune_code.clone(), r.household_id.clone(), 0, true)],
+            members: vec![(r.commune_code.clone(), r.household_code.clone(), 0, true)],
             elsewhere: 0,
         };
         if !self.spec.scope.contains(&place.current_province, &place.current_commune) {
@@ -523,7 +523,7 @@ impl Importer {
             return Ok(());
         }
         self.load_commune(&r.commune_code, place.list).await?;
-        let key = (r.commune_code.clone(), r.household_id.clone());
+        let key = (r.commune_code.clone(), r.household_code.clone());
         if let Some(expected) = self.expected.get(&key)
             && self.known.get(&key).and_then(|k| k.hash) != *expected
         {
@@ -547,7 +547,7 @@ impl Importer {
                 k.household_id
             }
             None => {
-                let id = match self.predecessor_match(&r.commune_code, &r.household_id, place.list) {
+                let id = match self.predecessor_match(&r.commune_code, &r.household_code, place.list) {
                     Some(id) => {
                         self.summary.linked_across_units += 1;
                         // The household now lives in the new commune (written with the next batch).
@@ -562,13 +562,13 @@ impl Importer {
                             id.into(),
                             (&place.current_commune).into(),
                             (&place.current_province).into(),
-                            (&r.household_id).into(),
+                            (&r.household_code).into(),
                             self.now.as_str().into(),
                         ]);
                         id
                     }
                 };
-                self.aliases.push([(&r.commune_code).into(), (&r.household_id).into(), id.into()]);
+                self.aliases.push([(&r.commune_code).into(), (&r.household_code).into(), id.into()]);
                 self.known.insert(key, Known { household_id: id, hash: Some(hash) });
                 self.summary.inserted += 1;
                 self.audit_created(id);
@@ -590,7 +590,7 @@ impl Importer {
                 list_key(place.list).into(),
                 (&place.current_commune).into(),
                 (&place.current_province).into(),
-                (&r.household_id).into(),
+                (&r.household_code).into(),
                 village_id.into(),
                 (&survey.head_name).into(),
                 (&survey.address).into(),
@@ -616,7 +616,7 @@ impl Importer {
             current_province: &place.current_province,
             current_commune: &place.current_commune,
             head_sort: &prepared.head_sort,
-            household_code: &r.household_id,
+            household_code: &r.household_code,
         };
         for (m, name_key) in members.iter().zip(name_keys) {
             self.people.note(id, m, name_key, &place.current_commune);

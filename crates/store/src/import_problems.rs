@@ -87,7 +87,7 @@ pub fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &
                 row: household_rows.get(&m.1).copied().unwrap_or(0),
                 column: column.into(),
                 value: if column == "commune_code" { m.0.clone() } else { m.1.clone() },
-                household_id: Some(m.1.clone()),
+                household_code: Some(m.1.clone()),
                 message_vi: vi,
                 message_en: en,
             });
@@ -119,7 +119,7 @@ pub fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &
                 row: if m.3 { row_of(&m.1, m.2) } else { 0 },
                 column: column.into(),
                 value: if c.kind == ConflictKind::SameIdNumber { c.value.clone() } else { String::new() },
-                household_id: Some(format!("{} (STT {})", m.1, m.2)),
+                household_code: Some(format!("{} (STT {})", m.1, m.2)),
                 message_vi: vi,
                 message_en: en,
             });
@@ -134,7 +134,7 @@ pub fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &
             row: row_of(&w.household_code, w.member_no),
             column: "id_number".into(),
             value: String::new(),
-            household_id: Some(format!("{} (STT {})", w.household_code, w.member_no)),
+            household_code: Some(format!("{} (STT {})", w.household_code, w.member_no)),
             message_vi: format!("Số định danh: {}", vi.join("; ")),
             message_en: format!("ID number: {}", en.join("; ")),
         });

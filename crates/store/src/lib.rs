@@ -25,7 +25,6 @@ mod name_search;
 pub mod period;
 pub mod reads;
 pub mod reclassify;
-pub mod report_file;
 pub mod roles;
 pub mod rows;
 pub mod scope;

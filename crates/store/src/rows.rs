@@ -254,7 +254,7 @@ impl SurveyRow {
     pub fn from_record(r: &HouseholdRecord) -> SurveyRow {
         let h = &r.household;
         SurveyRow {
-            household_code: r.household_id.clone(),
+            household_code: r.household_code.clone(),
             commune_code: r.commune_code.clone(),
             village: r.village.clone(),
             head_name: r.head_name.clone(),

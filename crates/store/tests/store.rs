@@ -480,7 +480,7 @@ async fn a_name_search_pages_through_every_matching_household_once_in_list_order
     let recs = records(dir.path(), "names", &rows, d(2025, 12, 31));
     let member_names: std::collections::HashMap<String, Vec<String>> = recs
         .iter()
-        .map(|r| (r.household_id.clone(), r.members.iter().map(|m| vuonlen_core::text::fold(&m.full_name)).collect()))
+        .map(|r| (r.household_code.clone(), r.members.iter().map(|m| vuonlen_core::text::fold(&m.full_name)).collect()))
         .collect();
     for (engine, db) in engines(dir.path()).await {
         assert!(import(&db, 2025, &recs).await.committed, "{engine}");

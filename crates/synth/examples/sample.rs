@@ -18,7 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let h = &r.household;
         println!(
             "{} | {} | {} | {} | {:?} | income {:?} score_a {:?} | durable {} area {} m² | {} / {} | internet {} info {} | causes {:?}",
-            r.household_id,
+            r.household_code,
             s.region.name_vi(),
             r.address,
             s.intended.key(),

@@ -896,13 +896,13 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
         }
     }
 
-    let mut household_id = String::with_capacity(commune.code.len() + 8);
-    household_id.push_str(commune.code);
-    household_id.push('-');
-    push_number(&mut household_id, seq, 6);
+    let mut household_code = String::with_capacity(commune.code.len() + 8);
+    household_code.push_str(commune.code);
+    household_code.push('-');
+    push_number(&mut household_code, seq, 6);
     Synthetic {
         record: HouseholdRecord {
-            household_id,
+            household_code,
             commune_code: commune_code.to_string(),
             village: village.to_string(),
             head_name,

@@ -25,7 +25,7 @@ fn different_seed_different_output() {
     let a = run(&SynthConfig { households: 500, seed: 1, ..SynthConfig::default() });
     let b = run(&SynthConfig { households: 500, seed: 2, ..SynthConfig::default() });
     // Same communes and ids (the allocation does not depend on the seed) …
-    let ids = |v: &[Synthetic]| v.iter().map(|s| s.record.household_id.clone()).collect::<Vec<_>>();
+    let ids = |v: &[Synthetic]| v.iter().map(|s| s.record.household_code.clone()).collect::<Vec<_>>();
     assert_eq!(ids(&a), ids(&b));
     // … but different households.
     let same = a.iter().zip(&b).filter(|(x, y)| x.record == y.record).count();
@@ -36,9 +36,9 @@ fn different_seed_different_output() {
 fn households_do_not_depend_on_the_run_size() {
     let small = run(&SynthConfig { households: 800, seed: 5, province: Some("14".into()), ..SynthConfig::default() });
     let large = run(&SynthConfig { households: 2_000, seed: 5, province: Some("14".into()), ..SynthConfig::default() });
-    let by_id: HashMap<&str, &Synthetic> = large.iter().map(|s| (s.record.household_id.as_str(), s)).collect();
+    let by_id: HashMap<&str, &Synthetic> = large.iter().map(|s| (s.record.household_code.as_str(), s)).collect();
     for s in &small {
-        let other = by_id.get(s.record.household_id.as_str()).expect("the larger run has every smaller-run id");
+        let other = by_id.get(s.record.household_code.as_str()).expect("the larger run has every smaller-run id");
         assert_eq!(*other, s);
     }
 }
@@ -83,7 +83,7 @@ fn no_shared_people(all: &[Synthetic]) {
             if let BirthDate::Date(d) = m.birth {
                 dated += 1;
                 let who = (placed, fold(&p.full_name), d);
-                assert!(people.insert(who), "{}: a namesake born the same day in the commune", s.record.household_id);
+                assert!(people.insert(who), "{}: a namesake born the same day in the commune", s.record.household_code);
             }
         }
     }

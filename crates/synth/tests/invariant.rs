@@ -15,9 +15,9 @@ fn check_run(cfg: &SynthConfig) -> usize {
     for s in generate(cfg).expect("generator starts") {
         n += 1;
         let c = classify(&std, &s.record.household, cfg.as_of).expect("generated households classify");
-        assert_eq!(c.class, s.intended, "{}: class", s.record.household_id);
-        assert_eq!(c.deprived, s.deprived, "{}: deprived set", s.record.household_id);
-        assert!(ids.insert(s.record.household_id.clone()), "duplicate id {}", s.record.household_id);
+        assert_eq!(c.class, s.intended, "{}: class", s.record.household_code);
+        assert_eq!(c.deprived, s.deprived, "{}: deprived set", s.record.household_code);
+        assert!(ids.insert(s.record.household_code.clone()), "duplicate id {}", s.record.household_code);
         check_structure(&s, cfg.as_of);
     }
     n
@@ -26,7 +26,7 @@ fn check_run(cfg: &SynthConfig) -> usize {
 fn check_structure(s: &Synthetic, as_of: NaiveDate) {
     let r = &s.record;
     let hh = &r.household;
-    let id = &r.household_id;
+    let id = &r.household_code;
     assert!(id.starts_with(s.commune_2025), "{id}");
     assert_eq!(hh.members.len(), r.members.len(), "{id}");
     assert!((1..=9).contains(&hh.members.len()), "{id}");

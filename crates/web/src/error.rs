@@ -26,6 +26,9 @@ pub enum AppError {
     /// A body of another type than the call takes (415).
     #[error("kiểu nội dung không được hỗ trợ / unsupported content type: {0}")]
     UnsupportedMediaType(String),
+    /// An upload above the server's limit of so many bytes (413).
+    #[error("tệp tải lên lớn hơn {size} / the upload is larger than {size}", size = size_label(*.0))]
+    TooLarge(u64),
     #[error("lỗi hệ thống / internal error")]
     Internal(String),
     /// The database is out of reach for now (down, frozen, busy): 503, try again later.
@@ -40,6 +43,15 @@ pub enum AppError {
          the database is damaged; an administrator must restore it from a backup (`vuonlen db restore`)"
     )]
     Damaged(String),
+}
+
+/// A size in MiB, or KiB below one MiB (rounded up).
+fn size_label(bytes: u64) -> String {
+    if bytes >= 1 << 20 {
+        format!("{} MiB", bytes.div_ceil(1 << 20))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1 << 10))
+    }
 }
 
 impl From<StoreError> for AppError {
@@ -76,6 +88,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AppError::Unavailable(_) | AppError::Damaged(_) => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -91,6 +104,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::BadRequest(_) => "bad_request",
             AppError::UnsupportedMediaType(_) => "unsupported_media_type",
+            AppError::TooLarge(_) => "too_large",
             AppError::Internal(_) => "internal",
             AppError::Unavailable(_) => "unavailable",
             AppError::Damaged(_) => "damaged",

@@ -213,6 +213,7 @@ pub(crate) fn app_error(e: vuonlen_app::AppError) -> AppError {
     match e {
         vuonlen_app::AppError::Store(e) => e.into(),
         vuonlen_app::AppError::Read(e) => AppError::Invalid(e.to_string()),
+        vuonlen_app::AppError::Report(e) => AppError::Internal(e.to_string()),
         vuonlen_app::AppError::Internal(m) => AppError::Internal(m),
     }
 }

@@ -19,6 +19,7 @@ pub mod i18n;
 mod limiter;
 pub mod pages;
 pub mod password;
+pub mod reports;
 mod state;
 
 pub use state::{AppState, Deadlines};

@@ -17,6 +17,8 @@ pub struct Inner {
     pub(crate) cache: crate::cache::Cache,
     pub(crate) staging: crate::pages::import::Staging,
     pub(crate) deadlines: Deadlines,
+    /// Uploads above this many bytes are refused (at most [`crate::UPLOAD_LIMIT`]).
+    pub(crate) upload_limit: u64,
 }
 
 /// How long a request may take before the server answers 503 (the database is frozen or too
@@ -55,7 +57,18 @@ impl AppState {
             secure_cookies,
             cache: crate::cache::Cache::default(),
             staging: crate::pages::import::Staging::default(),
+            upload_limit: crate::UPLOAD_LIMIT as u64,
         }))
+    }
+
+    /// This state with uploads refused above `bytes` (capped at [`crate::UPLOAD_LIMIT`]); call it
+    /// before the state is handed to the router (a shared state keeps its limit).
+    #[must_use]
+    pub fn with_upload_limit(mut self, bytes: u64) -> AppState {
+        if let Some(inner) = Arc::get_mut(&mut self.0) {
+            inner.upload_limit = bytes.min(crate::UPLOAD_LIMIT as u64);
+        }
+        self
     }
 }
 

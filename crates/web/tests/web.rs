@@ -723,7 +723,7 @@ async fn the_import_page_lists_every_problem_then_imports_after_confirmation() {
             synth("14", 240, 3).into_iter().filter(|r| r.commune_code == w.own).take(2).collect();
         records.extend(synth("14", 240, 3).into_iter().filter(|r| r.commune_code == w.sibling).take(1));
         for (i, r) in records.iter_mut().enumerate() {
-            r.household_id = format!("{}-W{i}", r.commune_code);
+            r.household_code = format!("{}-W{i}", r.commune_code);
             for (j, m) in r.members.iter_mut().enumerate() {
                 m.id_number = None;
                 m.full_name = format!("Người Mới {i} {j}");
@@ -793,6 +793,19 @@ async fn the_import_page_lists_every_problem_then_imports_after_confirmation() {
         let (other, other_csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
         let r = w.post_form(&other, &format!("/nhap/{confirm}"), &[("_csrf".into(), other_csrf)], None).await;
         assert_eq!(r.status, NOT_FOUND);
+        // A server that takes at most 1 KiB per upload refuses these files with 413, whole.
+        let standards = vuonlen_core::Standards::embedded().expect("standards");
+        let small = vuonlen_web::app(AppState::new(w.db.clone(), standards, false).with_upload_limit(1024));
+        let (hb, mb) = write(&records);
+        assert!(hb.len() + mb.len() > 1024, "{engine}: the files are larger than the limit");
+        let r = send(&small, upload(hb, mb)).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{engine}: {}", r.body);
+        assert!(r.body.contains("lớn hơn 1 KiB"), "{engine}: {}", r.body);
+        // Within the limit, the same server takes them.
+        let (hb, mb) = write(&records[..1]);
+        assert!(hb.len() + mb.len() <= 1024, "{engine}");
+        let r = send(&small, upload(hb, mb)).await;
+        assert_ne!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{engine}: {}", r.body);
     }
 }
 

@@ -48,7 +48,7 @@ impl Consumer for Writer {
                     w.write_record(&self.std, rec, &c)?;
                 }
             }
-            Err(e) => self.failures.push(report::Failure { household_id: rec.household_id.clone(), error: e }),
+            Err(e) => self.failures.push(report::Failure { household_id: rec.household_code.clone(), error: e }),
         }
         Ok(())
     }

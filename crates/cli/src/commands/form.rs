@@ -5,6 +5,7 @@ use crate::commands::registry::Ctx;
 use anyhow::{Context, Result, bail};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use vuonlen_app::report::ReportRequest;
 use vuonlen_core::movement::{NearPoorMovement, PoorMovement};
 use vuonlen_core::report::Group;
 use vuonlen_io::forms::{Form, FormKind};
@@ -50,8 +51,8 @@ pub fn report(ctx: Ctx, a: ReportArgs) -> Result<ExitCode> {
             FormKind::Movement => Some(get_period(&db, a.from.unwrap_or(p.year - 1)).await?),
             _ => None,
         };
-        let households =
-            vuonlen_store::report_file::write_report(&reg, form, &sel, &p, from.as_ref(), &std, &a.out).await?;
+        let req = ReportRequest { form, selection: &sel, period: &p, from: from.as_ref(), standard: &std };
+        let households = vuonlen_app::report::to_file(&reg, req, a.out.clone()).await?.households;
         eprintln!("Biểu {} — {} — kỳ {} ({households} hộ): {}", form.number(), sel.name, p.year, a.out.display());
         Ok(ExitCode::SUCCESS)
     })
@@ -83,7 +84,7 @@ pub fn transitions(ctx: Ctx, a: TransitionsArgs) -> Result<ExitCode> {
         let from = get_period(&db, a.from).await?;
         let to = get_period(&db, a.to).await?;
         let paths = db.unscoped().paths(&from, &to, &sel).await?;
-        let (_, total) = vuonlen_store::report_file::movement_rows(&paths, &sel);
+        let (_, total) = vuonlen_app::report::movement_rows(&paths, &sel);
         println!("group,unit,{}", (1..=9).map(|i| format!("col{i}")).collect::<Vec<_>>().join(","));
         for g in Group::ALL {
             let m = total.of(g);

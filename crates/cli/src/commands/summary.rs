@@ -36,7 +36,7 @@ impl Consumer for Tallies {
                 let std = &self.std;
                 self.by_commune.entry(rec.commune_code.clone()).or_insert_with(|| Tally::new(std)).add(&c);
             }
-            Err(e) => self.failures.push(report::Failure { household_id: rec.household_id.clone(), error: e }),
+            Err(e) => self.failures.push(report::Failure { household_id: rec.household_code.clone(), error: e }),
         }
         Ok(())
     }

@@ -82,7 +82,7 @@ fn next_year(s: &vuonlen_synth::Synthetic) -> Option<HouseholdRecord> {
     }
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    r.household_id.hash(&mut h);
+    r.household_code.hash(&mut h);
     let bucket = h.finish() % 100;
     if bucket == 99 {
         return None;

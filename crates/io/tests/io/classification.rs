@@ -65,7 +65,7 @@ fn csv_output_has_the_spec_columns_and_values() {
     for ((r, c), row) in rows.iter().zip(&got) {
         let b = |v: bool| if v { "1" } else { "0" };
         let expected = [
-            r.household_id.clone(),
+            r.household_code.clone(),
             "2022-2025".into(),
             c.area.key().into(),
             c.income_test.key().into(),

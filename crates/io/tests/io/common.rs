@@ -61,7 +61,7 @@ pub fn sample(i: usize) -> HouseholdRecord {
     };
     let ethnicity_name = if i.is_multiple_of(3) { "Tày" } else { "Kinh" };
     HouseholdRecord {
-        household_id: format!("HH{i:07}"),
+        household_code: format!("HH{i:07}"),
         commune_code: "00004".into(),
         village: "Tổ 1".into(),
         head_name: format!("Nguyễn Văn {i}"),

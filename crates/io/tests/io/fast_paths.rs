@@ -99,7 +99,7 @@ fn columns_in_another_order_give_the_same_records_and_problems() {
             if skip_invalid {
                 // H02 and H03 are valid only the general way (other date, number and yes/no
                 // forms, spaces around values).
-                let ids: Vec<&str> = recs_a.iter().map(|r| r.household_id.as_str()).collect();
+                let ids: Vec<&str> = recs_a.iter().map(|r| r.household_code.as_str()).collect();
                 assert_eq!(ids, ["H01", "H02", "H03"]);
             }
         }
@@ -165,7 +165,7 @@ fn bounds_hold_on_every_path() {
     );
     // The value is shortened in the problem.
     assert!(report_a.errors.iter().all(|p| p.value.chars().count() <= 41));
-    let ids: Vec<&str> = recs_a.iter().map(|r| r.household_id.as_str()).collect();
+    let ids: Vec<&str> = recs_a.iter().map(|r| r.household_code.as_str()).collect();
     assert_eq!(ids, ["B5"]);
     assert_eq!(recs_a[0].head_name, at_limit);
 }

@@ -53,7 +53,7 @@ fn every_problem_is_reported_with_its_location() {
 
     // Households of the rows, and bilingual messages that name the value and what is expected.
     let water = &report.errors[0];
-    assert_eq!(water.household_id.as_deref(), Some("H2"));
+    assert_eq!(water.household_code.as_deref(), Some("H2"));
     assert_eq!(water.sheet, None);
     assert!(water.message_vi.starts_with(
         "Giá trị không hợp lệ cho Nguồn nước sinh hoạt: 'giếng cổ'. Giá trị hợp lệ: piped, drilled_well,"
@@ -66,7 +66,7 @@ fn every_problem_is_reported_with_its_location() {
     let dup = report.errors.iter().find(|p| p.kind == DuplicateHousehold).expect("duplicate reported");
     assert!(dup.message_en.contains("first at row 2"), "{}", dup.message_en);
     let ghost = report.errors.iter().find(|p| p.kind == HouseholdNotFound).expect("unknown household reported");
-    assert_eq!(ghost.household_id.as_deref(), Some("H99"));
+    assert_eq!(ghost.household_code.as_deref(), Some("H99"));
 
     // Counts: 12 household rows, only H1 and H10 are valid. Without skipping, the sink gets no
     // batch once an invalid household is met (here: before the first batch was full).
@@ -79,7 +79,7 @@ fn every_problem_is_reported_with_its_location() {
 #[test]
 fn skip_invalid_sends_only_the_valid_households() {
     let (recs, report) = read_all(&csv("malformed"), &opts(true, true));
-    assert_eq!(recs.iter().map(|r| r.household_id.as_str()).collect::<Vec<_>>(), ["H1", "H10"]);
+    assert_eq!(recs.iter().map(|r| r.household_code.as_str()).collect::<Vec<_>>(), ["H1", "H10"]);
     assert_eq!(report.skipped_households, 10);
     assert_eq!(report.valid_households, 2);
     // The problems are the same as without skipping.
@@ -113,7 +113,7 @@ fn waste_treatment_is_required_only_when_the_standard_reads_it() {
     let (recs, report) = read_all(&csv("valid"), &o);
     // H001 has an empty waste_treatment; H002 and H003 give it.
     assert_eq!(located(&report.errors), vec![(MissingValue, 2, s("Xử lý rác thải hợp vệ sinh"), s(""))]);
-    assert_eq!(recs.iter().map(|r| r.household_id.as_str()).collect::<Vec<_>>(), ["H002", "H003"]);
+    assert_eq!(recs.iter().map(|r| r.household_code.as_str()).collect::<Vec<_>>(), ["H002", "H003"]);
 
     let (_, report) = read_all(&csv("missing_column"), &o);
     assert!(report.errors.iter().any(|p| p.kind == MissingColumn && p.column == "waste_treatment"));
@@ -158,7 +158,7 @@ fn ages_decide_what_is_required_and_what_is_plausible() {
         ]
     );
     assert!(report.errors[0].message_en.contains("age 135"), "{}", report.errors[0].message_en);
-    assert_eq!(recs.iter().map(|r| r.household_id.as_str()).collect::<Vec<_>>(), ["H002", "H003"]);
+    assert_eq!(recs.iter().map(|r| r.household_code.as_str()).collect::<Vec<_>>(), ["H002", "H003"]);
 }
 
 /// The recorded fields (support received, NLNDN, local ethnic minority, moved in from) are
@@ -198,7 +198,7 @@ fn recorded_fields_are_read_by_their_kind_and_bad_values_located() {
     assert_eq!(first.recorded.flag(at("support_health")), Some(true));
     assert_eq!(first.recorded.get(at("moved_in_from")), Some("00004"));
     assert_eq!(first.recorded.flag(at("nlndn")), Some(true));
-    let third = recs.iter().find(|r| r.household_id == "H003").expect("H003 valid");
+    let third = recs.iter().find(|r| r.household_code == "H003").expect("H003 valid");
     assert_eq!(third.recorded.flag(at("support_health")), Some(true));
     assert_eq!(third.recorded.flag(at("nlndn")), Some(false));
     assert_eq!(third.recorded.get(at("moved_in_from")), None);

@@ -100,7 +100,7 @@ fn an_unknown_household_in_a_large_ordered_file_is_found_without_falling_back() 
     // members are missing near the end.
     let ghost = lines[0].replacen("HH0000000", "GHOST", 1);
     lines.insert(5, ghost);
-    let gone = recs[N - 10].household_id.clone();
+    let gone = recs[N - 10].household_code.clone();
     lines.retain(|l| !l.starts_with(&format!("{gone},")));
     write_members(&src, &header, &lines);
 
@@ -114,7 +114,7 @@ fn an_unknown_household_in_a_large_ordered_file_is_found_without_falling_back() 
         ]
     );
     assert_eq!(got.len(), N - 1);
-    assert!(got.iter().all(|r| r.household_id != gone));
+    assert!(got.iter().all(|r| r.household_code != gone));
     assert_eq!(report.skipped_households, 1);
 }
 
@@ -176,7 +176,7 @@ fn records_filled_again_are_the_records_read() {
             // In file order, each as written.
             let mut last = None;
             for r in &want {
-                let i: usize = r.household_id[2..].parse().expect("a sample id");
+                let i: usize = r.household_code[2..].parse().expect("a sample id");
                 assert!(last.is_none_or(|l| l < i), "{what}: order");
                 last = Some(i);
                 assert_eq!(*r, as_read(i, keep_personal), "{what}");
@@ -191,7 +191,7 @@ fn records_filled_again_are_the_records_read() {
     // Households without members (one alone, then a run longer than a batch), members of
     // unknown households, a duplicate household, invalid rows of both files.
     let mut m = lines.clone();
-    let gone: Vec<String> = [7, 300].into_iter().chain(1000..1300).map(|i| recs[i].household_id.clone()).collect();
+    let gone: Vec<String> = [7, 300].into_iter().chain(1000..1300).map(|i| recs[i].household_code.clone()).collect();
     m.retain(|l| !gone.iter().any(|g| l.starts_with(&format!("{g},"))));
     m.insert(3, m[0].replacen("HH0000000", "GHOST1", 1));
     m.insert(2000, m[2000].replacen(",head,", ",boss,", 1).replacen(",child,", ",boss,", 1));

@@ -14,7 +14,7 @@ fn reads_every_field_of_a_valid_file() {
     assert!(report.warnings.is_empty(), "{:#?}", report.warnings);
     assert_eq!((report.households, report.members, report.valid_households, report.skipped_households), (3, 7, 3, 0));
     assert!(!report.in_memory_join);
-    let ids: Vec<&str> = recs.iter().map(|r| r.household_id.as_str()).collect();
+    let ids: Vec<&str> = recs.iter().map(|r| r.household_code.as_str()).collect();
     assert_eq!(ids, ["H001", "H002", "H003"]);
 
     let h1 = &recs[0];

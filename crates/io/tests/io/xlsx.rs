@@ -113,7 +113,7 @@ fn reads_a_workbook_made_in_excel() {
     assert!(report.is_clean(), "{:#?}", report.errors);
     assert_eq!(recs.len(), 1);
     let r = &recs[0];
-    assert_eq!(r.household_id, "1001");
+    assert_eq!(r.household_code, "1001");
     assert_eq!(r.commune_code, "00004", "leading zeros restored");
     assert_eq!(r.head_name, "Hà Văn Tú");
     let h = &r.household;
@@ -146,7 +146,7 @@ fn workbook_problems_name_the_sheet_and_row() {
     let p = &report.errors[0];
     assert_eq!((p.kind, p.file.as_str(), p.sheet.as_deref(), p.row), (InvalidCode, "ho.xlsx", Some("Hộ"), 2));
     assert_eq!((p.column.as_str(), p.value.as_str()), ("Nguồn nước sinh hoạt", "giếng cổ"));
-    assert_eq!(p.household_id.as_deref(), Some("1001"));
+    assert_eq!(p.household_code.as_deref(), Some("1001"));
 }
 
 #[test]

@@ -199,14 +199,14 @@ pub async fn dashboard(
 }
 
 /// An official report form for a unit and period, as an XLSX workbook.
-#[utoipa::path(get, path = "/api/v1/reports", params(crate::pages::reports::ReportQuery),
+#[utoipa::path(get, path = "/api/v1/reports", params(crate::reports::ReportQuery),
     responses((status = 200, description = "the workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 404, description = "unit outside the caller's area or unknown period")))]
 pub async fn report(
     State(state): State<AppState>,
     v: Viewer,
-    extract::ApiQuery(q): extract::ApiQuery<crate::pages::reports::ReportQuery>,
+    extract::ApiQuery(q): extract::ApiQuery<crate::reports::ReportQuery>,
 ) -> Result<axum::response::Response, ApiError> {
-    let (name, bytes) = crate::pages::reports::workbook(&state, &v, &q).await?;
-    Ok(crate::pages::reports::xlsx_response(&name, bytes))
+    let (name, bytes) = crate::reports::workbook(&state, &v, &q).await?;
+    Ok(crate::reports::xlsx_response(&name, bytes))
 }

@@ -3,7 +3,6 @@
 //! check runs the whole import — reader and registry checks — and rolls it back; the
 //! confirmation imports the same files for real. Only households of the user's area pass.
 
-use crate::UPLOAD_LIMIT;
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::pages::{Chrome, render};
@@ -156,8 +155,12 @@ async fn run(
         .map_err(crate::households::app_error)
 }
 
-/// Streams an uploaded file to `path`, hashing it; refuses one larger than [`UPLOAD_LIMIT`].
+/// Streams an uploaded file to `path`, hashing it; refuses it (and removes what was written)
+/// when it brings the upload's files, `used` bytes so far, above `limit` bytes (the state's, at
+/// most [`crate::UPLOAD_LIMIT`]).
 async fn save_upload(
+    limit: u64,
+    used: u64,
     field: &mut axum::extract::multipart::Field<'_>,
     path: &std::path::Path,
     hasher: &mut Sha256,
@@ -167,12 +170,10 @@ async fn save_upload(
     let mut size: u64 = 0;
     while let Some(chunk) = field.chunk().await.map_err(|e| AppError::Invalid(e.to_string()))? {
         size += chunk.len() as u64;
-        if size > UPLOAD_LIMIT as u64 {
-            return Err(AppError::Invalid(format!(
-                "tệp lớn hơn {} MiB / the file is larger than {} MiB",
-                UPLOAD_LIMIT >> 20,
-                UPLOAD_LIMIT >> 20
-            )));
+        if used + size > limit {
+            drop(file);
+            let _ = tokio::fs::remove_file(path).await;
+            return Err(AppError::TooLarge(limit));
         }
         hasher.update(&chunk);
         file.write_all(&chunk).await.map_err(|e| AppError::Internal(e.to_string()))?;
@@ -198,7 +199,7 @@ fn problem_rows(v: &Viewer, r: &ReadReport) -> Vec<Vec<String>> {
                 if p.row > 0 { p.row.to_string() } else { String::new() },
                 p.column.clone(),
                 p.value.clone(),
-                p.household_id.clone().unwrap_or_default(),
+                p.household_code.clone().unwrap_or_default(),
                 l.s(&p.message_vi, &p.message_en).to_string(),
             ]
         })
@@ -238,6 +239,8 @@ pub async fn upload(
     let mut saved: HashMap<String, std::path::PathBuf> = HashMap::new();
     let mut names = Vec::new();
     let mut hasher = Sha256::new();
+    // The files of one upload together stay within the limit.
+    let mut used: u64 = 0;
     while let Some(mut field) = mp.next_field().await.map_err(|e| AppError::Invalid(e.to_string()))? {
         let name = field.name().unwrap_or("").to_string();
         let file_name = field.file_name().map(str::to_string);
@@ -254,7 +257,9 @@ pub async fn upload(
                 }
                 let path = dir.path().join(&fname);
                 // Streamed to disk: an upload is never held whole in memory.
-                if save_upload(&mut field, &path, &mut hasher).await? > 0 {
+                let size = save_upload(state.upload_limit, used, &mut field, &path, &mut hasher).await?;
+                used += size;
+                if size > 0 {
                     names.push(fname);
                     saved.insert(name, path);
                 }

@@ -103,7 +103,7 @@ fn classify(r: &Reply) -> Answer {
 /// Files of one new household of `commune` (English headers), with a bad value when `broken`.
 fn upload_files(commune: &str, broken: bool) -> (Vec<u8>, Vec<u8>) {
     let mut r = synth("14", 240, 3).into_iter().find(|r| r.commune_code == commune).expect("a household");
-    r.household_id = format!("{commune}-MATRIX");
+    r.household_code = format!("{commune}-MATRIX");
     for (j, m) in r.members.iter_mut().enumerate() {
         m.id_number = None;
         m.full_name = format!("Người Thử {j}");
