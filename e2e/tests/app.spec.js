@@ -140,3 +140,24 @@ test('a commune officer cannot open another commune\'s household', async ({ brow
   await shot(page, '08-other-commune-refused');
   await page.close();
 });
+
+test('the dashboard period selector and the print button work under the Content-Security-Policy', async ({ page }) => {
+  const blocked = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) blocked.push(m.text()); });
+  await signIn(page, OWN);
+  const select = page.getByTestId('period-select');
+  const options = await select.locator('option').evaluateAll((os) => os.map((o) => o.value));
+  expect(options.length).toBeGreaterThan(1);
+  const current = await select.inputValue();
+  const other = options.find((o) => o !== current);
+  // Choosing a period reloads the dashboard for it, with no button to press.
+  await Promise.all([page.waitForURL(new RegExp(`period=${other}`)), select.selectOption(other)]);
+  await expect(page.locator('h1')).toContainText(other);
+  // The household page's Print button opens the print dialog (counted here instead).
+  await page.goto('/ho');
+  await page.locator('table.list tbody tr td a').first().click();
+  await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; });
+  await page.getByTestId('print').click();
+  expect(await page.evaluate(() => window.__printed)).toBe(1);
+  expect(blocked).toEqual([]);
+});

@@ -12,6 +12,7 @@
 //! Blocking and CPU-heavy work (reading and parsing files, classifying) runs off the async
 //! threads.
 
+pub mod coverage;
 pub mod edit;
 pub mod error;
 pub mod import;

@@ -12,8 +12,8 @@ use vuonlen_core::movement::MovementTally;
 use vuonlen_core::report::UnitTally;
 use vuonlen_core::{Class, Standard};
 use vuonlen_io::forms::{
-    Destination, DetailedListWriter, Form, FormKind, FormMeta, FormRow, ListHousehold, ListMember, write_form,
-    write_movement_form,
+    Destination, DetailedListWriter, Form, FormKind, FormMeta, FormRow, ListHousehold, ListMember, RateBase,
+    write_form, write_movement_form,
 };
 use vuonlen_store::classification::subgroups_from_bits;
 use vuonlen_store::period::Period;
@@ -68,7 +68,10 @@ pub fn movement_rows(paths: &[PathRow], sel: &Selection) -> (Vec<FormRow<Movemen
         by_key.entry(p.key.clone()).or_default().add_restructured(&p.path, &p.restructuring);
         total.add_restructured(&p.path, &p.restructuring);
     }
-    let rows = by_key.into_iter().map(|(k, t)| FormRow { name: sel.rows.name(&k), code: k, tally: t }).collect();
+    let rows = by_key
+        .into_iter()
+        .map(|(k, t)| FormRow { name: sel.rows.name(&k), code: k, tally: t, residents: None })
+        .collect();
     (rows, total)
 }
 
@@ -95,6 +98,7 @@ async fn gather(reg: &Registry, req: ReportRequest<'_>) -> Result<Body, AppError
         start_period: None,
         standard_id: std.id.clone(),
         as_of: p.reference_date,
+        base: RateBase::Counted,
     };
     let content = match req.form.kind() {
         FormKind::Movement => {
@@ -110,6 +114,8 @@ async fn gather(reg: &Registry, req: ReportRequest<'_>) -> Result<Body, AppError
             Content::List(reg.listed(p, &std.id, sel, class).await?)
         }
         _ => {
+            // Rates over the residents recorded for the period, never over the households reviewed.
+            let coverage = reg.coverage(p, sel).await?;
             let mut total = UnitTally::new();
             let rows = reg
                 .tally(p, &std.id, sel)
@@ -117,9 +123,10 @@ async fn gather(reg: &Registry, req: ReportRequest<'_>) -> Result<Body, AppError
                 .into_iter()
                 .map(|(key, t)| {
                     total.merge(&t);
-                    FormRow { name: sel.rows.name(&key), code: key, tally: t }
+                    FormRow { name: sel.rows.name(&key), residents: coverage.of(&key), code: key, tally: t }
                 })
                 .collect();
+            meta.base = RateBase::Residents { total: coverage.total, missing: coverage.missing };
             Content::Tally(rows, Box::new(total))
         }
     };

@@ -226,3 +226,54 @@ async fn a_report_written_to_memory_is_the_file_and_holds_only_the_callers_area(
         assert_eq!(elsewhere.households, 0, "{engine}");
     }
 }
+
+#[tokio::test]
+async fn resident_totals_are_refused_whole_or_recorded_and_give_each_report_its_base() {
+    use vuonlen_app::coverage::record_totals;
+    use vuonlen_io::ProblemKind;
+    use vuonlen_store::Selection;
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        let src = files(dir.path(), "t", 30, None, false);
+        let spec = spec(vuonlen_store::Scope::unscoped_all());
+        assert!(import_period(&all, src, opts(), spec, Finish::Commit, |_| {}).await.expect("import").committed());
+        let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
+        let sel = Selection::parse("VN").expect("unit");
+        // No totals yet: the commune with surveys is named, no total base.
+        let none = all.coverage(&p, &sel).await.expect("coverage");
+        assert_eq!((none.missing.clone(), none.total), (vec!["00004".to_string()], None), "{engine}");
+
+        let file = |name: &str, text: &str| {
+            let path = dir.path().join(format!("{engine}-{name}"));
+            std::fs::write(&path, text).expect("write");
+            path
+        };
+        // 20 residents for 30 reviewed households, and a commune of another officer's area.
+        let bad = file("bad.csv", "commune_code,households,persons\n00004,20,60\n00008,100,300\n");
+        let own = db.scoped(vuonlen_store::Scope::units(["00004"]).expect("scope"));
+        let refused = record_totals(&own, &p, bad, "tester", "test", Finish::Commit).await.expect("record");
+        assert_eq!(refused.recorded, None, "{engine}");
+        let got: Vec<(u64, ProblemKind)> = refused.totals.report.errors.iter().map(|e| (e.row, e.kind)).collect();
+        assert_eq!(got, vec![(2, ProblemKind::OutOfRange), (3, ProblemKind::OutOfScope)], "{engine}");
+        assert!(refused.totals.report.errors[0].message_en.contains("(30)"), "{engine}");
+        assert_eq!(all.coverage(&p, &sel).await.expect("coverage").total, None, "{engine}: nothing written");
+
+        // A check writes nothing; an import records, and a second import replaces.
+        let good = file("good.csv", "Mã xã,Số hộ dân cư,Số nhân khẩu\n00004,1000,3500\n");
+        let checked = record_totals(&own, &p, good.clone(), "tester", "test", Finish::CheckOnly).await.expect("check");
+        assert!(checked.totals.report.is_clean() && checked.recorded.is_none(), "{engine}");
+        assert_eq!(all.coverage(&p, &sel).await.expect("coverage").total, None, "{engine}");
+        let done = record_totals(&own, &p, good, "tester", "test", Finish::Commit).await.expect("record");
+        assert_eq!(done.recorded, Some(1), "{engine}");
+        let again = file("again.csv", "commune_code,households,persons\n00004,1200,4000\n");
+        record_totals(&own, &p, again, "tester", "test", Finish::Commit).await.expect("record");
+        let c = all.coverage(&p, &sel).await.expect("coverage");
+        let hanoi = vuonlen_store::coverage::Residents { households: 1200, persons: 4000 };
+        assert_eq!((c.missing.len(), c.total, c.of("01")), (0, Some(hanoi), Some(hanoi)), "{engine}");
+        // Read through the scope: another commune's officer sees no residents there.
+        let other = db.scoped(vuonlen_store::Scope::units(["00001"]).expect("scope"));
+        let theirs = other.coverage(&p, &sel).await.expect("coverage");
+        assert!(theirs.by_key.is_empty() && theirs.missing.is_empty(), "{engine}");
+    }
+}

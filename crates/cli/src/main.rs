@@ -42,6 +42,9 @@ enum Command {
     Standards(commands::standards::Args),
     /// Nhập dữ liệu — import households into a review period of the registry.
     Import(commands::import::Args),
+    /// Số dân cư — a period's resident households and persons per commune (the base of rates).
+    #[command(subcommand)]
+    Totals(commands::totals::TotalsCommand),
     /// Tính lại — re-classify a period under its standard or another (what-if).
     Reclassify(commands::registry::ReclassifyArgs),
     /// Diễn biến — movements of households between two periods.
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         Command::Synth(a) => commands::synth::run(a),
         Command::Standards(a) => commands::standards::run(a),
         Command::Import(a) => commands::import::run(ctx, a),
+        Command::Totals(c) => commands::totals::run(ctx, c),
         Command::Reclassify(a) => commands::registry::reclassify(ctx, a),
         Command::Transitions(a) => commands::form::transitions(ctx, a),
         Command::Report(a) => commands::form::report(ctx, a),

@@ -381,6 +381,23 @@ impl GroupTally {
     }
 }
 
+/// A unit's resident households and persons (*số hộ dân cư, nhân khẩu*): the base of form 1's
+/// rates. A review surveys listed households and applicants only, so these are an input, not a
+/// count of surveys.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Residents {
+    pub households: u64,
+    pub persons: u64,
+}
+
+impl Residents {
+    /// The sum of two units' residents.
+    #[must_use]
+    pub fn plus(self, o: Residents) -> Residents {
+        Residents { households: self.households + o.households, persons: self.persons + o.persons }
+    }
+}
+
 /// Every count of reports 1 and 4–11 for one unit (*đơn vị*: commune, district, province,
 /// country). Build one per sub-unit with [`UnitTally::add`], then [`UnitTally::merge`] upwards.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -513,6 +513,26 @@ impl Standards {
             .ok_or_else(|| StandardError::NoneInForce { date, known: self.known() })
     }
 
+    /// The standard a review of `year` applies: the one in force in the year whose lists it
+    /// establishes, the following one. The review at the end of 2021 recognised the 2022 lists
+    /// under the 2022–2025 standard, and a certificate issued in a review is for the year after it
+    /// (domain reference §3.2); the review of 2026 applies the 2027–2030 standard.
+    pub fn for_review(&self, year: i64) -> Result<Arc<Standard>, StandardError> {
+        let first_day = i32::try_from(year + 1).ok().and_then(|y| NaiveDate::from_ymd_opt(y, 1, 1));
+        match first_day {
+            Some(d) => self.in_force(d),
+            None => Err(StandardError::NoneInForce { date: NaiveDate::MIN, known: self.known() }),
+        }
+    }
+
+    /// [`Standards::select`] for a review of `year`: `auto` is [`Standards::for_review`].
+    pub fn select_for_review(&self, sel: &StandardSelection, year: i64) -> Result<Arc<Standard>, StandardError> {
+        match sel {
+            StandardSelection::Auto => self.for_review(year),
+            StandardSelection::Id(id) => self.get(id),
+        }
+    }
+
     pub fn select(&self, sel: &StandardSelection, date: NaiveDate) -> Result<Arc<Standard>, StandardError> {
         match sel {
             StandardSelection::Auto => self.in_force(date),

@@ -426,6 +426,12 @@ fn auto_selection_by_date() {
     let r = Standards::embedded().expect("load");
     assert_eq!(r.select(&StandardSelection::Auto, d(2022, 1, 1)).expect("2022").id, "2022-2025");
     assert_eq!(r.select(&StandardSelection::Auto, d(2025, 12, 31)).expect("2025").id, "2022-2025");
+    // A review applies the standard of the lists it establishes, the next year's.
+    assert!(r.in_force(d(2021, 12, 31)).is_err(), "no standard on the day of the 2021 review");
+    assert_eq!(r.for_review(2021).expect("review 2021").id, "2022-2025");
+    assert_eq!(r.for_review(2025).expect("review 2025").id, "2022-2025", "2026 keeps the 2022–2025 standard");
+    assert_eq!(r.for_review(2026).expect("review 2026").id, "2027-2030");
+    assert_eq!(r.select_for_review(&StandardSelection::Auto, 2026).expect("auto").id, "2027-2030");
     // Decree 351/2025 keeps the 2022–2025 standard through 2026.
     assert_eq!(r.select(&StandardSelection::Auto, d(2026, 6, 30)).expect("2026").id, "2022-2025");
     assert_eq!(r.select(&StandardSelection::Auto, d(2026, 12, 31)).expect("2026").id, "2022-2025");

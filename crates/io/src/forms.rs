@@ -26,7 +26,7 @@ use vuonlen_core::classify::{Classification, Subgroups};
 use vuonlen_core::codes::{PovertyCause, Relation, Sex};
 use vuonlen_core::ethnicity::Ethnicity;
 use vuonlen_core::movement::{MovementTally, column_labels_vi};
-use vuonlen_core::report::{Group, GroupTally, Subgroup, UnitTally, causes_of, percent_2dp};
+use vuonlen_core::report::{Group, GroupTally, Residents, Subgroup, UnitTally, causes_of, percent_2dp};
 use vuonlen_core::standard::Standard;
 use vuonlen_core::text::nfc;
 use vuonlen_core::{BirthDate, Class, IndicatorSet};
@@ -215,6 +215,8 @@ pub struct FormMeta {
     pub standard_id: String,
     /// The reference date of the classification (*thời điểm rà soát*).
     pub as_of: NaiveDate,
+    /// What form 1's rates are taken over.
+    pub base: RateBase,
 }
 
 impl FormMeta {
@@ -246,6 +248,38 @@ pub struct FormRow<T> {
     pub code: String,
     pub name: String,
     pub tally: T,
+    /// The row's resident households and persons, when recorded (form 1's base under
+    /// [`RateBase::Residents`]).
+    pub residents: Option<Residents>,
+}
+
+/// What form 1's rates are taken over (*tổng số hộ dân cư*).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RateBase {
+    /// The households counted: a file that holds every resident household (`vuonlen summary`).
+    Counted,
+    /// The residents recorded for each unit (the registry: a review surveys listed households and
+    /// applicants only). `total` is the reporting unit's (`None` when communes lack theirs);
+    /// `missing` names the communes with surveys but no residents recorded.
+    Residents { total: Option<Residents>, missing: Vec<String> },
+}
+
+/// The base of one row of form 1.
+#[derive(Debug, Clone, Copy)]
+enum RowBase {
+    Counted,
+    Known(Residents),
+    Unknown,
+}
+
+impl RowBase {
+    fn of(base: &RateBase, residents: Option<Residents>) -> RowBase {
+        match (base, residents) {
+            (RateBase::Counted, _) => RowBase::Counted,
+            (RateBase::Residents { .. }, Some(r)) => RowBase::Known(r),
+            (RateBase::Residents { .. }, None) => RowBase::Unknown,
+        }
+    }
 }
 
 /// Errors writing a form; messages in Vietnamese and English.
@@ -338,6 +372,8 @@ enum Val {
     Count(u64),
     /// Percentage, already rounded to two decimals.
     Rate(f64),
+    /// Not known (a rate without its base): an empty cell.
+    Blank,
 }
 
 /// The shape of a unit table: headings of the value columns, their column numbers, and an
@@ -434,7 +470,7 @@ fn write_table<T>(
     f: &Formats,
     body: &Body<'_, T>,
     table: &Table,
-    rows_of: &dyn Fn(&T) -> ValueRows,
+    rows_of: &dyn Fn(&T, RowBase) -> ValueRows,
 ) -> Result<(), XlsxError> {
     let Body { form, meta, rows, total } = *body;
     let ws = wb.add_worksheet();
@@ -481,12 +517,17 @@ fn write_table<T>(
 
     // Data: the total first (bold), then the sub-units.
     let mut r = ROW_DATA;
-    let units = std::iter::once((None, meta.unit_code.as_str(), "Tổng cộng", total))
-        .chain(rows.iter().enumerate().map(|(i, u)| (Some(i + 1), u.code.as_str(), u.name.as_str(), &u.tally)));
-    for (stt, code, name, tally) in units {
+    let total_residents = match &meta.base {
+        RateBase::Residents { total, .. } => *total,
+        RateBase::Counted => None,
+    };
+    let units = std::iter::once((None, meta.unit_code.as_str(), "Tổng cộng", total, total_residents)).chain(
+        rows.iter().enumerate().map(|(i, u)| (Some(i + 1), u.code.as_str(), u.name.as_str(), &u.tally, u.residents)),
+    );
+    for (stt, code, name, tally, residents) in units {
         let strong = stt.is_none();
         let (tx, it, rt) = if strong { (&f.bold_text, &f.bold_int, &f.bold_rate) } else { (&f.text, &f.int, &f.rate) };
-        let vrows = rows_of(tally);
+        let vrows = rows_of(tally, RowBase::of(&meta.base, residents));
         let n = vrows.len().max(1) as u32;
         let name = nfc(name);
         let mut label_cells = |col: u16, cell: Option<f64>, s: &str| -> Result<(), XlsxError> {
@@ -515,6 +556,7 @@ fn write_table<T>(
                 match *v {
                     Val::Count(x) => ws.write_number_with_format(row, col, x as f64, it)?,
                     Val::Rate(x) => ws.write_number_with_format(row, col, x, rt)?,
+                    Val::Blank => ws.write_blank(row, col, it)?,
                 };
             }
         }
@@ -569,7 +611,34 @@ fn ethnicity_name(e: Ethnicity) -> &'static str {
     e.name().unwrap_or("Dân tộc khác (ngoài danh mục)")
 }
 
-fn tally_table(form: Form, std: &Standard, total: &UnitTally) -> Result<Table, FormError> {
+/// The note on form 1's base: rates over the households of a file, or over recorded residents
+/// (naming the communes that lack them).
+fn base_note(base: &RateBase) -> String {
+    match base {
+        RateBase::Counted => {
+            "Tổng số hộ dân cư, nhân khẩu: các hộ trong tệp dữ liệu (tỷ lệ chỉ đúng khi tệp gồm mọi hộ \
+                              dân cư của địa bàn)."
+                .into()
+        }
+        RateBase::Residents { missing, .. } if missing.is_empty() => {
+            "Tổng số hộ dân cư, nhân khẩu: số liệu dân cư đã nhập cho từng xã (không phải số hộ đã rà soát).".into()
+        }
+        RateBase::Residents { missing, .. } => {
+            const SHOWN: usize = 20;
+            let mut list = missing.iter().take(SHOWN).cloned().collect::<Vec<_>>().join(", ");
+            if missing.len() > SHOWN {
+                list.push_str(&format!(" và {} xã khác", missing.len() - SHOWN));
+            }
+            format!(
+                "CHƯA CÓ số hộ dân cư, nhân khẩu của {} xã có hộ được rà soát ({list}): tỷ lệ của các dòng thiếu \
+                 và của tổng cộng để trống. Nhập bằng lệnh `vuonlen totals import`.",
+                missing.len()
+            )
+        }
+    }
+}
+
+fn tally_table(form: Form, std: &Standard, meta: &FormMeta, total: &UnitTally) -> Result<Table, FormError> {
     let table = match form {
         Form::F1 => {
             let mut heads = vec![one("Tổng số hộ dân cư"), one("Tổng số nhân khẩu")];
@@ -601,6 +670,7 @@ fn tally_table(form: Form, std: &Standard, total: &UnitTally) -> Result<Table, F
                 numbers: numbers.iter().map(|s| s.to_string()).collect(),
                 label_head: None,
                 notes: vec![
+                    base_note(&meta.base),
                     "Hộ có mức sống trung bình: mọi hộ trong khoảng mức sống trung bình của chuẩn, không riêng \
                      hộ làm nông, lâm, ngư, diêm nghiệp."
                         .into(),
@@ -706,7 +776,7 @@ fn capitalise(s: &str) -> String {
     }
 }
 
-fn tally_rows(form: Form, std: &Standard, eths: &[Ethnicity], t: &UnitTally) -> ValueRows {
+fn tally_rows(form: Form, std: &Standard, eths: &[Ethnicity], t: &UnitTally, base: RowBase) -> ValueRows {
     use Val::*;
     let d = std.indicators.len();
     let group_rows = |f: &dyn Fn(&GroupTally) -> Vec<Val>| {
@@ -714,14 +784,26 @@ fn tally_rows(form: Form, std: &Standard, eths: &[Ethnicity], t: &UnitTally) -> 
     };
     match form {
         Form::F1 => {
-            let mut v = vec![Count(t.households), Count(t.persons)];
+            let base = match base {
+                RowBase::Counted => Some(Residents { households: t.households, persons: t.persons }),
+                RowBase::Known(r) => Some(r),
+                RowBase::Unknown => None,
+            };
+            let rate = |n: u64, of: fn(&Residents) -> u64| match base {
+                Some(b) if of(&b) > 0 => Rate(percent_2dp(n, of(&b))),
+                _ => Blank,
+            };
+            let mut v = match base {
+                Some(b) => vec![Count(b.households), Count(b.persons)],
+                None => vec![Blank, Blank],
+            };
             for c in [Class::Poor, Class::NearPoor, Class::Middle] {
                 v.push(Count(t.households_in(c)));
-                v.push(Rate(percent_2dp(t.households_in(c), t.households)));
+                v.push(rate(t.households_in(c), |b| b.households));
             }
             for c in [Class::Poor, Class::NearPoor, Class::Middle] {
                 v.push(Count(t.persons_in(c)));
-                v.push(Rate(percent_2dp(t.persons_in(c), t.persons)));
+                v.push(rate(t.persons_in(c), |b| b.persons));
             }
             vec![(None, v)]
         }
@@ -784,9 +866,9 @@ fn add_tally_sheet(
     std: &Standard,
     path: &Path,
 ) -> Result<(), FormError> {
-    let table = tally_table(body.form, std, body.total)?;
+    let table = tally_table(body.form, std, body.meta, body.total)?;
     let eths = ethnicities_in_groups(body.total);
-    let rows_of = |t: &UnitTally| tally_rows(body.form, std, &eths, t);
+    let rows_of = |t: &UnitTally, base: RowBase| tally_rows(body.form, std, &eths, t, base);
     write_table(wb, f, body, &table, &rows_of).map_err(|e| xlsx_err(path, e))
 }
 
@@ -858,7 +940,7 @@ pub fn write_movement_form<'a>(
                 .into(),
         ],
     };
-    let rows_of = |t: &MovementTally| {
+    let rows_of = |t: &MovementTally, _: RowBase| {
         let m = t.of(group);
         vec![
             (Some("Hộ"), m.households.iter().map(|x| Val::Count(*x)).collect()),

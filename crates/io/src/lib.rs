@@ -34,6 +34,7 @@ mod seen;
 mod split;
 pub mod summary;
 mod table_reader;
+mod totals;
 mod writer;
 mod xlsx_reader;
 
@@ -46,4 +47,5 @@ pub use problems::{MAX_PROBLEMS, Problem, ProblemKind, Severity};
 pub use read::{HOUSEHOLD_SHEETS, HouseholdSink, MEMBER_SHEETS, ReadOptions, ReadReport, Source, read};
 pub use record::{HouseholdRecord, MemberPersonal};
 pub use table_reader::Table;
+pub use totals::{ResidentTotalRow, ResidentTotals, read_resident_totals};
 pub use writer::{HeaderStyle, HouseholdWriter, OutputFormat, Target};

@@ -123,7 +123,7 @@ impl RowAcc {
 }
 
 /// Reads the first sheet of `path` whose name matches one of `names` (ignoring case and
-/// diacritics) and hands each row to `handler`.
+/// diacritics; the first sheet when `names` is empty) and hands each row to `handler`.
 pub(crate) fn scan(path: &Path, names: &[&str], handler: &mut impl RowHandler) -> Result<(), ReadError> {
     let wb_err = |message: String| ReadError::Workbook { path: path.to_path_buf(), message };
     let mut wb: Xlsx<_> = open_workbook(path).map_err(|e: calamine::XlsxError| match e {
@@ -131,7 +131,11 @@ pub(crate) fn scan(path: &Path, names: &[&str], handler: &mut impl RowHandler) -
         other => wb_err(other.to_string()),
     })?;
     let wanted: Vec<String> = names.iter().map(|n| fold(n)).collect();
-    let sheet = wb.sheet_names().into_iter().find(|n| wanted.contains(&fold(n)));
+    let sheet = if names.is_empty() {
+        wb.sheet_names().into_iter().next()
+    } else {
+        wb.sheet_names().into_iter().find(|n| wanted.contains(&fold(n)))
+    };
     let ctx = FileCtx { file: file_name(path), sheet: sheet.clone() };
     let Some(sheet) = sheet else {
         let names = names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(" / ");

@@ -15,6 +15,7 @@ pub mod browse;
 mod bulk;
 pub mod chain;
 pub mod classification;
+pub mod coverage;
 mod db;
 mod error;
 pub mod import;

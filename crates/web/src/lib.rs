@@ -161,6 +161,7 @@ routes! {
     "/nhap" => get(pages::import::show).post(pages::import::upload), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/nhap/{token}/xac-nhan" => post(pages::import::confirm);
     "/nhap/{token}/loi.csv" => get(pages::import::error_file);
+    "/dan-cu" => get(pages::residents::show).post(pages::residents::upload), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/bao-cao" => get(pages::reports::show);
     "/bao-cao/tai" => get(pages::reports::download);
     "/nguoi-dung" => get(pages::admin::users).post(pages::admin::create);

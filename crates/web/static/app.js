@@ -1,6 +1,16 @@
 // vuonlen: small progressive enhancements; every page works without this file.
 "use strict";
 
+// Controls without inline handlers (the Content-Security-Policy allows no inline script):
+// `data-action="print"` prints the page; a `data-autosubmit` select submits its form on change.
+document.addEventListener("click", (ev) => {
+  if (ev.target.closest("[data-action=print]")) window.print();
+});
+document.addEventListener("change", (ev) => {
+  const el = ev.target.closest("select[data-autosubmit]");
+  if (el && el.form) el.form.submit();
+});
+
 // Sortable tables: click a header to sort by it (numbers by data-v, text by its Vietnamese key).
 document.addEventListener("click", (ev) => {
   const th = ev.target.closest("table.sortable th");

@@ -1222,3 +1222,76 @@ async fn api_tokens_are_made_listed_revoked_and_expire() {
         assert!(events.iter().any(|e| e.actor == "tinh.14" && e.field == "api_token_revoked"), "{engine}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn residents_are_recorded_by_an_officer_and_read_only_in_its_area() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let (session, csrf) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let send_file = |text: String| {
+            let (ct, body) =
+                multipart(&[("period", None, b"2025".to_vec()), ("file", Some("dan-cu.csv"), text.into_bytes())]);
+            Request::post(format!("/dan-cu?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .expect("request")
+        };
+        // One resident for a commune of hundreds of reviewed households, and the sibling commune:
+        // refused whole, every problem shown with its row.
+        let bad = format!("Mã xã,Số hộ dân cư,Số nhân khẩu\n{},1,5\n{},9000,30000\n", w.own, w.sibling);
+        let r = send(&w.app, send_file(bad)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(
+            r.body.contains("nhỏ hơn số hộ đã rà soát") && r.body.contains("ngoài địa bàn"),
+            "{engine}: {}",
+            r.body
+        );
+        assert!(r.body.contains("Chưa có số liệu cho kỳ này"), "{engine}: nothing recorded");
+        // Its own commune: recorded and listed.
+        let good = format!("commune_code,households,persons,source\n{},9000,30000,Công an xã\n", w.own);
+        let r = send(&w.app, send_file(good)).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("9.000") && r.body.contains("Công an xã"), "{engine}: {}", r.body);
+        // The province sees it; an officer of the far province does not.
+        let (tinh, _) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        assert!(w.page(&tinh, "/dan-cu?period=2025").await.body.contains("9.000"), "{engine}");
+        let officer = NewUser {
+            username: "tinh.01".into(),
+            display_name: "tinh.01".into(),
+            password_hash: password::hash(PASSWORD).expect("hash"),
+            role: Role::ProvinceOfficer,
+            unit_code: Some("01".into()),
+        };
+        users::create_unscoped(&w.db, &officer, "test", "test").await.expect("user");
+        let (far, _) = w.sign_in("tinh.01", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let theirs = w.page(&far, "/dan-cu?period=2025").await;
+        assert_eq!(theirs.status, OK, "{engine}");
+        assert!(!theirs.body.contains("9.000"), "{engine}: another province's residents are not shown");
+    }
+}
+
+/// The Content-Security-Policy (`script-src 'self'`) blocks inline handlers: a control wired with
+/// `onclick=` looks fine and does nothing. No template may have one.
+#[test]
+fn no_template_has_an_inline_script_or_handler() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("templates") {
+        let path = entry.expect("entry").path();
+        let text = std::fs::read_to_string(&path).expect("read");
+        for (i, line) in text.lines().enumerate() {
+            let lower = line.to_ascii_lowercase();
+            let handler = lower.match_indices(" on").any(|(at, _)| {
+                let rest = &lower[at + 3..];
+                let name_len = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+                name_len > 0 && rest[name_len..].trim_start().starts_with('=')
+            });
+            if handler || lower.contains("javascript:") || (lower.contains("<script") && !lower.contains(" src=")) {
+                found.push(format!("{}:{}: {}", path.display(), i + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "inline scripts the CSP blocks:\n{}", found.join("\n"));
+}

@@ -90,7 +90,7 @@ pub fn run(ctx: Ctx, args: Args) -> Result<ExitCode> {
                     args.as_of.or_else(|| period::default_reference_date(args.period)).context("invalid period")?;
                 period::check_reference_date(args.period, as_of)?;
                 let sel: StandardSelection = args.standard.parse().unwrap_or(StandardSelection::Auto);
-                (as_of, reg.select(&sel, as_of)?)
+                (as_of, reg.select_for_review(&sel, args.period)?)
             }
         };
         let opts = ReadOptions {

@@ -5,4 +5,5 @@ pub mod registry;
 pub mod standards;
 pub mod summary;
 pub mod synth;
+pub mod totals;
 pub mod web;

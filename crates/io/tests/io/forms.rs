@@ -9,12 +9,12 @@ use vuonlen_core::classify::Subgroups;
 use vuonlen_core::codes::PovertyCause;
 use vuonlen_core::ethnicity::Ethnicity;
 use vuonlen_core::movement::{HouseholdPath, MovementCounts, MovementTally};
-use vuonlen_core::report::{ChildCounts, HouseholdFacts, UnitTally, causes_mask};
+use vuonlen_core::report::{ChildCounts, HouseholdFacts, Residents, UnitTally, causes_mask};
 use vuonlen_core::standard::Standard;
 use vuonlen_core::text::nfc;
 use vuonlen_io::forms::{
-    DetailedListWriter, Form, FormError, FormMeta, FormRow, ListHousehold, ListMember, TEMPLATE_NOTE_VI, write_form,
-    write_forms, write_movement_form,
+    DetailedListWriter, Form, FormError, FormMeta, FormRow, ListHousehold, ListMember, RateBase, TEMPLATE_NOTE_VI,
+    write_form, write_forms, write_movement_form,
 };
 
 const DATA_ROW: u32 = 8;
@@ -31,6 +31,7 @@ fn meta() -> FormMeta {
         start_period: Some("2024".into()),
         standard_id: "2022-2025".into(),
         as_of: date(2025, 12, 31),
+        base: RateBase::Counted,
     }
 }
 
@@ -93,7 +94,7 @@ fn tallies() -> (Vec<FormRow<UnitTally>>, UnitTally) {
             t.add(f);
         }
         total.merge(&t);
-        rows.push(FormRow { code: code.into(), name: name.into(), tally: t });
+        rows.push(FormRow { code: code.into(), name: name.into(), tally: t, residents: None });
     }
     (rows, total)
 }
@@ -372,7 +373,7 @@ fn movements() -> (Vec<FormRow<MovementTally>>, MovementTally) {
             t.add(p);
         }
         total.merge(&t);
-        rows.push(FormRow { code: code.into(), name: name.into(), tally: t });
+        rows.push(FormRow { code: code.into(), name: name.into(), tally: t, residents: None });
     }
     (rows, total)
 }
@@ -540,4 +541,36 @@ fn forms_14_and_15_detailed_lists() {
     w.finish().expect("finish an empty list");
     let r = read(&p, "Biểu 14");
     assert_title(&r, Form::F14);
+}
+
+#[test]
+fn form_1_rates_are_over_recorded_residents_and_blank_where_a_commune_lacks_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut rows, total) = tallies();
+    // Bảo Nhai has 100 resident households and 400 persons; Sa Pa none recorded.
+    rows[0].residents = Some(Residents { households: 100, persons: 400 });
+    let mut m = meta();
+    m.base = RateBase::Residents { total: None, missing: vec!["04381".into()] };
+    let path = dir.path().join("bieu1-residents.xlsx");
+    write_form(&path, Form::F1, &standard(), &m, &rows, &total).expect("write");
+    let r = read(&path, &Form::F1.sheet_name());
+    let poor_a = rows[0].tally.households_in(Class::Poor) as f64;
+    // The commune with residents: its base and its rate over them, not over its 10 reviewed households.
+    assert_eq!(num(&r, DATA_ROW + 1, 3), 100.0);
+    assert_eq!(num(&r, DATA_ROW + 1, 4), 400.0);
+    assert_eq!(num(&r, DATA_ROW + 1, 6), poor_a, "poor / 100 residents, in %");
+    // The commune without, and the unit's total: counts kept, bases and rates empty.
+    for row in [DATA_ROW, DATA_ROW + 2] {
+        assert_eq!(r.get_value((row, 3)), Some(&Data::Empty), "row {row}: no base");
+        assert_eq!(r.get_value((row, 6)), Some(&Data::Empty), "row {row}: no rate");
+    }
+    assert_eq!(num(&r, DATA_ROW, 5), total.households_in(Class::Poor) as f64, "counts are kept");
+    let notes = (0..DATA_ROW)
+        .filter_map(|row| match at(&r, row, 0) {
+            Data::String(s) => Some(s),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(notes.contains("CHƯA CÓ số hộ dân cư") && notes.contains("04381"), "{notes}");
 }

@@ -8,5 +8,6 @@ mod forms;
 mod malformed;
 mod order;
 mod round_trip;
+mod totals;
 mod valid;
 mod xlsx;

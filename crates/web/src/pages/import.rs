@@ -96,14 +96,14 @@ pub async fn show(State(state): State<AppState>, v: Viewer, uri: Uri) -> Result<
 }
 
 /// Keeps only a file name's last part, with characters safe for a path.
-fn safe_name(name: &str, fallback: &str) -> String {
+pub(crate) fn safe_name(name: &str, fallback: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
     let clean: String = base.chars().map(|c| if c.is_alphanumeric() || ".-_ ".contains(c) { c } else { '_' }).collect();
     if clean.trim_matches(['.', ' ']).is_empty() { fallback.to_string() } else { clean }
 }
 
-/// The period's reference date and standard: the period's own, or those in force at the end of
-/// the year for a new period.
+/// The period's reference date and standard: the period's own, or for a new period the end of
+/// the year and the standard of the lists the review establishes (the next year's).
 async fn period_terms(state: &AppState, year: i64) -> Result<(chrono::NaiveDate, Arc<Standard>), AppError> {
     match period::get(&state.db, year).await? {
         Some(p) => {
@@ -113,7 +113,7 @@ async fn period_terms(state: &AppState, year: i64) -> Result<(chrono::NaiveDate,
             let as_of = period::default_reference_date(year)
                 .filter(|_| (2000..=2100).contains(&year))
                 .ok_or_else(|| AppError::Invalid(format!("kỳ / period {year}")))?;
-            Ok((as_of, state.standards.in_force(as_of).map_err(|e| AppError::Invalid(e.to_string()))?))
+            Ok((as_of, state.standards.for_review(year).map_err(|e| AppError::Invalid(e.to_string()))?))
         }
     }
 }
@@ -158,7 +158,7 @@ async fn run(
 /// Streams an uploaded file to `path`, hashing it; refuses it (and removes what was written)
 /// when it brings the upload's files, `used` bytes so far, above `limit` bytes (the state's, at
 /// most [`crate::UPLOAD_LIMIT`]).
-async fn save_upload(
+pub(crate) async fn save_upload(
     limit: u64,
     used: u64,
     field: &mut axum::extract::multipart::Field<'_>,
@@ -182,7 +182,7 @@ async fn save_upload(
     Ok(size)
 }
 
-fn problem_rows(v: &Viewer, r: &ReadReport) -> Vec<Vec<String>> {
+pub(crate) fn problem_rows(v: &Viewer, r: &ReadReport) -> Vec<Vec<String>> {
     let l = v.lang;
     r.errors
         .iter()

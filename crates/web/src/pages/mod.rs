@@ -9,6 +9,7 @@ pub mod households;
 pub mod import;
 pub mod login;
 pub mod reports;
+pub mod residents;
 pub mod tokens;
 
 use crate::auth::Viewer;

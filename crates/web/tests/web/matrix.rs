@@ -64,11 +64,10 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("post", "/dang-nhap") => Refused,
         // Signing out needs the session's CSRF token; what it ends is checked where it is sent.
         ("post", "/dang-xuat") => yes(signed_in),
-        ("get", "/ho" | "/bao-cao" | "/api/v1/me" | "/mat-khau") | ("post", "/api/v1/classify" | "/mat-khau") => {
-            yes(signed_in)
-        }
+        ("get", "/ho" | "/bao-cao" | "/dan-cu" | "/api/v1/me" | "/mat-khau")
+        | ("post", "/api/v1/classify" | "/mat-khau") => yes(signed_in),
         ("get", "/") => yes(signed_in && reads),
-        ("get" | "post", "/ho/moi" | "/nhap") => yes(!c.writes.is_empty()),
+        ("get" | "post", "/ho/moi" | "/nhap") | ("post", "/dan-cu") => yes(!c.writes.is_empty()),
         ("get", "/ho/{id}" | "/api/v1/households/{id}" | "/api/v1/households/{id}/surveys/{period}") => yes(reads),
         ("get" | "post", "/ho/{id}/sua") | ("put", "/api/v1/households/{id}/surveys/{period}") => yes(writes),
         // An upload belongs to the one who made it.
@@ -179,6 +178,12 @@ fn upload(commune: &str, broken: bool) -> Option<(String, Vec<u8>)> {
         ("members", Some("tv.csv"), mb),
     ]);
     Some((ct, body))
+}
+
+/// A resident-totals file of `commune` (large enough for any commune of the test registry).
+fn residents_upload(commune: &str) -> Option<(String, Vec<u8>)> {
+    let file = format!("commune_code,households,persons\n{commune},100000,400000\n");
+    Some(multipart(&[("period", None, b"2025".to_vec()), ("file", Some("dan-cu.csv"), file.into_bytes())]))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -298,6 +303,7 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             }
                             ("get", "/nhap") => (path.to_string(), None),
                             ("post", "/nhap") => (path.to_string(), upload(&w.own, false)),
+                            ("post", "/dan-cu") => (path.to_string(), residents_upload(&w.own)),
                             (_, "/nhap/{token}/xac-nhan") => (format!("/nhap/{confirm_token}/xac-nhan"), form(&[])),
                             (_, "/nhap/{token}/loi.csv") => (format!("/nhap/{error_token}/loi.csv"), None),
                             ("get", "/bao-cao/tai") | ("get", "/api/v1/reports") => {
