@@ -51,6 +51,12 @@ def fold(s: str) -> str:
 
 
 def prepare(db: str, households: int) -> None:
+    # The load database is created when it does not exist (a fresh machine has only `test`).
+    base, _, name = db.replace("postgres://", "postgresql://").rpartition("/")
+    name = name.split("?")[0]
+    exists = run(["psql", f"{base}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"])
+    if exists.stdout.strip() != "1":
+        run(["psql", f"{base}/postgres", "-qc", f'CREATE DATABASE "{name}"'])
     for year, as_of in ((2024, "2024-12-31"), (2025, "2025-12-31")):
         data = OUT / f"registry-{households}-01-7-{year}"
         if not (data / "households.csv").exists():
