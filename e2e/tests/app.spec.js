@@ -161,3 +161,43 @@ test('the dashboard period selector and the print button work under the Content-
   expect(await page.evaluate(() => window.__printed)).toBe(1);
   expect(blocked).toEqual([]);
 });
+
+test('an officer records its commune\'s residents from a file, and form 1 takes its rates over them', async ({ page }) => {
+  await signIn(page, OWN);
+  const commune = OWN.split('.')[1];
+  await page.click('nav >> text=Số dân cư');
+  await expect(page).toHaveURL(/\/dan-cu/);
+  // One resident household for a commune of hundreds reviewed: refused, located, nothing recorded.
+  await page.setInputFiles('input[name=file]', { name: 'dan-cu-loi.csv', mimeType: 'text/csv',
+    buffer: Buffer.from(`Mã xã,Số hộ dân cư,Số nhân khẩu\n${commune},1,5\n`) });
+  await page.click('button:has-text("Ghi")');
+  const errors = page.getByTestId('residents-errors');
+  await expect(errors).toContainText('dan-cu-loi.csv');
+  await expect(errors).toContainText('nhỏ hơn số hộ đã rà soát');
+  await expect(page.getByTestId('residents')).toContainText('Chưa có số liệu');
+  await shot(page, '08-residents-errors');
+  // A valid file: recorded and listed.
+  await page.setInputFiles('input[name=file]', { name: 'dan-cu.csv', mimeType: 'text/csv',
+    buffer: Buffer.from(`commune_code,households,persons,source\n${commune},987654,3456789,Công an xã\n`) });
+  await page.click('button:has-text("Ghi")');
+  await expect(page.getByTestId('residents-message')).toContainText('Đã ghi');
+  await expect(page.getByTestId('residents')).toContainText('987.654');
+  // The period selector and its button show the same period again.
+  const period = await page.locator('select[name=period]').inputValue();
+  await page.selectOption('select[name=period]', period);
+  await page.click('button:has-text("Xem")');
+  await expect(page).toHaveURL(new RegExp(`period=${period}`));
+  await expect(page.getByTestId('residents')).toContainText('Công an xã');
+  await shot(page, '09-residents');
+  // Form 1 of the commune prints the residents as its base.
+  await page.goto('/bao-cao');
+  await page.selectOption('select[name=form]', '1');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Tải về")')]);
+  const out = execFileSync('python3', ['-c', [
+    'import sys, zipfile',
+    'z = zipfile.ZipFile(sys.argv[1])',
+    'text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("xl/worksheets/"))',
+    'print("<v>987654</v>" in text)',
+  ].join('\n'), await download.path()]).toString().trim();
+  expect(out).toBe('True');
+});
