@@ -16,6 +16,7 @@ pub mod measures;
 pub mod movement;
 pub mod provision;
 pub mod report;
+pub mod review;
 mod rules;
 pub mod schema;
 pub mod standard;

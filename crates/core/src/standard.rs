@@ -415,6 +415,7 @@ impl std::str::FromStr for StandardSelection {
 pub struct Standards {
     standards: Vec<Arc<Standard>>,
     working_ages: Vec<Arc<WorkingAge>>,
+    procedures: Vec<Arc<crate::review::ReviewProcedure>>,
     pending: Vec<(String, Standard)>,
 }
 
@@ -446,6 +447,12 @@ impl Standards {
                 self.working_ages.retain(|x| x.id != w.id);
                 self.working_ages.push(Arc::new(w));
             }
+            "review_procedure" => {
+                let p: crate::review::ReviewProcedure = toml::from_str(text).map_err(parse_err)?;
+                p.validate().map_err(|e| StandardError::Invalid { file: file.to_string(), message: e.0 })?;
+                self.procedures.retain(|x| x.id != p.id);
+                self.procedures.push(Arc::new(p));
+            }
             "poverty_standard" => {
                 let mut s: Standard = toml::from_str(text).map_err(parse_err)?;
                 s.validate(file)?;
@@ -454,7 +461,9 @@ impl Standards {
             other => {
                 return Err(StandardError::Invalid {
                     file: file.to_string(),
-                    message: format!("unknown kind {other:?} (expected \"poverty_standard\" or \"working_age\")"),
+                    message: format!(
+                        "unknown kind {other:?} (expected \"poverty_standard\", \"working_age\" or \"review_procedure\")"
+                    ),
                 });
             }
         }
@@ -511,6 +520,11 @@ impl Standards {
             .find(|s| s.in_force_on(date))
             .cloned()
             .ok_or_else(|| StandardError::NoneInForce { date, known: self.known() })
+    }
+
+    /// The review procedure in force (the latest loaded; one ships: Decision 24/2021/QĐ-TTg).
+    pub fn review_procedure(&self) -> Option<Arc<crate::review::ReviewProcedure>> {
+        self.procedures.iter().max_by_key(|p| p.validity.from).cloned()
     }
 
     /// The standard a review of `year` applies: the one in force in the year whose lists it

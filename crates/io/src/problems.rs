@@ -101,6 +101,9 @@ pub enum ProblemKind {
     /// A household someone else changed since it was read, or that already exists although it
     /// was meant to be added (registry edit): nothing was overwritten.
     StaleEdit,
+    /// A household of a commune whose lists for the period are locked by the commune chair's
+    /// decision: changes go through a regular review round (registry import and edit).
+    Locked,
 }
 
 /// One problem, located as the user sees it in a spreadsheet.

@@ -46,6 +46,13 @@ pub enum StoreError {
     Chain(String),
     #[error("chuẩn nghèo / standard: {0}")]
     Standard(#[from] vuonlen_core::StandardError),
+    /// A step the review procedure does not allow now (the request is well formed).
+    #[error("{vi} / {en}")]
+    Refused { vi: String, en: String },
+    /// The lists of a commune and period are locked by a decision: changes go through a regular
+    /// review round.
+    #[error("{vi} / {en}")]
+    Locked { vi: String, en: String },
 }
 
 impl From<sqlx::Error> for StoreError {

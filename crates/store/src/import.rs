@@ -169,6 +169,9 @@ pub enum ConflictKind {
     /// the caller meant to add it ([`Importer::expect`]; member number 0): someone else saved
     /// first, nothing is overwritten.
     Stale,
+    /// A household of a commune whose lists for the period a decision has locked (`value`:
+    /// `commune decision-number`; member number 0): changes go through a regular review round.
+    Locked,
 }
 
 /// An ID number that contradicts its member's sex or birth year (a warning).
@@ -298,6 +301,10 @@ pub struct Importer {
     /// A task writing buffered rows while the importer prepares the next ones.
     in_flight: Option<tokio::task::JoinHandle<(Tx, Result<()>)>>,
     spec: ImportSpec,
+    /// Communes of the period locked by a decision (today's code → decision number), and the
+    /// households an open regular round may still change.
+    locked: HashMap<String, String>,
+    reopened: HashSet<i64>,
     period: Period,
     db: Db,
     placer: Placer,
@@ -405,6 +412,7 @@ impl Importer {
                 execute(&mut tx, sql, vec![]).await?;
             }
         }
+        let (locked, reopened) = crate::review::load_locks(&mut tx, spec.period).await?;
         let max_id: Option<i64> =
             on_conn!(&mut tx, c => sqlx::query_scalar("SELECT MAX(id) FROM household").fetch_one(c).await?);
         let now = crate::now();
@@ -454,6 +462,8 @@ impl Importer {
             tally: (!period_had_answers).then(crate::tally::Building::default),
             expected: HashMap::new(),
             changed_places: Default::default(),
+            locked,
+            reopened,
             spec,
         })
     }
@@ -524,6 +534,13 @@ impl Importer {
         }
         self.load_commune(&r.commune_code, place.list).await?;
         let key = (r.commune_code.clone(), r.household_code.clone());
+        if let Some(number) = self.locked.get(&place.current_commune)
+            && !self.known.get(&key).is_some_and(|k| self.reopened.contains(&k.household_id))
+        {
+            let value = format!("{} {number}", place.current_commune);
+            self.summary.conflicts.push(refuse(ConflictKind::Locked, &value));
+            return Ok(());
+        }
         if let Some(expected) = self.expected.get(&key)
             && self.known.get(&key).and_then(|k| k.hash) != *expected
         {

@@ -22,8 +22,9 @@ pub fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &
         wanted.extend(u16::try_from(w.member_no).ok().map(|no| (w.household_code.clone(), no)));
     }
     let rows = vuonlen_io::locate_members(source, &wanted).unwrap_or_default();
-    let on_households_file =
-        |k: ConflictKind| matches!(k, ConflictKind::LinkedAway | ConflictKind::OutOfScope | ConflictKind::Stale);
+    let on_households_file = |k: ConflictKind| {
+        matches!(k, ConflictKind::LinkedAway | ConflictKind::OutOfScope | ConflictKind::Stale | ConflictKind::Locked)
+    };
     let named: std::collections::HashSet<String> = s
         .conflicts
         .iter()
@@ -49,6 +50,15 @@ pub fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &
                     format!("Xã {} nằm ngoài địa bàn tài khoản được phép cập nhật", c.value),
                     format!("Commune {} is outside the area this account may change", c.value),
                 ),
+                ConflictKind::Locked => {
+                    let (commune, number) = c.value.split_once(' ').unwrap_or((c.value.as_str(), ""));
+                    (
+                        ProblemKind::Locked,
+                        "commune_code",
+                        crate::review::locked_vi(commune, s.period, number),
+                        crate::review::locked_en(commune, s.period, number),
+                    )
+                }
                 ConflictKind::Stale => (
                     ProblemKind::StaleEdit,
                     "household_id",
@@ -110,7 +120,9 @@ pub fn add_registry_problems(read: &mut ReadReport, s: &ImportSummary, source: &
                     format!("Same name and birth date as a member of another household in the commune: {others_en}"),
                 ),
                 // Reported above, against the households file.
-                ConflictKind::LinkedAway | ConflictKind::OutOfScope | ConflictKind::Stale => continue,
+                ConflictKind::LinkedAway | ConflictKind::OutOfScope | ConflictKind::Stale | ConflictKind::Locked => {
+                    continue;
+                }
             };
             read.errors.push(Problem {
                 kind,

@@ -26,6 +26,7 @@ mod name_search;
 pub mod period;
 pub mod reads;
 pub mod reclassify;
+pub mod review;
 pub mod roles;
 pub mod rows;
 pub mod scope;

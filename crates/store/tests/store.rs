@@ -1272,3 +1272,182 @@ async fn rows_written_before_the_chain_are_sealed_once_on_open() {
         assert!(e.is_err(), "{engine}: a sealed row cannot be updated");
     }
 }
+
+/// A commune's annual review from the list to the locked decision (Decision 24/2021 art. 4),
+/// with the refusals the procedure requires and the lock on imports afterwards.
+#[tokio::test]
+async fn a_review_round_runs_from_the_list_to_a_locked_decision() {
+    use vuonlen_core::review::{ComplaintOutcome, Origin, PostingDates, Screening, Vote};
+    use vuonlen_store::review::{
+        Application, ComplaintRow, DecisionInput, MeetingRow, RoundKind, RoundSpec, ScreeningRow, Steps, SurveyRow,
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let procedure = Standards::embedded().expect("standards").review_procedure().expect("procedure");
+    for (engine, db) in engines(dir.path()).await {
+        let c = "00004";
+        let last = vec![
+            household("P1", c, Class::Poor, 3, 100),
+            household("P2", c, Class::Poor, 2, 200),
+            household("N1", c, Class::NearPoor, 2, 300),
+            household("X1", c, Class::NotPoor, 2, 400),
+            household("X2", c, Class::NotPoor, 1, 500),
+        ];
+        import(&db, 2025, &records(dir.path(), "y25", &last, d(2025, 12, 31))).await;
+        let now = vec![
+            household("P1", c, Class::NotPoor, 3, 100),
+            household("P2", c, Class::Poor, 2, 200),
+            household("N1", c, Class::NearPoor, 2, 300),
+            household("X1", c, Class::Poor, 2, 400),
+            household("X2", c, Class::NotPoor, 1, 500),
+        ];
+        import(&db, 2026, &records(dir.path(), "y26", &now, d(2026, 12, 31))).await;
+        let reg = db.unscoped();
+        let p2026 = period::get(&db, 2026).await.expect("get").expect("period");
+        let here = reg.household(c, "P1").await.expect("P1");
+        let (commune, province) = (here.commune_code.clone(), here.province_code.clone());
+
+        // Another province sees nothing and opens nothing here.
+        let other = db.scoped(Scope::units(["79"]).expect("scope"));
+        let spec = RoundSpec {
+            period: &p2026,
+            kind: RoundKind::Annual,
+            province_code: &province,
+            starts_on: None,
+            communes: std::slice::from_ref(&commune),
+            calendar: &[],
+            procedure: &procedure,
+        };
+        assert!(other.open_round(&spec, "hcm", "test").await.is_err(), "{engine}");
+        let round = reg.open_round(&spec, "tinh", "test").await.expect("open");
+        assert_eq!((round.starts_on, round.ends_on, round.list_year), (d(2026, 9, 1), d(2026, 12, 14), 2027));
+        assert!(other.round(round.id).await.expect("read").is_none(), "{engine}: another province's round is hidden");
+        assert!(other.rounds(None).await.expect("rounds").is_empty(), "{engine}");
+
+        // The list: last period's poor and near-poor.
+        assert_eq!(reg.list_round(&round, None, "xa", "test").await.expect("list"), 3, "{engine}");
+        assert_eq!(reg.list_round(&round, None, "xa", "test").await.expect("again"), 0, "{engine}: idempotent");
+
+        let rec = |steps: Steps| {
+            let reg = reg.clone();
+            let round = round.clone();
+            let procedure = procedure.clone();
+            async move { reg.record_steps(&round, &procedure, &steps, "xa", "test").await.expect("step") }
+        };
+        let app = |code: &str, origin| Application {
+            commune_code: c.into(),
+            household_code: code.into(),
+            origin,
+            applied_on: d(2026, 9, 10),
+        };
+        // An unknown household refuses the whole file; nothing is written.
+        let refused = rec(Steps::Applications(vec![app("X1", Origin::Applied), app("Z9", Origin::Applied)]))
+            .await
+            .expect_err("unknown household");
+        assert_eq!(refused.len(), 1, "{engine}");
+        assert_eq!(refused[0].index, 1, "{engine}");
+        assert!(refused[0].refusal.en.contains("No household Z9"), "{engine}: {:?}", refused[0]);
+        assert_eq!(reg.round_cases(&round, &commune).await.expect("cases").len(), 3, "{engine}: nothing written");
+        let n = rec(Steps::Applications(vec![app("X1", Origin::Applied), app("X2", Origin::Applied)])).await;
+        assert_eq!(n, Ok(2), "{engine}");
+
+        // Applicants are screened before their survey.
+        let survey = |code: &str| SurveyRow { commune_code: c.into(), household_code: code.into() };
+        let not_screened = rec(Steps::Surveys(vec![survey("X1")])).await.expect_err("not screened");
+        assert!(not_screened[0].refusal.en.contains("not been screened"), "{engine}");
+        let screen = |code: &str, outcome, reason: Option<&str>| ScreeningRow {
+            commune_code: c.into(),
+            household_code: code.into(),
+            outcome,
+            reason: reason.map(str::to_string),
+            note: None,
+            screened_on: d(2026, 9, 20),
+        };
+        let bad_reason = rec(Steps::Screening(vec![screen("X2", Screening::Out, Some("rich"))])).await;
+        assert!(bad_reason.expect_err("unknown reason")[0].refusal.en.contains("not one of the procedure's"));
+        let ok = rec(Steps::Screening(vec![
+            screen("X1", Screening::Proceeds, None),
+            screen("X2", Screening::Out, Some("phieu_a")),
+        ]))
+        .await;
+        assert_eq!(ok, Ok(2), "{engine}");
+        assert_eq!(reg.record_surveyed_all(&round, &commune, "xa", "test").await.expect("survey"), 4, "{engine}");
+
+        // The village meeting: P1 under half, sent back; over 100 % and a screened-out household refused.
+        let vote = |code: &str, attendees, agreeing| MeetingRow {
+            commune_code: c.into(),
+            household_code: code.into(),
+            held_on: d(2026, 10, 15),
+            vote: Vote { attendees, agreeing },
+        };
+        let bad = rec(Steps::Meetings(vec![vote("P2", 40, 41), vote("X2", 40, 30)])).await.expect_err("bad votes");
+        assert_eq!(bad.iter().map(|r| r.index).collect::<Vec<_>>(), vec![0, 1], "{engine}: {bad:?}");
+        assert!(bad[0].refusal.vi.contains("trên 100%"), "{engine}");
+        let met =
+            rec(Steps::Meetings(vec![vote("P1", 40, 10), vote("P2", 40, 30), vote("N1", 40, 30), vote("X1", 40, 20)]));
+        assert_eq!(met.await, Ok(4), "{engine}");
+        let cases = reg.round_cases(&round, &commune).await.expect("cases");
+        let stage = |code: &str| cases.iter().find(|x| x.household_code == code).map(|x| x.stage.clone());
+        assert_eq!(stage("P1").as_deref(), Some("resurvey"), "{engine}");
+        assert_eq!(stage("X1").as_deref(), Some("agreed"), "{engine}: exactly half agrees");
+        assert_eq!(stage("X2").as_deref(), Some("screened_out"), "{engine}");
+
+        // No posting while P1 waits; then P1 is surveyed again and agreed.
+        let posting = PostingDates { starts_on: d(2026, 12, 1), ends_on: d(2026, 12, 3) };
+        let early = reg.record_posting(&round, &procedure, &commune, posting, "Nhà văn hóa thôn", "xa", "test").await;
+        assert!(early.expect_err("waiting").to_string().contains("not yet agreed"), "{engine}");
+        assert_eq!(rec(Steps::Surveys(vec![survey("P1")])).await, Ok(1), "{engine}");
+        assert_eq!(rec(Steps::Meetings(vec![vote("P1", 40, 35)])).await, Ok(1), "{engine}");
+        let short = PostingDates { starts_on: d(2026, 12, 1), ends_on: d(2026, 12, 2) };
+        assert!(reg.record_posting(&round, &procedure, &commune, short, "UBND xã", "xa", "test").await.is_err());
+        reg.record_posting(&round, &procedure, &commune, posting, "UBND xã", "xa", "test").await.expect("posting");
+
+        // A complaint about N1, upheld by the re-check: N1 is poor.
+        let complaint = |lodged_on| ComplaintRow {
+            commune_code: c.into(),
+            household_code: "N1".into(),
+            lodged_on,
+            content: "Hộ thiếu hụt thêm nước sạch".into(),
+            outcome: None,
+            recheck_class: None,
+            resolved_on: None,
+        };
+        assert!(rec(Steps::Complaints(vec![complaint(d(2026, 12, 5))])).await.is_err(), "{engine}: after posting");
+        assert_eq!(rec(Steps::Complaints(vec![complaint(d(2026, 12, 2))])).await, Ok(1), "{engine}");
+
+        // The decision waits for the posting's end and the complaint's outcome.
+        let input =
+            |decided_on| DecisionInput { commune: &commune, number: "125/QĐ-UBND", decided_on, signer: "Lê Văn A" };
+        let waiting = reg.decide(&round, &input(d(2026, 12, 3)), "xa", "test").await.expect("decide");
+        assert_eq!(waiting.expect_err("not yet").len(), 2, "{engine}");
+        let complaints = reg.complaints(&round, &commune).await.expect("complaints");
+        assert_eq!(complaints.len(), 1, "{engine}");
+        assert_eq!((complaints[0].household_code.as_str(), complaints[0].outcome.as_deref()), ("N1", None));
+        let id = complaints[0].id;
+        reg.resolve_complaint(&round, id, ComplaintOutcome::Upheld, Some(Class::Poor), d(2026, 12, 3), "xa", "test")
+            .await
+            .expect("resolve");
+        let decided = reg.decide(&round, &input(d(2026, 12, 4)), "xa", "test").await.expect("decide").expect("decided");
+        assert_eq!((decided.recognised, decided.poor, decided.near_poor), (4, 3, 0), "{engine}: {decided:?}");
+        assert_eq!((decided.escaped_poor, decided.escaped_near_poor), (1, 0), "{engine}: P1 escaped; N1 went to poor");
+        assert_eq!(decided.differences, vec![("N1".into(), "near_poor".into(), "poor".into())], "{engine}");
+        let n1 = reg.household(c, "N1").await.expect("N1");
+        let official = n1.periods.iter().find(|p| p.year == 2026).and_then(|p| p.class);
+        assert_eq!(official, Some(Class::Poor), "{engine}: the recognised class is the official one");
+        let again = reg.decide(&round, &input(d(2026, 12, 5)), "xa", "test").await.expect("decide");
+        assert!(again.is_err(), "{engine}: one decision per commune and round");
+        let states = reg.round_status(&round, d(2026, 12, 20)).await.expect("status");
+        assert_eq!(states.len(), 1);
+        assert_eq!(states[0].reached, vuonlen_core::review::Step::Decision, "{engine}");
+        assert!(states[0].late.is_empty(), "{engine}: {:?}", states[0].late);
+
+        // Locked: a later import of the commune's answers is refused and changes nothing.
+        let changed = vec![household("P2", c, Class::NotPoor, 2, 200)];
+        let summary = import(&db, 2026, &records(dir.path(), "late", &changed, d(2026, 12, 31))).await;
+        assert!(!summary.committed, "{engine}");
+        assert_eq!(summary.conflicts[0].kind, ConflictKind::Locked, "{engine}");
+        assert_eq!(reg.locks(&p2026).await.expect("locks").len(), 1, "{engine}");
+        assert!(other.locks(&p2026).await.expect("locks").is_empty(), "{engine}");
+        let p2 = reg.household(c, "P2").await.expect("P2");
+        assert_eq!(p2.periods.iter().find(|p| p.year == 2026).and_then(|p| p.class), Some(Class::Poor), "{engine}");
+    }
+}

@@ -61,6 +61,8 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(_) | StoreError::OutOfScope(_) => AppError::NotFound,
             StoreError::Forbidden(m) => AppError::Forbidden(m),
             StoreError::Invalid(m) => AppError::Invalid(m),
+            StoreError::Refused { .. } => AppError::Invalid(e.to_string()),
+            StoreError::Locked { .. } => AppError::Conflict(e.to_string()),
             StoreError::Url(_) | StoreError::Standard(_) => AppError::Invalid(e.to_string()),
             StoreError::Unavailable(m) => AppError::Unavailable(m),
             StoreError::Malformed(m) => AppError::Damaged(m),

@@ -186,6 +186,14 @@ pub async fn save(
                             "Someone else changed (or added) this household after you opened the form: nothing was overwritten. Open it again and redo the change.",
                         )
                         .to_string(),
+                    ConflictKind::Locked => {
+                        let (commune, number) = c.value.split_once(' ').unwrap_or((c.value.as_str(), ""));
+                        l.s(
+                            &vuonlen_store::review::locked_vi(commune, period.year, number),
+                            &vuonlen_store::review::locked_en(commune, period.year, number),
+                        )
+                        .to_string()
+                    }
                     ConflictKind::OutOfScope => l
                         .s("Xã này nằm ngoài địa bàn bạn được phép cập nhật.", "This commune is outside the area you may change.")
                         .to_string(),
