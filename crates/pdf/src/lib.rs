@@ -1,0 +1,162 @@
+//! Official documents of the poverty review, typeset as PDF with typst used as a library.
+//!
+//! Two forms of Decision 24/2021/QĐ-TTg, laid out as administrative documents under
+//! Decree 30/2020/NĐ-CP (A4, Times-metric serif, national heading, dated place line,
+//! signature block):
+//!
+//! - [`decision_pdf`]: **Mẫu 02**, the commune chair's decision recognising the lists of poor
+//!   and near-poor households (and of households that escaped), with the lists annexed;
+//! - [`certificates_pdf`]: **Mẫu 03**, one certificate of poor / near-poor household per page.
+//!
+//! The layout lives in `templates/*.typ`, compiled into the binary. The data never becomes typst
+//! source: it is serialised to JSON, handed to the template as `sys.inputs.data` and decoded
+//! there with `json(bytes(..))`, so a name such as `Nguyễn *Hoa* #x [$\]` prints as written.
+//! Every string is put in Unicode NFC on the way in. The fonts (Liberation Serif, SIL OFL) are
+//! compiled in as well: no system font is looked up and no typst package is fetched.
+
+mod engine;
+mod view;
+
+use chrono::NaiveDate;
+
+pub use view::vietnamese_date;
+
+/// The People's Committee that issues the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authority {
+    /// Province the commune belongs to, e.g. "Sơn La" (given to the templates; not printed by
+    /// the two forms, whose heading names the commune only).
+    pub province_name: String,
+    /// Commune name without its kind, e.g. "Phù Yên".
+    pub commune_name: String,
+    /// "XÃ", "PHƯỜNG" or "ĐẶC KHU" (any case: printed upper-case in headings, lower-case in text).
+    pub commune_kind: String,
+    /// Place written before the date, e.g. "Phù Yên" in "Phù Yên, ngày 05 tháng 12 năm 2026".
+    pub place_name: String,
+}
+
+/// Who signs: the chair ("CHỦ TỊCH"), or a vice-chair signing for the chair
+/// (`on_behalf: Some("KT. CHỦ TỊCH")`, `title: "PHÓ CHỦ TỊCH"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signer {
+    pub title: String,
+    pub on_behalf: Option<String>,
+    pub name: String,
+}
+
+/// One household on an annexed list of the decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedHousehold {
+    pub household_code: String,
+    pub head_name: String,
+    /// Village or residential group (thôn / tổ dân phố).
+    pub village: String,
+    /// Number of persons (nhân khẩu).
+    pub persons: u32,
+    pub note: String,
+}
+
+/// Mẫu 02: decision of the commune chair recognising the lists of the year.
+///
+/// The counts in Điều 1 and Điều 2 are computed from the lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub authority: Authority,
+    /// Document number, e.g. "125/QĐ-UBND" (printed after "Số: ").
+    pub number: String,
+    pub signed_on: NaiveDate,
+    /// Year the lists apply to.
+    pub list_year: i32,
+    /// "Căn cứ …" lines, each printed as its own paragraph as given (with its final ';').
+    pub legal_bases: Vec<String>,
+    pub poor: Vec<ListedHousehold>,
+    pub near_poor: Vec<ListedHousehold>,
+    pub escaped_poor: Vec<ListedHousehold>,
+    pub escaped_near_poor: Vec<ListedHousehold>,
+    /// "Nơi nhận" entries, printed one a line after "- ", e.g. "Như Điều 3;", "Lưu: VT.".
+    pub recipients: Vec<String>,
+    pub signer: Signer,
+}
+
+/// Which certificate (Mẫu 03) a household receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateKind {
+    /// Giấy chứng nhận hộ nghèo (number …/GCN-HN).
+    Poor,
+    /// Giấy chứng nhận hộ cận nghèo (number …/GCN-HCN).
+    NearPoor,
+}
+
+/// A member listed on a certificate; the year of birth goes in the "Nam" or "Nữ" column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateMember {
+    pub full_name: String,
+    pub ethnicity: String,
+    /// Relation to the head of household, e.g. "Chủ hộ", "Vợ", "Con".
+    pub relation: String,
+    pub birth_year: i32,
+    pub female: bool,
+    pub note: String,
+}
+
+/// One household's certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificate {
+    /// Certificate number, e.g. "12/GCN-HN".
+    pub number: String,
+    pub kind: CertificateKind,
+    pub head_name: String,
+    /// Personal identification / citizen ID number; a dotted line is printed when absent.
+    pub id_number: Option<String>,
+    /// Permanent residence.
+    pub address: String,
+    pub members: Vec<CertificateMember>,
+}
+
+/// Mẫu 03: the certificates issued under one decision, one page per household.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Certificates {
+    pub authority: Authority,
+    pub list_year: i32,
+    /// Number of the recognising decision, e.g. "125/QĐ-UBND".
+    pub decision_number: String,
+    pub decision_date: NaiveDate,
+    pub signed_on: NaiveDate,
+    pub signer: Signer,
+    pub households: Vec<Certificate>,
+}
+
+/// Why a document could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum PdfError {
+    /// The data could not be turned into the template's JSON input.
+    #[error("the data of the {document} could not be encoded as JSON: {source}")]
+    Data {
+        document: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+    /// typst reported errors while compiling the template (diagnostics joined, one a line,
+    /// each with its template file, line and column).
+    #[error("typst could not typeset the {document}:\n{diagnostics}")]
+    Typeset { document: &'static str, diagnostics: String },
+    /// typst could not write the laid-out document as PDF.
+    #[error("typst could not write the {document} as PDF:\n{diagnostics}")]
+    Export { document: &'static str, diagnostics: String },
+    /// Anything else typst-as-lib reports (missing template, file resolution).
+    #[error("typst could not set up the {document}: {message}")]
+    Setup { document: &'static str, message: String },
+}
+
+/// Typesets Mẫu 02, the decision recognising the lists, with one annex per list.
+pub fn decision_pdf(d: &Decision) -> Result<Vec<u8>, PdfError> {
+    engine::render(engine::Template::Decision, &view::decision(d)).map(engine::Rendered::into_pdf)
+}
+
+/// Typesets Mẫu 03, one certificate page per household, in one PDF.
+pub fn certificates_pdf(c: &Certificates) -> Result<Vec<u8>, PdfError> {
+    engine::render(engine::Template::Certificates, &view::certificates(c)).map(engine::Rendered::into_pdf)
+}
+
+#[cfg(test)]
+mod tests;
