@@ -17,5 +17,6 @@ pub mod edit;
 pub mod error;
 pub mod import;
 pub mod report;
+pub mod review;
 
 pub use error::AppError;

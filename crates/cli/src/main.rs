@@ -45,6 +45,9 @@ enum Command {
     /// Số dân cư — a period's resident households and persons per commune (the base of rates).
     #[command(subcommand)]
     Totals(commands::totals::TotalsCommand),
+    /// Rà soát — a review round: list, screening, survey, meeting, posting, complaints, decision, lock.
+    #[command(subcommand)]
+    Review(commands::review::ReviewCommand),
     /// Tính lại — re-classify a period under its standard or another (what-if).
     Reclassify(commands::registry::ReclassifyArgs),
     /// Diễn biến — movements of households between two periods.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Standards(a) => commands::standards::run(a),
         Command::Import(a) => commands::import::run(ctx, a),
         Command::Totals(c) => commands::totals::run(ctx, c),
+        Command::Review(c) => commands::review::run(ctx, c),
         Command::Reclassify(a) => commands::registry::reclassify(ctx, a),
         Command::Transitions(a) => commands::form::transitions(ctx, a),
         Command::Report(a) => commands::form::report(ctx, a),

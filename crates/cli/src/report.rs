@@ -79,6 +79,15 @@ pub fn print_refusal(read: &ReadReport, errors_path: &Path) {
     eprintln!("Fix them and run again, or use --skip-invalid to leave the invalid households out.");
 }
 
+/// A refused file that is taken whole or not at all (no `--skip-invalid`).
+pub fn print_refusal_whole(read: &ReadReport, errors_path: &Path) {
+    let n = read.errors.len() as u64 + read.errors_omitted;
+    eprintln!("Dữ liệu có {n} lỗi, không ghi kết quả / The input has {n} errors; nothing was written.");
+    print_some(read);
+    eprintln!("Danh sách đầy đủ / full list: {}", errors_path.display());
+    eprintln!("Sửa các lỗi rồi chạy lại / Fix them and run again.");
+}
+
 /// Success, possibly with skipped households or warnings.
 pub fn print_remaining(read: &ReadReport, errors_path: &Path) {
     if read.skipped_households > 0 {

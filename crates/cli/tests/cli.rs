@@ -1181,3 +1181,181 @@ fn a_damaged_sqlite_registry_is_refused_until_restored() {
     assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(vuonlen(&["--db", &db, "periods"]).status.success(), "the registry is kept");
 }
+
+/// A commune's annual review from the command line: the list (Phụ lục I), applications with a
+/// refused file located, screening, survey, meeting, posting, a decision refused before the
+/// posting ends and then made, the decision and certificates as PDF, and the lock refusing a
+/// later import of the commune's answers.
+#[test]
+fn a_commune_reviews_decides_prints_and_locks_from_the_command_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = format!("sqlite://{}", s(&dir.path().join("review.db")));
+    let (h25, m25) = synth_seeded(&dir.path().join("y25"), 1500, 3, "2025-12-31");
+    let (h26, m26) = synth_seeded(&dir.path().join("y26"), 1500, 3, "2026-12-31");
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db.as_str(), "--actor", "can-bo-xa"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let ok = |args: &[&str]| {
+        let out = run(args);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    ok(&["import", "--period", "2025", "--households", s(&h25), "--members", s(&m25)]);
+    ok(&["import", "--period", "2026", "--standard", "2022-2025", "--households", s(&h26), "--members", s(&m26)]);
+    let round = ok(&["review", "open", "--period", "2026", "--province", "14"]).trim().to_string();
+
+    // The commune with the most households listed.
+    ok(&["review", "list", "--round", &round]);
+    let status = ok(&["review", "status", "--round", &round, "--today", "2026-10-01"]);
+    let (commune, listed) = status
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .map(|c| (c[0].to_string(), c[3].parse::<u64>().expect("listed")))
+        .max_by_key(|c| c.1)
+        .expect("a commune");
+    assert!(listed > 0, "{status}");
+    let list = dir.path().join("phu-luc-1.xlsx");
+    ok(&["review", "list", "--round", &round, "--commune", &commune, "--out", s(&list)]);
+    assert!(list.exists());
+
+    // Two households of the commune not on the list apply; a file naming an unknown one is refused whole.
+    let (header, rows) = read_csv(&h26);
+    let (id, cc) = (col(&header, "household_id"), col(&header, "commune_code"));
+    let in_commune: Vec<&str> = rows.iter().filter(|r| r[cc] == commune).map(|r| r[id].as_str()).collect();
+    let errors = dir.path().join("apply.errors.csv");
+    let mut applicants = Vec::new();
+    for code in &in_commune {
+        let probe = dir.path().join("probe.csv");
+        std::fs::write(&probe, format!("Mã xã,Mã hộ,Nguồn đề nghị,Ngày đề nghị\n{commune},{code},Mẫu 01,10/09/2026\n"))
+            .expect("write");
+        // Listed households are refused as already on the list: only the others apply.
+        let out = run(&["review", "apply", "--round", &round, "--file", s(&probe), "--errors-out", s(&errors)]);
+        if out.status.success() {
+            applicants.push(code.to_string());
+        }
+        if applicants.len() == 2 {
+            break;
+        }
+    }
+    assert_eq!(applicants.len(), 2);
+    let bad = dir.path().join("apply-bad.csv");
+    std::fs::write(
+        &bad,
+        format!("commune_code,household_code,origin,applied_on\n{commune},{commune}-999999,mau_01,2026-09-10\n"),
+    )
+    .expect("write");
+    let out = run(&["review", "apply", "--round", &round, "--file", s(&bad), "--errors-out", s(&errors)]);
+    assert!(!out.status.success());
+    let (eh, erows) = read_csv(&errors);
+    assert_eq!(erows.len(), 1);
+    assert_eq!(erows[0][col(&eh, "row")], "2");
+    assert!(erows[0][col(&eh, "message_en")].contains("No household"), "{erows:?}");
+
+    let screen = dir.path().join("phieu-a.csv");
+    std::fs::write(
+        &screen,
+        format!(
+            "commune_code,household_code,result,reason,screened_on\n{commune},{},proceeds,,2026-09-20\n{commune},{},out,phieu_a,2026-09-20\n",
+            applicants[0], applicants[1]
+        ),
+    )
+    .expect("write");
+    ok(&["review", "screen", "--round", &round, "--file", s(&screen)]);
+    ok(&["review", "survey", "--round", &round, "--commune", &commune, "--all"]);
+    ok(&[
+        "review",
+        "meeting",
+        "--round",
+        &round,
+        "--commune",
+        &commune,
+        "--all",
+        "--held-on",
+        "2026-10-15",
+        "--attendees",
+        "40",
+        "--agreeing",
+        "30",
+    ]);
+    ok(&["review", "post", "--round", &round, "--commune", &commune, "--from", "2026-12-01", "--to", "2026-12-03"]);
+    let early = run(&[
+        "review",
+        "decide",
+        "--round",
+        &round,
+        "--commune",
+        &commune,
+        "--number",
+        "125/QĐ-UBND",
+        "--date",
+        "2026-12-03",
+        "--signer",
+        "Lò Văn Sáng",
+    ]);
+    assert!(!early.status.success());
+    assert!(String::from_utf8_lossy(&early.stderr).contains("not after posting ends"));
+    let decided = run(&[
+        "review",
+        "decide",
+        "--round",
+        &round,
+        "--commune",
+        &commune,
+        "--number",
+        "125/QĐ-UBND",
+        "--date",
+        "2026-12-04",
+        "--signer",
+        "Lò Văn Sáng",
+    ]);
+    assert!(decided.status.success(), "{}", String::from_utf8_lossy(&decided.stderr));
+    let said = String::from_utf8_lossy(&decided.stderr).into_owned();
+    assert!(
+        said.contains(&format!("công nhận {} hộ", listed + 1)),
+        "listed households and the applicant screened in: {said}"
+    );
+
+    let (qd, gcn) = (dir.path().join("qd.pdf"), dir.path().join("gcn.pdf"));
+    ok(&["review", "print", "--round", &round, "--commune", &commune, "--decision", s(&qd), "--certificates", s(&gcn)]);
+    for pdf in [&qd, &gcn] {
+        assert!(std::fs::read(pdf).expect("pdf").starts_with(b"%PDF"), "{}", pdf.display());
+    }
+
+    // Locked: the same answers again change nothing; a change to one of the commune's households
+    // is refused.
+    ok(&["import", "--period", "2026", "--households", s(&h26), "--members", s(&m26)]);
+    let text = std::fs::read_to_string(&h26).expect("households");
+    let changed: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with(&format!("{},", applicants[0])) {
+                l.replacen(",urban,", ",urban,Sửa ", 1).replacen(",rural,", ",rural,Sửa ", 1)
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    let h_changed = dir.path().join("changed.csv");
+    std::fs::write(&h_changed, changed.join("\n") + "\n").expect("write");
+    let errors = dir.path().join("late.errors.csv");
+    let late = run(&[
+        "import",
+        "--period",
+        "2026",
+        "--households",
+        s(&h_changed),
+        "--members",
+        s(&m26),
+        "--errors",
+        s(&errors),
+    ]);
+    assert!(!late.status.success(), "{}", String::from_utf8_lossy(&late.stderr));
+    let (eh, erows) = read_csv(&errors);
+    assert!(erows.iter().any(|r| r[col(&eh, "message_en")].contains("are locked")), "{erows:?}");
+    let status = ok(&["review", "status", "--round", &round, "--today", "2026-12-20"]);
+    let line = status.lines().find(|l| l.starts_with(&commune)).expect("commune");
+    assert!(line.contains("125/QĐ-UBND") && line.contains("\tdecision\t"), "{line}");
+}

@@ -27,6 +27,22 @@ pub struct ReviewProcedure {
     pub posting: Posting,
     pub steps: Vec<StepRule>,
     pub screening_reasons: Vec<ScreeningReason>,
+    /// What the decision (Mẫu 02) cites.
+    pub decision_bases: Vec<DecisionBasis>,
+    /// Where the decision is sent; `{province}` is the province's name.
+    pub recipients: Vec<String>,
+}
+
+/// A legal basis a decision cites: always, or when it applies the standard `standard`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DecisionBasis {
+    #[serde(default)]
+    pub standard: Option<String>,
+    pub text: String,
+    pub citation: String,
+    pub status: Status,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,6 +182,11 @@ impl ReviewProcedure {
         add_working_days(start, self.posting.working_days.value.saturating_sub(1))
     }
 
+    /// The bases a decision applying standard `standard_id` cites, in order.
+    pub fn bases_for(&self, standard_id: &str) -> Vec<&DecisionBasis> {
+        self.decision_bases.iter().filter(|b| b.standard.as_deref().is_none_or(|s| s == standard_id)).collect()
+    }
+
     pub fn screening_reason(&self, code: &str) -> Option<&ScreeningReason> {
         self.screening_reasons.iter().find(|r| r.code == code)
     }
@@ -189,6 +210,9 @@ impl ReviewProcedure {
             &self.posting.working_days.citation,
             self.posting.working_days.status,
         );
+        for b in &self.decision_bases {
+            add(&format!("Căn cứ của quyết định: {}", b.citation), &b.citation, b.status);
+        }
         for r in &self.screening_reasons {
             add(&format!("Lý do loại (Phiếu A): {}", r.text_vi), &r.citation, r.status);
         }

@@ -29,6 +29,8 @@ mod problems;
 mod read;
 pub mod record;
 mod recorded;
+pub mod review_list;
+pub mod review_tables;
 mod rows;
 mod seen;
 mod split;

@@ -104,6 +104,8 @@ pub enum ProblemKind {
     /// A household of a commune whose lists for the period are locked by the commune chair's
     /// decision: changes go through a regular review round (registry import and edit).
     Locked,
+    /// A row of a review step the registry refused (not on the list, a step out of order, …).
+    Refused,
 }
 
 /// One problem, located as the user sees it in a spreadsheet.

@@ -534,8 +534,9 @@ impl Importer {
         }
         self.load_commune(&r.commune_code, place.list).await?;
         let key = (r.commune_code.clone(), r.household_code.clone());
+        // A change to a household of a locked commune (the same answers again change nothing).
         if let Some(number) = self.locked.get(&place.current_commune)
-            && !self.known.get(&key).is_some_and(|k| self.reopened.contains(&k.household_id))
+            && !self.known.get(&key).is_some_and(|k| k.hash == Some(hash) || self.reopened.contains(&k.household_id))
         {
             let value = format!("{} {number}", place.current_commune);
             self.summary.conflicts.push(refuse(ConflictKind::Locked, &value));

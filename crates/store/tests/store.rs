@@ -1440,7 +1440,9 @@ async fn a_review_round_runs_from_the_list_to_a_locked_decision() {
         assert_eq!(states[0].reached, vuonlen_core::review::Step::Decision, "{engine}");
         assert!(states[0].late.is_empty(), "{engine}: {:?}", states[0].late);
 
-        // Locked: a later import of the commune's answers is refused and changes nothing.
+        // Locked: the same answers again change nothing; a change is refused.
+        let same = import(&db, 2026, &records(dir.path(), "same", &now[1..2], d(2026, 12, 31))).await;
+        assert!(same.conflicts.is_empty() && same.unchanged == 1, "{engine}: {same:?}");
         let changed = vec![household("P2", c, Class::NotPoor, 2, 200)];
         let summary = import(&db, 2026, &records(dir.path(), "late", &changed, d(2026, 12, 31))).await;
         assert!(!summary.committed, "{engine}");

@@ -162,6 +162,10 @@ routes! {
     "/nhap/{token}/xac-nhan" => post(pages::import::confirm);
     "/nhap/{token}/loi.csv" => get(pages::import::error_file);
     "/dan-cu" => get(pages::residents::show).post(pages::residents::upload), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
+    "/ra-soat" => get(pages::review::rounds).post(pages::review::open);
+    "/ra-soat/{id}" => get(pages::review::round);
+    "/ra-soat/{id}/xa/{commune}" => get(pages::review::commune).post(pages::review::commune_action), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
+    "/ra-soat/{id}/xa/{commune}/{file}" => get(pages::review::download);
     "/bao-cao" => get(pages::reports::show);
     "/bao-cao/tai" => get(pages::reports::download);
     "/nguoi-dung" => get(pages::admin::users).post(pages::admin::create);

@@ -2,6 +2,7 @@ pub mod classify;
 pub mod form;
 pub mod import;
 pub mod registry;
+pub mod review;
 pub mod standards;
 pub mod summary;
 pub mod synth;

@@ -48,7 +48,7 @@ pub fn run(ctx: Ctx, cmd: TotalsCommand) -> Result<ExitCode> {
         let read = &done.totals.report;
         if !read.is_clean() {
             report::write_errors(read, &errors_path)?;
-            report::print_refusal(read, &errors_path);
+            report::print_refusal_whole(read, &errors_path);
             return Ok(ExitCode::FAILURE);
         }
         let communes = done.totals.rows.len();

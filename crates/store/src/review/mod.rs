@@ -71,6 +71,7 @@ pub struct CommuneState {
     pub open_complaints: u64,
     pub decision_number: Option<String>,
     pub decided_on: Option<NaiveDate>,
+    pub signer: Option<String>,
     /// The last step the commune has reached.
     pub reached: Step,
     /// Steps past their due day (as of `today`) that the commune has not completed.
@@ -332,9 +333,19 @@ impl Registry {
 
     /// The state of each commune of a round the caller may read, as of `today`.
     pub async fn round_status(&self, round: &Round, today: NaiveDate) -> Result<Vec<CommuneState>> {
-        type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>);
+        type Row = (
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+        );
         let rows: Vec<Row> = on_pool!(self.db, p => sqlx::query_as(
-            "SELECT current_commune, current_province, listed_at, posting_starts, posting_ends, decision_number, decided_on \
+            "SELECT current_commune, current_province, listed_at, posting_starts, posting_ends, decision_number, decided_on, \
+                 signer \
              FROM review_commune WHERE round_id = $1 ORDER BY current_commune",
         )
         .bind(round.id)
@@ -356,7 +367,7 @@ impl Registry {
         .await?);
         let names = &vuonlen_core::units::AdminUnits::get().list(vuonlen_core::units::UnitList::Y2025).communes;
         let mut out = Vec::new();
-        for (commune, province, listed_at, ps, pe, number, decided) in rows {
+        for (commune, province, listed_at, ps, pe, number, decided, signer) in rows {
             if !self.scope.contains(&province, &commune) {
                 continue;
             }
@@ -386,6 +397,7 @@ impl Registry {
                 open_complaints,
                 decision_number: number,
                 decided_on,
+                signer,
                 reached: Step::List,
                 late: Vec::new(),
             };

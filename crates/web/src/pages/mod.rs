@@ -10,6 +10,7 @@ pub mod import;
 pub mod login;
 pub mod reports;
 pub mod residents;
+pub mod review;
 pub mod tokens;
 
 use crate::auth::Viewer;

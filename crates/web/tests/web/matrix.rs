@@ -76,6 +76,16 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("get" | "post", "/nguoi-dung") | ("post", "/nguoi-dung/{id}") => yes(c.admin),
         ("get", "/nhat-ky") => yes(c.auditor),
         ("get" | "post", "/token") => yes(signed_in),
+        // Review rounds: everyone signed in lists those they may see; a province officer opens
+        // one of its province; a round and its communes are read and written like households.
+        ("get", "/ra-soat") => yes(signed_in),
+        ("post", "/ra-soat") => yes(c.writes.contains(&Target::Sibling)),
+        ("get", "/ra-soat/{id}") => {
+            let province = if t == Target::Far { &[Target::Far][..] } else { &[Target::Own, Target::Sibling][..] };
+            yes(province.iter().any(|p| c.reads.contains(p)))
+        }
+        ("get", "/ra-soat/{id}/xa/{commune}" | "/ra-soat/{id}/xa/{commune}/{file}") => yes(reads),
+        ("post", "/ra-soat/{id}/xa/{commune}") => yes(writes),
         // The commune officer's token: its owner or an administrator revokes it.
         ("post", "/token/{id}/thu-hoi") => yes(c.name == "xa.own" || c.admin),
         _ => panic!("no expected answer for {method} {path}: add the route to the authorization matrix"),
@@ -200,7 +210,7 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                 display_name: "kiemtra.01".into(),
                 password_hash: password::hash(PASSWORD).expect("hash"),
                 role: Role::Auditor,
-                unit_code: Some(far_province),
+                unit_code: Some(far_province.clone()),
             },
             "test",
             "test",
@@ -238,6 +248,23 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
             .expect("confirm form")
             .to_string();
         let error_token = error_token.to_string();
+        // A review round of each province (2025), opened by the national administration.
+        let procedure = vuonlen_core::Standards::embedded().expect("standards").review_procedure().expect("procedure");
+        let p2025 = vuonlen_store::period::get(&w.db, 2025).await.expect("period").expect("2025");
+        let mut rounds = std::collections::HashMap::new();
+        for province in ["14".to_string(), far_province.clone()] {
+            let spec = vuonlen_store::review::RoundSpec {
+                period: &p2025,
+                kind: vuonlen_store::review::RoundKind::Annual,
+                province_code: &province,
+                starts_on: None,
+                communes: &[],
+                calendar: &[],
+                procedure: &procedure,
+            };
+            rounds.insert(province.clone(), national.open_round(&spec, "test", "test").await.expect("round").id);
+        }
+        let round_of = |t: Target| if t == Target::Far { rounds[&far_province] } else { rounds["14"] };
         let ids = |t: Target| match t {
             Target::Own | Target::None => w.own_id,
             Target::Sibling => w.sibling_id,
@@ -304,6 +331,15 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ("get", "/nhap") => (path.to_string(), None),
                             ("post", "/nhap") => (path.to_string(), upload(&w.own, false)),
                             ("post", "/dan-cu") => (path.to_string(), residents_upload(&w.own)),
+                            ("post", "/ra-soat") => (path.to_string(), form(&[("period", "2025"), ("kind", "annual")])),
+                            ("get", "/ra-soat/{id}") => (format!("/ra-soat/{}", round_of(t)), None),
+                            (_, "/ra-soat/{id}/xa/{commune}") => (
+                                format!("/ra-soat/{}/xa/{}", round_of(t), unit(t)),
+                                Some(multipart(&[("action", None, b"list".to_vec())])),
+                            ),
+                            ("get", "/ra-soat/{id}/xa/{commune}/{file}") => {
+                                (format!("/ra-soat/{}/xa/{}/phu-luc-1.xlsx", round_of(t), unit(t)), None)
+                            }
                             (_, "/nhap/{token}/xac-nhan") => (format!("/nhap/{confirm_token}/xac-nhan"), form(&[])),
                             (_, "/nhap/{token}/loi.csv") => (format!("/nhap/{error_token}/loi.csv"), None),
                             ("get", "/bao-cao/tai") | ("get", "/api/v1/reports") => {
