@@ -185,6 +185,14 @@ routes! {
     "/api/v1/households/{id}/surveys/{period}" => get(api::households::survey).put(api::households::update);
     "/api/v1/classify" => post(api::households::classify_preview);
     "/api/v1/reports" => get(api::report);
+    "/api/v1/review/rounds" => get(api::review::rounds);
+    "/api/v1/review/rounds/{id}" => get(api::review::round);
+    "/api/v1/review/rounds/{id}/communes/{commune}" => get(api::review::commune);
+    "/api/v1/review/rounds/{id}/communes/{commune}/list" => post(api::review::list);
+    "/api/v1/review/rounds/{id}/communes/{commune}/steps" => post(api::review::steps);
+    "/api/v1/review/rounds/{id}/communes/{commune}/posting" => post(api::review::posting);
+    "/api/v1/review/rounds/{id}/communes/{commune}/complaints/{complaint}" => post(api::review::resolve);
+    "/api/v1/review/rounds/{id}/communes/{commune}/decision" => post(api::review::decide);
     "/api/openapi.json" => get(api::openapi);
 }
 

@@ -1295,3 +1295,110 @@ fn no_template_has_an_inline_script_or_handler() {
     }
     assert!(found.is_empty(), "inline scripts the CSP blocks:\n{}", found.join("\n"));
 }
+
+/// A commune's review through the API (issue 12): steps refused whole with their indexes, a
+/// decision refused with every reason and then made, and the locked period refusing an edit
+/// with 409 and a message saying how to proceed — through the API and the page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_runs_a_commune_review_and_a_locked_period_refuses_edits_with_409() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let (session, csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let pairs = |kv: &[(&str, &str)]| kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let opened = w
+            .post_form(&session, "/ra-soat", &pairs(&[("_csrf", &csrf), ("period", "2025"), ("kind", "annual")]), None)
+            .await;
+        assert_eq!(opened.status, StatusCode::SEE_OTHER, "{engine}: {}", opened.body);
+        let rounds = w.api("xa.own", "GET", "/api/v1/review/rounds?period=2025", None).await.json();
+        let id = rounds[0]["id"].as_i64().expect("round id");
+        assert_eq!(rounds[0]["list_year"], 2026, "{engine}");
+        let base = format!("/api/v1/review/rounds/{id}/communes/{}", w.own);
+        let listed = w.api("xa.own", "POST", &format!("{base}/list"), None).await;
+        assert_eq!(listed.status, OK, "{engine}: {}", listed.body);
+        let detail = w.api("xa.own", "GET", &base, None).await.json();
+        let households = detail["households"].as_array().expect("households").clone();
+        let code = |i: usize| households[i]["household_code"].as_str().expect("code").to_string();
+        let steps = |step: &str, rows: Value| Some(serde_json::json!({ "step": step, "rows": rows }));
+        // The own household applies if it is not listed yet (so the list has at least one).
+        if households.is_empty() {
+            panic!("{engine}: the own commune has no poor or near-poor household in 2024");
+        }
+        let surveys: Vec<Value> =
+            (0..households.len()).map(|i| serde_json::json!({ "household_code": code(i) })).collect();
+        assert_eq!(
+            w.api("xa.own", "POST", &format!("{base}/steps"), steps("surveys", Value::from(surveys))).await.status,
+            OK
+        );
+        // A meeting file with an agreement over 100 % and an unknown household: refused whole, both rows named.
+        let bad = serde_json::json!([
+            { "household_code": code(0), "on": "2025-10-15", "attendees": 10, "agreeing": 11 },
+            { "household_code": "KHONG-CO", "on": "2025-10-15", "attendees": 10, "agreeing": 6 },
+        ]);
+        let refused = w.api("xa.own", "POST", &format!("{base}/steps"), steps("meetings", bad)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", refused.body);
+        let indexes: Vec<i64> =
+            refused.json()["refused"].as_array().expect("refused").iter().filter_map(|r| r["index"].as_i64()).collect();
+        assert_eq!(indexes, vec![0, 1], "{engine}: {}", refused.body);
+        assert_eq!(w.api("xa.own", "GET", &base, None).await.json()["commune"]["stages"]["surveyed"], households.len());
+        let votes: Vec<Value> = (0..households.len())
+            .map(|i| serde_json::json!({ "household_code": code(i), "on": "2025-10-15", "attendees": 40, "agreeing": 30 }))
+            .collect();
+        assert_eq!(
+            w.api("xa.own", "POST", &format!("{base}/steps"), steps("meetings", Value::from(votes))).await.status,
+            OK
+        );
+        let posting = serde_json::json!({ "starts_on": "2025-12-01", "ends_on": "2025-12-03", "places": "UBND xã" });
+        let posted = w.api("xa.own", "POST", &format!("{base}/posting"), Some(posting)).await;
+        assert_eq!(posted.status, StatusCode::NO_CONTENT, "{engine}: {}", posted.body);
+        let complaint =
+            serde_json::json!([{ "household_code": code(0), "on": "2025-12-02", "content": "Xin phúc tra" }]);
+        assert_eq!(w.api("xa.own", "POST", &format!("{base}/steps"), steps("complaints", complaint)).await.status, OK);
+        // Too early and a complaint open: both reasons.
+        let early = serde_json::json!({ "number": "12/QĐ-UBND", "decided_on": "2025-12-03", "signer": "Lê Văn A" });
+        let early = w.api("xa.own", "POST", &format!("{base}/decision"), Some(early)).await;
+        assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", early.body);
+        assert_eq!(early.json()["refused"].as_array().map(Vec::len), Some(2), "{engine}: {}", early.body);
+        let complaint_id =
+            w.api("xa.own", "GET", &base, None).await.json()["complaints"][0]["id"].as_i64().expect("id");
+        let resolve = serde_json::json!({ "outcome": "upheld", "recheck_class": "poor", "resolved_on": "2025-12-03" });
+        let resolved = w.api("xa.own", "POST", &format!("{base}/complaints/{complaint_id}"), Some(resolve)).await;
+        assert_eq!(resolved.status, StatusCode::NO_CONTENT, "{engine}: {}", resolved.body);
+        let decision = serde_json::json!({ "number": "12/QĐ-UBND", "decided_on": "2025-12-04", "signer": "Lê Văn A" });
+        let decided = w.api("xa.own", "POST", &format!("{base}/decision"), Some(decision)).await;
+        assert_eq!(decided.status, OK, "{engine}: {}", decided.body);
+        let d = decided.json();
+        assert_eq!(d["recognised"], households.len(), "{engine}: {d}");
+        assert!(
+            d["poor"].as_u64().is_some_and(|p| p >= 1),
+            "{engine}: the upheld complaint makes a poor household: {d}"
+        );
+        // The decision's household is poor now, officially; its answers are locked.
+        let hid = households[0]["household_id"].as_i64().expect("id");
+        let official = w.api("xa.own", "GET", &format!("/api/v1/households/{hid}"), None).await.json();
+        let y2025 = official["periods"].as_array().expect("periods").iter().find(|p| p["period"] == 2025).cloned();
+        assert_eq!(y2025.expect("2025")["class"], "poor", "{engine}: {official}");
+        let uri = format!("/api/v1/households/{hid}/surveys/2025");
+        let before = w.api("xa.own", "GET", &uri, None).await.json();
+        let mut fields = before["fields"].clone();
+        fields["household"]["address"] = Value::from("Số 1, đường Mới");
+        let edit = w
+            .api("xa.own", "PUT", &uri, Some(serde_json::json!({ "version": before["version"], "fields": fields })))
+            .await;
+        assert_eq!(edit.status, StatusCode::CONFLICT, "{engine}: {}", edit.body);
+        let refused = edit.json()["error"]["refused"].to_string();
+        assert!(
+            refused.contains("khóa") && refused.contains("12/QĐ-UBND") && refused.contains("rà soát thường xuyên"),
+            "{engine}: {refused}"
+        );
+        // The page says the same.
+        let (own_session, _) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let page = w.page(&own_session, &format!("/ra-soat/{id}/xa/{}", w.own)).await;
+        assert!(page.body.contains("12/QĐ-UBND") && page.body.contains("download-decision"), "{engine}");
+        let pdf = w.page(&own_session, &format!("/ra-soat/{id}/xa/{}/quyet-dinh.pdf", w.own)).await;
+        assert_eq!(pdf.status, OK, "{engine}");
+        // Another commune's officer cannot record anything for this one.
+        let far = format!("/api/v1/review/rounds/{id}/communes/{}/list", w.sibling);
+        assert_eq!(w.api("xa.own", "POST", &far, None).await.status, StatusCode::NOT_FOUND, "{engine}");
+    }
+}

@@ -14,7 +14,7 @@ enum Answer {
 }
 
 /// Where a request points: no place, or a household / unit of one of the three areas.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Target {
     None,
     Own,
@@ -86,6 +86,20 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         }
         ("get", "/ra-soat/{id}/xa/{commune}" | "/ra-soat/{id}/xa/{commune}/{file}") => yes(reads),
         ("post", "/ra-soat/{id}/xa/{commune}") => yes(writes),
+        ("get", "/api/v1/review/rounds") => yes(signed_in),
+        ("get", "/api/v1/review/rounds/{id}") => {
+            let province = if t == Target::Far { &[Target::Far][..] } else { &[Target::Own, Target::Sibling][..] };
+            yes(province.iter().any(|p| c.reads.contains(p)))
+        }
+        ("get", "/api/v1/review/rounds/{id}/communes/{commune}") => yes(reads),
+        (
+            "post",
+            "/api/v1/review/rounds/{id}/communes/{commune}/list"
+            | "/api/v1/review/rounds/{id}/communes/{commune}/steps"
+            | "/api/v1/review/rounds/{id}/communes/{commune}/posting"
+            | "/api/v1/review/rounds/{id}/communes/{commune}/complaints/{complaint}"
+            | "/api/v1/review/rounds/{id}/communes/{commune}/decision",
+        ) => yes(writes),
         // The commune officer's token: its owner or an administrator revokes it.
         ("post", "/token/{id}/thu-hoi") => yes(c.name == "xa.own" || c.admin),
         _ => panic!("no expected answer for {method} {path}: add the route to the authorization matrix"),
@@ -275,6 +289,71 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
             Target::Sibling => w.sibling.clone(),
             Target::Far => w.far.clone(),
         };
+        // In each target commune: a listed household, surveyed, agreed, posted, and one complaint.
+        let mut complaints = std::collections::HashMap::new();
+        for t in EVERYWHERE.iter().copied() {
+            use vuonlen_core::review::{Origin, PostingDates, Screening, Vote};
+            use vuonlen_store::review::{Application, ComplaintRow, ScreeningRow, Steps};
+            let day = |m, d| chrono::NaiveDate::from_ymd_opt(2025, m, d).expect("day");
+            let round = national.round(round_of(t)).await.expect("round").expect("round");
+            let commune = unit(t);
+            let by = |steps: Steps| {
+                let (national, round, procedure) = (national.clone(), round.clone(), procedure.clone());
+                async move {
+                    national
+                        .record_steps(&round, &procedure, &steps, "test", "test")
+                        .await
+                        .expect("step")
+                        .expect("recorded")
+                }
+            };
+            national.list_round(&round, Some(&commune), "test", "test").await.expect("list");
+            if national.round_cases(&round, &commune).await.expect("cases").is_empty() {
+                let s = national.survey_detail(ids(t), 2025).await.expect("survey").survey;
+                let (commune_code, household_code) = (s.commune_code.clone(), s.household_code.clone());
+                by(Steps::Applications(vec![Application {
+                    commune_code: commune_code.clone(),
+                    household_code: household_code.clone(),
+                    origin: Origin::Applied,
+                    applied_on: day(9, 10),
+                }]))
+                .await;
+                by(Steps::Screening(vec![ScreeningRow {
+                    commune_code,
+                    household_code,
+                    outcome: Screening::Proceeds,
+                    reason: None,
+                    note: None,
+                    screened_on: day(9, 20),
+                }]))
+                .await;
+            }
+            national.record_surveyed_all(&round, &commune, "test", "test").await.expect("surveyed");
+            let vote = Vote { attendees: 40, agreeing: 30 };
+            national
+                .record_meeting_all(&round, &procedure, &commune, day(10, 15), vote, "test", "test")
+                .await
+                .expect("met");
+            let posting = PostingDates { starts_on: day(12, 1), ends_on: day(12, 3) };
+            national
+                .record_posting(&round, &procedure, &commune, posting, "UBND", "test", "test")
+                .await
+                .expect("posted");
+            let first = national.round_cases(&round, &commune).await.expect("cases")[0].household_id;
+            let s = national.survey_detail(first, 2025).await.expect("survey").survey;
+            by(Steps::Complaints(vec![ComplaintRow {
+                commune_code: s.commune_code,
+                household_code: s.household_code,
+                lodged_on: day(12, 2),
+                content: "Khiếu nại thử".into(),
+                outcome: None,
+                recheck_class: None,
+                resolved_on: None,
+            }]))
+            .await;
+            complaints.insert(t, national.complaints(&round, &commune).await.expect("complaints")[0].id);
+        }
+        let complaint_of = |t: Target| complaints[&t];
         let mut tried = 0usize;
         let mut wrong = Vec::new();
         for c in CALLERS {
@@ -333,6 +412,29 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ("post", "/dan-cu") => (path.to_string(), residents_upload(&w.own)),
                             ("post", "/ra-soat") => (path.to_string(), form(&[("period", "2025"), ("kind", "annual")])),
                             ("get", "/ra-soat/{id}") => (format!("/ra-soat/{}", round_of(t)), None),
+                            ("get", "/api/v1/review/rounds/{id}") => {
+                                (format!("/api/v1/review/rounds/{}", round_of(t)), None)
+                            }
+                            (_, p) if p.starts_with("/api/v1/review/rounds/{id}/communes/{commune}") => {
+                                let rest = p.trim_start_matches("/api/v1/review/rounds/{id}/communes/{commune}");
+                                let base = format!("/api/v1/review/rounds/{}/communes/{}", round_of(t), unit(t));
+                                // Bodies a writer's call gets through with (an answer, possibly a refusal).
+                                let body = match rest {
+                                    "/steps" => json(&serde_json::json!({"step": "surveys", "rows": []})),
+                                    "/posting" => json(
+                                        &serde_json::json!({"starts_on": "2025-12-01", "ends_on": "2025-12-03", "places": "UBND"}),
+                                    ),
+                                    "/complaints/{complaint}" => {
+                                        json(&serde_json::json!({"outcome": "rejected", "resolved_on": "2025-12-02"}))
+                                    }
+                                    "/decision" => json(
+                                        &serde_json::json!({"number": "1/QĐ-UBND", "decided_on": "2025-12-10", "signer": "A"}),
+                                    ),
+                                    _ => None,
+                                };
+                                let rest = rest.replace("{complaint}", &complaint_of(t).to_string());
+                                (format!("{base}{rest}"), body)
+                            }
                             (_, "/ra-soat/{id}/xa/{commune}") => (
                                 format!("/ra-soat/{}/xa/{}", round_of(t), unit(t)),
                                 Some(multipart(&[("action", None, b"list".to_vec())])),
