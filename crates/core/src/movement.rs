@@ -40,6 +40,11 @@ pub struct HouseholdPath {
     /// Near-poor in some period before the start and not near-poor at the start: makes a return
     /// to near-poverty *tái cận nghèo*.
     pub was_near_poor_before_start: bool,
+    /// Came into the commune between the two periods — moved in from another commune, or formed
+    /// by a split. Only such a household absent at the start is an *other increase*: a review
+    /// surveys the listed households and the applicants, so any other household absent from the
+    /// start was simply not poor nor near-poor then (issue 12).
+    pub arrived: bool,
 }
 
 impl HouseholdPath {
@@ -53,6 +58,22 @@ impl HouseholdPath {
             persons_end: end.1,
             was_poor_before_start: start.0 != Some(Class::Poor) && before.contains(&Some(Class::Poor)),
             was_near_poor_before_start: start.0 != Some(Class::NearPoor) && before.contains(&Some(Class::NearPoor)),
+            arrived: false,
+        }
+    }
+
+    /// The same path for a household that moved in or split off between the periods.
+    pub fn arrived(mut self, arrived: bool) -> Self {
+        self.arrived = arrived;
+        self
+    }
+
+    /// The class at the start as the movement reports read it: a household absent from the
+    /// start that did not arrive since was not on the lists, so neither poor nor near-poor.
+    fn start_as_listed(&self) -> Option<Class> {
+        match self.start {
+            None if !self.arrived => Some(Class::NotPoor),
+            s => s,
         }
     }
 }
@@ -137,7 +158,8 @@ pub enum PoorMovement {
     /// Column 7: middle-living or not poor at the start, poor at the end, never poor before
     /// (*phát sinh mới*).
     NewlyArising,
-    /// Column 8: absent at the start, poor at the end (*tăng khác*: split, moved in).
+    /// Column 8: poor at the end, having moved in or split off since the start (*tăng khác*); a
+    /// household merely absent from the start was not on the lists: column 6 or 7.
     OtherIncrease,
 }
 
@@ -164,7 +186,8 @@ pub enum NearPoorMovement {
     /// Column 7: middle-living or not poor at the start, near-poor at the end, never near-poor
     /// before (*phát sinh mới*).
     NewlyArising,
-    /// Column 8: absent at the start, near-poor at the end (*tăng khác*: split, moved in, merged
+    /// Column 8: near-poor at the end, having moved in or split off since the start (*tăng khác*:
+    /// split, moved in, merged
     /// with another household).
     OtherIncrease,
 }
@@ -173,7 +196,7 @@ impl PoorMovement {
     /// Classifies a path. Exactly one column for any household that leaves or joins.
     pub fn of(p: &HouseholdPath) -> PoorMovement {
         use Class::*;
-        match (p.start, p.end) {
+        match (p.start_as_listed(), p.end) {
             (Some(Poor), Some(Poor)) => PoorMovement::Stayed,
             (Some(Poor), Some(NearPoor)) => PoorMovement::EscapedToNearPoor,
             (Some(Poor), Some(Middle | NotPoor)) => PoorMovement::EscapedAboveNearPoor,
@@ -191,6 +214,9 @@ impl PoorMovement {
     pub fn of_restructured(p: &HouseholdPath, r: &Restructuring) -> PoorMovement {
         match Self::of(p) {
             PoorMovement::RePoor | PoorMovement::NewlyArising if r.joined() && r.from_poor => {
+                PoorMovement::OtherIncrease
+            }
+            PoorMovement::RePoor | PoorMovement::NewlyArising if p.start.is_none() && r.split_off => {
                 PoorMovement::OtherIncrease
             }
             m => m,
@@ -216,7 +242,7 @@ impl NearPoorMovement {
     /// Classifies a path. Exactly one column for any household that leaves or joins.
     pub fn of(p: &HouseholdPath) -> NearPoorMovement {
         use Class::*;
-        match (p.start, p.end) {
+        match (p.start_as_listed(), p.end) {
             (Some(NearPoor), Some(NearPoor)) => NearPoorMovement::Stayed,
             (Some(NearPoor), Some(Middle | NotPoor)) => NearPoorMovement::Escaped,
             (Some(NearPoor), Some(Poor)) => NearPoorMovement::ToPoor,
@@ -234,6 +260,9 @@ impl NearPoorMovement {
     pub fn of_restructured(p: &HouseholdPath, r: &Restructuring) -> NearPoorMovement {
         match Self::of(p) {
             NearPoorMovement::ReNearPoor | NearPoorMovement::NewlyArising if r.joined() && r.from_near_poor => {
+                NearPoorMovement::OtherIncrease
+            }
+            NearPoorMovement::ReNearPoor | NearPoorMovement::NewlyArising if p.start.is_none() && r.split_off => {
                 NearPoorMovement::OtherIncrease
             }
             m => m,
@@ -428,6 +457,27 @@ mod tests {
         NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
     }
 
+    /// Issue 12: a household absent from the last lists was not poor nor near-poor — newly
+    /// arising (col 7), or re-poor (col 6) when poor before — unless it moved in or split off.
+    #[test]
+    fn absence_from_the_last_lists_is_not_an_other_increase() {
+        use Class::*;
+        assert_eq!(PoorMovement::of(&path(None, Some(Poor), 0, 4)), PoorMovement::NewlyArising);
+        let was_poor = HouseholdPath::with_history(&[Some(Poor)], (None, 0), (Some(Poor), 4));
+        assert_eq!(PoorMovement::of(&was_poor), PoorMovement::RePoor);
+        assert_eq!(PoorMovement::of(&path(None, Some(Poor), 0, 4).arrived(true)), PoorMovement::OtherIncrease);
+        assert_eq!(NearPoorMovement::of(&path(None, Some(NearPoor), 0, 2)), NearPoorMovement::NewlyArising);
+        let split = Restructuring { split_off: true, ..Restructuring::default() };
+        assert_eq!(PoorMovement::of_restructured(&path(None, Some(Poor), 0, 2), &split), PoorMovement::OtherIncrease);
+        assert_eq!(
+            NearPoorMovement::of_restructured(&path(None, Some(NearPoor), 0, 2), &split),
+            NearPoorMovement::OtherIncrease
+        );
+        // Gone at the end is still an other decrease; absent at both ends counts nowhere.
+        assert_eq!(PoorMovement::of(&path(Some(Poor), None, 3, 0)), PoorMovement::OtherDecrease);
+        assert_eq!(PoorMovement::of(&path(None, Some(NotPoor), 0, 3)), PoorMovement::Outside);
+    }
+
     /// One household per column of each report, persons chosen so every cell is distinct.
     #[test]
     fn every_column_of_both_reports() {
@@ -443,14 +493,14 @@ mod tests {
             path(Some(NearPoor), Some(Poor), 19, 20), // col 5 (and near-poor col 3)
             HouseholdPath { was_poor_before_start: true, ..path(Some(Middle), Some(Poor), 23, 24) }, // col 6
             path(Some(NotPoor), Some(Poor), 29, 30),  // col 7
-            path(None, Some(Poor), 0, 31),            // col 8
+            path(None, Some(Poor), 0, 31).arrived(true), // col 8: moved in
             // Near-poor report.
             path(Some(NearPoor), Some(NearPoor), 37, 36), // stayed: 1 person to col 4
             path(Some(NearPoor), Some(Middle), 41, 40),   // col 2
             path(Some(NearPoor), None, 43, 0),            // col 4
             HouseholdPath { was_near_poor_before_start: true, ..path(Some(NotPoor), Some(NearPoor), 47, 48) }, // col 6
             path(Some(Middle), Some(NearPoor), 53, 54),   // col 7
-            path(None, Some(NearPoor), 0, 59),            // col 8
+            path(None, Some(NearPoor), 0, 59).arrived(true), // col 8: moved in
             // Neither: ignored.
             path(Some(Middle), Some(NotPoor), 61, 61),
             path(None, None, 3, 3),
@@ -477,9 +527,10 @@ mod tests {
         // Near-poor at the start with a poor past: column 5, not re-poor.
         let p = HouseholdPath { was_poor_before_start: true, ..path(Some(NearPoor), Some(Poor), 3, 3) };
         assert_eq!(PoorMovement::of(&p), PoorMovement::FromNearPoor);
-        // Absent at the start with a poor past (moved back in): other increase.
+        // Absent at the start with a poor past: moved back in, other increase; else re-poor.
         let p = HouseholdPath { was_poor_before_start: true, ..path(None, Some(Poor), 0, 3) };
-        assert_eq!(PoorMovement::of(&p), PoorMovement::OtherIncrease);
+        assert_eq!(PoorMovement::of(&p.arrived(true)), PoorMovement::OtherIncrease);
+        assert_eq!(PoorMovement::of(&p), PoorMovement::RePoor);
         // Poor at the start with a near-poor past: column 5 of the near-poor report.
         let p = HouseholdPath { was_near_poor_before_start: true, ..path(Some(Poor), Some(NearPoor), 3, 3) };
         assert_eq!(NearPoorMovement::of(&p), NearPoorMovement::FromPoor);

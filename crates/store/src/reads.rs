@@ -183,18 +183,23 @@ impl Registry {
             let s = start.get(&id);
             let e = end.get(&id);
             let Some(label) = e.or(s) else { continue };
+            let restructuring = restructured.get(&id).copied().unwrap_or_default();
+            // Absent from the start: only a household that moved in or split off since is an
+            // other increase; any other was not on the lists (not poor nor near-poor).
+            let arrived = e.is_some_and(|x| x.moved_in) || restructuring.split_off;
             let path = HouseholdPath::with_history(
                 before.get(&id).map(Vec::as_slice).unwrap_or(&[]),
                 (s.map(|x| x.class), s.map_or(0, |x| x.persons)),
                 (e.map(|x| x.class), e.map_or(0, |x| x.persons)),
-            );
+            )
+            .arrived(arrived);
             out.push(PathRow {
                 key: label.key.clone(),
                 household_id: id,
                 commune_code: label.commune_code.clone(),
                 household_code: label.household_code.clone(),
                 path,
-                restructuring: restructured.get(&id).copied().unwrap_or_default(),
+                restructuring,
             });
         }
         Ok(out)
@@ -240,7 +245,7 @@ impl Registry {
         sql.push("SELECT c.household_id, ")
             .push(sel.rows.sql())
             .push(
-                ", s.commune_code, s.household_code, c.class, c.persons \
+                ", s.commune_code, s.household_code, c.class, c.persons, s.moved_in_from \
              FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
              LEFT JOIN village v ON v.id = s.village_id \
              WHERE c.period = $1 AND c.standard_id = $2 AND ",
@@ -248,13 +253,20 @@ impl Registry {
             .append(&sel.filter)
             .push(" AND ")
             .append(&self.scope.sql("s"));
-        let rows: Vec<(i64, String, String, String, String, i64)> =
-            on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
+        type Row = (i64, String, String, String, String, i64, Option<String>);
+        let rows: Vec<Row> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
         rows.into_iter()
-            .map(|(id, key, commune_code, household_code, class, persons)| {
+            .map(|(id, key, commune_code, household_code, class, persons, moved_in_from)| {
                 Ok((
                     id,
-                    Official { key, commune_code, household_code, class: class_of(&class)?, persons: u32_of(persons) },
+                    Official {
+                        key,
+                        commune_code,
+                        household_code,
+                        class: class_of(&class)?,
+                        persons: u32_of(persons),
+                        moved_in: moved_in_from.is_some_and(|m| !m.trim().is_empty()),
+                    },
                 ))
             })
             .collect()
@@ -390,6 +402,8 @@ struct Official {
     household_code: String,
     class: Class,
     persons: u32,
+    /// Its answers say it moved in from another commune (`moved_in_from`).
+    moved_in: bool,
 }
 
 /// Where household `id` is today — (commune, province, household code) — for scope checks: as

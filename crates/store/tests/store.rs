@@ -24,7 +24,7 @@ fn standard(id: &str) -> Arc<Standard> {
     r.get(id).expect("standard")
 }
 
-const HH_HEAD: &str = "household_id,commune_code,village,area,head_name,address,income_per_capita,score_a,durable_structures,floor_area_m2,water_source,latrine,internet_user,info_devices,waste_treatment,poverty_causes";
+const HH_HEAD: &str = "household_id,commune_code,village,area,head_name,address,income_per_capita,score_a,durable_structures,floor_area_m2,water_source,latrine,internet_user,info_devices,waste_treatment,poverty_causes,moved_in_from";
 const MEM_HEAD: &str = "household_id,member_no,full_name,relation,sex,birth_date,ethnicity,id_number,health_insurance,employment,able_to_work,education,in_school,school_on_track,malnourished,disability,social_allowance,merit";
 
 /// A household of a given class under 2022–2025 (rural): poor = low income and four
@@ -36,7 +36,7 @@ fn household(code: &str, commune: &str, class: Class, persons: u32, id_base: u64
         _ => (6_000_000, "piped", "septic", "1", "1"),
     };
     let hh = format!(
-        "{code},{commune},Thôn Một,rural,Nguyễn Văn {code},,{income},,3,{area},{water},{latrine},{info},{info},1,no_capital",
+        "{code},{commune},Thôn Một,rural,Nguyễn Văn {code},,{income},,3,{area},{water},{latrine},{info},{info},1,no_capital,",
         area = 20 * persons
     );
     let members = (1..=persons)
@@ -51,6 +51,12 @@ fn household(code: &str, commune: &str, class: Class, persons: u32, id_base: u64
         })
         .collect();
     (hh, members)
+}
+
+/// The same household, recorded as having moved in from commune `from` (*chuyển đến*).
+fn moved_in(mut h: (String, Vec<String>), from: &str) -> (String, Vec<String>) {
+    h.0.push_str(from);
+    h
 }
 
 /// Reads households written as CSV into records.
@@ -305,7 +311,8 @@ async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
             household("H4", new, Class::Poor, 2, 50),
             household("H5", new, Class::Poor, 2, 60),
             household("H6", new, Class::Poor, 4, 70),
-            household("H7", new, Class::Poor, 1, 80), // new household: col 8
+            moved_in(household("H7", new, Class::Poor, 1, 80), "00004"), // moved in: col 8
+            household("H8", new, Class::Poor, 1, 90),                    // not on the 2024 lists, poor now: col 7
             household("R1", new, Class::Poor, 2, 10),
         ];
         assert!(import(&db, 2023, &records(dir.path(), "y23", &y2023, d(2023, 12, 31))).await.committed);
@@ -324,7 +331,7 @@ async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
         assert_eq!(t24.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), vec![new], "{engine}");
         assert_eq!(t25.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), vec![new], "{engine}");
         assert_eq!(t24[0].1.households_in(Class::Poor), 4);
-        assert_eq!(t25[0].1.households_in(Class::Poor), 5);
+        assert_eq!(t25[0].1.households_in(Class::Poor), 6);
         // The old district still reads 2024 by the old commune.
         let ba_dinh = Selection::parse("001").expect("district");
         let old_rows = reg.tally(&p24, "2022-2025", &ba_dinh).await.expect("tally old");
@@ -348,10 +355,11 @@ async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
         for p in &paths {
             total.add(&p.path);
         }
-        // Poor: start 4 (H1 H2 H3 H6); −H1 (2) −H2 (3) −H3 (4); +H4 (5) +R1 (6) +H5 (7) +H7 (8); end 5.
-        assert_eq!(total.poor.households, [4, 1, 1, 1, 1, 1, 1, 1, 5], "{engine}");
-        // Persons: start 3+2+2+3 = 10; H6 gains one person (col 8 with H7's one); end 2+2+4+1+2 = 11.
-        assert_eq!(total.poor.persons, [10, 3, 2, 2, 2, 2, 2, 2, 11], "{engine}");
+        // Poor: start 4 (H1 H2 H3 H6); −H1 (2) −H2 (3) −H3 (4); +H4 (5) +R1 (6) +H5 +H8 (7) +H7
+        // (8, moved in); end 6. Absent from the 2024 lists without moving in, H8 is newly arising.
+        assert_eq!(total.poor.households, [4, 1, 1, 1, 1, 1, 2, 1, 6], "{engine}");
+        // Persons: start 3+2+2+3 = 10; H6 gains one person (col 8 with H7's one); end 2+2+4+1+1+2 = 12.
+        assert_eq!(total.poor.persons, [10, 3, 2, 2, 2, 2, 3, 2, 12], "{engine}");
         // Near-poor: start H4; H4 → poor (3); H1 poor → near-poor (5); end H1.
         assert_eq!(total.near_poor.households, [1, 0, 1, 0, 1, 0, 0, 0, 1], "{engine}");
         assert!(total.poor.identity_holds() && total.near_poor.identity_holds());
@@ -428,7 +436,7 @@ fn named_households(names: &[Vec<&str>]) -> Vec<(String, Vec<String>)> {
             let head = members.first().copied().unwrap_or("Không Tên");
             debug_assert!(i < 1120, "birth dates repeat past 1,120 households");
             let hh = format!(
-                "{code},00004,Thôn Một,rural,{head},,1000000,,3,60,piped,septic,1,1,1,no_capital"
+                "{code},00004,Thôn Một,rural,{head},,1000000,,3,60,piped,septic,1,1,1,no_capital,"
             );
             let rows = members
                 .iter()
@@ -769,9 +777,10 @@ async fn splits_and_merges_are_checked_recorded_shown_and_counted() {
         let hanoi = Selection::parse("01").expect("Hà Nội");
         let all = db.unscoped();
 
-        // Without links: B1 is newly poor (col 7), N1 a new household (col 8), M1 gone (col 4).
+        // Without links: B1 is newly poor (col 7), and so is N1 — absent from the 2024 lists and
+        // not (yet) known to have split off; M1 gone (col 4).
         let before = class_path_counts(&all.paths(&p24, &p25, &hanoi).await.expect("paths"));
-        assert_eq!(before.poor.households, [2, 0, 0, 1, 0, 0, 1, 1, 3], "{engine}");
+        assert_eq!(before.poor.households, [2, 0, 0, 1, 0, 0, 2, 0, 3], "{engine}");
 
         let h = |c: &str, code: &str| HouseholdRef::new(c, code);
         let spec = |kind, from: HouseholdRef, to: HouseholdRef, period| LinkSpec {
