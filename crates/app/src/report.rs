@@ -99,7 +99,30 @@ async fn gather(reg: &Registry, req: ReportRequest<'_>) -> Result<Body, AppError
         standard_id: std.id.clone(),
         as_of: p.reference_date,
         base: RateBase::Counted,
+        unverified: std
+            .unverified_provisions()
+            .into_iter()
+            .map(|(what, citation, status)| format!("{what} — {citation} ({})", status.marker_vi()))
+            .collect(),
+        unclassified: None,
     };
+    // A what-if form (another standard than the period's) says what it leaves out.
+    if std.id != p.standard_id {
+        let u = reg.unclassified(p, &std.id, sel).await?;
+        let mut why = Vec::new();
+        if u.no_waste_treatment > 0
+            && std.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment)
+        {
+            why.push(format!("{} hộ thiếu câu trả lời về xử lý rác thải mà chuẩn này đọc", u.no_waste_treatment));
+        }
+        if u.score_a_only > 0 && std.score_a.is_none() {
+            why.push(format!("{} hộ chỉ có điểm A mà chuẩn này không quy đổi điểm A", u.score_a_only));
+        }
+        if why.is_empty() {
+            why.push("thiếu câu trả lời mà chuẩn này cần".into());
+        }
+        meta.unclassified = Some((u.households, why.join("; ")));
+    }
     let content = match req.form.kind() {
         FormKind::Movement => {
             let from = req.from.ok_or_else(|| {

@@ -277,3 +277,49 @@ async fn resident_totals_are_refused_whole_or_recorded_and_give_each_report_its_
         assert!(theirs.by_key.is_empty() && theirs.missing.is_empty(), "{engine}");
     }
 }
+
+/// Issue 12: every form says which provisions it relies on are unverified, and a what-if form
+/// how many households it could not classify and why.
+#[tokio::test]
+async fn forms_name_unverified_provisions_and_what_if_forms_the_households_left_out() {
+    use vuonlen_app::report::{ReportRequest, to_bytes};
+    use vuonlen_io::forms::Form;
+    use vuonlen_store::Selection;
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        // Twelve households assessed by score A only (no income figure).
+        let src = files(dir.path(), "w", 12, None, false);
+        if let Source::Csv { households, .. } = &src {
+            let text = std::fs::read_to_string(households).expect("read");
+            std::fs::write(households, text.replace(",3000000,,", ",,190,")).expect("write");
+        }
+        assert!(
+            import_period(&all, src, opts(), spec(vuonlen_store::Scope::unscoped_all()), Finish::Commit, |_| {})
+                .await
+                .expect("import")
+                .committed()
+        );
+        let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
+        let sel = Selection::parse("VN").expect("unit");
+        let note = |bytes: Vec<u8>| {
+            cells(bytes).iter().flatten().find(|c| c.starts_with("Ghi chú")).cloned().unwrap_or_default()
+        };
+        let official = standard();
+        let req = ReportRequest { form: Form::F1, selection: &sel, period: &p, from: None, standard: &official };
+        let text = note(to_bytes(&all, req).await.expect("form").0);
+        let unverified = official.unverified_provisions();
+        assert!(!unverified.is_empty());
+        assert!(text.contains("Quy định chưa xác minh") && text.contains(&unverified[0].0), "{engine}: {text}");
+        assert!(!text.contains("không phân loại được"), "{engine}: the period's own standard classifies all: {text}");
+        // 2027–2030 has no score-A anchor: none of them is classified.
+        let what_if = Standards::embedded().expect("standards").get("2027-2030").expect("standard");
+        all.reclassify(&p, &what_if).await.expect("what-if");
+        let req = ReportRequest { form: Form::F1, selection: &sel, period: &p, from: None, standard: &what_if };
+        let (bytes, produced) = to_bytes(&all, req).await.expect("form");
+        assert_eq!(produced.households, 0, "{engine}");
+        let text = note(bytes);
+        assert!(text.contains("12 hộ của kỳ không phân loại được theo chuẩn 2027-2030"), "{engine}: {text}");
+        assert!(text.contains("12 hộ chỉ có điểm A mà chuẩn này không quy đổi điểm A"), "{engine}: {text}");
+    }
+}

@@ -53,6 +53,9 @@ fn synth_then_classify_gives_one_row_per_household() {
     let explanation = col(&header, "explanation");
     assert!(rows.iter().all(|r| r[std] == "2022-2025"), "auto picks 2022-2025 in 2025");
     assert!(rows.iter().any(|r| r[class] == "poor"), "Điện Biên has poor households");
+    // The output says which provisions it relied on are not verified (issue 12).
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("chưa xác minh với văn bản gốc") && said.contains("low_income_upper"), "{said}");
     for r in &rows {
         let n: u32 = r[count].parse().expect("count");
         assert_eq!(r[score_b], (10 * n).to_string());

@@ -187,8 +187,7 @@ pub enum NearPoorMovement {
     /// before (*phát sinh mới*).
     NewlyArising,
     /// Column 8: near-poor at the end, having moved in or split off since the start (*tăng khác*:
-    /// split, moved in, merged
-    /// with another household).
+    /// split, moved in, merged with another household).
     OtherIncrease,
 }
 

@@ -194,6 +194,16 @@ impl ReviewProcedure {
     /// The provisions of the procedure that are not verified, as (what, citation, status), for
     /// every output that relies on them.
     pub fn unverified(&self) -> Vec<(String, String, Status)> {
+        self.unverified_where(|_| true)
+    }
+
+    /// [`ReviewProcedure::unverified`] for a round applying standard `standard_id` (the other
+    /// standards' decision bases left out).
+    pub fn unverified_for(&self, standard_id: &str) -> Vec<(String, String, Status)> {
+        self.unverified_where(|b| b.standard.as_deref().is_none_or(|s| s == standard_id))
+    }
+
+    fn unverified_where(&self, basis: impl Fn(&DecisionBasis) -> bool) -> Vec<(String, String, Status)> {
         let mut out = Vec::new();
         let mut add = |what: &str, citation: &str, status: Status| {
             if !status.is_verified() {
@@ -210,7 +220,7 @@ impl ReviewProcedure {
             &self.posting.working_days.citation,
             self.posting.working_days.status,
         );
-        for b in &self.decision_bases {
+        for b in self.decision_bases.iter().filter(|b| basis(b)) {
             add(&format!("Căn cứ của quyết định: {}", b.citation), &b.citation, b.status);
         }
         for r in &self.screening_reasons {

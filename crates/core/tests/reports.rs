@@ -17,10 +17,28 @@ fn class() -> impl Strategy<Value = Class> {
 }
 
 fn path() -> impl Strategy<Value = HouseholdPath> {
-    (proptest::option::of(class()), proptest::option::of(class()), 0u32..40, 0u32..40, any::<bool>(), any::<bool>())
-        .prop_map(|(start, end, persons_start, persons_end, was_poor_before_start, was_near_poor_before_start)| {
-            HouseholdPath { start, end, persons_start, persons_end, was_poor_before_start, was_near_poor_before_start }
-        })
+    (
+        proptest::option::of(class()),
+        proptest::option::of(class()),
+        0u32..40,
+        0u32..40,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(start, end, persons_start, persons_end, was_poor_before_start, was_near_poor_before_start, arrived)| {
+                HouseholdPath {
+                    start,
+                    end,
+                    persons_start,
+                    persons_end,
+                    was_poor_before_start,
+                    was_near_poor_before_start,
+                    arrived,
+                }
+            },
+        )
 }
 
 fn restructuring() -> impl Strategy<Value = Restructuring> {

@@ -217,6 +217,11 @@ pub struct FormMeta {
     pub as_of: NaiveDate,
     /// What form 1's rates are taken over.
     pub base: RateBase,
+    /// The provisions of the standard (and procedure) the form relies on that are not verified
+    /// against the official text, as printed (what — citation); printed on every form.
+    pub unverified: Vec<String>,
+    /// Households of the period the standard could not classify (not in the form), and why.
+    pub unclassified: Option<(u64, String)>,
 }
 
 impl FormMeta {
@@ -418,8 +423,23 @@ fn write_title(
         note.push(' ');
         note.push_str(n);
     }
+    if let Some((n, why)) = &meta.unclassified
+        && *n > 0
+    {
+        note.push_str(&format!(
+            " {n} hộ của kỳ không phân loại được theo chuẩn {} nên không có trong biểu: {why}.",
+            meta.standard_id
+        ));
+    }
+    if !meta.unverified.is_empty() {
+        note.push_str(" Quy định chưa xác minh với văn bản gốc: ");
+        note.push_str(&meta.unverified.join("; "));
+        note.push('.');
+    }
     ws.merge_range(ROW_NOTE, 0, ROW_NOTE, last, &note, &f.note)?;
-    ws.set_row_height(ROW_NOTE, if note.chars().count() > 200 { 44 } else { 30 })?;
+    // About 150 characters a line across a form's width.
+    let lines = note.chars().count().div_ceil(150).max(2);
+    ws.set_row_height(ROW_NOTE, 15.0 * lines as f64)?;
     Ok(())
 }
 

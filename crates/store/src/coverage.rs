@@ -299,3 +299,34 @@ impl Registry {
         Ok(Coverage { by_key, total, missing })
     }
 }
+
+/// Households of a period that a standard could not classify, by reason (what-if reports).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Unclassified {
+    pub households: u64,
+    /// Without an answer on waste treatment (*xử lý rác thải*), which the standard reads.
+    pub no_waste_treatment: u64,
+    /// With score A only, where the standard has no score-A anchor.
+    pub score_a_only: u64,
+}
+
+impl Registry {
+    /// The households of `sel` surveyed in `period` that `standard_id` left unclassified.
+    pub async fn unclassified(&self, period: &Period, standard_id: &str, sel: &Selection) -> Result<Unclassified> {
+        let mut sql = Sql::with_args([Arg::Int(period.year), Arg::from(standard_id)]);
+        sql.push(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(CASE WHEN s.waste_treatment IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                 CAST(COALESCE(SUM(CASE WHEN s.income_per_capita IS NULL THEN 1 ELSE 0 END), 0) AS BIGINT) \
+             FROM survey s WHERE s.period = $1 AND ",
+        )
+        .append(&sel.filter)
+        .push(" AND ")
+        .append(&self.scope.sql("s"))
+        .push(
+            " AND NOT EXISTS (SELECT 1 FROM classification c WHERE c.period = s.period \
+               AND c.household_id = s.household_id AND c.standard_id = $2)",
+        );
+        let (n, waste, score): (i64, i64, i64) = on_pool!(self.db, p => bound!(query_as, sql).fetch_one(p).await?);
+        Ok(Unclassified { households: u64_of(n), no_waste_treatment: u64_of(waste), score_a_only: u64_of(score) })
+    }
+}

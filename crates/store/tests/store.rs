@@ -1446,7 +1446,7 @@ async fn a_review_round_runs_from_the_list_to_a_locked_decision() {
         assert!(again.is_err(), "{engine}: one decision per commune and round");
         let states = reg.round_status(&round, d(2026, 12, 20)).await.expect("status");
         assert_eq!(states.len(), 1);
-        assert_eq!(states[0].reached, vuonlen_core::review::Step::Decision, "{engine}");
+        assert_eq!(states[0].reached, Some(vuonlen_core::review::Step::Decision), "{engine}");
         assert!(states[0].late.is_empty(), "{engine}: {:?}", states[0].late);
 
         // Locked: the same answers again change nothing; a change is refused.

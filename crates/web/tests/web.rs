@@ -1395,6 +1395,11 @@ async fn the_api_runs_a_commune_review_and_a_locked_period_refuses_edits_with_40
         let (own_session, _) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
         let page = w.page(&own_session, &format!("/ra-soat/{id}/xa/{}", w.own)).await;
         assert!(page.body.contains("12/QĐ-UBND") && page.body.contains("download-decision"), "{engine}");
+        let household = w.page(&own_session, &format!("/ho/{hid}?period=2025")).await;
+        assert!(
+            household.body.contains("data-testid=\"unverified\""),
+            "{engine}: the household page names unverified provisions"
+        );
         let pdf = w.page(&own_session, &format!("/ra-soat/{id}/xa/{}/quyet-dinh.pdf", w.own)).await;
         assert_eq!(pdf.status, OK, "{engine}");
         // Another commune's officer cannot record anything for this one.

@@ -118,6 +118,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .join(", "),
     );
     eprintln!("Kết quả / output: {}", args.out.display());
+    let unverified = std.unverified_provisions();
+    if !unverified.is_empty() {
+        eprintln!(
+            "Quy định của chuẩn {} chưa xác minh với văn bản gốc / provisions not verified against the official text:",
+            std.id
+        );
+        for (what, citation, status) in unverified {
+            eprintln!("  - {what}: {citation} ({})", status.marker_vi());
+        }
+    }
     report::print_remaining(&read, &errors_path);
     Ok(ExitCode::SUCCESS)
 }

@@ -369,7 +369,7 @@ pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
                         "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
                         s.commune_code,
                         s.commune_name,
-                        s.reached.key(),
+                        s.reached.map_or("-", Step::key),
                         s.count(Stage::Listed),
                         s.count(Stage::ScreenedOut),
                         s.count(Stage::Surveyed),

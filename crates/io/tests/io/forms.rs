@@ -32,6 +32,8 @@ fn meta() -> FormMeta {
         standard_id: "2022-2025".into(),
         as_of: date(2025, 12, 31),
         base: RateBase::Counted,
+        unverified: Vec::new(),
+        unclassified: None,
     }
 }
 
@@ -345,6 +347,8 @@ fn path(start: Option<Class>, end: Option<Class>, ps: u32, pe: u32, before: bool
         persons_end: pe,
         was_poor_before_start: before,
         was_near_poor_before_start: before,
+        // Absent at the start: moved in (column 8).
+        arrived: start.is_none(),
     }
 }
 

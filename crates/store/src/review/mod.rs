@@ -72,8 +72,8 @@ pub struct CommuneState {
     pub decision_number: Option<String>,
     pub decided_on: Option<NaiveDate>,
     pub signer: Option<String>,
-    /// The last step the commune has reached.
-    pub reached: Step,
+    /// The last step the commune has completed (`None`: not started).
+    pub reached: Option<Step>,
     /// Steps past their due day (as of `today`) that the commune has not completed.
     pub late: Vec<Step>,
 }
@@ -112,12 +112,17 @@ pub struct CaseRow {
     pub stage: String,
     pub previous_class: Option<String>,
     pub screening_reason: Option<String>,
+    /// When Phiếu A was recorded (applicants).
+    pub screened_on: Option<String>,
     pub meeting_on: Option<String>,
     pub attendees: Option<i64>,
     pub agreeing: Option<i64>,
     pub meetings: i64,
     pub computed_class: Option<String>,
     pub recognised_class: Option<String>,
+    /// The round's standard's class of the household's answers in the period, as they stand
+    /// (before the decision keeps it as `computed_class`).
+    pub current_class: Option<String>,
 }
 
 pub(crate) fn date_of(s: &str) -> Result<NaiveDate> {
@@ -398,11 +403,11 @@ impl Registry {
                 decision_number: number,
                 decided_on,
                 signer,
-                reached: Step::List,
+                reached: None,
                 late: Vec::new(),
             };
             let done = completed(&s);
-            s.reached = Step::ALL.into_iter().filter(|st| done.contains(st)).max().unwrap_or(Step::List);
+            s.reached = Step::ALL.into_iter().filter(|st| done.contains(st)).max();
             s.late = round
                 .calendar
                 .iter()
@@ -449,29 +454,34 @@ impl Registry {
         if !self.scope.contains(province, commune) {
             return Ok(Vec::new());
         }
-        type Row = (
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<i64>,
-            i64,
-            Option<String>,
-            Option<String>,
-        );
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            household_id: i64,
+            household_code: String,
+            head_name: Option<String>,
+            village: Option<String>,
+            persons: Option<i64>,
+            commune_code: String,
+            origin: String,
+            stage: String,
+            previous_class: Option<String>,
+            screening_reason: Option<String>,
+            meeting_on: Option<String>,
+            attendees: Option<i64>,
+            agreeing: Option<i64>,
+            meetings: i64,
+            computed_class: Option<String>,
+            recognised_class: Option<String>,
+            screened_on: Option<String>,
+            current_class: Option<String>,
+        }
         let rows: Vec<Row> = on_pool!(self.db, p => sqlx::query_as(
-            "SELECT r.household_id, h.household_code, s.head_name, v.name, \
-                 (SELECT COUNT(*) FROM member m WHERE m.period = s.period AND m.household_id = s.household_id), \
+            "SELECT r.household_id, h.household_code, s.head_name, v.name AS village, \
+                 (SELECT COUNT(*) FROM member m WHERE m.period = s.period AND m.household_id = s.household_id) AS persons, \
                  h.commune_code, r.origin, r.stage, r.previous_class, r.screening_reason, r.meeting_on, r.attendees, \
-                 r.agreeing, r.meetings, r.computed_class, r.recognised_class \
+                 r.agreeing, r.meetings, r.computed_class, r.recognised_class, r.screened_on, \
+                 (SELECT c.class FROM classification c WHERE c.period = $3 AND c.standard_id = $4 \
+                    AND c.household_id = r.household_id) AS current_class \
              FROM review_case r JOIN household h ON h.id = r.household_id \
              LEFT JOIN survey s ON s.household_id = r.household_id AND s.period = ( \
                  SELECT MAX(s2.period) FROM survey s2 WHERE s2.household_id = r.household_id AND s2.period <= $3) \
@@ -481,27 +491,30 @@ impl Registry {
         .bind(round.id)
         .bind(commune)
         .bind(round.period)
+        .bind(round.standard_id.as_str())
         .fetch_all(p)
         .await?);
         let mut out: Vec<CaseRow> = rows
             .into_iter()
             .map(|r| CaseRow {
-                household_id: r.0,
-                household_code: r.1,
-                head_name: r.2.unwrap_or_default(),
-                village: r.3.unwrap_or_default(),
-                persons: r.4.unwrap_or(0),
-                commune_code: r.5,
-                origin: r.6,
-                stage: r.7,
-                previous_class: r.8,
-                screening_reason: r.9,
-                meeting_on: r.10,
-                attendees: r.11,
-                agreeing: r.12,
-                meetings: r.13,
-                computed_class: r.14,
-                recognised_class: r.15,
+                household_id: r.household_id,
+                household_code: r.household_code,
+                head_name: r.head_name.unwrap_or_default(),
+                village: r.village.unwrap_or_default(),
+                persons: r.persons.unwrap_or(0),
+                commune_code: r.commune_code,
+                current_class: if r.stage == "decided" { r.computed_class.clone() } else { r.current_class },
+                origin: r.origin,
+                stage: r.stage,
+                previous_class: r.previous_class,
+                screening_reason: r.screening_reason,
+                screened_on: r.screened_on,
+                meeting_on: r.meeting_on,
+                attendees: r.attendees,
+                agreeing: r.agreeing,
+                meetings: r.meetings,
+                computed_class: r.computed_class,
+                recognised_class: r.recognised_class,
             })
             .collect();
         out.sort_by(|a, b| {

@@ -71,8 +71,8 @@ impl From<&Round> for RoundOut {
 pub struct CommuneOut {
     pub commune_code: String,
     pub commune_name: String,
-    /// The last step reached: list, screening, survey, meeting, posting, decision.
-    pub reached: String,
+    /// The last step completed: list, screening, survey, meeting, posting, decision; none yet.
+    pub reached: Option<String>,
     /// Steps past their due day not completed.
     pub late: Vec<String>,
     /// Households by stage (listed, screened_out, surveyed, resurvey, agreed, decided).
@@ -89,7 +89,7 @@ impl From<&CommuneState> for CommuneOut {
         CommuneOut {
             commune_code: s.commune_code.clone(),
             commune_name: s.commune_name.clone(),
-            reached: s.reached.key().into(),
+            reached: s.reached.map(|x| x.key().to_string()),
             late: s.late.iter().map(|x| x.key().to_string()).collect(),
             stages: s.stages.clone(),
             open_complaints: s.open_complaints,

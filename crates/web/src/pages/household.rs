@@ -51,6 +51,8 @@ struct HouseholdPage {
     lineage: Vec<String>,
     audit: Vec<Vec<String>>,
     may_edit: bool,
+    /// The provisions of the period's standard not verified against the official text.
+    unverified: Vec<(String, String)>,
 }
 
 async fn period_of(state: &AppState, year: i64) -> Result<(Period, Arc<Standard>), AppError> {
@@ -184,6 +186,7 @@ pub async fn show(
         lineage,
         audit,
         may_edit: reg.may_change(&d.current_province, &d.current_commune),
+        unverified: std.unverified_provisions().into_iter().map(|(what, citation, _)| (what, citation)).collect(),
     };
     Ok(render(&page)?.into_response())
 }

@@ -132,6 +132,11 @@ pub struct CaseLine {
     pub resurvey: bool,
 }
 
+/// `YYYY-MM-DD` as `dd/mm/yyyy`.
+fn vi_day(iso: &str) -> String {
+    iso.parse::<NaiveDate>().map_or_else(|_| iso.to_string(), |d| d.format("%d/%m/%Y").to_string())
+}
+
 fn commune_name(code: &str) -> String {
     AdminUnits::get().y2025.communes.get(code).map(|u| u.name.to_string()).unwrap_or_else(|| code.to_string())
 }
@@ -141,7 +146,7 @@ fn line(l: crate::i18n::Lang, s: &CommuneState) -> CommuneLine {
     CommuneLine {
         code: s.commune_code.clone(),
         name: s.commune_name.clone(),
-        reached: step_label(l, s.reached).to_string(),
+        reached: s.reached.map_or_else(|| l.s("Chưa bắt đầu", "Not started"), |x| step_label(l, x)).to_string(),
         counts: [
             l.int(s.households()),
             n(Stage::ScreenedOut),
@@ -160,8 +165,8 @@ fn line(l: crate::i18n::Lang, s: &CommuneState) -> CommuneLine {
     }
 }
 
-fn unverified(p: &ReviewProcedure) -> Vec<(String, String)> {
-    p.unverified().into_iter().map(|(what, citation, _)| (what, citation)).collect()
+fn unverified(p: &ReviewProcedure, standard_id: &str) -> Vec<(String, String)> {
+    p.unverified_for(standard_id).into_iter().map(|(what, citation, _)| (what, citation)).collect()
 }
 
 fn today() -> NaiveDate {
@@ -300,7 +305,7 @@ pub async fn round(
         decided: states.iter().filter(|s| s.decision_number.is_some()).count() as u64,
         communes: states.iter().map(|s| line(l, s)).collect(),
         totals: totals.map(|n| l.int(n)),
-        unverified: unverified(&proc),
+        unverified: unverified(&proc, &round.standard_id),
         today: today.format("%d/%m/%Y").to_string(),
         round,
     };
@@ -342,7 +347,7 @@ async fn commune_page(
             let stage = Stage::parse(&c.stage);
             let screenable = stage == Some(Stage::Listed)
                 && Origin::parse(&c.origin).is_some_and(Origin::is_screened)
-                && c.screening_reason.is_none();
+                && c.screened_on.is_none();
             CaseLine {
                 code: c.household_code.clone(),
                 head: c.head_name.clone(),
@@ -355,7 +360,7 @@ async fn commune_page(
                     (Some(a), Some(g)) if a > 0 => format!("{g}/{a} ({}%)", g * 100 / a),
                     _ => String::new(),
                 },
-                computed: class_label(l, c.computed_class.as_deref()),
+                computed: class_label(l, c.computed_class.as_deref().or(c.current_class.as_deref())),
                 recognised: class_label(l, c.recognised_class.as_deref()),
                 differs: c.recognised_class.is_some()
                     && c.computed_class.is_some()
@@ -372,7 +377,7 @@ async fn commune_page(
             [
                 k.id.to_string(),
                 k.household_code.clone(),
-                k.lodged_on.clone(),
+                vi_day(&k.lodged_on),
                 k.content.clone(),
                 k.outcome
                     .as_deref()
@@ -429,7 +434,7 @@ async fn commune_page(
         problems: Vec::new(),
         min_pct: proc.meeting.min_agreeing_pct.value,
         posting_days: proc.posting.working_days.value,
-        unverified: unverified(&proc),
+        unverified: unverified(&proc, &round.standard_id),
         round,
     })
 }
