@@ -459,6 +459,17 @@ mod tests {
     }
 
     #[test]
+    fn the_documentation_lists_every_column_of_every_step() {
+        let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/review.md")).expect("docs");
+        for t in StepTable::ALL {
+            assert!(doc.contains(&format!("| {} |", t.key())), "docs/review.md lacks the step {}", t.key());
+            for c in t.columns() {
+                assert!(doc.contains(&format!("`{}`", c.key)), "docs/review.md lacks column {} of {}", c.key, t.key());
+            }
+        }
+    }
+
+    #[test]
     fn a_missing_column_is_named() {
         let dir = tempfile::tempdir().expect("tmp");
         let p = write(dir.path(), "a.csv", "Mã xã,Mã hộ\n00004,H01\n");

@@ -1460,5 +1460,40 @@ async fn a_review_round_runs_from_the_list_to_a_locked_decision() {
         assert!(other.locks(&p2026).await.expect("locks").is_empty(), "{engine}");
         let p2 = reg.household(c, "P2").await.expect("P2");
         assert_eq!(p2.periods.iter().find(|p| p.year == 2026).and_then(|p| p.class), Some(Class::Poor), "{engine}");
+
+        // A regular review in February 2027: P2 applies to be recognised as escaped (Mẫu 04); its
+        // new answers go in while it is on the open round's list; a new decision re-locks.
+        let regular_spec = RoundSpec { kind: RoundKind::Regular, starts_on: Some(d(2027, 2, 15)), ..spec.clone() };
+        let regular = reg.open_round(&regular_spec, "tinh", "test").await.expect("regular round");
+        assert_eq!(regular.ends_on, d(2027, 3, 8), "{engine}: 15 working days");
+        let rec2 = |steps: Steps| {
+            let (reg, regular, procedure) = (reg.clone(), regular.clone(), procedure.clone());
+            async move { reg.record_steps(&regular, &procedure, &steps, "xa", "test").await.expect("step") }
+        };
+        let escape = Application { applied_on: d(2027, 2, 16), ..app("P2", Origin::AppliedEscape) };
+        assert_eq!(rec2(Steps::Applications(vec![escape])).await, Ok(1), "{engine}");
+        let better = vec![household("P2", c, Class::NotPoor, 2, 200)];
+        let reopened = import(&db, 2026, &records(dir.path(), "p2", &better, d(2026, 12, 31))).await;
+        assert!(reopened.committed && reopened.conflicts.is_empty(), "{engine}: {reopened:?}");
+        assert_eq!(rec2(Steps::Surveys(vec![survey("P2")])).await, Ok(1), "{engine}");
+        let vote2 = MeetingRow { held_on: d(2027, 2, 18), ..vote("P2", 20, 15) };
+        assert_eq!(rec2(Steps::Meetings(vec![vote2])).await, Ok(1), "{engine}");
+        let posting2 = PostingDates { starts_on: d(2027, 2, 19), ends_on: d(2027, 2, 23) };
+        reg.record_posting(&regular, &procedure, &commune, posting2, "UBND xã", "xa", "test").await.expect("posting");
+        let input2 =
+            DecisionInput {
+                commune: &commune, number: "31/QĐ-UBND", decided_on: d(2027, 2, 24), signer: "Lê Văn A"
+            };
+        let d2 = reg.decide(&regular, &input2, "xa", "test").await.expect("decide").expect("decided");
+        assert_eq!((d2.recognised, d2.escaped_poor), (1, 1), "{engine}: {d2:?}");
+        let p2 = reg.household(c, "P2").await.expect("P2");
+        assert_eq!(p2.periods.iter().find(|p| p.year == 2026).and_then(|p| p.class), Some(Class::NotPoor), "{engine}");
+        let locks = reg.locks(&p2026).await.expect("locks");
+        assert_eq!(locks[0].decision_number, "31/QĐ-UBND", "{engine}: the lock names the latest decision");
+        // Closed again: a further change is refused.
+        let again =
+            import(&db, 2026, &records(dir.path(), "p2b", &[household("P2", c, Class::Poor, 2, 200)], d(2026, 12, 31)))
+                .await;
+        assert_eq!(again.conflicts.first().map(|c| c.kind), Some(ConflictKind::Locked), "{engine}");
     }
 }
