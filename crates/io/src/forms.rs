@@ -767,7 +767,6 @@ fn tally_table(form: Form, std: &Standard, meta: &FormMeta, total: &UnitTally) -
                     "Không có thẻ BHYT".to_string(),
                     "Suy dinh dưỡng".to_string(),
                     "Không đi học (6 đến dưới 16 tuổi)".to_string(),
-                    "Không đi học đúng cấp (3 đến dưới 16 tuổi)".to_string(),
                 ]
             };
             Table {
@@ -775,10 +774,12 @@ fn tally_table(form: Form, std: &Standard, meta: &FormMeta, total: &UnitTally) -
                     Head::Group("Trẻ em thuộc hộ nghèo".into(), subs()),
                     Head::Group("Trẻ em thuộc hộ cận nghèo".into(), subs()),
                 ],
-                numbers: numbered(10),
+                numbers: numbered(8),
                 label_head: None,
                 notes: vec![
-                    "Trẻ em: dưới 16 tuổi tại ngày tham chiếu; định nghĩa các cột chưa được đối chiếu với văn bản gốc."
+                    "Trẻ em: dưới 16 tuổi tại ngày tham chiếu. Các cột theo trường dữ liệu xuất của phần mềm rà soát \
+                     (số trẻ em, không có BHYT, thiếu hụt dinh dưỡng, không đi học); định nghĩa chưa được đối chiếu \
+                     với văn bản gốc."
                         .into(),
                 ],
             }
@@ -865,13 +866,10 @@ fn tally_rows(form: Form, std: &Standard, eths: &[Ethnicity], t: &UnitTally, bas
             v
         }),
         Form::F11 => {
-            let mut v = Vec::with_capacity(10);
+            let mut v = Vec::with_capacity(8);
             for g in Group::ALL {
                 let c = &t.group(g).children;
-                v.extend(
-                    [c.children, c.no_health_insurance, c.malnourished, c.not_in_school, c.schooling_deprived]
-                        .map(Count),
-                );
+                v.extend([c.children, c.no_health_insurance, c.malnourished, c.not_in_school].map(Count));
             }
             vec![(None, v)]
         }
@@ -953,7 +951,7 @@ pub fn write_movement_form<'a>(
     let table = Table {
         heads,
         numbers,
-        label_head: Some("Đơn vị tính"),
+        label_head: Some("Phân tổ"),
         notes: vec![
             "Mỗi hộ được tính ở đúng một cột tăng hoặc giảm; nhân khẩu của hộ vẫn thuộc nhóm ở cả đầu kỳ và cuối kỳ \
              mà thay đổi thì tính vào cột 4 (giảm) hoặc cột 8 (tăng)."
