@@ -323,3 +323,51 @@ async fn forms_name_unverified_provisions_and_what_if_forms_the_households_left_
         assert!(text.contains("12 hộ chỉ có điểm A mà chuẩn này không quy đổi điểm A"), "{engine}: {text}");
     }
 }
+
+/// Issue 12: form 8 counts the support received (and the local ethnic minority) as recorded,
+/// the same from the import's tally and from a rebuilt one.
+#[tokio::test]
+async fn form_8_counts_the_support_received_as_recorded() {
+    use vuonlen_app::report::{ReportRequest, to_bytes};
+    use vuonlen_io::forms::Form;
+    use vuonlen_store::Selection;
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        // Twelve households under the urban line (poor or near-poor), every other one with health support.
+        let src = files(dir.path(), "s", 12, None, false);
+        if let Source::Csv { households, .. } = &src {
+            let text = std::fs::read_to_string(households).expect("read");
+            std::fs::write(households, text.replace(",3000000,,", ",1000000,,")).expect("write");
+        }
+        assert!(
+            import_period(&all, src, opts(), spec(vuonlen_store::Scope::unscoped_all()), Finish::Commit, |_| {})
+                .await
+                .expect("import")
+                .committed()
+        );
+        // The tally the import built is the one the SQL builds from the data.
+        assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds()), "{engine}");
+        let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
+        let sel = Selection::parse("VN").expect("unit");
+        let std = standard();
+        let health_column = |rows: &[Vec<String>]| -> (f64, f64) {
+            let head = rows.iter().position(|r| r.iter().any(|c| c == "Y tế")).expect("heading");
+            let col = rows[head].iter().position(|c| c == "Y tế").expect("column");
+            let numbers: Vec<(f64, f64)> = rows
+                .iter()
+                .filter(|r| r.iter().any(|c| c == "Hộ nghèo" || c == "Hộ cận nghèo"))
+                .map(|r| (r[col - 5].parse().unwrap_or(0.0), r[col].parse().unwrap_or(0.0)))
+                .collect();
+            // The first two group rows are the unit's total (poor, near-poor).
+            (numbers[0].0 + numbers[1].0, numbers[0].1 + numbers[1].1)
+        };
+        for pass in ["import", "rebuild"] {
+            let req = ReportRequest { form: Form::F8, selection: &sel, period: &p, from: None, standard: &std };
+            let (households, health) = health_column(&cells(to_bytes(&all, req).await.expect("form 8").0));
+            assert_eq!((households, health), (12.0, 6.0), "{engine} {pass}");
+            // A re-classification marks the period changed: the next report rebuilds the tally in SQL.
+            all.reclassify(&p, &std).await.expect("reclassify");
+        }
+    }
+}

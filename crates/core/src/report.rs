@@ -141,6 +141,25 @@ pub struct HouseholdFacts {
     /// [`causes_mask`].
     pub causes: u16,
     pub children: ChildCounts,
+    /// The recorded answers form 8 counts by (local ethnic minority, the six groups of support
+    /// received): bit `j` is [`form8_fields`]`()[j]`; see [`form8_bits`].
+    pub form8: u8,
+}
+
+/// The recorded household fields form 8 counts by, in the schema's order: the local ethnic
+/// minority (*dân tộc tại chỗ*) and the six groups of support received (health, education,
+/// production, credit, housing, other) — the review software's export fields.
+pub fn form8_fields() -> Vec<&'static crate::schema::Field> {
+    crate::schema::recorded_fields().filter(|f| f.forms.contains(&8)).collect()
+}
+
+/// The [`HouseholdFacts::form8`] bits of a household's recorded answers.
+pub fn form8_bits(recorded: &crate::schema::Recorded) -> u8 {
+    form8_fields()
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.recorded_index().and_then(|i| recorded.flag(i)) == Some(true))
+        .fold(0u8, |b, (j, _)| b | (1 << j))
 }
 
 impl HouseholdFacts {
@@ -154,6 +173,7 @@ impl HouseholdFacts {
             subgroups: c.subgroups,
             head_ethnicity: hh.head().map_or(Ethnicity::UNLISTED, |h| h.ethnicity),
             causes: causes_mask(causes),
+            form8: 0,
             children: ChildCounts::of(hh, as_of),
         }
     }
@@ -281,6 +301,8 @@ pub struct GroupTally {
     /// Households and persons in each [`Subgroup`], indexed like [`Subgroup::ALL`]; report 8.
     pub subgroup_households: [u64; 6],
     pub subgroup_persons: [u64; 6],
+    /// Households with each recorded answer of form 8 ([`form8_fields`]); report 8.
+    pub form8_households: [u64; 8],
     /// Households and persons by ethnicity of the head (index: ethnicity code); report 9.
     #[serde(with = "serde_arrays")]
     pub ethnicity_households: [u64; ETHNICITY_SLOTS],
@@ -304,6 +326,7 @@ impl Default for GroupTally {
             deprivations: 0,
             subgroup_households: [0; 6],
             subgroup_persons: [0; 6],
+            form8_households: [0; 8],
             ethnicity_households: [0; ETHNICITY_SLOTS],
             ethnicity_persons: [0; ETHNICITY_SLOTS],
             cause_households: [0; 8],
@@ -326,6 +349,11 @@ impl GroupTally {
             let j = bits.trailing_zeros() as usize;
             self.deprived[j] += n;
             bits &= bits - 1;
+        }
+        for j in 0..8 {
+            if f.form8 & (1 << j) != 0 {
+                self.form8_households[j] += n;
+            }
         }
         for (i, g) in Subgroup::ALL.iter().enumerate() {
             if g.of(&f.subgroups) {
@@ -352,6 +380,7 @@ impl GroupTally {
         add_all(&mut self.deprived, &o.deprived);
         self.deprivations += o.deprivations;
         add_all(&mut self.subgroup_households, &o.subgroup_households);
+        add_all(&mut self.form8_households, &o.form8_households);
         add_all(&mut self.subgroup_persons, &o.subgroup_persons);
         add_all(&mut self.ethnicity_households, &o.ethnicity_households);
         add_all(&mut self.ethnicity_persons, &o.ethnicity_persons);
@@ -616,6 +645,7 @@ mod tests {
             head_ethnicity: Ethnicity(eth),
             causes,
             children: ChildCounts { children: 1, no_health_insurance: 1, ..ChildCounts::default() },
+            form8: 0,
         }
     }
 

@@ -76,6 +76,7 @@ fn facts() -> impl Strategy<Value = HouseholdFacts> {
             },
             head_ethnicity: Ethnicity(eth),
             causes,
+            form8: 0,
             children: ChildCounts {
                 children,
                 no_health_insurance: a.min(children),
@@ -308,6 +309,7 @@ fn a_million_households() {
             subgroups: Subgroups { children: i % 3 == 0, ..Subgroups::default() },
             head_ethnicity: Ethnicity((i % 55) as u8),
             causes: (i % 256) as u16,
+            form8: 0,
             children: ChildCounts { children: i % 3, ..ChildCounts::default() },
         });
     }

@@ -31,6 +31,9 @@ use vuonlen_core::standard::Standard;
 use vuonlen_core::text::nfc;
 use vuonlen_core::{BirthDate, Class, IndicatorSet};
 
+/// The subgroups form 8 counts (the others — children, elderly, disabled — are in no source).
+const FORM8_SUBGROUPS: [Subgroup; 3] = [Subgroup::NoLabourCapacity, Subgroup::Merit, Subgroup::EthnicMinority];
+
 /// The note printed under every title.
 pub const TEMPLATE_NOTE_VI: &str = "Ghi chú: số hiệu và bố cục biểu theo mẫu biểu dùng trong thực tế ở địa phương, \
      chưa được đối chiếu với phụ lục Thông tư 07/2021/TT-BLĐTBXH.";
@@ -724,13 +727,29 @@ fn tally_table(form: Form, std: &Standard, meta: &FormMeta, total: &UnitTally) -
             }
         }
         Form::F8 => {
-            let subs = Subgroup::ALL.iter().map(|s| s.label_vi().to_string()).collect();
-            let heads = vec![one("Tổng số hộ"), Head::Group("Trong đó".into(), subs)];
+            // The target groups of the review software's export: no labour capacity, merit,
+            // ethnic minority head, local ethnic minority; then the six groups of support received.
+            let mut groups: Vec<String> = FORM8_SUBGROUPS.iter().map(|s| s.label_vi().to_string()).collect();
+            let form8 = vuonlen_core::report::form8_fields();
+            let (local, support) = form8.split_at(1);
+            groups.extend(local.iter().map(|f| format!("Hộ {}", f.label_vi.to_lowercase())));
+            let support: Vec<String> =
+                support.iter().map(|f| capitalise(f.label_vi.trim_start_matches("Đã nhận hỗ trợ ").trim())).collect();
+            let n = 1 + groups.len() + support.len();
+            let heads = vec![
+                one("Tổng số hộ"),
+                Head::Group("Trong đó".into(), groups),
+                Head::Group("Hộ đã nhận hỗ trợ".into(), support),
+            ];
             Table {
                 heads,
-                numbers: numbered(1 + Subgroup::ALL.len()),
+                numbers: numbered(n),
                 label_head: Some("Nhóm hộ"),
-                notes: vec!["Một hộ có thể thuộc nhiều nhóm đối tượng.".into()],
+                notes: vec![
+                    "Một hộ có thể thuộc nhiều nhóm và nhận nhiều loại hỗ trợ. Các cột theo trường dữ liệu xuất của phần \
+                     mềm rà soát; dân tộc tại chỗ và hỗ trợ đã nhận theo câu trả lời được ghi (để trống: không tính)."
+                        .into(),
+                ],
             }
         }
         Form::F9 => {
@@ -842,7 +861,8 @@ fn tally_rows(form: Form, std: &Standard, eths: &[Ethnicity], t: &UnitTally, bas
         }
         Form::F8 => group_rows(&|g| {
             let mut v = vec![Count(g.households)];
-            v.extend(Subgroup::ALL.iter().map(|s| Count(g.in_subgroup(*s))));
+            v.extend(FORM8_SUBGROUPS.iter().map(|s| Count(g.in_subgroup(*s))));
+            v.extend((0..vuonlen_core::report::form8_fields().len()).map(|j| Count(g.form8_households[j])));
             v
         }),
         Form::F9 => {

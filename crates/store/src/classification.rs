@@ -97,6 +97,7 @@ pub(crate) fn tally_group(
     c: &Classification,
     h: &Household,
     causes: i64,
+    form8: u8,
     as_of: NaiveDate,
 ) -> (crate::tally::GroupKey, crate::tally::GroupSums) {
     use vuonlen_core::Class;
@@ -110,7 +111,7 @@ pub(crate) fn tally_group(
         place.4,
         c.class.key(),
         if grp { i64::from(c.deprived.0) } else { 0 },
-        if grp { subgroup_bits(&c.subgroups) } else { 0 },
+        if grp { subgroup_bits(&c.subgroups) | (i64::from(form8) << crate::tally::FORM8_SHIFT) } else { 0 },
         if grp { causes } else { 0 },
         h.head().map(|m| i64::from(m.ethnicity.0)).unwrap_or(0),
     );

@@ -640,6 +640,7 @@ impl Importer {
             self.people.note(id, m, name_key, &place.current_commune);
             self.members.push(m.values(p, id, name_key, ctx));
         }
+        let form8 = vuonlen_core::report::form8_bits(&survey.recorded.0);
         if let (Some(t), Some(c)) = (&mut self.tally, &prepared.classification) {
             let place = (
                 place.current_province.as_str(),
@@ -649,7 +650,7 @@ impl Importer {
                 village_id,
             );
             let (key, sums) =
-                classification::tally_group(place, c, &r.household, prepared.causes, self.period.reference_date);
+                classification::tally_group(place, c, &r.household, prepared.causes, form8, self.period.reference_date);
             let e = t.groups.entry(key).or_default();
             for (a, b) in e.iter_mut().zip(sums) {
                 *a += b;

@@ -138,6 +138,7 @@ impl Registry {
                 persons: 0,
                 deprived: IndicatorSet(u32::try_from(r.2).unwrap_or(0)),
                 subgroups: subgroups_from_bits(r.3),
+                form8: u8::try_from((r.3 >> crate::tally::FORM8_SHIFT) & 0xff).unwrap_or(0),
                 head_ethnicity: Ethnicity(u8::try_from(r.4).unwrap_or(0)),
                 causes: u16::try_from(r.5).unwrap_or(0),
                 children: ChildCounts::default(),

@@ -18,13 +18,23 @@ use std::collections::BTreeSet;
 
 /// The groups of the tally computed from the data (`classification ⋈ survey`), without its
 /// `FROM`: deprivations, subgroups and causes count only for poor and near-poor households.
+/// The tally's `subgroups` holds the classification's six subgroup bits and, above them
+/// ([`FORM8_SHIFT`]), the recorded answers form 8 counts by, in the order of
+/// `vuonlen_core::report::form8_fields` (a test checks the order).
 /// (Macros, so that statements are put together by `concat!` at compile time.)
 macro_rules! group_columns {
     () => {
         "SELECT s.period, c.standard_id, s.current_province, s.current_commune, s.commune_code, \
          s.unit_list, s.village_id, c.class, \
          CASE WHEN c.class IN ('poor', 'near_poor') THEN c.deprived ELSE 0 END, \
-         CASE WHEN c.class IN ('poor', 'near_poor') THEN c.subgroups ELSE 0 END, \
+         CASE WHEN c.class IN ('poor', 'near_poor') THEN c.subgroups \
+             + 64 * (CASE WHEN s.local_ethnic_minority = 1 THEN 1 ELSE 0 END) \
+             + 128 * (CASE WHEN s.support_health = 1 THEN 1 ELSE 0 END) \
+             + 256 * (CASE WHEN s.support_education = 1 THEN 1 ELSE 0 END) \
+             + 512 * (CASE WHEN s.support_production = 1 THEN 1 ELSE 0 END) \
+             + 1024 * (CASE WHEN s.support_credit = 1 THEN 1 ELSE 0 END) \
+             + 2048 * (CASE WHEN s.support_housing = 1 THEN 1 ELSE 0 END) \
+             + 4096 * (CASE WHEN s.support_other = 1 THEN 1 ELSE 0 END) ELSE 0 END, \
          CASE WHEN c.class IN ('poor', 'near_poor') THEN c.causes ELSE 0 END, \
          c.head_ethnicity, COUNT(*), SUM(c.persons), SUM(c.children), SUM(c.children_no_insurance), \
          SUM(c.children_malnourished), SUM(c.children_not_in_school), SUM(c.children_schooling_deprived) "
@@ -76,6 +86,9 @@ macro_rules! cached_groups {
          FROM tally WHERE period = $1 AND standard_id = $2"
     };
 }
+
+/// Where the form-8 answers start in the tally's `subgroups` (above the six subgroup bits).
+pub(crate) const FORM8_SHIFT: u32 = 6;
 
 /// What a write changed in a period, for its tallies.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -482,5 +495,20 @@ impl Db {
             out.push(check);
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The SQL packs form 8's answers in the order `form8_fields` gives them.
+    #[test]
+    fn the_form8_bits_follow_the_schema() {
+        let sql = group_columns!();
+        let keys: Vec<&str> = vuonlen_core::report::form8_fields().iter().map(|f| f.key).collect();
+        assert_eq!(keys.len(), 7, "{keys:?}");
+        for (j, key) in keys.iter().enumerate() {
+            let term = format!("{} * (CASE WHEN s.{key} = 1", 1u32 << (super::FORM8_SHIFT + j as u32));
+            assert!(sql.contains(&term), "{term} missing from the tally SQL");
+        }
     }
 }

@@ -61,6 +61,8 @@ fn facts(class: Class, persons: u32, deprived: u32, eth: Ethnicity, causes: &[Po
         },
         head_ethnicity: eth,
         causes: causes_mask(causes),
+        // Even sizes: local ethnic minority and health support; odd: other support.
+        form8: if persons.is_multiple_of(2) { 0b000_0011 } else { 0b100_0000 },
         children: ChildCounts {
             children: persons.saturating_sub(2),
             no_health_insurance: u32::from(persons >= 4),
@@ -265,16 +267,33 @@ fn form_8_target_groups() {
         "Hộ không có khả năng lao động",
         "Hộ có người có công với cách mạng",
         "Chủ hộ là người dân tộc thiểu số",
+        "Hộ dân tộc tại chỗ",
+        "Hộ đã nhận hỗ trợ",
+        "Y tế",
+        "Giáo dục",
+        "Sản xuất",
+        "Tín dụng",
+        "Nhà ở",
+        "Khác",
     ] {
         assert!(h.contains(s), "{s} in {h}");
     }
-    check_body(&r, 4, 2, 2, &(4..11).collect::<Vec<_>>(), &[]);
+    // The review software exports none of these: not columns of form 8.
+    for s in ["trẻ em", "cao tuổi", "khuyết tật"] {
+        assert!(!h.contains(s), "{s} in {h}");
+    }
+    check_body(&r, 4, 2, 2, &(4..15).collect::<Vec<_>>(), &[]);
     assert_eq!(text(&r, DATA_ROW, 3), "Hộ nghèo");
     assert_eq!(text(&r, DATA_ROW + 1, 3), "Hộ cận nghèo");
-    // Poor: 3 households; no labour capacity (1 person) 1; ethnic minority 2.
+    // Poor: 3 households; no labour capacity (1 person) 1; ethnic minority 2; local ethnic
+    // minority and health support the two of even size; other support the one of odd size.
     assert_eq!(num(&r, DATA_ROW, 4), 3.0);
     assert_eq!(num(&r, DATA_ROW, 5), 1.0);
     assert_eq!(num(&r, DATA_ROW, 7), 2.0);
+    assert_eq!(num(&r, DATA_ROW, 8), 2.0);
+    assert_eq!(num(&r, DATA_ROW, 9), 2.0);
+    assert_eq!(num(&r, DATA_ROW, 10), 0.0);
+    assert_eq!(num(&r, DATA_ROW, 14), 1.0);
 }
 
 #[test]
