@@ -144,6 +144,9 @@ pub struct HouseholdFacts {
     /// The recorded answers form 8 counts by (local ethnic minority, the six groups of support
     /// received): bit `j` is [`form8_fields`]`()[j]`; see [`form8_bits`].
     pub form8: u8,
+    /// The household works in agriculture, forestry, fishery or salt making (*NLNDN*, recorded
+    /// answer `nlndn`): a middle-living household counts in form 1 only then.
+    pub nlndn: bool,
 }
 
 /// The recorded household fields form 8 counts by, in the schema's order: the local ethnic
@@ -174,6 +177,7 @@ impl HouseholdFacts {
             head_ethnicity: hh.head().map_or(Ethnicity::UNLISTED, |h| h.ethnicity),
             causes: causes_mask(causes),
             form8: 0,
+            nlndn: false,
             children: ChildCounts::of(hh, as_of),
         }
     }
@@ -441,6 +445,10 @@ pub struct UnitTally {
     /// All households by ethnicity of the head (index: ethnicity code); report 9.
     #[serde(with = "serde_arrays")]
     pub ethnicity_households: [u64; ETHNICITY_SLOTS],
+    /// Middle-living households working in agriculture, forestry, fishery or salt making
+    /// (*hộ NLNDN có mức sống trung bình*) and their persons; report 1, columns 7 and 13.
+    pub nlndn_middle_households: u64,
+    pub nlndn_middle_persons: u64,
     /// Poor and near-poor households, indexed like [`Group::ALL`].
     pub groups: [GroupTally; 2],
 }
@@ -453,6 +461,8 @@ impl Default for UnitTally {
             households_by_class: [0; 4],
             persons_by_class: [0; 4],
             ethnicity_households: [0; ETHNICITY_SLOTS],
+            nlndn_middle_households: 0,
+            nlndn_middle_persons: 0,
             groups: [GroupTally::default(), GroupTally::default()],
         }
     }
@@ -479,6 +489,10 @@ impl UnitTally {
         self.households_by_class[f.class as usize] += households;
         self.persons_by_class[f.class as usize] += persons;
         self.ethnicity_households[slot(f.head_ethnicity)] += households;
+        if f.class == Class::Middle && f.nlndn {
+            self.nlndn_middle_households += households;
+            self.nlndn_middle_persons += persons;
+        }
         if let Some(g) = Group::of(f.class) {
             self.groups[g as usize].add_many(f, households, persons, children);
         }
@@ -491,6 +505,8 @@ impl UnitTally {
         add_all(&mut self.households_by_class, &o.households_by_class);
         add_all(&mut self.persons_by_class, &o.persons_by_class);
         add_all(&mut self.ethnicity_households, &o.ethnicity_households);
+        self.nlndn_middle_households += o.nlndn_middle_households;
+        self.nlndn_middle_persons += o.nlndn_middle_persons;
         for (a, b) in self.groups.iter_mut().zip(&o.groups) {
             a.merge(b);
         }
@@ -646,6 +662,7 @@ mod tests {
             causes,
             children: ChildCounts { children: 1, no_health_insurance: 1, ..ChildCounts::default() },
             form8: 0,
+            nlndn: false,
         }
     }
 

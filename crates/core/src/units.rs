@@ -149,6 +149,11 @@ impl AdminUnits {
                     lineage.entry(old).or_default().push(new);
                 }
             }
+            // A commune that kept its code among its successors is placed in it: its households
+            // did not move (the others of a split commune are listed after it).
+            for (old, news) in lineage.iter_mut() {
+                news.sort_by_key(|n| (n != old, *n));
+            }
             AdminUnits { y2024: List::parse(UNITS_2024), y2025: List::parse(UNITS_2025), lineage }
         })
     }

@@ -77,6 +77,7 @@ fn facts() -> impl Strategy<Value = HouseholdFacts> {
             head_ethnicity: Ethnicity(eth),
             causes,
             form8: 0,
+            nlndn: false,
             children: ChildCounts {
                 children,
                 no_health_insurance: a.min(children),
@@ -310,6 +311,7 @@ fn a_million_households() {
             head_ethnicity: Ethnicity((i % 55) as u8),
             causes: (i % 256) as u16,
             form8: 0,
+            nlndn: false,
             children: ChildCounts { children: i % 3, ..ChildCounts::default() },
         });
     }

@@ -661,15 +661,28 @@ fn base_note(base: &RateBase) -> String {
     }
 }
 
+/// Form 1's (households, persons) of the poor, the near-poor and the NLNDN middle-living.
+fn form1_counts(t: &UnitTally) -> [(u64, u64); 3] {
+    [
+        (t.households_in(Class::Poor), t.persons_in(Class::Poor)),
+        (t.households_in(Class::NearPoor), t.persons_in(Class::NearPoor)),
+        (t.nlndn_middle_households, t.nlndn_middle_persons),
+    ]
+}
+
+/// Form 1's groups, as headed.
+const FORM1_GROUPS: [&str; 3] =
+    ["Hộ nghèo", "Hộ cận nghèo", "Hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm nghiệp có mức sống trung bình"];
+
 fn tally_table(form: Form, std: &Standard, meta: &FormMeta, total: &UnitTally) -> Result<Table, FormError> {
     let table = match form {
         Form::F1 => {
             let mut heads = vec![one("Tổng số hộ dân cư"), one("Tổng số nhân khẩu")];
-            for c in [Class::Poor, Class::NearPoor, Class::Middle] {
-                heads.push(Head::Group(c.label_vi().to_string(), vec!["Số hộ".into(), "Tỷ lệ (%)".into()]));
+            for g in FORM1_GROUPS {
+                heads.push(Head::Group(g.to_string(), vec!["Số hộ".into(), "Tỷ lệ (%)".into()]));
             }
-            for c in [Class::Poor, Class::NearPoor, Class::Middle] {
-                let name = format!("Nhân khẩu {}", c.label_vi().to_lowercase());
+            for g in FORM1_GROUPS {
+                let name = format!("Nhân khẩu {}", g.to_lowercase());
                 heads.push(Head::Group(name, vec!["Số người".into(), "Tỷ lệ (%)".into()]));
             }
             let numbers = [
@@ -694,8 +707,9 @@ fn tally_table(form: Form, std: &Standard, meta: &FormMeta, total: &UnitTally) -
                 label_head: None,
                 notes: vec![
                     base_note(&meta.base),
-                    "Hộ có mức sống trung bình: mọi hộ trong khoảng mức sống trung bình của chuẩn, không riêng \
-                     hộ làm nông, lâm, ngư, diêm nghiệp."
+                    "Hộ có mức sống trung bình: hộ trong khoảng mức sống trung bình của chuẩn (thu nhập thực tế) \
+                     và có câu trả lời làm nông, lâm, ngư, diêm nghiệp (trường nlndn); hộ chỉ có điểm A không là hộ \
+                     có mức sống trung bình."
                         .into(),
                 ],
             }
@@ -837,13 +851,15 @@ fn tally_rows(form: Form, std: &Standard, eths: &[Ethnicity], t: &UnitTally, bas
                 Some(b) => vec![Count(b.households), Count(b.persons)],
                 None => vec![Blank, Blank],
             };
-            for c in [Class::Poor, Class::NearPoor, Class::Middle] {
-                v.push(Count(t.households_in(c)));
-                v.push(rate(t.households_in(c), |b| b.households));
+            // Middle-living: only the households working in agriculture, forestry, fishery or
+            // salt making (NLNDN), as the form's heading says.
+            for (h, _) in form1_counts(t) {
+                v.push(Count(h));
+                v.push(rate(h, |b| b.households));
             }
-            for c in [Class::Poor, Class::NearPoor, Class::Middle] {
-                v.push(Count(t.persons_in(c)));
-                v.push(rate(t.persons_in(c), |b| b.persons));
+            for (_, p) in form1_counts(t) {
+                v.push(Count(p));
+                v.push(rate(p, |b| b.persons));
             }
             vec![(None, v)]
         }

@@ -98,6 +98,7 @@ pub(crate) fn tally_group(
     h: &Household,
     causes: i64,
     form8: u8,
+    nlndn: bool,
     as_of: NaiveDate,
 ) -> (crate::tally::GroupKey, crate::tally::GroupSums) {
     use vuonlen_core::Class;
@@ -111,7 +112,13 @@ pub(crate) fn tally_group(
         place.4,
         c.class.key(),
         if grp { i64::from(c.deprived.0) } else { 0 },
-        if grp { subgroup_bits(&c.subgroups) | (i64::from(form8) << crate::tally::FORM8_SHIFT) } else { 0 },
+        match c.class {
+            Class::Poor | Class::NearPoor => {
+                subgroup_bits(&c.subgroups) | (i64::from(form8) << crate::tally::FORM8_SHIFT)
+            }
+            Class::Middle if nlndn => crate::tally::NLNDN_BIT,
+            _ => 0,
+        },
         if grp { causes } else { 0 },
         h.head().map(|m| i64::from(m.ethnicity.0)).unwrap_or(0),
     );

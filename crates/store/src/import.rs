@@ -641,6 +641,10 @@ impl Importer {
             self.members.push(m.values(p, id, name_key, ctx));
         }
         let form8 = vuonlen_core::report::form8_bits(&survey.recorded.0);
+        let nlndn = vuonlen_core::schema::household_field("nlndn")
+            .and_then(|f| f.recorded_index())
+            .and_then(|i| survey.recorded.0.flag(i))
+            == Some(true);
         if let (Some(t), Some(c)) = (&mut self.tally, &prepared.classification) {
             let place = (
                 place.current_province.as_str(),
@@ -649,8 +653,15 @@ impl Importer {
                 list_key(place.list),
                 village_id,
             );
-            let (key, sums) =
-                classification::tally_group(place, c, &r.household, prepared.causes, form8, self.period.reference_date);
+            let (key, sums) = classification::tally_group(
+                place,
+                c,
+                &r.household,
+                prepared.causes,
+                form8,
+                nlndn,
+                self.period.reference_date,
+            );
             let e = t.groups.entry(key).or_default();
             for (a, b) in e.iter_mut().zip(sums) {
                 *a += b;

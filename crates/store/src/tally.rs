@@ -34,7 +34,8 @@ macro_rules! group_columns {
              + 512 * (CASE WHEN s.support_production = 1 THEN 1 ELSE 0 END) \
              + 1024 * (CASE WHEN s.support_credit = 1 THEN 1 ELSE 0 END) \
              + 2048 * (CASE WHEN s.support_housing = 1 THEN 1 ELSE 0 END) \
-             + 4096 * (CASE WHEN s.support_other = 1 THEN 1 ELSE 0 END) ELSE 0 END, \
+             + 4096 * (CASE WHEN s.support_other = 1 THEN 1 ELSE 0 END) \
+             WHEN c.class = 'middle' AND s.nlndn = 1 THEN 8192 ELSE 0 END, \
          CASE WHEN c.class IN ('poor', 'near_poor') THEN c.causes ELSE 0 END, \
          c.head_ethnicity, COUNT(*), SUM(c.persons), SUM(c.children), SUM(c.children_no_insurance), \
          SUM(c.children_malnourished), SUM(c.children_not_in_school), SUM(c.children_schooling_deprived) "
@@ -89,6 +90,9 @@ macro_rules! cached_groups {
 
 /// Where the form-8 answers start in the tally's `subgroups` (above the six subgroup bits).
 pub(crate) const FORM8_SHIFT: u32 = 6;
+/// The bit of the tally's `subgroups` saying a middle-living household works in agriculture,
+/// forestry, fishery or salt making (`nlndn`): form 1 counts only those as middle-living.
+pub(crate) const NLNDN_BIT: i64 = 8192;
 
 /// What a write changed in a period, for its tallies.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -115,7 +115,8 @@ impl Placer {
     /// Loads the lineage from the database.
     pub async fn load(db: &Db) -> Result<Placer> {
         let rows: Vec<(String, String)> = on_pool!(db, p => sqlx::query_as(
-            "SELECT old_code, new_code FROM unit_lineage ORDER BY old_code, CASE source WHEN 'admin' THEN 0 ELSE 1 END, new_code",
+            "SELECT old_code, new_code FROM unit_lineage ORDER BY old_code, \
+                 CASE WHEN source = 'admin' THEN 0 WHEN new_code = old_code THEN 1 ELSE 2 END, new_code",
         )
         .fetch_all(p)
         .await?);

@@ -1497,3 +1497,79 @@ async fn a_review_round_runs_from_the_list_to_a_locked_decision() {
         assert_eq!(again.conflicts.first().map(|c| c.kind), Some(ConflictKind::Locked), "{engine}");
     }
 }
+
+#[tokio::test]
+async fn levels_agree_across_the_2025_merger_and_a_commune_that_kept_its_code_keeps_its_households() {
+    use vuonlen_core::units::AdminUnits;
+    // The lineage (data/admin-units/commune-2024-to-2025.csv, checked by
+    // data/admin-units/tools/check_lineage.py): 03901 Xã Suối Tọ is a commune of both lists and
+    // maps to itself; 03898 Thị trấn Phù Yên and 03913 Xã Huy Bắc, merged before July 2025,
+    // have a successor (03910 Xã Phù Yên).
+    let units = AdminUnits::get();
+    assert_eq!(units.successors("03901"), &["03901"]);
+    assert_eq!(units.current_province("03898", d(2024, 6, 1)).map(|p| p.code), Some("14"));
+    assert_eq!(units.successors("03913"), &["03910"]);
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        // Households of Sơn La under their 2024 communes, then under the 2025 successors.
+        let people: [(&str, &str, &str, Class); 8] = [
+            ("S1", "03901", "03901", Class::Poor),     // Suối Tọ, same code and name in 2025
+            ("S2", "03901", "03901", Class::NotPoor),  //
+            ("P1", "03898", "03910", Class::Poor),     // Thị trấn Phù Yên → Xã Phù Yên
+            ("P2", "03913", "03910", Class::NearPoor), // Xã Huy Bắc → Xã Phù Yên
+            ("P3", "03910", "03910", Class::Poor),     // Xã Quang Huy → Xã Phù Yên (kept the code)
+            ("M1", "03904", "03907", Class::Poor),     // Xã Mường Thải merged into Xã Mường Cơi
+            ("C1", "03988", "03997", Class::NotPoor),  // Xã Tân Hợp → Xã Tân Yên
+            ("C2", "03979", "03979", Class::NearPoor), // Thị trấn Mộc Châu → Phường Mộc Sơn
+        ];
+        let rows = |year: usize| -> Vec<(String, Vec<String>)> {
+            (0u64..)
+                .zip(&people)
+                .map(|(i, (code, old, new, class))| {
+                    household(code, if year == 2024 { old } else { new }, *class, 2, 100 * (i + 1))
+                })
+                .collect()
+        };
+        let s24 = import(&db, 2024, &records(dir.path(), "lv24", &rows(2024), d(2024, 12, 31))).await;
+        assert!(s24.committed, "{engine}: {s24:?}");
+        assert!(s24.unmapped_communes.is_empty(), "{engine}: unmapped {:?}", s24.unmapped_communes);
+        let s25 = import(&db, 2025, &records(dir.path(), "lv25", &rows(2025), d(2025, 12, 31))).await;
+        assert!(s25.committed, "{engine}: {s25:?}");
+
+        let reg = db.unscoped();
+        let total = |t: &[(String, vuonlen_core::report::UnitTally)]| t.iter().map(|(_, u)| u.households).sum::<u64>();
+        for year in [2024, 2025] {
+            let p = period::get(&db, year).await.expect("period").expect("imported");
+            let tally = |unit: &'static str| {
+                let (reg, p) = (reg.clone(), p.clone());
+                async move { reg.tally(&p, "2022-2025", &Selection::parse(unit).expect("unit")).await.expect("tally") }
+            };
+            let country = tally("VN").await;
+            let province = tally("14").await;
+            // Country = the province: no household is left outside every 2025 province.
+            assert_eq!(country.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(), vec!["14"], "{engine} {year}");
+            assert_eq!(total(&country), 8, "{engine} {year}");
+            assert_eq!(total(&province), 8, "{engine} {year}");
+            // The province's rows are today's communes, and each row is that commune's total.
+            let communes: Vec<&str> = province.iter().map(|(k, _)| k.as_str()).collect();
+            assert_eq!(communes, vec!["03901", "03907", "03910", "03979", "03997"], "{engine} {year}");
+            let mut sum = 0;
+            for (code, row) in &province {
+                let c =
+                    reg.tally(&p, "2022-2025", &Selection::parse(code).expect("commune")).await.expect("commune tally");
+                assert_eq!(total(&c), row.households, "{engine} {year}: commune {code}");
+                sum += total(&c);
+            }
+            assert_eq!(sum, 8, "{engine} {year}: communes add up to the province");
+            // A household of 03901 that never moved stays in 03901 (not in 03910 Phù Yên).
+            assert_eq!(total(&tally("03901").await), 2, "{engine} {year}");
+            assert_eq!(total(&tally("03910").await), 3, "{engine} {year}");
+            for (unit, class) in [("03901", Class::Poor), ("03910", Class::NearPoor)] {
+                let t = tally(unit).await;
+                assert_eq!(t.iter().map(|(_, u)| u.households_in(class)).sum::<u64>(), 1, "{engine} {year} {unit}");
+            }
+        }
+        let s1 = reg.household("03901", "S1").await.expect("S1");
+        assert_eq!(s1.periods.len(), 2, "{engine}: S1's two periods are one household");
+    }
+}

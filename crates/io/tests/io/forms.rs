@@ -63,6 +63,8 @@ fn facts(class: Class, persons: u32, deprived: u32, eth: Ethnicity, causes: &[Po
         causes: causes_mask(causes),
         // Even sizes: local ethnic minority and health support; odd: other support.
         form8: if persons.is_multiple_of(2) { 0b000_0011 } else { 0b100_0000 },
+        // Of the two middle-living households, the one of three persons farms (NLNDN).
+        nlndn: class == Class::Middle && persons == 3,
         children: ChildCounts {
             children: persons.saturating_sub(2),
             no_health_insurance: u32::from(persons >= 4),
@@ -207,8 +209,13 @@ fn form_1_summary() {
     let dir = tempfile::tempdir().expect("tempdir");
     let r = write(dir.path(), Form::F1);
     let h = headings(&r);
-    for s in ["Tổng số hộ dân cư", "Tổng số nhân khẩu", "Hộ nghèo", "Hộ cận nghèo", "Hộ có mức sống trung bình"]
-    {
+    for s in [
+        "Tổng số hộ dân cư",
+        "Tổng số nhân khẩu",
+        "Hộ nghèo",
+        "Hộ cận nghèo",
+        "Hộ làm nông nghiệp, lâm nghiệp, ngư nghiệp và diêm nghiệp có mức sống trung bình",
+    ] {
         assert!(h.contains(s), "{s} in {h}");
     }
     assert!(h.contains("Tỷ lệ (%)"));
@@ -222,6 +229,9 @@ fn form_1_summary() {
     assert_eq!(num(&r, DATA_ROW, 11), 7.0, "persons of poor households");
     assert_eq!(num(&r, DATA_ROW, 12), 18.92, "7/37 = 18.918… %");
     assert_eq!(text(&r, DATA_ROW + 1, 2), "Xã Bảo Nhai");
+    // Middle-living: only the NLNDN household (3 persons) of the two in the income band.
+    assert_eq!(num(&r, DATA_ROW, 9), 1.0);
+    assert_eq!(num(&r, DATA_ROW, 15), 3.0);
 }
 
 #[test]
