@@ -105,7 +105,15 @@ async fn gather(reg: &Registry, req: ReportRequest<'_>) -> Result<Body, AppError
             .map(|(what, citation, status)| format!("{what} — {citation} ({})", status.marker_vi()))
             .collect(),
         unclassified: None,
+        unmapped: Vec::new(),
     };
+    // Figures that depend on communes the lineage does not place say so.
+    meta.unmapped = reg.unmapped_in(p).await?;
+    if let Some(from) = req.from {
+        meta.unmapped.extend(reg.unmapped_in(from).await?);
+        meta.unmapped.sort_unstable();
+        meta.unmapped.dedup();
+    }
     // A what-if form (another standard than the period's) says what it leaves out.
     if std.id != p.standard_id {
         let u = reg.unclassified(p, &std.id, sel).await?;

@@ -371,3 +371,38 @@ async fn form_8_counts_the_support_received_as_recorded() {
         }
     }
 }
+
+/// Issue 12: a form whose figures include households of a 2024 commune no 2025 commune
+/// succeeds says so.
+#[tokio::test]
+async fn a_form_names_the_old_communes_the_lineage_does_not_place() {
+    use vuonlen_app::report::{ReportRequest, to_bytes};
+    use vuonlen_io::forms::Form;
+    use vuonlen_store::Selection;
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        // 16411 Xã Đông Xuân (2024, Thanh Hóa): no source gives its successor.
+        let src = files(dir.path(), "u", 3, None, false);
+        if let Source::Csv { households, .. } = &src {
+            let text = std::fs::read_to_string(households).expect("read");
+            std::fs::write(households, text.replace(",00004,", ",16411,")).expect("write");
+        }
+        assert!(
+            import_period(&all, src, opts(), spec(vuonlen_store::Scope::unscoped_all()), Finish::Commit, |_| {})
+                .await
+                .expect("import")
+                .committed()
+        );
+        let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
+        let sel = Selection::parse("VN").expect("unit");
+        let std = standard();
+        let req = ReportRequest { form: Form::F1, selection: &sel, period: &p, from: None, standard: &std };
+        let note = cells(to_bytes(&all, req).await.expect("form").0)
+            .into_iter()
+            .flatten()
+            .find(|c| c.starts_with("Ghi chú"))
+            .unwrap_or_default();
+        assert!(note.contains("1 xã cũ") && note.contains("16411"), "{engine}: {note}");
+    }
+}

@@ -225,6 +225,9 @@ pub struct FormMeta {
     pub unverified: Vec<String>,
     /// Households of the period the standard could not classify (not in the form), and why.
     pub unclassified: Option<(u64, String)>,
+    /// 2024 communes with answers in the period that no 2025 commune succeeds: their households
+    /// are in no province's figures (only in the country's).
+    pub unmapped: Vec<String>,
 }
 
 impl FormMeta {
@@ -432,6 +435,14 @@ fn write_title(
         note.push_str(&format!(
             " {n} hộ của kỳ không phân loại được theo chuẩn {} nên không có trong biểu: {why}.",
             meta.standard_id
+        ));
+    }
+    if !meta.unmapped.is_empty() {
+        note.push_str(&format!(
+            " {} xã cũ (danh mục 2024) có hộ được rà soát nhưng chưa xác định được xã mới ({}): số liệu của các \
+             hộ này không thuộc tỉnh nào, chỉ có trong số liệu cả nước.",
+            meta.unmapped.len(),
+            meta.unmapped.join(", ")
         ));
     }
     if !meta.unverified.is_empty() {

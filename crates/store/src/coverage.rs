@@ -330,3 +330,17 @@ impl Registry {
         Ok(Unclassified { households: u64_of(n), no_waste_treatment: u64_of(waste), score_a_only: u64_of(score) })
     }
 }
+
+impl Registry {
+    /// The 2024 communes (codes as recorded) with answers in `period` that the lineage places in
+    /// no 2025 commune: their households count in no province (and no report below the country
+    /// says so unless it asks). Within the caller's area (a national reader sees them).
+    pub async fn unmapped_in(&self, period: &Period) -> Result<Vec<String>> {
+        let mut sql = Sql::with_args([Arg::Int(period.year)]);
+        sql.push("SELECT DISTINCT s.commune_code FROM survey s WHERE s.period = $1 AND s.current_province = '' AND ")
+            .append(&self.scope.sql("s"))
+            .push(" ORDER BY 1");
+        let rows: Vec<String> = on_pool!(self.db, p => bound!(query_scalar, sql).fetch_all(p).await?);
+        Ok(rows)
+    }
+}

@@ -34,6 +34,7 @@ fn meta() -> FormMeta {
         base: RateBase::Counted,
         unverified: Vec::new(),
         unclassified: None,
+        unmapped: Vec::new(),
     }
 }
 
