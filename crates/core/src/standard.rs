@@ -204,6 +204,9 @@ pub struct Indicator {
     pub deprived_when_en: String,
     pub citation: String,
     pub status: Status,
+    /// What of the rule has no source (shown with the status).
+    #[serde(default)]
+    pub note: Option<String>,
     pub rule: Rule,
     /// Compiled form of `rule`, filled at load.
     #[serde(skip)]
@@ -342,7 +345,11 @@ impl Standard {
             push("score_a.urban".into(), &s.urban.citation, s.urban.status);
         }
         for i in &self.indicators {
-            push(format!("indicator {}", i.code), &i.citation, i.status);
+            let what = match &i.note {
+                Some(n) => format!("indicator {} ({n})", i.code),
+                None => format!("indicator {}", i.code),
+            };
+            push(what, &i.citation, i.status);
         }
         push("working_age.min_age".into(), &self.working_age().min_age.citation, self.working_age().min_age.status);
         push(

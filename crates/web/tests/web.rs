@@ -764,11 +764,11 @@ async fn the_import_page_lists_every_problem_then_imports_after_confirmation() {
         assert!(r.body.contains("ngoài địa bàn"), "{engine}: {}", r.body);
         // A bad value is reported with its file, row and column; every problem at once.
         let (hb, mb) = write(&records[..2]);
-        let text = String::from_utf8(hb).expect("utf-8").replacen(",piped,", ",giếng thần,", 1).replacen(
-            ",rural,",
-            ",vùng xa,",
-            1,
-        );
+        let text = String::from_utf8(hb)
+            .expect("utf-8")
+            .replacen(",piped,", ",giếng thần,", 1)
+            .replacen(",rural,", ",vùng xa,", 1)
+            .replacen(",urban,", ",vùng xa,", 1);
         let r = send(&w.app, upload(text.into_bytes(), mb.clone())).await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
         assert!(r.body.contains("ho.csv") && r.body.contains("vùng xa"), "{engine}: {}", r.body);
@@ -793,17 +793,20 @@ async fn the_import_page_lists_every_problem_then_imports_after_confirmation() {
         let (other, other_csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
         let r = w.post_form(&other, &format!("/nhap/{confirm}"), &[("_csrf".into(), other_csrf)], None).await;
         assert_eq!(r.status, NOT_FOUND);
-        // A server that takes at most 1 KiB per upload refuses these files with 413, whole.
+        // A server that takes at most a few KiB per upload — just enough for the smallest household's
+        // files — refuses the three households' files with 413, whole.
+        let smallest = records.iter().min_by_key(|r| r.members.len()).cloned().expect("a record");
+        let (hb, mb) = write(std::slice::from_ref(&smallest));
+        let kib = (hb.len() + mb.len()) / 1024 + 1;
         let standards = vuonlen_core::Standards::embedded().expect("standards");
-        let small = vuonlen_web::app(AppState::new(w.db.clone(), standards, false).with_upload_limit(1024));
-        let (hb, mb) = write(&records);
-        assert!(hb.len() + mb.len() > 1024, "{engine}: the files are larger than the limit");
-        let r = send(&small, upload(hb, mb)).await;
+        let small =
+            vuonlen_web::app(AppState::new(w.db.clone(), standards, false).with_upload_limit(kib as u64 * 1024));
+        let (all_h, all_m) = write(&records);
+        assert!(all_h.len() + all_m.len() > kib * 1024, "{engine}: the files are larger than the limit");
+        let r = send(&small, upload(all_h, all_m)).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{engine}: {}", r.body);
-        assert!(r.body.contains("lớn hơn 1 KiB"), "{engine}: {}", r.body);
+        assert!(r.body.contains(&format!("lớn hơn {kib} KiB")), "{engine}: {}", r.body);
         // Within the limit, the same server takes them.
-        let (hb, mb) = write(&records[..1]);
-        assert!(hb.len() + mb.len() <= 1024, "{engine}");
         let r = send(&small, upload(hb, mb)).await;
         assert_ne!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{engine}: {}", r.body);
     }
@@ -1316,14 +1319,29 @@ async fn the_api_runs_a_commune_review_and_a_locked_period_refuses_edits_with_40
         let base = format!("/api/v1/review/rounds/{id}/communes/{}", w.own);
         let listed = w.api("xa.own", "POST", &format!("{base}/list"), None).await;
         assert_eq!(listed.status, OK, "{engine}: {}", listed.body);
+        let steps = |step: &str, rows: Value| Some(serde_json::json!({ "step": step, "rows": rows }));
+        // A household of the commune not on the list applies (Mẫu 01) and is screened in.
+        let listed_codes: Vec<Value> = w.api("xa.own", "GET", &base, None).await.json()["households"]
+            .as_array()
+            .expect("households")
+            .iter()
+            .map(|h| h["household_code"].clone())
+            .collect();
+        let own = w.api("xa.own", "GET", &format!("/api/v1/households/{}/surveys/2025", w.own_id), None).await.json();
+        let own_code = own["fields"]["household"]["household_id"].clone();
+        assert!(own_code.is_string(), "{engine}: {own}");
+        if !listed_codes.contains(&own_code) {
+            let app =
+                serde_json::json!([{ "household_code": own_code, "origin": "mau_01", "applied_on": "2025-09-10" }]);
+            let applied = w.api("xa.own", "POST", &format!("{base}/steps"), steps("applications", app)).await;
+            assert_eq!(applied.status, OK, "{engine}: {}", applied.body);
+            let screen = serde_json::json!([{ "household_code": own_code, "result": "proceeds", "on": "2025-09-20" }]);
+            let screened = w.api("xa.own", "POST", &format!("{base}/steps"), steps("screening", screen)).await;
+            assert_eq!(screened.status, OK, "{engine}: {}", screened.body);
+        }
         let detail = w.api("xa.own", "GET", &base, None).await.json();
         let households = detail["households"].as_array().expect("households").clone();
         let code = |i: usize| households[i]["household_code"].as_str().expect("code").to_string();
-        let steps = |step: &str, rows: Value| Some(serde_json::json!({ "step": step, "rows": rows }));
-        // The own household applies if it is not listed yet (so the list has at least one).
-        if households.is_empty() {
-            panic!("{engine}: the own commune has no poor or near-poor household in 2024");
-        }
         let surveys: Vec<Value> =
             (0..households.len()).map(|i| serde_json::json!({ "household_code": code(i) })).collect();
         assert_eq!(
