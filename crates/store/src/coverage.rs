@@ -242,6 +242,8 @@ impl Registry {
                 audit::record_now(&mut tx, &change, &at).await?;
             }
         }
+        // Dashboards are cached per version of the period: their rates change with the residents.
+        crate::tally::bump(&mut tx, period.year, &crate::tally::Changed::Nothing).await?;
         tx.commit().await?;
         Ok(Ok(placed.len() as u64))
     }

@@ -18,8 +18,12 @@ use vuonlen_store::period::{self, Period};
 /// Counts of one unit in one period.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Counts {
+    /// Households reviewed (with answers in the period).
     pub households: u64,
     pub persons: u64,
+    /// Resident households recorded for the unit (`vuonlen totals import`), the base of the
+    /// rates; `None` when a commune of it lacks them (the rates are then not given).
+    pub residents: Option<u64>,
     pub poor: u64,
     pub near_poor: u64,
     /// Households deprived in each indicator, among poor and among near-poor households
@@ -29,10 +33,11 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn of(t: &UnitTally, indicators: usize) -> Counts {
+    fn of(t: &UnitTally, indicators: usize, residents: Option<u64>) -> Counts {
         Counts {
             households: t.households,
             persons: t.persons,
+            residents,
             poor: t.households_in(Class::Poor),
             near_poor: t.households_in(Class::NearPoor),
             poor_deprived: t.groups[0].deprived[..indicators].to_vec(),
@@ -40,18 +45,19 @@ impl Counts {
         }
     }
 
-    /// Poor households per 100 households.
-    pub fn poor_rate(&self) -> f64 {
-        rate(self.poor, self.households)
+    /// Poor households per 100 resident households (a review surveys the listed households and
+    /// the applicants only: a rate over them would be inflated); `None` without residents.
+    pub fn poor_rate(&self) -> Option<f64> {
+        rate(self.poor, self.residents?)
     }
 
-    pub fn near_poor_rate(&self) -> f64 {
-        rate(self.near_poor, self.households)
+    pub fn near_poor_rate(&self) -> Option<f64> {
+        rate(self.near_poor, self.residents?)
     }
 }
 
-fn rate(part: u64, whole: u64) -> f64 {
-    if whole == 0 { 0.0 } else { part as f64 * 100.0 / whole as f64 }
+fn rate(part: u64, whole: u64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 * 100.0 / whole as f64)
 }
 
 /// Movements of households between the two periods (reports 2 and 3).
@@ -117,6 +123,8 @@ pub struct Dashboard {
     pub previous: Option<Counts>,
     pub movements: Option<Movements>,
     pub sub_units: Vec<SubUnit>,
+    /// Communes with answers in the period but no resident totals: their rates are not given.
+    pub missing_residents: Vec<String>,
 }
 
 /// The unit a user starts from: its own, or the country.
@@ -189,17 +197,27 @@ async fn compute(
         Some(p) => Some(reg.tally(p, &p.standard_id, sel).await?),
         None => None,
     };
+    // Rates over the residents recorded, never over the households reviewed.
+    let cov_now = reg.coverage(cur, sel).await?;
+    let cov_before = match prev {
+        Some(p) => Some(reg.coverage(p, sel).await?),
+        None => None,
+    };
+    let residents = |c: &vuonlen_store::coverage::Coverage, key: &str| c.of(key).map(|r| r.households);
     let mut total_now = UnitTally::new();
     let mut sub_units = Vec::with_capacity(rows_now.len());
     let drill = matches!(sel.rows, vuonlen_store::RowKey::CurrentProvince | vuonlen_store::RowKey::CurrentCommune);
     for (key, t) in &rows_now {
         total_now.merge(t);
-        let before = rows_before.as_ref().and_then(|r| r.iter().find(|(k, _)| k == key)).map(|(_, t)| Counts::of(t, n));
+        let before = rows_before
+            .as_ref()
+            .and_then(|r| r.iter().find(|(k, _)| k == key))
+            .map(|(_, t)| Counts::of(t, n, cov_before.as_ref().and_then(|c| residents(c, key))));
         sub_units.push(SubUnit {
             name: sel.rows.name(key),
             code: key.clone(),
             drill,
-            current: Counts::of(t, n),
+            current: Counts::of(t, n, residents(&cov_now, key)),
             previous: before,
         });
     }
@@ -208,7 +226,7 @@ async fn compute(
         for (_, t) in rows {
             total.merge(t);
         }
-        Counts::of(&total, n)
+        Counts::of(&total, n, cov_before.as_ref().and_then(|c| c.total.map(|r| r.households)))
     });
     let movements = match prev {
         Some(p) => {
@@ -231,9 +249,10 @@ async fn compute(
             .iter()
             .map(|i| IndicatorName { code: i.code.clone(), name_vi: i.name_vi.clone(), name_en: i.name_en.clone() })
             .collect(),
-        current: Counts::of(&total_now, n),
+        current: Counts::of(&total_now, n, cov_now.total.map(|r| r.households)),
         previous,
         movements,
         sub_units,
+        missing_residents: cov_now.missing,
     })
 }

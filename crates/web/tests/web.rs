@@ -1252,11 +1252,23 @@ async fn residents_are_recorded_by_an_officer_and_read_only_in_its_area() {
             r.body
         );
         assert!(r.body.contains("Chưa có số liệu cho kỳ này"), "{engine}: nothing recorded");
+        // Without residents the dashboard gives no rate (one over the reviewed households would be
+        // inflated) and names the commune.
+        let dash_uri = format!("/api/v1/dashboard?unit={}", w.own);
+        let before = w.api("xa.own", "GET", &dash_uri, None).await.json();
+        assert!(before["current"]["residents"].is_null(), "{engine}: {before}");
+        assert!(before["missing_residents"].as_array().is_some_and(|m| !m.is_empty()), "{engine}: {before}");
         // Its own commune: recorded and listed.
         let good = format!("commune_code,households,persons,source\n{},9000,30000,Công an xã\n", w.own);
         let r = send(&w.app, send_file(good)).await;
         assert_eq!(r.status, OK, "{engine}: {}", r.body);
         assert!(r.body.contains("9.000") && r.body.contains("Công an xã"), "{engine}: {}", r.body);
+        let after = w.api("xa.own", "GET", &dash_uri, None).await.json();
+        assert_eq!(after["current"]["residents"], 9000, "{engine}: the dashboard's rates are over the residents");
+        let page = w.page(&session, &format!("/?unit={}", w.own)).await;
+        let poor = after["current"]["poor"].as_u64().expect("poor");
+        let rate = format!("{:.2} %", poor as f64 * 100.0 / 9000.0).replace('.', ",");
+        assert!(page.body.contains(&rate), "{engine}: {rate} on the dashboard");
         // The province sees it; an officer of the far province does not.
         let (tinh, _) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
         assert!(w.page(&tinh, "/dan-cu?period=2025").await.body.contains("9.000"), "{engine}");

@@ -125,6 +125,24 @@ async fn import_period(db: &Db, year: i64, std: &Arc<Standard>, records: Vec<Hou
     Ok(s.inserted + s.updated)
 }
 
+/// Resident households and persons per commune (as recorded) of a synthetic population.
+fn residents(records: &[HouseholdRecord]) -> Vec<vuonlen_store::coverage::ResidentTotal> {
+    let mut by: std::collections::BTreeMap<&str, (u64, u64)> = std::collections::BTreeMap::new();
+    for r in records {
+        let e = by.entry(r.commune_code.as_str()).or_default();
+        e.0 += 1;
+        e.1 += r.household.members.len() as u64;
+    }
+    by.into_iter()
+        .map(|(c, (households, persons))| vuonlen_store::coverage::ResidentTotal {
+            commune_code: c.to_string(),
+            households,
+            persons,
+            source: Some("dữ liệu mẫu: toàn bộ hộ của xã".into()),
+        })
+        .collect()
+}
+
 /// The demo accounts: (username, display name, role, unit).
 fn demo_users(province: &str, communes: &[String]) -> Vec<(String, String, Role, Option<String>)> {
     let mut v = vec![
@@ -166,8 +184,16 @@ pub fn demo(ctx: Ctx, a: DemoArgs) -> Result<ExitCode> {
             let generated: Vec<vuonlen_synth::Synthetic> = vuonlen_synth::generate(&cfg)?.collect();
             let second: Vec<HouseholdRecord> = generated.iter().filter_map(next_year).collect();
             let first: Vec<HouseholdRecord> = generated.into_iter().map(|s| s.record).collect();
+            let (t1, t2) = (residents(&first), residents(&second));
             let n1 = import_period(&db, 2024, &std, first).await?;
             let n2 = import_period(&db, 2025, &std, second).await?;
+            // The synthetic province is its whole population: every household is a resident one.
+            for (year, totals) in [(2024, t1), (2025, t2)] {
+                let p = vuonlen_store::period::get(&db, year).await?.context("period")?;
+                if let Err(refused) = db.unscoped().record_resident_totals(&p, &totals, "demo", "demo").await? {
+                    bail!("the demo's resident totals were refused: {}", refused[0].message_en);
+                }
+            }
             eprintln!("Kỳ 2024: {n1} hộ; kỳ 2025: {n2} hộ / periods imported");
         }
         let communes: Vec<String> = vuonlen_store::browse::largest_communes(&db, &a.province, 2).await?;

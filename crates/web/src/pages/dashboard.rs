@@ -24,6 +24,8 @@ struct Cards {
     households: String,
     persons: String,
     poor: String,
+    /// Resident households, when recorded.
+    residents: Option<String>,
     poor_rate: String,
     poor_before: Option<String>,
     near_poor: String,
@@ -89,18 +91,24 @@ fn crumbs(v: &Viewer, unit: &str) -> Vec<(String, String)> {
     out
 }
 
+/// A rate over the resident households, or a dash when they are not recorded.
+fn rate_text(l: Lang, part: u64, residents: Option<u64>) -> String {
+    residents.map_or_else(|| "–".into(), |r| l.pct(part, r))
+}
+
 fn page(c: Chrome, v: &Viewer, d: Dashboard, periods: Vec<i64>) -> DashboardPage {
     let l: Lang = c.lang;
     let cur = &d.current;
     let cards = Cards {
         households: l.int(cur.households),
         persons: l.int(cur.persons),
+        residents: cur.residents.map(|r| l.int(r)),
         poor: l.int(cur.poor),
-        poor_rate: l.pct(cur.poor, cur.households),
-        poor_before: d.previous.as_ref().map(|p| l.pct(p.poor, p.households)),
+        poor_rate: rate_text(l, cur.poor, cur.residents),
+        poor_before: d.previous.as_ref().map(|p| rate_text(l, p.poor, p.residents)),
         near_poor: l.int(cur.near_poor),
-        near_poor_rate: l.pct(cur.near_poor, cur.households),
-        near_poor_before: d.previous.as_ref().map(|p| l.pct(p.near_poor, p.households)),
+        near_poor_rate: rate_text(l, cur.near_poor, cur.residents),
+        near_poor_before: d.previous.as_ref().map(|p| rate_text(l, p.near_poor, p.residents)),
     };
     let movements = d.movements.as_ref().map(|m| {
         (
@@ -143,14 +151,19 @@ fn page(c: Chrome, v: &Viewer, d: Dashboard, periods: Vec<i64>) -> DashboardPage
             households_n: s.current.households,
             poor: l.int(s.current.poor),
             poor_n: s.current.poor,
-            poor_rate: l.pct(s.current.poor, s.current.households),
-            poor_rate_n: format!("{:.4}", s.current.poor_rate()),
+            poor_rate: rate_text(l, s.current.poor, s.current.residents),
+            poor_rate_n: format!("{:.4}", s.current.poor_rate().unwrap_or(-1.0)),
             near: l.int(s.current.near_poor),
             near_n: s.current.near_poor,
-            near_rate: l.pct(s.current.near_poor, s.current.households),
-            near_rate_n: format!("{:.4}", s.current.near_poor_rate()),
-            before: s.previous.as_ref().map(|p| l.pct(p.poor, p.households)).unwrap_or_else(|| "–".into()),
-            before_n: s.previous.as_ref().map(|p| format!("{:.4}", p.poor_rate())).unwrap_or_else(|| "-1".into()),
+            near_rate: rate_text(l, s.current.near_poor, s.current.residents),
+            near_rate_n: format!("{:.4}", s.current.near_poor_rate().unwrap_or(-1.0)),
+            before: s.previous.as_ref().map(|p| rate_text(l, p.poor, p.residents)).unwrap_or_else(|| "–".into()),
+            before_n: s
+                .previous
+                .as_ref()
+                .and_then(|p| p.poor_rate())
+                .map(|r| format!("{r:.4}"))
+                .unwrap_or_else(|| "-1".into()),
         })
         .collect();
     DashboardPage { crumbs: crumbs(v, &d.unit_code), c, d, periods, cards, movements, bars, chart_height, rows }
