@@ -66,6 +66,7 @@ mod tests {
             previous: None,
             movements: None,
             sub_units: Vec::new(),
+            missing_residents: Vec::new(),
         })
     }
 
