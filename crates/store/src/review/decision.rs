@@ -149,7 +149,7 @@ impl Registry {
         .await?
         .rows_affected());
         // The official class of the period is the recognised one.
-        on_conn!(tx, c => sqlx::query(
+        let reclassed = on_conn!(tx, c => sqlx::query(
             "UPDATE classification SET class = (SELECT r.recognised_class FROM review_case r \
                  WHERE r.round_id = $1 AND r.household_id = classification.household_id) \
              WHERE period = $3 AND standard_id = $4 AND household_id IN ( \
@@ -213,7 +213,9 @@ impl Registry {
         .fetch_all(c)
         .await?);
         let place = [(round.province_code.clone(), commune.to_string())].into_iter().collect();
-        bump(&mut tx, round.period, &Changed::Communes(place)).await?;
+        // The report cache changes only where a recognised class differs from the computed one.
+        let changed = if reclassed > 0 { Changed::Communes(place) } else { Changed::Nothing };
+        bump(&mut tx, round.period, &changed).await?;
         let what = format!(
             "quyết định {} ngày {}: {recognised} hộ ({} nghèo, {} cận nghèo), {} khác kết quả tính",
             input.number,
