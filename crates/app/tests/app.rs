@@ -280,6 +280,16 @@ async fn resident_totals_are_refused_whole_or_recorded_and_give_each_report_its_
 
 /// Issue 12: every form says which provisions it relies on are unverified, and a what-if form
 /// how many households it could not classify and why.
+/// Imports `src` (the whole registry's caller) with `from` replaced by `to` in its households file.
+async fn import_edited(all: &vuonlen_store::Registry, src: Source, from: &str, to: &str) {
+    if let Source::Csv { households, .. } = &src {
+        let text = std::fs::read_to_string(households).expect("read");
+        std::fs::write(households, text.replace(from, to)).expect("write");
+    }
+    let spec = spec(vuonlen_store::Scope::unscoped_all());
+    assert!(import_period(all, src, opts(), spec, Finish::Commit, |_| {}).await.expect("import").committed());
+}
+
 #[tokio::test]
 async fn forms_name_unverified_provisions_and_what_if_forms_the_households_left_out() {
     use vuonlen_app::report::{ReportRequest, to_bytes};
@@ -289,17 +299,7 @@ async fn forms_name_unverified_provisions_and_what_if_forms_the_households_left_
     for (engine, db) in engines(dir.path()).await {
         let all = db.unscoped();
         // Twelve households assessed by score A only (no income figure).
-        let src = files(dir.path(), "w", 12, None, false);
-        if let Source::Csv { households, .. } = &src {
-            let text = std::fs::read_to_string(households).expect("read");
-            std::fs::write(households, text.replace(",3000000,,", ",,190,")).expect("write");
-        }
-        assert!(
-            import_period(&all, src, opts(), spec(vuonlen_store::Scope::unscoped_all()), Finish::Commit, |_| {})
-                .await
-                .expect("import")
-                .committed()
-        );
+        import_edited(&all, files(dir.path(), "w", 12, None, false), ",3000000,,", ",,190,").await;
         let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
         let sel = Selection::parse("VN").expect("unit");
         let note = |bytes: Vec<u8>| {
@@ -335,17 +335,7 @@ async fn form_8_counts_the_support_received_as_recorded() {
     for (engine, db) in engines(dir.path()).await {
         let all = db.unscoped();
         // Twelve households under the urban line (poor or near-poor), every other one with health support.
-        let src = files(dir.path(), "s", 12, None, false);
-        if let Source::Csv { households, .. } = &src {
-            let text = std::fs::read_to_string(households).expect("read");
-            std::fs::write(households, text.replace(",3000000,,", ",1000000,,")).expect("write");
-        }
-        assert!(
-            import_period(&all, src, opts(), spec(vuonlen_store::Scope::unscoped_all()), Finish::Commit, |_| {})
-                .await
-                .expect("import")
-                .committed()
-        );
+        import_edited(&all, files(dir.path(), "s", 12, None, false), ",3000000,,", ",1000000,,").await;
         // The tally the import built is the one the SQL builds from the data.
         assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds()), "{engine}");
         let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
@@ -383,17 +373,7 @@ async fn a_form_names_the_old_communes_the_lineage_does_not_place() {
     for (engine, db) in engines(dir.path()).await {
         let all = db.unscoped();
         // 16411 Xã Đông Xuân (2024, Thanh Hóa): no source gives its successor.
-        let src = files(dir.path(), "u", 3, None, false);
-        if let Source::Csv { households, .. } = &src {
-            let text = std::fs::read_to_string(households).expect("read");
-            std::fs::write(households, text.replace(",00004,", ",16411,")).expect("write");
-        }
-        assert!(
-            import_period(&all, src, opts(), spec(vuonlen_store::Scope::unscoped_all()), Finish::Commit, |_| {})
-                .await
-                .expect("import")
-                .committed()
-        );
+        import_edited(&all, files(dir.path(), "u", 3, None, false), ",00004,", ",16411,").await;
         let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
         let sel = Selection::parse("VN").expect("unit");
         let std = standard();

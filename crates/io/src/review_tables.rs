@@ -308,14 +308,9 @@ impl RowHandler for Reader {
                 ControlFlow::Break(())
             }
             Start::Header { cells, .. } => {
-                for (i, h) in cells.iter().enumerate() {
-                    let f = fold(h.trim());
-                    let found =
-                        columns.iter().position(|c| f == c.key || f == fold(c.label_vi) || f == fold(c.label_en));
-                    if let Some(c) = found.filter(|c| self.index[*c].is_none()) {
-                        self.index[c] = Some(i);
-                    }
-                }
+                let names: Vec<Vec<String>> =
+                    columns.iter().map(|c| vec![c.key.to_string(), fold(c.label_vi), fold(c.label_en)]).collect();
+                self.index = crate::header::match_columns(&cells, &names);
                 self.header = cells;
                 let mut missing = false;
                 for (c, column) in columns.iter().enumerate() {

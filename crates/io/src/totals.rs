@@ -226,14 +226,17 @@ impl RowHandler for Reader {
                 ControlFlow::Break(())
             }
             Start::Header { cells, .. } => {
-                for (i, h) in cells.iter().enumerate() {
-                    let f = fold(h.trim());
-                    let found = COLUMNS
-                        .iter()
-                        .position(|c| f == c.key || f == fold(c.label_vi) || c.aliases.iter().any(|a| f == fold(a)));
-                    if let Some(c) = found.filter(|c| self.index[*c].is_none()) {
-                        self.index[c] = Some(i);
-                    }
+                let names: Vec<Vec<String>> = COLUMNS
+                    .iter()
+                    .map(|c| {
+                        [c.key.to_string(), fold(c.label_vi)]
+                            .into_iter()
+                            .chain(c.aliases.iter().map(|a| fold(a)))
+                            .collect()
+                    })
+                    .collect();
+                for (c, i) in crate::header::match_columns(&cells, &names).into_iter().enumerate() {
+                    self.index[c] = i;
                 }
                 self.header = cells;
                 let mut missing = false;
