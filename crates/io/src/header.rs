@@ -175,6 +175,19 @@ impl Columns {
     }
 }
 
+/// For the small tables (resident totals, review steps): the file column of each wanted column
+/// — the first header cell, folded, equal to one of `names[c]` (already folded) — or `None`.
+pub(crate) fn match_columns(cells: &[String], names: &[Vec<String>]) -> Vec<Option<usize>> {
+    let mut index = vec![None; names.len()];
+    for (i, h) in cells.iter().enumerate() {
+        let f = fold(h.trim());
+        if let Some(c) = names.iter().position(|n| n.contains(&f)).filter(|c| index[*c].is_none()) {
+            index[c] = Some(i);
+        }
+    }
+    index
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,17 +232,4 @@ mod tests {
             assert_eq!(all.len(), n);
         }
     }
-}
-
-/// For the small tables (resident totals, review steps): the file column of each wanted column
-/// — the first header cell, folded, equal to one of `names[c]` (already folded) — or `None`.
-pub(crate) fn match_columns(cells: &[String], names: &[Vec<String>]) -> Vec<Option<usize>> {
-    let mut index = vec![None; names.len()];
-    for (i, h) in cells.iter().enumerate() {
-        let f = fold(h.trim());
-        if let Some(c) = names.iter().position(|n| n.contains(&f)).filter(|c| index[*c].is_none()) {
-            index[c] = Some(i);
-        }
-    }
-    index
 }
