@@ -12,8 +12,8 @@ use vuonlen_core::movement::MovementTally;
 use vuonlen_core::report::UnitTally;
 use vuonlen_core::{Class, Standard};
 use vuonlen_io::forms::{
-    Destination, DetailedListWriter, Form, FormKind, FormMeta, FormRow, ListHousehold, ListMember, RateBase,
-    write_form, write_movement_form,
+    Destination, DetailedListWriter, Form, FormKind, FormMeta, FormRow, ListHousehold, ListMember, ProfileTally,
+    RateBase, write_form, write_movement_form, write_profile_form,
 };
 use vuonlen_store::classification::subgroups_from_bits;
 use vuonlen_store::period::Period;
@@ -26,13 +26,14 @@ pub struct ReportRequest<'a> {
     pub form: Form,
     pub selection: &'a Selection,
     pub period: &'a Period,
-    /// The start period of a movement form (2, 3); ignored by the others.
+    /// The start period of a movement form (2, 3; required) or of forms 12–13 (their old / new /
+    /// re-entered columns; optional); ignored by the others.
     pub from: Option<&'a Period>,
     /// The standard whose classification is reported (the period's own, or a what-if).
     pub standard: &'a Arc<Standard>,
 }
 
-/// A produced report: the households it counts (forms 1–11) or lists (14, 15).
+/// A produced report: the households it counts (forms 1–13) or lists (14, 15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Produced {
     pub households: u64,
@@ -79,6 +80,7 @@ pub fn movement_rows(paths: &[PathRow], sel: &Selection) -> (Vec<FormRow<Movemen
 enum Content {
     Tally(Vec<FormRow<UnitTally>>, Box<UnitTally>),
     Movement(Vec<FormRow<MovementTally>>, Box<MovementTally>),
+    Profile(Vec<FormRow<ProfileTally>>, Box<ProfileTally>),
     List(Vec<Listed>),
 }
 
@@ -140,6 +142,37 @@ async fn gather(reg: &Registry, req: ReportRequest<'_>) -> Result<Body, AppError
             let (rows, total) = movement_rows(&reg.paths(from, p, sel).await?, sel);
             Content::Movement(rows, Box::new(total))
         }
+        FormKind::Profile => {
+            // Where the households come from (old, new, re-entered) is a movement of the
+            // recognised lists: known with a start period and for the period's own standard.
+            let mut moves = std::collections::BTreeMap::new();
+            let mut total = ProfileTally::default();
+            if let Some(from) = req.from.filter(|_| std.id == p.standard_id) {
+                meta.start_period = Some(from.year.to_string());
+                let (rows, t) = movement_rows(&reg.paths(from, p, sel).await?, sel);
+                moves = rows.into_iter().map(|r| (r.code, r.tally)).collect();
+                total.movement = Some(t);
+            }
+            let known = total.movement.is_some();
+            let mut rows: Vec<FormRow<ProfileTally>> = Vec::new();
+            for (key, t) in reg.tally(p, &std.id, sel).await? {
+                total.tally.merge(&t);
+                let movement = known.then(|| moves.remove(&key).unwrap_or_default());
+                rows.push(FormRow {
+                    name: sel.rows.name(&key),
+                    residents: None,
+                    code: key,
+                    tally: ProfileTally { tally: t, movement },
+                });
+            }
+            // Units whose group left entirely still have movements (their old households left).
+            for (key, m) in moves {
+                let tally = ProfileTally { tally: UnitTally::new(), movement: Some(m) };
+                rows.push(FormRow { name: sel.rows.name(&key), residents: None, code: key, tally });
+            }
+            rows.sort_by(|a, b| a.code.cmp(&b.code));
+            Content::Profile(rows, Box::new(total))
+        }
         FormKind::List => {
             let class = if req.form == Form::F15 { Class::Poor } else { Class::NearPoor };
             Content::List(reg.listed(p, &std.id, sel, class).await?)
@@ -172,6 +205,11 @@ impl Body {
             Content::Movement(rows, total) => {
                 write_movement_form(out, form, meta, &rows, &total)?;
                 total.poor.households[8] + total.near_poor.households[8]
+            }
+            Content::Profile(rows, total) => {
+                write_profile_form(out, form, meta, &rows, &total)?;
+                let g = if form == Form::F12 { Class::Poor } else { Class::NearPoor };
+                total.tally.households_in(g)
             }
             Content::Tally(rows, total) => {
                 write_form(out, form, std, meta, &rows, &total)?;

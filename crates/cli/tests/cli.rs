@@ -343,6 +343,33 @@ fn import_then_report_and_a_killed_import_changes_nothing() {
         + households[6]
         + households[7];
     assert_eq!(end, households[8], "column 9 = 1 − 2 − 3 − 4 + 5 + 6 + 7 + 8");
+
+    // Forms 12 and 13 agree with the movements: their households are form 2's / 3's column 9,
+    // split into old (1 − 2 − 3 − 4), new (5 + 7 + 8) and re-entered (6).
+    use calamine::{Data, Reader, open_workbook_auto};
+    for (form, group) in [("12", "poor"), ("13", "near_poor")] {
+        let out = dir.path().join(format!("f{form}.xlsx"));
+        let r = vuonlen(&["--db", &db, "report", "--form", form, "--unit", "14", "--period", "2025", "--out", s(&out)]);
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        let mut wb = open_workbook_auto(&out).expect("form");
+        let range = wb.worksheet_range(&format!("Biểu {form}")).expect("sheet");
+        let num = |c: u32| match range.get_value((8, c)) {
+            Some(Data::Float(v)) => *v as u64,
+            other => panic!("form {form} column {c}: {other:?}"),
+        };
+        let m: Vec<u64> = table
+            .lines()
+            .find(|l| l.starts_with(&format!("{group},households")))
+            .expect("row")
+            .split(',')
+            .skip(2)
+            .map(|v| v.parse().expect("number"))
+            .collect();
+        assert_eq!(num(3), m[8], "form {form}: households at the end of the period");
+        assert_eq!(num(5), m[0] - m[1] - m[2] - m[3], "form {form}: old");
+        assert_eq!(num(6), m[4] + m[6] + m[7], "form {form}: new");
+        assert_eq!(num(7), m[5], "form {form}: re-entered");
+    }
 }
 
 /// One household of commune 00097 in the interchange format: poor (low income, four

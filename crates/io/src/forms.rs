@@ -106,6 +106,11 @@ pub enum Form {
     F10,
     /// Deprivations of children in poor and near-poor households (*trẻ em*).
     F11,
+    /// Poor households by the multidimensional standard (*tổng hợp kết quả rà soát hộ nghèo theo
+    /// chuẩn nghèo đa chiều*): old, new and re-poor, target groups, support, deprivations.
+    F12,
+    /// The same for near-poor households (*… hộ cận nghèo …*).
+    F13,
     /// Detailed list of near-poor households with their members.
     F14,
     /// Detailed list of poor households with their members.
@@ -121,10 +126,13 @@ pub enum FormKind {
     Movement,
     /// One block of rows per household: forms 14, 15.
     List,
+    /// One group's profile per unit, from a [`UnitTally`] and (for the old / new / re-entered
+    /// columns) a [`MovementTally`]: forms 12, 13.
+    Profile,
 }
 
 impl Form {
-    pub const ALL: [Form; 13] = [
+    pub const ALL: [Form; 15] = [
         Form::F1,
         Form::F2,
         Form::F3,
@@ -136,6 +144,8 @@ impl Form {
         Form::F9,
         Form::F10,
         Form::F11,
+        Form::F12,
+        Form::F13,
         Form::F14,
         Form::F15,
     ];
@@ -158,12 +168,14 @@ impl Form {
             Form::F9 => 9,
             Form::F10 => 10,
             Form::F11 => 11,
+            Form::F12 => 12,
+            Form::F13 => 13,
             Form::F14 => 14,
             Form::F15 => 15,
         }
     }
 
-    /// The form of a number (12 and 13 are not implemented).
+    /// The form of a number.
     pub fn from_number(n: u8) -> Option<Form> {
         Form::ALL.into_iter().find(|f| f.number() == n)
     }
@@ -172,6 +184,7 @@ impl Form {
         match self {
             Form::F2 | Form::F3 => FormKind::Movement,
             Form::F14 | Form::F15 => FormKind::List,
+            Form::F12 | Form::F13 => FormKind::Profile,
             _ => FormKind::Tally,
         }
     }
@@ -190,6 +203,8 @@ impl Form {
             Form::F9 => "PHÂN TÍCH HỘ NGHÈO, HỘ CẬN NGHÈO THEO DÂN TỘC CỦA CHỦ HỘ",
             Form::F10 => "PHÂN TÍCH HỘ NGHÈO, HỘ CẬN NGHÈO THEO NGUYÊN NHÂN NGHÈO",
             Form::F11 => "TỔNG HỢP CHỈ TIÊU THIẾU HỤT CỦA TRẺ EM THUỘC HỘ NGHÈO, HỘ CẬN NGHÈO",
+            Form::F12 => "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ NGHÈO THEO CHUẨN NGHÈO ĐA CHIỀU",
+            Form::F13 => "TỔNG HỢP KẾT QUẢ RÀ SOÁT HỘ CẬN NGHÈO THEO CHUẨN NGHÈO ĐA CHIỀU",
             Form::F14 => "DANH SÁCH CHI TIẾT HỘ CẬN NGHÈO",
             Form::F15 => "DANH SÁCH CHI TIẾT HỘ NGHÈO",
         }
@@ -211,8 +226,8 @@ pub struct FormMeta {
     pub unit_name: String,
     /// The review period (*kỳ rà soát*), e.g. "2025".
     pub period: String,
-    /// The start period of movement forms (*đầu kỳ*), e.g. "2024"; when `None`, forms 2 and 3
-    /// print only `period`.
+    /// The start period of movement forms (*đầu kỳ*), e.g. "2024"; when `None`, forms 2, 3, 12
+    /// and 13 print only `period` (and 12–13 leave their old / new / re-entered columns blank).
     pub start_period: Option<String>,
     /// The standard applied, e.g. "2022-2025".
     pub standard_id: String,
@@ -241,7 +256,9 @@ impl FormMeta {
 
     fn subtitle(&self, form: Form) -> String {
         let period = match (&self.start_period, form.kind()) {
-            (Some(s), FormKind::Movement) => format!("Đầu kỳ: năm {s}; cuối kỳ: năm {}", self.period),
+            (Some(s), FormKind::Movement | FormKind::Profile) => {
+                format!("Đầu kỳ: năm {s}; cuối kỳ: năm {}", self.period)
+            }
             _ => format!("Kỳ rà soát: năm {}", self.period),
         };
         format!(
@@ -1011,6 +1028,120 @@ pub fn write_movement_form<'a>(
             (Some("Hộ"), m.households.iter().map(|x| Val::Count(*x)).collect()),
             (Some("Nhân khẩu"), m.persons.iter().map(|x| Val::Count(*x)).collect()),
         ]
+    };
+    let out = out.into();
+    let f = Formats::new();
+    let mut wb = Workbook::new();
+    let body = Body { form, meta, rows, total };
+    write_table(&mut wb, &f, &body, &table, &rows_of).map_err(|e| xlsx_err(&out.name(), e))?;
+    out.save(&mut wb)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Forms 12, 13
+
+/// What forms 12 and 13 print of a unit: its tally and, when a start period is known (and the
+/// form reports the period's own standard), its movements.
+#[derive(Debug, Clone, Default)]
+pub struct ProfileTally {
+    pub tally: UnitTally,
+    pub movement: Option<MovementTally>,
+}
+
+impl ProfileTally {
+    /// Adds another unit's figures (a movement known for only one side is unknown for the sum).
+    pub fn merge(&mut self, other: &ProfileTally) {
+        self.tally.merge(&other.tally);
+        self.movement = match (self.movement.take(), &other.movement) {
+            (Some(mut a), Some(b)) => {
+                a.merge(b);
+                Some(a)
+            }
+            _ => None,
+        };
+    }
+}
+
+/// The group a profile form reports.
+fn profile_group(form: Form) -> Result<Group, FormError> {
+    match form {
+        Form::F12 => Ok(Group::Poor),
+        Form::F13 => Ok(Group::NearPoor),
+        other => {
+            Err(FormError::WrongForm { form: other.number(), expected: "theo chuẩn đa chiều 12, 13 / profile" })
+        }
+    }
+}
+
+/// Columns 3–5 of forms 12–13 from a group's movement columns 1–9 (form 2 or 3): still in the
+/// group since the start (1 − 2 − 3 − 4), new to it (5 + 7 + 8), re-entered (6).
+pub fn profile_origin(m: &vuonlen_core::movement::MovementCounts) -> [u64; 3] {
+    let h = &m.households;
+    [h[0].saturating_sub(h[1] + h[2] + h[3]), h[4] + h[6] + h[7], h[5]]
+}
+
+/// Writes form 12 (poor) or 13 (near-poor) for a unit: one row per unit with the group's
+/// households and persons, where they come from (old, new, re-entered: from the movements when
+/// a start period is given), the target groups and support received of form 8, the deprivations
+/// of form 4 / 6 and the children of form 11.
+pub fn write_profile_form<'a>(
+    out: impl Into<Destination<'a>>,
+    form: Form,
+    meta: &FormMeta,
+    rows: &[FormRow<ProfileTally>],
+    total: &ProfileTally,
+) -> Result<(), FormError> {
+    let group = profile_group(form)?;
+    let (name, short) = match group {
+        Group::Poor => ("hộ nghèo", "nghèo"),
+        Group::NearPoor => ("hộ cận nghèo", "cận nghèo"),
+    };
+    let mut groups: Vec<String> = FORM8_SUBGROUPS.iter().map(|s| s.label_vi().to_string()).collect();
+    let form8 = vuonlen_core::report::form8_fields();
+    let (local, support) = form8.split_at(1);
+    groups.extend(local.iter().map(|f| format!("Hộ {}", f.label_vi.to_lowercase())));
+    let support: Vec<String> =
+        support.iter().map(|f| capitalise(f.label_vi.trim_start_matches("Đã nhận hỗ trợ ").trim())).collect();
+    let origin = vec![format!("Hộ {short} cũ (từ đầu kỳ)"), format!("Hộ {short} mới"), format!("Hộ tái {short}")];
+    let n_groups = groups.len();
+    let n_support = support.len();
+    let heads = vec![
+        one(format!("Tổng số {name}")),
+        one("Số nhân khẩu"),
+        Head::Group("Chia theo diễn biến trong kỳ".into(), origin),
+        Head::Group("Trong đó".into(), groups),
+        Head::Group("Hộ đã nhận hỗ trợ".into(), support),
+        one("Tổng số lượt chỉ số thiếu hụt"),
+        one("Số trẻ em dưới 16 tuổi"),
+    ];
+    let mut numbers: Vec<String> = vec!["1".into(), "2".into(), "3".into(), "4".into(), "5".into()];
+    numbers.extend((0..n_groups + n_support + 2).map(|i| (i + 6).to_string()));
+    let movement_form = if group == Group::Poor { 2 } else { 3 };
+    let mut notes = vec![format!(
+        "Bố cục cột dựng lại từ các trường dữ liệu của phần mềm rà soát cho biểu này (nguồn thứ cấp), chưa đối chiếu \
+         với phụ lục Thông tư 07/2021/TT-BLĐTBXH. Cột 3 = cột 1 − 2 − 3 − 4, cột 4 = cột 5 + 7 + 8, cột 5 = cột 6 của \
+         biểu {movement_form:02}; 3 + 4 + 5 = 1. Một hộ có thể thuộc nhiều nhóm và nhận nhiều loại hỗ trợ."
+    )];
+    if total.movement.is_none() {
+        notes.push(
+            "Cột 3–5 để trống: không có kỳ rà soát trước (đầu kỳ) để so sánh, hoặc biểu tính theo chuẩn khác chuẩn \
+             của kỳ."
+                .into(),
+        );
+    }
+    let table = Table { heads, numbers, label_head: None, notes };
+    let rows_of = |p: &ProfileTally, _: RowBase| {
+        let g = p.tally.group(group);
+        let mut v = vec![Val::Count(g.households), Val::Count(g.persons)];
+        match &p.movement {
+            Some(m) => v.extend(profile_origin(m.of(group)).map(Val::Count)),
+            None => v.extend([Val::Blank; 3]),
+        }
+        v.extend(FORM8_SUBGROUPS.iter().map(|s| Val::Count(g.in_subgroup(*s))));
+        v.extend((0..form8.len()).map(|j| Val::Count(g.form8_households[j])));
+        v.push(Val::Count(g.deprivations));
+        v.push(Val::Count(g.children.children));
+        vec![(None, v)]
     };
     let out = out.into();
     let f = Formats::new();

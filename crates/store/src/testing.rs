@@ -147,3 +147,44 @@ impl PgSchema {
         opts.map(|o| format!("{}:{}", o.get_host(), o.get_port())).unwrap_or_else(|| "127.0.0.1:5432".into())
     }
 }
+
+/// The columns of `survey`, `member` and `classification` that carrying a household forward
+/// (`review::carry`) would leave behind: every column must be copied or be one of the few the
+/// copy sets itself. Empty when the copy and the schema agree.
+pub async fn columns_not_carried(db: &Db) -> crate::Result<Vec<String>> {
+    use crate::review::carry::{CLASSIFICATION_COPIED, MEMBER_COPIED, SURVEY_COPIED};
+    let set = |s: &str| s.split(',').map(|c| c.trim().to_string()).collect::<std::collections::BTreeSet<_>>();
+    let tables = [
+        ("survey", SURVEY_COPIED, &["period", "carried_from", "moved_in_from"][..]),
+        ("member", MEMBER_COPIED, &["period"][..]),
+        ("classification", CLASSIFICATION_COPIED, &["period", "standard_id", "computed_at"][..]),
+    ];
+    let mut out = Vec::new();
+    for (table, copied, set_by_copy) in tables {
+        let columns: Vec<String> = match db.engine() {
+            crate::db::Engine::Sqlite => crate::db::on_pool!(db, p => sqlx::query_scalar(
+                "SELECT name FROM pragma_table_info($1)",
+            )
+            .bind(table)
+            .fetch_all(p)
+            .await?),
+            crate::db::Engine::Postgres => crate::db::on_pool!(db, p => sqlx::query_scalar(
+                "SELECT CAST(column_name AS TEXT) FROM information_schema.columns \
+                 WHERE table_name = $1 AND table_schema = current_schema()",
+            )
+            .bind(table)
+            .fetch_all(p)
+            .await?),
+        };
+        let copied = set(copied);
+        for c in columns {
+            if !copied.contains(&c) && !set_by_copy.contains(&c.as_str()) {
+                out.push(format!("{table}.{c}"));
+            }
+        }
+        if copied.is_empty() {
+            out.push(format!("{table}: nothing copied"));
+        }
+    }
+    Ok(out)
+}

@@ -1282,6 +1282,87 @@ async fn rows_written_before_the_chain_are_sealed_once_on_open() {
     }
 }
 
+/// Issue 12: a review surveys the listed households and the applicants; at the decision the
+/// commune's other households keep the class of their last decision in the period (carried
+/// forward), so no form drops them or counts them as moved away. Other communes are untouched.
+#[tokio::test]
+async fn a_decision_keeps_the_households_the_round_did_not_survey_at_their_last_class() {
+    use vuonlen_core::review::{PostingDates, Vote};
+    use vuonlen_store::review::{DecisionInput, RoundKind, RoundSpec};
+    let dir = tempfile::tempdir().expect("tmp");
+    let procedure = Standards::embedded().expect("standards").review_procedure().expect("procedure");
+    for (engine, db) in engines(dir.path()).await {
+        assert_eq!(
+            vuonlen_store::testing::columns_not_carried(&db).await.expect("catalog"),
+            Vec::<String>::new(),
+            "{engine}: every column is carried forward or set by the copy"
+        );
+        let c = "00004";
+        let last = vec![
+            household("P1", c, Class::Poor, 3, 100),
+            household("Z1", c, Class::NotPoor, 2, 200),
+            household("W1", "00001", Class::NotPoor, 2, 300),
+        ];
+        import(&db, 2025, &records(dir.path(), "y25", &last, d(2025, 12, 31))).await;
+        let now = vec![household("P1", c, Class::NotPoor, 3, 100)];
+        import(&db, 2026, &records(dir.path(), "y26", &now, d(2026, 12, 31))).await;
+        let reg = db.unscoped();
+        let (p2025, p2026) = (
+            period::get(&db, 2025).await.expect("get").expect("2025"),
+            period::get(&db, 2026).await.expect("get").expect("2026"),
+        );
+        let here = reg.household(c, "P1").await.expect("P1");
+        let (commune, province) = (here.commune_code.clone(), here.province_code.clone());
+        let spec = RoundSpec {
+            period: &p2026,
+            kind: RoundKind::Annual,
+            province_code: &province,
+            starts_on: None,
+            communes: std::slice::from_ref(&commune),
+            calendar: &[],
+            procedure: &procedure,
+        };
+        let round = reg.open_round(&spec, "tinh", "test").await.expect("open");
+        assert_eq!(reg.list_round(&round, None, "xa", "test").await.expect("list"), 1, "{engine}: P1 only");
+        assert_eq!(reg.record_surveyed_all(&round, &commune, "xa", "test").await.expect("survey"), 1, "{engine}");
+        let vote = Vote { attendees: 30, agreeing: 30 };
+        let met = reg.record_meeting_all(&round, &procedure, &commune, d(2026, 10, 15), vote, "xa", "test").await;
+        assert_eq!(met.expect("meeting"), 1, "{engine}");
+        let posting = PostingDates { starts_on: d(2026, 12, 1), ends_on: d(2026, 12, 3) };
+        reg.record_posting(&round, &procedure, &commune, posting, "UBND xã", "xa", "test").await.expect("posting");
+        let before = reg.household(c, "Z1").await.expect("Z1");
+        assert!(before.periods.iter().all(|p| p.year != 2026), "{engine}: Z1 was not reviewed");
+
+        let input = DecisionInput { commune: &commune, number: "7/QĐ-UBND", decided_on: d(2026, 12, 4), signer: "A" };
+        let decided = reg.decide(&round, &input, "xa", "test").await.expect("decide").expect("decided");
+        assert_eq!((decided.recognised, decided.carried_forward), (1, 1), "{engine}: {decided:?}");
+        for o in db.integrity().await.expect("integrity") {
+            assert_eq!(o.rows, 0, "{engine}: {}: orphan rows after carrying forward", o.reference);
+        }
+        let z1 = reg.household(c, "Z1").await.expect("Z1");
+        let class_in = |year| z1.periods.iter().find(|p| p.year == year).and_then(|p| p.class);
+        assert_eq!((class_in(2025), class_in(2026)), (Some(Class::NotPoor), Some(Class::NotPoor)), "{engine}");
+        let w1 = reg.household("00001", "W1").await.expect("W1");
+        assert!(w1.periods.iter().all(|p| p.year != 2026), "{engine}: another commune is not carried");
+        // The movement: Z1 stays (not poor at both ends), P1 escaped.
+        let sel = Selection::parse(&commune).expect("unit");
+        let paths = reg.paths(&p2025, &p2026, &sel).await.expect("paths");
+        let path = |code: &str| paths.iter().find(|p| p.household_code == code).map(|p| (p.path.start, p.path.end));
+        assert_eq!(path("Z1"), Some((Some(Class::NotPoor), Some(Class::NotPoor))), "{engine}");
+        assert_eq!(path("P1"), Some((Some(Class::Poor), Some(Class::NotPoor))), "{engine}");
+        // The period's report counts both households of the commune.
+        let std = standard("2022-2025");
+        let tally: u64 = reg
+            .tally(&p2026, &std.id, &sel)
+            .await
+            .expect("tally")
+            .iter()
+            .map(|(_, t)| Class::ALL.iter().map(|k| t.households_in(*k)).sum::<u64>())
+            .sum();
+        assert_eq!(tally, 2, "{engine}");
+    }
+}
+
 /// A commune's annual review from the list to the locked decision (Decision 24/2021 art. 4),
 /// with the refusals the procedure requires and the lock on imports afterwards.
 #[tokio::test]

@@ -15,7 +15,7 @@ use vuonlen_store::Selection;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct ReportQuery {
-    /// Form number: 1–11, 14, 15.
+    /// Form number: 1–15.
     #[param(schema_with = form_numbers)]
     pub form: u8,
     /// `VN`, a province or a commune within the caller's area.
@@ -39,13 +39,16 @@ pub async fn workbook(state: &AppState, v: &Viewer, q: &ReportQuery) -> Result<(
     check_unit(v, unit)?;
     let sel = Selection::parse(unit)?;
     let p = vuonlen_store::period::get(&state.db, q.period).await?.ok_or(AppError::NotFound)?;
+    let earlier = || async {
+        let all = vuonlen_store::period::list(&state.db).await?;
+        Ok::<_, AppError>(all.into_iter().filter(|x| x.year < p.year).max_by_key(|x| x.year))
+    };
     let from = match form.kind() {
-        FormKind::Movement => {
-            let all = vuonlen_store::period::list(&state.db).await?;
-            Some(all.into_iter().filter(|x| x.year < p.year).max_by_key(|x| x.year).ok_or_else(|| {
-                AppError::Invalid("biểu biến động cần kỳ trước / a movement form needs an earlier period".into())
-            })?)
-        }
+        FormKind::Movement => Some(earlier().await?.ok_or_else(|| {
+            AppError::Invalid("biểu biến động cần kỳ trước / a movement form needs an earlier period".into())
+        })?),
+        // Forms 12–13 fill their old / new / re-entered columns when there is an earlier period.
+        FormKind::Profile => earlier().await?,
         _ => None,
     };
     let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;

@@ -14,7 +14,7 @@ use vuonlen_store::{Db, Selection};
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
-    /// Form number: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15.
+    /// Form number: 1–15.
     #[arg(long)]
     pub form: u8,
     /// Unit: VN (country), a province (2 digits), a 2024 district (3), a commune (5), `2024:CODE` for an old unit.
@@ -23,7 +23,7 @@ pub struct ReportArgs {
     /// Review period (the end period for forms 2 and 3).
     #[arg(long)]
     pub period: i64,
-    /// Start period of forms 2 and 3 (default: the period before).
+    /// Start period of forms 2, 3 (default: the year before) and 12, 13 (default: the latest earlier period, if any).
     #[arg(long)]
     pub from: Option<i64>,
     /// Standard of the classification to report (default: the period's own; another one shows a what-if).
@@ -49,6 +49,11 @@ pub fn report(ctx: Ctx, a: ReportArgs) -> Result<ExitCode> {
         let std = standards.get(a.standard.as_deref().unwrap_or(&p.standard_id))?;
         let from = match form.kind() {
             FormKind::Movement => Some(get_period(&db, a.from.unwrap_or(p.year - 1)).await?),
+            // Forms 12–13: the old / new / re-entered columns when there is an earlier period.
+            FormKind::Profile => match a.from {
+                Some(y) => Some(get_period(&db, y).await?),
+                None => period::list(&db).await?.into_iter().filter(|x| x.year < p.year).max_by_key(|x| x.year),
+            },
             _ => None,
         };
         let req = ReportRequest { form, selection: &sel, period: &p, from: from.as_ref(), standard: &std };

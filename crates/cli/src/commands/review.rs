@@ -333,6 +333,12 @@ pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
                             "Quyết định {} ngày {}: công nhận {} hộ — {} hộ nghèo, {} hộ cận nghèo; {} hộ thoát nghèo, {} hộ thoát cận nghèo; danh sách kỳ {} của xã {} đã khóa.",
                             d.number, d.decided_on, d.recognised, d.poor, d.near_poor, d.escaped_poor, d.escaped_near_poor, round.period, d.commune
                         );
+                        if d.carried_forward > 0 {
+                            eprintln!(
+                                "{} hộ không được rà soát giữ nguyên kết quả lần công nhận trước / households not reviewed keep their last decision's class.",
+                                d.carried_forward
+                            );
+                        }
                         for (code, computed, recognised) in &d.differences {
                             eprintln!("  {code}: tính {computed} → công nhận {recognised} (phúc tra) / computed {computed}, recognised {recognised}");
                         }

@@ -13,8 +13,8 @@ use vuonlen_core::report::{ChildCounts, HouseholdFacts, Residents, UnitTally, ca
 use vuonlen_core::standard::Standard;
 use vuonlen_core::text::nfc;
 use vuonlen_io::forms::{
-    DetailedListWriter, Form, FormError, FormMeta, FormRow, ListHousehold, ListMember, RateBase, TEMPLATE_NOTE_VI,
-    write_form, write_forms, write_movement_form,
+    DetailedListWriter, Form, FormError, FormMeta, FormRow, ListHousehold, ListMember, ProfileTally, RateBase,
+    TEMPLATE_NOTE_VI, write_form, write_forms, write_movement_form, write_profile_form,
 };
 
 const DATA_ROW: u32 = 8;
@@ -450,6 +450,90 @@ fn forms_2_and_3_movements() {
     // Persons: start 4+5+2+1 = 12; col 4 = 1 (gone) + 1 (member left); end 3+4+6+3 = 16.
     let row: Vec<f64> = (4..13).map(|c| num(&r, DATA_ROW + 1, c)).collect();
     assert_eq!(row, [12.0, 5.0, 2.0, 2.0, 4.0, 6.0, 3.0, 0.0, 16.0]);
+}
+
+/// The tallies and movements of the same two communes, as forms 12–13 read them.
+fn profiles(with_movements: bool) -> (Vec<FormRow<ProfileTally>>, ProfileTally) {
+    let (trows, ttotal) = tallies();
+    let (mrows, mtotal) = movements();
+    let rows = trows
+        .into_iter()
+        .zip(mrows)
+        .map(|(t, m)| {
+            assert_eq!(t.code, m.code);
+            let tally = ProfileTally { tally: t.tally, movement: with_movements.then_some(m.tally) };
+            FormRow { code: t.code, name: t.name, tally, residents: None }
+        })
+        .collect();
+    (rows, ProfileTally { tally: ttotal, movement: with_movements.then_some(mtotal) })
+}
+
+#[test]
+fn forms_12_and_13_by_the_multidimensional_standard() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (rows, total) = profiles(true);
+    for form in [Form::F12, Form::F13] {
+        let p = dir.path().join(format!("bieu{}.xlsx", form.number()));
+        write_profile_form(&p, form, &meta(), &rows, &total).expect("write");
+        let r = read(&p, &form.sheet_name());
+        assert_title(&r, form);
+        assert_all_nfc(&r);
+        let h = headings(&r);
+        let short = if form == Form::F12 { "nghèo" } else { "cận nghèo" };
+        for s in [
+            format!("Hộ {short} cũ (từ đầu kỳ)"),
+            format!("Hộ {short} mới"),
+            format!("Hộ tái {short}"),
+            "Hộ không có khả năng lao động".into(),
+            "Hộ dân tộc tại chỗ".into(),
+            "Hộ đã nhận hỗ trợ".into(),
+            "Tổng số lượt chỉ số thiếu hụt".into(),
+        ] {
+            assert!(h.contains(&s), "{s} in {h}");
+        }
+        assert!(text(&r, 3, 0).contains("nguồn thứ cấp"), "the reconstructed layout is flagged");
+        check_body(&r, 3, 1, 2, &(3..20).collect::<Vec<_>>(), &[]);
+        // Old + new + re-entered = the group at the end of the period (form 2 / 3 column 9),
+        // on every row.
+        for row in DATA_ROW..DATA_ROW + 3 {
+            let origin: f64 = (5..8).map(|c| num(&r, row, c)).sum();
+            let unit = if row == DATA_ROW { &total } else { &rows[(row - DATA_ROW - 1) as usize].tally };
+            let m = unit.movement.as_ref().expect("movements").of(if form == Form::F12 {
+                vuonlen_core::report::Group::Poor
+            } else {
+                vuonlen_core::report::Group::NearPoor
+            });
+            assert_eq!(origin, m.households[8] as f64, "row {row}");
+        }
+    }
+    // Form 12, total: 3 poor households of 7 persons; from form 2's total [4,1,1,1,1,1,1,0,4]:
+    // old 4 − 3 = 1, new 1 + 1 + 0 = 2, re-poor 1; no labour capacity 1, merit 1, ethnic
+    // minority head 2, local ethnic minority 2; health support 2, other support 1; 4 + 4 + 2
+    // deprivations; children 2 + 0 + 0.
+    let r = read(&dir.path().join("bieu12.xlsx"), "Biểu 12");
+    let row: Vec<f64> = (3..20).map(|c| num(&r, DATA_ROW, c)).collect();
+    assert_eq!(row, [3.0, 7.0, 1.0, 2.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 0.0, 0.0, 0.0, 0.0, 1.0, 10.0, 2.0]);
+}
+
+#[test]
+fn forms_12_and_13_without_a_start_period_leave_the_origin_blank() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (rows, total) = profiles(false);
+    let p = dir.path().join("bieu13.xlsx");
+    let mut m = meta();
+    m.start_period = None;
+    write_profile_form(&p, Form::F13, &m, &rows, &total).expect("write");
+    let r = read(&p, "Biểu 13");
+    assert!(text(&r, 3, 0).contains("Cột 3–5 để trống"), "{}", text(&r, 3, 0));
+    for row in DATA_ROW..DATA_ROW + 3 {
+        for c in 5..8 {
+            assert_eq!(at(&r, row, c), Data::Empty, "({row}, {c})");
+        }
+    }
+    // Near-poor: 1 + 2 households of 5 + 3 + 4 persons.
+    assert_eq!(num(&r, DATA_ROW, 3), 3.0);
+    assert_eq!(num(&r, DATA_ROW, 4), 12.0);
+    assert!(write_profile_form(&p, Form::F8, &m, &rows, &total).is_err(), "form 8 is not a profile form");
 }
 
 #[test]

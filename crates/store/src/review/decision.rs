@@ -40,6 +40,9 @@ pub struct Decided {
     /// Households recognised in another class than the standard computed (upheld complaints):
     /// (household code, computed, recognised).
     pub differences: Vec<(String, String, String)>,
+    /// Households of the commune the round did not survey, kept at their last decision's
+    /// class in the period (annual rounds; [`super::carry`]).
+    pub carried_forward: u64,
 }
 
 impl Registry {
@@ -212,12 +215,28 @@ impl Registry {
         .bind(commune)
         .fetch_all(c)
         .await?);
+        // The households the annual review did not survey keep their last decision's status.
+        let mut carried = 0;
+        if round.kind == super::RoundKind::Annual {
+            let previous: Option<i64> = on_conn!(tx, c => sqlx::query_scalar(
+                "SELECT MAX(year) FROM review_period WHERE year < $1",
+            )
+            .bind(round.period)
+            .fetch_one(c)
+            .await?);
+            if let Some(prev) = previous {
+                carried = super::carry::carry_forward(&mut tx, prev, round.period, &round.province_code, commune, &at)
+                    .await?;
+            }
+        }
         let place = [(round.province_code.clone(), commune.to_string())].into_iter().collect();
-        // The report cache changes only where a recognised class differs from the computed one.
-        let changed = if reclassed > 0 { Changed::Communes(place) } else { Changed::Nothing };
+        // The report cache changes only where a recognised class differs from the computed one
+        // or households were carried forward.
+        let changed = if reclassed > 0 || carried > 0 { Changed::Communes(place) } else { Changed::Nothing };
         bump(&mut tx, round.period, &changed).await?;
         let what = format!(
-            "quyết định {} ngày {}: {recognised} hộ ({} nghèo, {} cận nghèo), {} khác kết quả tính",
+            "quyết định {} ngày {}: {recognised} hộ ({} nghèo, {} cận nghèo), {} khác kết quả tính, {carried} hộ giữ \
+             nguyên kết quả lần công nhận trước",
             input.number,
             input.decided_on,
             counts.0,
@@ -237,6 +256,7 @@ impl Registry {
             escaped_poor: n(counts.2),
             escaped_near_poor: n(counts.3),
             differences,
+            carried_forward: carried,
         }))
     }
 }

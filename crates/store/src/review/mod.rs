@@ -4,6 +4,7 @@
 //! rules). Reads and writes go through the caller's [`Registry`]: a round is visible to those
 //! who may read any of its communes, a step is recorded only within the caller's write area.
 
+pub(crate) mod carry;
 mod decision;
 mod lock;
 mod steps;

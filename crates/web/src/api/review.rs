@@ -560,6 +560,8 @@ pub struct DecisionOut {
     pub escaped_near_poor: u64,
     /// Households recognised in another class than computed: `[code, computed, recognised]`.
     pub differences: Vec<[String; 3]>,
+    /// Households of the commune the round did not survey, kept at their last decision's class.
+    pub carried_forward: u64,
 }
 
 #[utoipa::path(post, path = "/api/v1/review/rounds/{id}/communes/{commune}/decision", request_body = DecisionRequest,
@@ -585,6 +587,7 @@ pub async fn decide(
             escaped_poor: d.escaped_poor,
             escaped_near_poor: d.escaped_near_poor,
             differences: d.differences.into_iter().map(|(a, b, c)| [a, b, c]).collect(),
+            carried_forward: d.carried_forward,
         })
         .into_response()),
         Ok(Err(list)) => Ok(refused(list.into_iter().map(|r| (None, r)).collect())),

@@ -609,13 +609,18 @@ pub async fn commune_action(
             };
             match reg.decide(&round, &input, by, "web").await {
                 Ok(Ok(d)) => Ok(format!(
-                    "{} {}: {} {} / {} {}.",
+                    "{} {}: {} {} / {} {}; {} {}.",
                     l.s("Đã ra quyết định", "Decision"),
                     d.number,
                     d.poor,
                     l.s("hộ nghèo", "poor"),
                     d.near_poor,
-                    l.s("hộ cận nghèo; danh sách đã khóa", "near-poor; the lists are locked")
+                    l.s("hộ cận nghèo; danh sách đã khóa", "near-poor; the lists are locked"),
+                    d.carried_forward,
+                    l.s(
+                        "hộ không được rà soát giữ nguyên kết quả lần công nhận trước",
+                        "households not reviewed keep their last decision's class"
+                    )
                 )),
                 Ok(Err(refusals)) => Err(refusals.into_iter().map(|r| l.s(&r.vi, &r.en).to_string()).collect()),
                 Err(e @ vuonlen_store::StoreError::Refused { .. }) => Err(vec![e.to_string()]),
