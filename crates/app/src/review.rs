@@ -294,3 +294,59 @@ pub async fn write_list(reg: &Registry, round: &Round, commune: &str, path: Path
         .map_err(|e| AppError::Internal(e.to_string()))?
         .map_err(|e| AppError::Internal(e.to_string()))
 }
+
+/// The monthly roll-up of a province's regular review (`vuonlen_io::review_month`) as workbook
+/// bytes: the applications of the caller's area received, decided and waiting in `year`-`month`.
+pub async fn month_workbook(
+    reg: &Registry,
+    procedure: &ReviewProcedure,
+    province: &str,
+    year: i32,
+    month: u32,
+    due_on: Option<chrono::NaiveDate>,
+) -> Result<Vec<u8>, AppError> {
+    use vuonlen_io::review_month::{MonthMeta, MonthRow, write_month};
+    let first = chrono::NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| {
+        vuonlen_store::StoreError::Invalid(format!("tháng không hợp lệ / invalid month {year}-{month}"))
+    })?;
+    let last = first.checked_add_months(chrono::Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(first);
+    let lines = reg.regular_month(procedure, province, first, last).await?;
+    let units = vuonlen_core::units::AdminUnits::get().list(vuonlen_core::units::UnitList::Y2025);
+    let rows: Vec<MonthRow> = lines
+        .into_iter()
+        .map(|l| MonthRow {
+            name: units.communes.get(l.commune_code.as_str()).map(|u| u.name.to_string()).unwrap_or_default(),
+            values: [
+                l.received,
+                l.received_escape,
+                l.decided,
+                l.poor,
+                l.near_poor,
+                l.escaped,
+                l.refused,
+                l.waiting,
+                l.overdue,
+            ],
+            code: l.commune_code,
+        })
+        .collect();
+    let meta = MonthMeta {
+        province_code: province.to_string(),
+        province_name: units
+            .provinces
+            .iter()
+            .find(|u| u.code == province)
+            .map(|u| u.name.to_string())
+            .unwrap_or_default(),
+        year,
+        month,
+        due_on,
+    };
+    tokio::task::spawn_blocking(move || {
+        let mut buf = std::io::Cursor::new(Vec::new());
+        write_month(vuonlen_io::forms::Destination::Stream(&mut buf), &meta, &rows)?;
+        Ok(buf.into_inner())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}

@@ -386,3 +386,53 @@ async fn a_form_names_the_old_communes_the_lineage_does_not_place() {
         assert!(note.contains("1 xã cũ") && note.contains("16411"), "{engine}: {note}");
     }
 }
+
+/// Issue 12, regular review: the monthly roll-up workbook of a province counts the applications
+/// of the month per commune, the province's total first.
+#[tokio::test]
+async fn the_monthly_roll_up_counts_each_communes_applications() {
+    use vuonlen_core::review::Origin;
+    use vuonlen_store::review::Application;
+    let dir = tempfile::tempdir().expect("tmp");
+    let procedure = Standards::embedded().expect("standards").review_procedure().expect("procedure");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        let spec = spec(vuonlen_store::Scope::unscoped_all());
+        let src = files(dir.path(), "m", 3, None, false);
+        assert!(import_period(&all, src, opts(), spec, Finish::Commit, |_| {}).await.expect("import").committed());
+        let h = all.household("00004", "H00000").await.expect("H00000");
+        let (commune, province) = (h.commune_code.clone(), h.province_code.clone());
+        let day = |d| NaiveDate::from_ymd_opt(2026, 3, d).expect("day");
+        for (code, origin, on) in [("H00000", Origin::Applied, 2), ("H00001", Origin::AppliedEscape, 20)] {
+            let a =
+                Application { commune_code: "00004".into(), household_code: code.into(), origin, applied_on: day(on) };
+            all.record_application(&a, day(31), "xa", "test").await.expect("db").expect("recorded");
+        }
+        let bytes = vuonlen_app::review::month_workbook(
+            &all,
+            &procedure,
+            &province,
+            2026,
+            3,
+            Some(day(31).succ_opt().expect("1 April")),
+        )
+        .await
+        .expect("roll-up");
+        let rows = cells(bytes);
+        assert!(rows[0][0].contains("THÁNG 03 NĂM 2026"), "{engine}: {:?}", rows[0]);
+        assert!(rows[1][0].contains("Hạn gửi tỉnh: 01/04/2026"), "{engine}: {:?}", rows[1]);
+        let total = rows.iter().find(|r| r.get(2).is_some_and(|c| c == "Tổng cộng")).expect("total row");
+        let line = rows.iter().find(|r| r.get(1) == Some(&commune)).expect("the commune's row");
+        // Received: one Mẫu 01, one Mẫu 04; none decided; both waiting at the month's end; the
+        // one of 2 March was due (15 March + 15 working days = 5 April) after it: not overdue.
+        for r in [total, line] {
+            assert_eq!(&r[3..12], ["1", "1", "0", "0", "0", "0", "0", "2", "0"], "{engine}: {r:?}");
+        }
+        let april =
+            vuonlen_app::review::month_workbook(&all, &procedure, &province, 2026, 4, None).await.expect("April");
+        let rows = cells(april);
+        let total = rows.iter().find(|r| r.get(2).is_some_and(|c| c == "Tổng cộng")).expect("total row");
+        // In April: nothing received; both still waiting at its end, the first past 5 April.
+        assert_eq!(&total[3..12], ["0", "0", "0", "0", "0", "0", "0", "2", "1"], "{engine}: {total:?}");
+    }
+}

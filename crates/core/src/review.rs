@@ -177,6 +177,30 @@ impl ReviewProcedure {
         add_working_days(start, self.regular.decision_within_days.value)
     }
 
+    /// The first day of the regular review that takes up an application received on `applied_on`:
+    /// the month's regular review starts on its `starts_on_day` (the 15th), so an application
+    /// received on or before that day is taken up that month, a later one the next month.
+    pub fn regular_start_for(&self, applied_on: NaiveDate) -> NaiveDate {
+        let day = self.regular.starts_on_day.value.clamp(1, 28);
+        let this = applied_on.with_day(day).unwrap_or(applied_on);
+        if applied_on <= this {
+            this
+        } else {
+            let (y, m) = if applied_on.month() == 12 {
+                (applied_on.year() + 1, 1)
+            } else {
+                (applied_on.year(), applied_on.month() + 1)
+            };
+            NaiveDate::from_ymd_opt(y, m, day).unwrap_or(this)
+        }
+    }
+
+    /// The last day an application received on `applied_on` may be decided (or refused in
+    /// writing): the deadline of the regular review that takes it up.
+    pub fn application_due(&self, applied_on: NaiveDate) -> NaiveDate {
+        self.regular_deadline(self.regular_start_for(applied_on))
+    }
+
     /// The day posting from `start` ends (its last day).
     pub fn posting_ends(&self, start: NaiveDate) -> NaiveDate {
         add_working_days(start, self.posting.working_days.value.saturating_sub(1))
@@ -588,6 +612,35 @@ pub fn recognised_class(computed: Class, recheck: Option<Class>) -> Class {
     recheck.unwrap_or(computed)
 }
 
+/// What became of an application (Mẫu 01, Mẫu 04, a village's proposal) once its commune
+/// decided (*kết quả giải quyết đơn*).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationOutcome {
+    /// Recognised poor or near-poor, as asked (Mẫu 01, a proposal).
+    Recognised(Class),
+    /// Recognised as having left the poor or near-poor list, as asked (Mẫu 04).
+    Escaped,
+    /// Not granted: the commune chair replies in writing with the reason (art. 5).
+    Refused,
+}
+
+/// The outcome of an application of `origin` for a household whose last status was `previous`
+/// and whom the decision recognised as `recognised` (`None`: screened out by Phiếu A, which
+/// keeps the last status).
+pub fn application_outcome(origin: Origin, previous: Option<Class>, recognised: Option<Class>) -> ApplicationOutcome {
+    let listed = |c: Option<Class>| matches!(c, Some(Class::Poor | Class::NearPoor));
+    match origin {
+        Origin::AppliedEscape => match (previous, recognised) {
+            (Some(p), Some(r)) if listed(Some(p)) && (r != p && r != Class::Poor) => ApplicationOutcome::Escaped,
+            _ => ApplicationOutcome::Refused,
+        },
+        _ => match recognised {
+            Some(c @ (Class::Poor | Class::NearPoor)) => ApplicationOutcome::Recognised(c),
+            _ => ApplicationOutcome::Refused,
+        },
+    }
+}
+
 /// `dd/mm/yyyy`.
 pub fn vi_date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
@@ -595,6 +648,33 @@ pub fn vi_date(d: NaiveDate) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_application_is_granted_only_when_the_decision_gives_what_it_asked() {
+        use super::{ApplicationOutcome::*, Origin::*, application_outcome as out};
+        use crate::Class::*;
+        assert_eq!(out(Applied, Some(NotPoor), Some(Poor)), Recognised(Poor));
+        assert_eq!(out(Applied, None, Some(NearPoor)), Recognised(NearPoor));
+        assert_eq!(out(Applied, Some(NotPoor), Some(Middle)), Refused);
+        assert_eq!(out(VillageProposed, Some(NotPoor), None), Refused, "screened out");
+        assert_eq!(out(AppliedEscape, Some(Poor), Some(NearPoor)), Escaped, "out of poverty");
+        assert_eq!(out(AppliedEscape, Some(NearPoor), Some(NotPoor)), Escaped);
+        assert_eq!(out(AppliedEscape, Some(Poor), Some(Poor)), Refused);
+        assert_eq!(out(AppliedEscape, Some(NearPoor), Some(Poor)), Refused, "worse is not an escape");
+        assert_eq!(out(AppliedEscape, Some(NotPoor), Some(NotPoor)), Refused, "nothing to escape from");
+    }
+
+    #[test]
+    fn an_application_is_taken_up_by_the_next_regular_review_and_due_15_working_days_later() {
+        let p = crate::Standards::embedded().expect("standards").review_procedure().expect("procedure");
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).expect("date");
+        assert_eq!(p.regular_start_for(d(2027, 2, 3)), d(2027, 2, 15));
+        assert_eq!(p.regular_start_for(d(2027, 2, 15)), d(2027, 2, 15));
+        assert_eq!(p.regular_start_for(d(2027, 2, 16)), d(2027, 3, 15));
+        assert_eq!(p.regular_start_for(d(2027, 12, 20)), d(2028, 1, 15));
+        // Monday 15 February 2027 + 15 working days = Monday 8 March 2027.
+        assert_eq!(p.application_due(d(2027, 2, 3)), d(2027, 3, 8));
+    }
+
     use super::*;
     use crate::standard::Standards;
 

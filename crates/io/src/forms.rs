@@ -59,7 +59,7 @@ impl Destination<'_> {
         }
     }
 
-    fn save(self, wb: &mut Workbook) -> Result<(), FormError> {
+    pub(crate) fn save(self, wb: &mut Workbook) -> Result<(), FormError> {
         match self {
             Destination::File(path) => save_atomically(wb, path),
             Destination::Stream(w) => wb

@@ -30,6 +30,7 @@ mod read;
 pub mod record;
 mod recorded;
 pub mod review_list;
+pub mod review_month;
 pub mod review_tables;
 mod rows;
 mod seen;

@@ -1363,6 +1363,140 @@ async fn a_decision_keeps_the_households_the_round_did_not_survey_at_their_last_
     }
 }
 
+/// Issue 12, regular review (Decision 24/2021 art. 5): applications are recorded any day, wait
+/// for the month's regular review, are due 15 working days after it starts, and the monthly
+/// roll-up counts what was received, decided (recognised, escaped, refused) and is still waiting.
+#[tokio::test]
+async fn applications_wait_for_the_regular_review_and_roll_up_by_month() {
+    use vuonlen_core::review::{Origin, PostingDates, Screening, Vote};
+    use vuonlen_store::review::{Application, DecisionInput, RoundKind, RoundSpec, ScreeningRow, Steps};
+    let dir = tempfile::tempdir().expect("tmp");
+    let procedure = Standards::embedded().expect("standards").review_procedure().expect("procedure");
+    for (engine, db) in engines(dir.path()).await {
+        let c = "00004";
+        let last = vec![
+            household("P1", c, Class::Poor, 3, 100),
+            household("A1", c, Class::NotPoor, 2, 200),
+            household("A2", c, Class::NotPoor, 2, 300),
+        ];
+        import(&db, 2025, &records(dir.path(), "y25", &last, d(2025, 12, 31))).await;
+        let now = vec![
+            household("P1", c, Class::NotPoor, 3, 100),
+            household("A1", c, Class::Poor, 2, 200),
+            household("A2", c, Class::NotPoor, 2, 300),
+        ];
+        import(&db, 2026, &records(dir.path(), "y26", &now, d(2026, 12, 31))).await;
+        let reg = db.unscoped();
+        let p2026 = period::get(&db, 2026).await.expect("get").expect("2026");
+        let here = reg.household(c, "P1").await.expect("P1");
+        let (commune, province) = (here.commune_code.clone(), here.province_code.clone());
+        let app = |code: &str, origin, applied_on| Application {
+            commune_code: c.into(),
+            household_code: code.into(),
+            origin,
+            applied_on,
+        };
+        let today = d(2027, 2, 25);
+        let ok = |r: std::result::Result<i64, vuonlen_core::review::Refusal>| r.expect("recorded");
+        ok(reg.record_application(&app("A1", Origin::Applied, d(2027, 2, 3)), today, "xa", "test").await.expect("db"));
+        ok(reg
+            .record_application(&app("P1", Origin::AppliedEscape, d(2027, 2, 10)), today, "xa", "test")
+            .await
+            .expect("db"));
+        ok(reg.record_application(&app("A2", Origin::Applied, d(2027, 2, 20)), today, "xa", "test").await.expect("db"));
+        // Refused: a second waiting application, an unknown household, a day to come, another
+        // province's user.
+        let again = reg.record_application(&app("A1", Origin::Applied, d(2027, 2, 4)), today, "xa", "test").await;
+        assert!(again.expect("db").expect_err("waiting").en.contains("waiting"), "{engine}");
+        let unknown = reg.record_application(&app("Z9", Origin::Applied, d(2027, 2, 4)), today, "xa", "test").await;
+        assert!(unknown.expect("db").expect_err("unknown").en.contains("No household Z9"), "{engine}");
+        let future = reg.record_application(&app("A2", Origin::Applied, d(2027, 3, 1)), today, "xa", "test").await;
+        assert!(future.expect("db").is_err(), "{engine}");
+        let other = db.scoped(Scope::units(["79"]).expect("scope"));
+        let outside = other.record_application(&app("A2", Origin::Applied, d(2027, 2, 4)), today, "hcm", "test").await;
+        assert!(outside.expect("db").expect_err("outside").en.contains("outside"), "{engine}");
+        assert!(other.applications(&procedure, None, false).await.expect("read").is_empty(), "{engine}");
+
+        let waiting = reg.applications(&procedure, None, true).await.expect("applications");
+        assert_eq!(waiting.len(), 3, "{engine}");
+        let a1 = waiting.iter().find(|a| a.household_code == "A1").expect("A1");
+        assert_eq!((a1.review_starts, a1.due_on), (d(2027, 2, 15), d(2027, 3, 8)), "{engine}");
+        let a2 = waiting.iter().find(|a| a.household_code == "A2").expect("A2");
+        assert_eq!(a2.review_starts, d(2027, 3, 15), "{engine}: after the 15th, next month's review");
+        assert!(!a1.overdue(d(2027, 3, 8)) && a1.overdue(d(2027, 3, 9)), "{engine}");
+
+        // February, before any round: two applications to be recognised, one to escape, all waiting.
+        let feb = reg.regular_month(&procedure, &province, d(2027, 2, 1), d(2027, 2, 28)).await.expect("roll-up");
+        assert_eq!(feb.len(), 1, "{engine}");
+        let l = &feb[0];
+        assert_eq!(
+            (l.received, l.received_escape, l.decided, l.waiting, l.overdue),
+            (2, 1, 0, 3, 0),
+            "{engine}: {l:?}"
+        );
+
+        // The regular round of 15 February takes them up; A2 leaves at Phiếu A.
+        let spec = RoundSpec {
+            period: &p2026,
+            kind: RoundKind::Regular,
+            province_code: &province,
+            starts_on: Some(d(2027, 2, 15)),
+            communes: std::slice::from_ref(&commune),
+            calendar: &[],
+            procedure: &procedure,
+        };
+        let round = reg.open_round(&spec, "tinh", "test").await.expect("open");
+        assert_eq!(reg.list_round(&round, None, "xa", "test").await.expect("list"), 3, "{engine}");
+        assert!(reg.applications(&procedure, None, true).await.expect("read").is_empty(), "{engine}: all taken up");
+        let screen = |code: &str, outcome, reason: Option<&str>| ScreeningRow {
+            commune_code: c.into(),
+            household_code: code.into(),
+            outcome,
+            reason: reason.map(str::to_string),
+            note: None,
+            screened_on: d(2027, 2, 16),
+        };
+        let screened = reg
+            .record_steps(
+                &round,
+                &procedure,
+                &Steps::Screening(vec![
+                    screen("A1", Screening::Proceeds, None),
+                    screen("A2", Screening::Out, Some("phieu_a")),
+                ]),
+                "xa",
+                "test",
+            )
+            .await
+            .expect("db");
+        assert_eq!(screened, Ok(2), "{engine}");
+        assert_eq!(reg.record_surveyed_all(&round, &commune, "xa", "test").await.expect("survey"), 2, "{engine}");
+        let vote = Vote { attendees: 20, agreeing: 15 };
+        reg.record_meeting_all(&round, &procedure, &commune, d(2027, 2, 22), vote, "xa", "test")
+            .await
+            .expect("meeting");
+        let posting = PostingDates { starts_on: d(2027, 2, 23), ends_on: d(2027, 2, 25) };
+        reg.record_posting(&round, &procedure, &commune, posting, "UBND xã", "xa", "test").await.expect("posting");
+        let input = DecisionInput { commune: &commune, number: "9/QĐ-UBND", decided_on: d(2027, 3, 2), signer: "A" };
+        let decided = reg.decide(&round, &input, "xa", "test").await.expect("decide").expect("decided");
+        assert_eq!(decided.carried_forward, 0, "{engine}: a regular round carries nothing forward");
+
+        // March: the three decided — A1 recognised poor, P1 escaped, A2 refused (in writing).
+        let mar = reg.regular_month(&procedure, &province, d(2027, 3, 1), d(2027, 3, 31)).await.expect("roll-up");
+        let l = &mar[0];
+        assert_eq!(
+            (l.received, l.received_escape, l.decided, l.poor, l.near_poor, l.escaped, l.refused, l.waiting),
+            (0, 0, 3, 1, 0, 1, 1, 0),
+            "{engine}: {l:?}"
+        );
+        // February again: received in it, decided after it: still waiting at its end.
+        let feb = reg.regular_month(&procedure, &province, d(2027, 2, 1), d(2027, 2, 28)).await.expect("roll-up");
+        assert_eq!((feb[0].received, feb[0].decided, feb[0].waiting), (2, 0, 3), "{engine}: {:?}", feb[0]);
+        let all = reg.applications(&procedure, None, false).await.expect("read");
+        assert!(all.iter().all(|a| a.round_id == Some(round.id) && !a.overdue(d(2027, 4, 1))), "{engine}: {all:?}");
+    }
+}
+
 /// A commune's annual review from the list to the locked decision (Decision 24/2021 art. 4),
 /// with the refusals the procedure requires and the lock on imports afterwards.
 #[tokio::test]

@@ -163,6 +163,8 @@ routes! {
     "/nhap/{token}/loi.csv" => get(pages::import::error_file);
     "/dan-cu" => get(pages::residents::show).post(pages::residents::upload), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ra-soat" => get(pages::review::rounds).post(pages::review::open);
+    "/ra-soat/don" => get(pages::review::applications).post(pages::review::record_application);
+    "/ra-soat/thang" => get(pages::review::monthly);
     "/ra-soat/{id}" => get(pages::review::round);
     "/ra-soat/{id}/xa/{commune}" => get(pages::review::commune).post(pages::review::commune_action), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ra-soat/{id}/xa/{commune}/{file}" => get(pages::review::download);
@@ -186,6 +188,8 @@ routes! {
     "/api/v1/classify" => post(api::households::classify_preview);
     "/api/v1/reports" => get(api::report);
     "/api/v1/review/rounds" => get(api::review::rounds);
+    "/api/v1/review/applications" => get(api::review::applications).post(api::review::record_application);
+    "/api/v1/review/monthly" => get(api::review::monthly);
     "/api/v1/review/rounds/{id}" => get(api::review::round);
     "/api/v1/review/rounds/{id}/communes/{commune}" => get(api::review::commune);
     "/api/v1/review/rounds/{id}/communes/{commune}/list" => post(api::review::list);

@@ -1437,3 +1437,56 @@ async fn the_api_runs_a_commune_review_and_a_locked_period_refuses_edits_with_40
         assert_eq!(w.api("xa.own", "POST", &far, None).await.status, StatusCode::NOT_FOUND, "{engine}");
     }
 }
+
+/// Issue 12, regular review: a commune officer records an application through the API (its
+/// deadline given back), a second one for the same household and one outside its area are
+/// refused with the reason, each caller lists only its area's, and the province officer
+/// downloads the month's roll-up.
+#[tokio::test]
+async fn applications_are_recorded_listed_by_area_and_rolled_up_by_month() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let own = w.api("xa.own", "GET", &format!("/api/v1/households/{}/surveys/2025", w.own_id), None).await.json();
+        let own_code = own["fields"]["household"]["household_id"].as_str().expect("code").to_string();
+        let far =
+            w.api("trunguong", "GET", &format!("/api/v1/households/{}/surveys/2025", w.far_id), None).await.json();
+        let far_code = far["fields"]["household"]["household_id"].as_str().expect("code").to_string();
+        let body = |commune: &str, code: &str, day: &str| {
+            Some(
+                serde_json::json!({"commune_code": commune, "household_code": code, "origin": "mau_01", "applied_on": day}),
+            )
+        };
+        let r = w.api("xa.own", "POST", "/api/v1/review/applications", body(&w.own, &own_code, "2025-12-03")).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        // Received 3 December: the regular review of 15 December, 15 working days: 5 January.
+        assert_eq!(r.json()["due_on"], "2026-01-05", "{engine}: {}", r.body);
+        let again = w.api("xa.own", "POST", "/api/v1/review/applications", body(&w.own, &own_code, "2025-12-04")).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", again.body);
+        assert!(again.body.contains("waiting"), "{engine}: {}", again.body);
+        let outside =
+            w.api("xa.own", "POST", "/api/v1/review/applications", body(&w.far, &far_code, "2025-12-04")).await;
+        assert_eq!(outside.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", outside.body);
+        assert!(outside.body.contains("outside the user's write area"), "{engine}: {}", outside.body);
+        let viewer =
+            w.api("trunguong", "POST", "/api/v1/review/applications", body(&w.own, &own_code, "2025-12-04")).await;
+        assert_eq!(viewer.status, StatusCode::FORBIDDEN, "{engine}: a national viewer records nothing");
+        // Listed in the area only.
+        let mine = w.api("xa.own", "GET", "/api/v1/review/applications", None).await.json();
+        assert_eq!(mine.as_array().map(Vec::len), Some(1), "{engine}: {mine}");
+        assert_eq!(mine[0]["household_code"], own_code.as_str(), "{engine}");
+        assert_eq!(mine[0]["review_starts"], "2025-12-15", "{engine}");
+        assert_eq!(mine[0]["round_id"], Value::Null, "{engine}");
+        let elsewhere = w.api("kiemtra", "GET", "/api/v1/review/applications?province=01", None).await.json();
+        assert_eq!(elsewhere.as_array().map(Vec::len), Some(0), "{engine}: {elsewhere}");
+        // The roll-up: the province officer's; not another province's for a commune officer.
+        let month = w.api("tinh.14", "GET", "/api/v1/review/monthly?province=14&month=2025-12", None).await;
+        assert_eq!(month.status, OK, "{engine}: {}", month.body);
+        let kind = month.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(kind.contains("spreadsheetml"), "{engine}: {kind}");
+        let bad = w.api("tinh.14", "GET", "/api/v1/review/monthly?province=14&month=2025-13", None).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", bad.body);
+        let other = w.api("tinh.14", "GET", "/api/v1/review/monthly?province=01&month=2025-12", None).await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND, "{engine}");
+    }
+}

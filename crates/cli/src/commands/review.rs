@@ -10,10 +10,10 @@ use chrono::NaiveDate;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vuonlen_core::Class;
-use vuonlen_core::review::{ComplaintOutcome, PostingDates, ReviewProcedure, RoundKind, Stage, Step, Vote};
+use vuonlen_core::review::{ComplaintOutcome, Origin, PostingDates, ReviewProcedure, RoundKind, Stage, Step, Vote};
 use vuonlen_io::review_tables::StepTable;
 use vuonlen_store::Registry;
-use vuonlen_store::review::{DecisionInput, Round, RoundSpec};
+use vuonlen_store::review::{Application, DecisionInput, Round, RoundSpec};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum ReviewCommand {
@@ -53,6 +53,54 @@ pub enum ReviewCommand {
     Status(StatusArgs),
     /// Print a commune's decision (Mẫu 02 with its lists) and certificates (Mẫu 03) as PDF.
     Print(PrintArgs),
+    /// Record one application received outside any round (regular review): the next round of
+    /// its commune takes it up.
+    Application(ApplicationArgs),
+    /// The applications with the day each must be decided by (overdue ones marked).
+    Applications(ApplicationsArgs),
+    /// The monthly roll-up of a province's regular review as a workbook.
+    Monthly(MonthlyArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplicationArgs {
+    /// Commune code as recorded with the household.
+    #[arg(long)]
+    pub commune: String,
+    #[arg(long)]
+    pub household: String,
+    /// mau_01 (to be recognised poor or near-poor), mau_04 (to be recognised as escaped), village.
+    #[arg(long, default_value = "mau_01")]
+    pub origin: String,
+    /// The day it was received (YYYY-MM-DD).
+    #[arg(long)]
+    pub on: NaiveDate,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ApplicationsArgs {
+    #[arg(long)]
+    pub province: Option<String>,
+    /// Only those no round has taken up yet.
+    #[arg(long)]
+    pub waiting: bool,
+    /// The day lateness is judged on (default: today).
+    #[arg(long)]
+    pub today: Option<NaiveDate>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MonthlyArgs {
+    #[arg(long)]
+    pub province: String,
+    /// The month, YYYY-MM.
+    #[arg(long)]
+    pub month: String,
+    /// The day the province wants the roll-up by (its plan's), printed on the sheet.
+    #[arg(long)]
+    pub due: Option<NaiveDate>,
+    #[arg(long, value_name = "F.xlsx")]
+    pub out: PathBuf,
 }
 
 #[derive(Debug, clap::Args)]
@@ -205,7 +253,14 @@ async fn round_of(reg: &Registry, id: i64) -> Result<Round> {
 }
 
 pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
-    let reading = matches!(cmd, ReviewCommand::Rounds { .. } | ReviewCommand::Status(_) | ReviewCommand::Print(_));
+    let reading = matches!(
+        cmd,
+        ReviewCommand::Rounds { .. }
+            | ReviewCommand::Status(_)
+            | ReviewCommand::Print(_)
+            | ReviewCommand::Applications(_)
+            | ReviewCommand::Monthly(_)
+    );
     let actor = if reading { String::new() } else { ctx.actor()? };
     let procedure = procedure()?;
     ctx.block_on(async {
@@ -364,6 +419,65 @@ pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
                     std::fs::write(&path, pdf).with_context(|| format!("{}", path.display()))?;
                     eprintln!("{}", path.display());
                 }
+            }
+            ReviewCommand::Application(a) => {
+                let origin = Origin::parse(&a.origin)
+                    .filter(|o| *o != Origin::Listed)
+                    .with_context(|| format!("--origin {}: mau_01 | mau_04 | village", a.origin))?;
+                let app = Application {
+                    commune_code: a.commune.clone(),
+                    household_code: a.household.clone(),
+                    origin,
+                    applied_on: a.on,
+                };
+                let today = chrono::Local::now().date_naive();
+                match reg.record_application(&app, today, &actor, "review application").await? {
+                    Ok(id) => {
+                        println!("{id}");
+                        eprintln!(
+                            "Đã ghi đơn; rà soát thường xuyên từ {}, hạn giải quyết {} / Recorded; reviewed from {}, due by {}.",
+                            procedure.regular_start_for(a.on),
+                            procedure.application_due(a.on),
+                            procedure.regular_start_for(a.on),
+                            procedure.application_due(a.on)
+                        );
+                    }
+                    Err(r) => {
+                        eprintln!("{} / {}", r.vi, r.en);
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+            }
+            ReviewCommand::Applications(a) => {
+                let today = a.today.unwrap_or_else(|| chrono::Local::now().date_naive());
+                println!("id\tcommune\thousehold\torigin\tapplied_on\treview_starts\tdue_on\tround\tstage\trecognised\toverdue");
+                for x in reg.applications(&procedure, a.province.as_deref(), a.waiting).await? {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                        x.id,
+                        x.commune_code,
+                        x.household_code,
+                        x.origin.key(),
+                        x.applied_on,
+                        x.review_starts,
+                        x.due_on,
+                        x.round_id.map(|r| r.to_string()).unwrap_or_default(),
+                        x.stage.as_deref().unwrap_or(""),
+                        x.recognised_class.as_deref().unwrap_or(""),
+                        if x.overdue(today) { "yes" } else { "" }
+                    );
+                }
+            }
+            ReviewCommand::Monthly(a) => {
+                let (y, m) = a
+                    .month
+                    .split_once('-')
+                    .and_then(|(y, m)| Some((y.parse::<i32>().ok()?, m.parse::<u32>().ok()?)))
+                    .filter(|(_, m)| (1..=12).contains(m))
+                    .with_context(|| format!("--month {}: YYYY-MM", a.month))?;
+                let bytes = vuonlen_app::review::month_workbook(&reg, &procedure, &a.province, y, m, a.due).await?;
+                std::fs::write(&a.out, bytes).with_context(|| format!("writing {}", a.out.display()))?;
+                eprintln!("Tổng hợp rà soát thường xuyên tháng {m:02}/{y}: {}", a.out.display());
             }
             ReviewCommand::Status(a) => {
                 let round = round_of(&reg, a.round).await?;

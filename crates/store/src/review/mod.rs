@@ -4,11 +4,13 @@
 //! rules). Reads and writes go through the caller's [`Registry`]: a round is visible to those
 //! who may read any of its communes, a step is recorded only within the caller's write area.
 
+mod applications;
 pub(crate) mod carry;
 mod decision;
 mod lock;
 mod steps;
 
+pub use applications::ApplicationRow;
 pub use decision::{Decided, DecisionInput, annexes};
 pub(crate) use lock::load as load_locks;
 pub use lock::{PeriodLock, locked_en, locked_vi};

@@ -105,8 +105,9 @@ struct Found {
 impl Registry {
     /// Lists the households to review in the round's communes within the caller's write area
     /// (or `only` that commune): the poor and near-poor households of the last period before the
-    /// round's (their last decision), besides the applications already recorded. Idempotent;
-    /// returns the households added.
+    /// round's (their last decision), and the applications received outside any round up to its
+    /// last day, besides the applications already recorded in it. Idempotent; returns the
+    /// households added.
     pub async fn list_round(&self, round: &Round, only: Option<&str>, actor: &str, command: &str) -> Result<u64> {
         let communes = self.round_communes_writable(round, only).await?;
         let at = crate::now();
@@ -141,6 +142,8 @@ impl Registry {
                 .await?
                 .rows_affected());
             }
+            // Applications received since, waiting for a round of the commune.
+            added += super::applications::take_up(&mut tx, round, commune, &at).await?;
             on_conn!(tx, c => sqlx::query(
                 "UPDATE review_commune SET listed_at = $3 WHERE round_id = $1 AND current_commune = $2",
             )

@@ -594,3 +594,164 @@ pub async fn decide(
         Err(e) => procedure_refusal(e),
     }
 }
+
+/// An application received outside any round, with its deadline.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApplicationOut {
+    pub id: i64,
+    pub commune_code: String,
+    pub household_code: String,
+    /// applied (Mẫu 01), applied_escape (Mẫu 04), village_proposed.
+    pub origin: String,
+    pub applied_on: String,
+    /// The first day of the regular review that takes it up.
+    pub review_starts: String,
+    /// Decided, or refused in writing, by this day.
+    pub due_on: String,
+    pub round_id: Option<i64>,
+    pub stage: Option<String>,
+    pub recognised_class: Option<String>,
+    pub overdue: bool,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ApplicationsQuery {
+    /// Only this province's.
+    pub province: Option<String>,
+    /// Only those no round has taken up yet.
+    #[serde(default)]
+    pub waiting: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/review/applications", params(ApplicationsQuery),
+    responses((status = 200, body = [ApplicationOut], description = "the caller's area only, newest first")))]
+pub async fn applications(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiQuery(q): ApiQuery<ApplicationsQuery>,
+) -> Result<Json<Vec<ApplicationOut>>, ApiError> {
+    let proc = procedure(&state)?;
+    let today = chrono::Local::now().date_naive();
+    let rows = v.registry(&state).applications(&proc, q.province.as_deref(), q.waiting).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|a| ApplicationOut {
+                id: a.id,
+                overdue: a.overdue(today),
+                commune_code: a.commune_code,
+                household_code: a.household_code,
+                origin: a.origin.key().into(),
+                applied_on: a.applied_on.to_string(),
+                review_starts: a.review_starts.to_string(),
+                due_on: a.due_on.to_string(),
+                round_id: a.round_id,
+                stage: a.stage,
+                recognised_class: a.recognised_class,
+            })
+            .collect(),
+    ))
+}
+
+/// An application to record.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationRequest {
+    /// The commune code as recorded with the household.
+    pub commune_code: String,
+    pub household_code: String,
+    /// mau_01, mau_04 or village.
+    pub origin: String,
+    #[schema(value_type = String, format = Date)]
+    pub applied_on: NaiveDate,
+}
+
+/// A recorded application's id.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApplicationRecorded {
+    pub id: i64,
+    pub due_on: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/review/applications", request_body = ApplicationRequest,
+    responses((status = 200, body = ApplicationRecorded), (status = 403, description = "the caller may not record"),
+        (status = 422, body = Refused, description = "why not")))]
+pub async fn record_application(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiJson(req): ApiJson<ApplicationRequest>,
+) -> Result<Response, ApiError> {
+    if !v.access.may_edit() {
+        return Err(AppError::Forbidden("ghi đơn đề nghị / recording applications".into()).into());
+    }
+    let proc = procedure(&state)?;
+    let Some(origin) = Origin::parse(&req.origin).filter(|o| *o != Origin::Listed) else {
+        return Ok(refused(vec![(
+            None,
+            Refusal::new(
+                format!("Nguồn đề nghị không hợp lệ: {}", req.origin),
+                format!("Unknown origin {} (mau_01, mau_04, village)", req.origin),
+            ),
+        )]));
+    };
+    let app = vuonlen_store::review::Application {
+        commune_code: req.commune_code,
+        household_code: req.household_code,
+        origin,
+        applied_on: req.applied_on,
+    };
+    let today = chrono::Local::now().date_naive();
+    match v.registry(&state).record_application(&app, today, &v.user.username, "api").await? {
+        Ok(id) => {
+            Ok(Json(ApplicationRecorded { id, due_on: proc.application_due(req.applied_on).to_string() })
+                .into_response())
+        }
+        Err(r) => Ok(refused(vec![(None, r)])),
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MonthlyQuery {
+    pub province: String,
+    /// YYYY-MM.
+    pub month: String,
+}
+
+/// Parses `YYYY-MM`.
+pub fn parse_month(s: &str) -> Option<(i32, u32)> {
+    let (y, m) = s.trim().split_once('-')?;
+    let (y, m) = (y.parse::<i32>().ok()?, m.parse::<u32>().ok()?);
+    ((1..=12).contains(&m) && (1900..=9999).contains(&y)).then_some((y, m))
+}
+
+#[utoipa::path(get, path = "/api/v1/review/monthly", params(MonthlyQuery),
+    responses((status = 200, description = "the monthly roll-up of the regular review (XLSX)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 404, description = "a province outside the caller's area")))]
+pub async fn monthly(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiQuery(q): ApiQuery<MonthlyQuery>,
+) -> Result<Response, ApiError> {
+    let (name, bytes) = monthly_workbook(&state, &v, &q.province, &q.month).await?;
+    Ok(crate::reports::xlsx_response(&name, bytes))
+}
+
+/// The roll-up's workbook for the page and the API: a province the caller may read.
+pub async fn monthly_workbook(
+    state: &AppState,
+    v: &Viewer,
+    province: &str,
+    month: &str,
+) -> Result<(String, Vec<u8>), AppError> {
+    let province = province.trim();
+    if province.len() != 2 {
+        return Err(AppError::Invalid(format!("tỉnh / province {province}")));
+    }
+    crate::dashboard::check_unit(v, province)?;
+    let (y, m) = parse_month(month).ok_or_else(|| AppError::Invalid(format!("tháng / month {month} (YYYY-MM)")))?;
+    let proc = procedure(state)?;
+    let reg = v.registry(state);
+    let bytes = vuonlen_app::review::month_workbook(&reg, &proc, province, y, m, None)
+        .await
+        .map_err(crate::households::app_error)?;
+    Ok((format!("ra-soat-thuong-xuyen-{province}-{y}-{m:02}.xlsx"), bytes))
+}

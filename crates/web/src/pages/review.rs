@@ -729,3 +729,178 @@ async fn list_workbook(reg: &Registry, round: &Round, commune: &str) -> Result<V
     vuonlen_app::review::write_list(reg, round, commune, path.clone()).await.map_err(app_error)?;
     tokio::fs::read(&path).await.map_err(|e| AppError::Internal(e.to_string()))
 }
+
+// ---------------------------------------------------------------------------------------------
+// Applications received at any time (regular review) and the monthly roll-up.
+
+#[derive(Template, Default)]
+#[template(path = "review_applications.html")]
+struct ApplicationsPage {
+    c: Chrome,
+    /// commune, name, household, origin, applied on, review starts, due on, what became of it, overdue.
+    rows: Vec<([String; 8], bool)>,
+    overdue: usize,
+    may_record: bool,
+    provinces: Vec<(String, String)>,
+    month: String,
+    message: Option<String>,
+    failed: bool,
+    form: ApplicationForm,
+    unverified: Vec<(String, String)>,
+}
+
+#[derive(Debug, Default, Clone, serde::Deserialize)]
+pub struct ApplicationForm {
+    #[serde(default)]
+    pub commune_code: String,
+    #[serde(default)]
+    pub household_code: String,
+    #[serde(default)]
+    pub origin: String,
+    #[serde(default)]
+    pub applied_on: String,
+}
+
+async fn applications_page(state: &AppState, v: &Viewer, uri: &Uri) -> Result<ApplicationsPage, AppError> {
+    let l = v.lang;
+    let reg = v.registry(state);
+    let proc = procedure(state)?;
+    let today = chrono::Local::now().date_naive();
+    let rows: Vec<([String; 8], bool)> = reg
+        .applications(&proc, None, false)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let outcome = match (a.round_id, a.stage.as_deref(), a.recognised_class.as_deref()) {
+                (None, _, _) => l.s("Chờ rà soát", "Waiting").to_string(),
+                (Some(r), _, Some(class)) => format!("{} #{r}: {}", l.s("Đợt", "Round"), class_label(l, Some(class))),
+                (Some(r), Some(stage), None) => format!(
+                    "{} #{r}: {}",
+                    l.s("Đợt", "Round"),
+                    Stage::parse(stage).map_or(stage, |s| l.s(s.label_vi(), s.key()))
+                ),
+                (Some(r), None, None) => format!("{} #{r}", l.s("Đợt", "Round")),
+            };
+            let origin = match a.origin {
+                Origin::AppliedEscape => l.s("Mẫu 04 (thoát nghèo)", "Mẫu 04 (escape)"),
+                Origin::VillageProposed => l.s("Thôn đề xuất", "Village proposal"),
+                _ => l.s("Mẫu 01", "Mẫu 01"),
+            };
+            let overdue = a.overdue(today);
+            (
+                [
+                    a.commune_code.clone(),
+                    commune_name(&a.commune_code),
+                    a.household_code,
+                    origin.to_string(),
+                    a.applied_on.format("%d/%m/%Y").to_string(),
+                    a.review_starts.format("%d/%m/%Y").to_string(),
+                    a.due_on.format("%d/%m/%Y").to_string(),
+                    outcome,
+                ],
+                overdue,
+            )
+        })
+        .collect();
+    let overdue = rows.iter().filter(|r| r.1).count();
+    let provinces: Vec<(String, String)> = AdminUnits::get()
+        .y2025
+        .provinces
+        .iter()
+        .filter(|p| crate::dashboard::check_unit(v, p.code).is_ok())
+        .map(|p| (p.code.to_string(), p.name.to_string()))
+        .collect();
+    let may_record = v.access.may_edit();
+    let unverified = proc
+        .unverified()
+        .into_iter()
+        .filter(|(what, _, _)| what.contains("regular"))
+        .map(|(what, citation, _)| (what, citation))
+        .collect();
+    Ok(ApplicationsPage {
+        c: Chrome::of(v, uri),
+        rows,
+        overdue,
+        may_record,
+        provinces,
+        month: today.format("%Y-%m").to_string(),
+        unverified,
+        ..Default::default()
+    })
+}
+
+/// The applications of the user's area with their deadlines; a commune officer records one.
+pub async fn applications(State(state): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, PageError> {
+    Ok(render(&applications_page(&state, &v, &uri).await?)?.into_response())
+}
+
+pub async fn record_application(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    axum::Form(f): axum::Form<ApplicationForm>,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    if !v.access.may_edit() {
+        return Err(AppError::Forbidden(l.s("ghi đơn đề nghị", "recording applications").into()).into());
+    }
+    let reg = v.registry(&state);
+    let proc = procedure(&state)?;
+    let origin = Origin::parse(f.origin.trim()).filter(|o| *o != Origin::Listed);
+    let day = f.applied_on.trim().parse::<NaiveDate>().ok();
+    let outcome = match (origin, day) {
+        (Some(origin), Some(applied_on)) => {
+            let app = vuonlen_store::review::Application {
+                commune_code: f.commune_code.trim().to_string(),
+                household_code: f.household_code.trim().to_string(),
+                origin,
+                applied_on,
+            };
+            let today = chrono::Local::now().date_naive();
+            match reg.record_application(&app, today, &v.user.username, "web").await? {
+                Ok(_) => Ok(format!(
+                    "{} {}: {} {}, {} {}.",
+                    l.s("Đã ghi đơn của hộ", "Recorded the application of household"),
+                    app.household_code,
+                    l.s("rà soát từ", "reviewed from"),
+                    proc.regular_start_for(applied_on).format("%d/%m/%Y"),
+                    l.s("hạn giải quyết", "due by"),
+                    proc.application_due(applied_on).format("%d/%m/%Y")
+                )),
+                Err(r) => Err(l.s(&r.vi, &r.en).to_string()),
+            }
+        }
+        (None, _) => Err(format!("{}: {}", l.s("Nguồn đề nghị không hợp lệ", "Unknown origin"), f.origin)),
+        (_, None) => Err(format!("{}: {}", l.s("Ngày nhận đơn không hợp lệ", "Invalid day"), f.applied_on)),
+    };
+    let mut page = applications_page(&state, &v, &uri).await?;
+    let status = match outcome {
+        Ok(m) => {
+            page.message = Some(m);
+            StatusCode::OK
+        }
+        Err(m) => {
+            page.message = Some(m);
+            page.failed = true;
+            page.form = f;
+            StatusCode::UNPROCESSABLE_ENTITY
+        }
+    };
+    Ok((status, render(&page)?).into_response())
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct MonthQuery {
+    pub province: String,
+    pub month: String,
+}
+
+/// The monthly roll-up of a province's regular review (XLSX).
+pub async fn monthly(
+    State(state): State<AppState>,
+    v: Viewer,
+    axum::extract::Query(q): axum::extract::Query<MonthQuery>,
+) -> Result<Response, PageError> {
+    let (name, bytes) = crate::api::review::monthly_workbook(&state, &v, &q.province, &q.month).await?;
+    Ok(crate::reports::xlsx_response(&name, bytes))
+}

@@ -100,6 +100,15 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
             | "/api/v1/review/rounds/{id}/communes/{commune}/complaints/{complaint}"
             | "/api/v1/review/rounds/{id}/communes/{commune}/decision",
         ) => yes(writes),
+        // Applications (regular review): everyone signed in lists those of its area; whoever may
+        // edit records one (the registry refuses a household outside its write area, 422); the
+        // monthly roll-up of a province is read like the province.
+        ("get", "/ra-soat/don" | "/api/v1/review/applications") => yes(signed_in),
+        ("post", "/ra-soat/don" | "/api/v1/review/applications") => yes(!c.writes.is_empty()),
+        ("get", "/ra-soat/thang" | "/api/v1/review/monthly") => {
+            let province = if t == Target::Far { &[Target::Far][..] } else { &[Target::Own, Target::Sibling][..] };
+            yes(province.iter().all(|p| c.reads.contains(p)))
+        }
         // The commune officer's token: its owner or an administrator revokes it.
         ("post", "/token/{id}/thu-hoi") => yes(c.name == "xa.own" || c.admin),
         _ => panic!("no expected answer for {method} {path}: add the route to the authorization matrix"),
@@ -108,7 +117,15 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
 
 /// The targets a route is tried on.
 fn targets(path: &str) -> &'static [Target] {
-    const UNIT_ROUTES: &[&str] = &["/", "/bao-cao/tai", "/api/v1/reports", "/api/v1/dashboard", "/api/v1/households"];
+    const UNIT_ROUTES: &[&str] = &[
+        "/",
+        "/bao-cao/tai",
+        "/api/v1/reports",
+        "/api/v1/dashboard",
+        "/api/v1/households",
+        "/ra-soat/thang",
+        "/api/v1/review/monthly",
+    ];
     let household = path.contains("{id}") && !path.starts_with("/nguoi-dung") && !path.starts_with("/token");
     if household || UNIT_ROUTES.contains(&path) { EVERYWHERE } else { &[Target::None] }
 }
@@ -447,6 +464,25 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ("get", "/bao-cao/tai") | ("get", "/api/v1/reports") => {
                                 (format!("{path}?form=1&unit={}&period=2025", unit(t)), None)
                             }
+                            ("get", "/ra-soat/thang" | "/api/v1/review/monthly") => {
+                                let province = if t == Target::Far { far_province.clone() } else { "14".to_string() };
+                                (format!("{path}?province={province}&month=2025-12"), None)
+                            }
+                            ("post", "/ra-soat/don") => (
+                                path.to_string(),
+                                form(&[
+                                    ("commune_code", unit(t).as_str()),
+                                    ("household_code", "NONE"),
+                                    ("origin", "mau_01"),
+                                    ("applied_on", "2025-12-01"),
+                                ]),
+                            ),
+                            ("post", "/api/v1/review/applications") => (
+                                path.to_string(),
+                                json(
+                                    &serde_json::json!({"commune_code": unit(t), "household_code": "NONE", "origin": "mau_01", "applied_on": "2025-12-01"}),
+                                ),
+                            ),
                             ("get", "/api/v1/dashboard") | ("get", "/api/v1/households") => {
                                 (format!("{path}?unit={}", unit(t)), None)
                             }
