@@ -40,6 +40,8 @@ enum Command {
     Synth(commands::synth::Args),
     /// Chuẩn nghèo — list the poverty standards and show one with its legal citations.
     Standards(commands::standards::Args),
+    /// Chấm điểm A — score Phiếu B answers with a loaded score table (none official is shipped).
+    Score(commands::score::Args),
     /// Nhập dữ liệu — import households into a review period of the registry.
     Import(commands::import::Args),
     /// Số dân cư — a period's resident households and persons per commune (the base of rates).
@@ -81,6 +83,7 @@ fn main() -> ExitCode {
         Command::Summary(a) => commands::summary::run(a),
         Command::Synth(a) => commands::synth::run(a),
         Command::Standards(a) => commands::standards::run(a),
+        Command::Score(a) => commands::score::run(a),
         Command::Import(a) => commands::import::run(ctx, a),
         Command::Totals(c) => commands::totals::run(ctx, c),
         Command::Review(c) => commands::review::run(ctx, c),

@@ -1389,3 +1389,50 @@ fn a_commune_reviews_decides_prints_and_locks_from_the_command_line() {
     let line = status.lines().find(|l| l.starts_with(&commune)).expect("commune");
     assert!(line.contains("125/QĐ-UBND") && line.contains("\tdecision\t"), "{line}");
 }
+
+/// Issue 12, Phiếu B: score A is computed from the answers with a loaded score table (here the
+/// labelled TEST table; none official is shipped), and a file with bad answers is refused whole
+/// with every problem located.
+#[test]
+fn score_a_is_computed_with_a_loaded_table_and_bad_answers_are_located() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let table = dir.path().join("table.toml");
+    std::fs::write(&table, include_str!("../../core/tests/fixtures/score-table-TEST.toml")).expect("write");
+    let listed = vuonlen(&["standards", "--standard-file", s(&table)]);
+    assert!(listed.status.success());
+    assert!(String::from_utf8_lossy(&listed.stdout).contains("[BẢNG THỬ NGHIỆM"), "a test table says so");
+    let shipped = vuonlen(&["standards"]);
+    assert!(String::from_utf8_lossy(&shipped.stdout).contains("chưa nạp"), "none is shipped");
+
+    let answers = dir.path().join("phieu-b.csv");
+    std::fs::write(
+        &answers,
+        "Mã hộ,Mã xã,Khu vực,Số nhân khẩu,roof,buffalo\nH1,04000,nông thôn,2_4,Bê tông,co\nH2,04000,thanh thi,1,leaves,\n",
+    )
+    .expect("write");
+    let out = dir.path().join("scored.csv");
+    let r = vuonlen(&["score", "--table", s(&table), "--file", s(&answers), "--out", s(&out)]);
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let (header, rows) = read_csv(&out);
+    let score = col(&header, "score_a");
+    // The test table's invented points: NT2 28 + 38 + 25; urban 10 (intercept) + 50 + 0.
+    assert_eq!(rows.iter().map(|r| r[score].as_str()).collect::<Vec<_>>(), ["91", "60"]);
+    assert_eq!(rows[0][col(&header, "region")], "NT2");
+
+    std::fs::write(
+        &answers,
+        "household_id,commune_code,area,household_size,roof,buffalo\nH1,04000,rural,2_4,tin,\nH2,79999,rural,1,leaves,none\n",
+    )
+    .expect("write");
+    let errors = dir.path().join("e.csv");
+    let bad =
+        vuonlen(&["score", "--table", s(&table), "--file", s(&answers), "--out", s(&out), "--errors-out", s(&errors)]);
+    assert!(!bad.status.success());
+    let (h, problems) = read_csv(&errors);
+    let (row, column, value) = (col(&h, "row"), col(&h, "column"), col(&h, "value"));
+    let found: Vec<(&str, &str, &str)> =
+        problems.iter().map(|p| (p[row].as_str(), p[column].as_str(), p[value].as_str())).collect();
+    assert!(found.contains(&("2", "roof", "tin")), "{found:?}");
+    assert!(found.contains(&("2", "buffalo", "")), "{found:?}");
+    assert!(found.contains(&("3", "commune_code", "79999")), "{found:?}");
+}

@@ -19,6 +19,7 @@ pub mod report;
 pub mod review;
 mod rules;
 pub mod schema;
+pub mod score_table;
 pub mod standard;
 pub mod summary;
 pub mod text;

@@ -424,6 +424,8 @@ pub struct Standards {
     working_ages: Vec<Arc<WorkingAge>>,
     procedures: Vec<Arc<crate::review::ReviewProcedure>>,
     pending: Vec<(String, Standard)>,
+    /// Phiếu B score tables loaded (none is shipped: docs/score-tables.md).
+    score_tables: Vec<(String, Arc<crate::score_table::ScoreTable>)>,
 }
 
 #[derive(Deserialize)]
@@ -460,6 +462,15 @@ impl Standards {
                 self.procedures.retain(|x| x.id != p.id);
                 self.procedures.push(Arc::new(p));
             }
+            "score_table" => {
+                let t: crate::score_table::ScoreTable = toml::from_str(text).map_err(parse_err)?;
+                let problems = t.validate();
+                if !problems.is_empty() {
+                    return Err(StandardError::Invalid { file: file.to_string(), message: problems.join("; ") });
+                }
+                self.score_tables.retain(|(_, x)| x.id != t.id);
+                self.score_tables.push((file.to_string(), Arc::new(t)));
+            }
             "poverty_standard" => {
                 let mut s: Standard = toml::from_str(text).map_err(parse_err)?;
                 s.validate(file)?;
@@ -469,7 +480,7 @@ impl Standards {
                 return Err(StandardError::Invalid {
                     file: file.to_string(),
                     message: format!(
-                        "unknown kind {other:?} (expected \"poverty_standard\", \"working_age\" or \"review_procedure\")"
+                        "unknown kind {other:?} (expected \"poverty_standard\", \"working_age\", \"review_procedure\" or \"score_table\")"
                     ),
                 });
             }
@@ -492,6 +503,33 @@ impl Standards {
             self.standards.push(Arc::new(s));
         }
         self.standards.sort_by_key(|s| s.validity.from);
+        // A score table scores for a standard that converts score A (its anchors).
+        for (file, t) in &self.score_tables {
+            match self.standards.iter().find(|s| s.id == t.standard) {
+                None => {
+                    return Err(StandardError::Invalid {
+                        file: file.clone(),
+                        message: format!("score table {} is for unknown standard {:?}", t.id, t.standard),
+                    });
+                }
+                Some(s) if s.score_a.is_none() => {
+                    return Err(StandardError::Invalid {
+                        file: file.clone(),
+                        message: format!("standard {} has no score-A anchors for score table {}", s.id, t.id),
+                    });
+                }
+                Some(_) => {}
+            }
+        }
+        let mut per_standard = std::collections::HashMap::new();
+        for (file, t) in &self.score_tables {
+            if let Some(other) = per_standard.insert(t.standard.as_str(), t.id.as_str()) {
+                return Err(StandardError::Invalid {
+                    file: file.clone(),
+                    message: format!("standard {} has two score tables: {other} and {}", t.standard, t.id),
+                });
+            }
+        }
         for w in self.standards.windows(2) {
             if w[1].validity.from <= w[0].validity.to {
                 return Err(StandardError::Overlap {
@@ -506,6 +544,16 @@ impl Standards {
 
     pub fn standards(&self) -> &[Arc<Standard>] {
         &self.standards
+    }
+
+    /// The Phiếu B score table loaded for a standard, if any.
+    pub fn score_table(&self, standard_id: &str) -> Option<Arc<crate::score_table::ScoreTable>> {
+        self.score_tables.iter().find(|(_, t)| t.standard == standard_id).map(|(_, t)| Arc::clone(t))
+    }
+
+    /// Every score table loaded.
+    pub fn score_tables(&self) -> impl Iterator<Item = &Arc<crate::score_table::ScoreTable>> {
+        self.score_tables.iter().map(|(_, t)| t)
     }
 
     fn known(&self) -> String {

@@ -33,6 +33,7 @@ pub mod review_list;
 pub mod review_month;
 pub mod review_tables;
 mod rows;
+pub mod score_answers;
 mod seen;
 mod split;
 pub mod summary;

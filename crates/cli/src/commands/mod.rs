@@ -3,6 +3,7 @@ pub mod form;
 pub mod import;
 pub mod registry;
 pub mod review;
+pub mod score;
 pub mod standards;
 pub mod summary;
 pub mod synth;

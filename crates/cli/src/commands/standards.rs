@@ -22,6 +22,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
         for s in reg.standards() {
             println!("{:<12} {:<12} {:<12} {}", s.id, s.validity.from, s.validity.to, s.title_vi);
         }
+        for t in reg.score_tables() {
+            println!("Bảng điểm Phiếu B / score table {} ({}): {}", t.id, t.standard, t.shown_title());
+        }
+        if reg.score_tables().next().is_none() {
+            println!(
+                "Bảng điểm Phiếu B: chưa nạp (bảng chính thức chưa công khai; xem docs/score-tables.md) / no score table loaded"
+            );
+        }
         return Ok(ExitCode::SUCCESS);
     };
     let s = reg.get(&id)?;
