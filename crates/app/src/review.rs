@@ -122,6 +122,9 @@ pub enum Document {
     Decision,
     /// Mẫu 03, one page per poor or near-poor household.
     Certificates,
+    /// The written replies to the applicants not granted what they asked (art. 5), with the
+    /// reason: the Phiếu A reason, or the class the decision recognised.
+    Replies,
 }
 
 /// Typesets a commune's decision or its certificates as PDF (the decision must have been made).
@@ -249,6 +252,59 @@ pub async fn document(
                 households,
             };
             blocking(move || vuonlen_pdf::certificates_pdf(&c)).await
+        }
+        Document::Replies => {
+            use vuonlen_core::review::{ApplicationOutcome, application_outcome};
+            let mut replies = Vec::new();
+            for c in cases.iter().filter(|c| matches!(c.stage.as_str(), "decided" | "screened_out")) {
+                let Some(origin) = Origin::parse(&c.origin).filter(|o| *o != Origin::Listed) else { continue };
+                let class = |k: &Option<String>| k.as_deref().and_then(Class::parse);
+                if application_outcome(origin, class(&c.previous_class), class(&c.recognised_class))
+                    != ApplicationOutcome::Refused
+                {
+                    continue;
+                }
+                let reason = match (c.stage.as_str(), c.screening_reason.as_deref()) {
+                    ("screened_out", Some(code)) => procedure
+                        .screening_reason(code)
+                        .map_or_else(|| code.to_string(), |r| format!("{} (Phiếu A).", r.text_vi)),
+                    _ => format!(
+                        "Kết quả rà soát đã được họp dân thống nhất và niêm yết công khai: hộ {}.",
+                        class(&c.recognised_class).map_or("không thuộc diện", |k| k.label_vi()).to_lowercase()
+                    ),
+                };
+                replies.push(vuonlen_pdf::Reply {
+                    number: format!("{}/UBND", replies.len() + 1),
+                    head_name: c.head_name.clone(),
+                    address: [c.village.as_str(), full]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    form: if origin == Origin::AppliedEscape {
+                        vuonlen_pdf::ApplicationForm::Mau04
+                    } else {
+                        vuonlen_pdf::ApplicationForm::Mau01
+                    },
+                    applied_on: c.applied_on.as_deref().and_then(|d| d.parse().ok()).unwrap_or(decided_on),
+                    reason,
+                });
+            }
+            if replies.is_empty() {
+                return Err(vuonlen_store::StoreError::Refused {
+                    vi: format!("Xã {commune} không có đơn nào cần trả lời bằng văn bản trong đợt này."),
+                    en: format!("Commune {commune} has no application to refuse in writing in this round."),
+                }
+                .into());
+            }
+            let r = vuonlen_pdf::Replies {
+                authority,
+                signed_on: decided_on,
+                signer,
+                recipients: vec!["Như trên;".into(), "Lưu: VT.".into()],
+                replies,
+            };
+            blocking(move || vuonlen_pdf::replies_pdf(&r)).await
         }
     }
 }

@@ -436,3 +436,87 @@ async fn the_monthly_roll_up_counts_each_communes_applications() {
         assert_eq!(&total[3..12], ["0", "0", "0", "0", "0", "0", "0", "2", "1"], "{engine}: {total:?}");
     }
 }
+
+/// Issue 12, regular review: after the decision, the applicants not granted what they asked —
+/// one screened out by Phiếu A, one asking to escape a poverty it was not in — get a written reply
+/// (PDF); before the decision there is none to print.
+#[tokio::test]
+async fn refused_applicants_get_a_written_reply_after_the_decision() {
+    use vuonlen_app::review::{Document, document};
+    use vuonlen_core::review::{Origin, PostingDates, Screening, Vote};
+    use vuonlen_store::review::{Application, DecisionInput, RoundKind, RoundSpec, ScreeningRow, Steps};
+    let dir = tempfile::tempdir().expect("tmp");
+    let procedure = Standards::embedded().expect("standards").review_procedure().expect("procedure");
+    let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("day");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        let src = files(dir.path(), "r", 3, None, false);
+        let spec_ = spec(vuonlen_store::Scope::unscoped_all());
+        assert!(import_period(&all, src, opts(), spec_, Finish::Commit, |_| {}).await.expect("import").committed());
+        let h = all.household("00004", "H00000").await.expect("H00000");
+        let (commune, province) = (h.commune_code.clone(), h.province_code.clone());
+        for (code, origin) in [("H00000", Origin::Applied), ("H00001", Origin::AppliedEscape)] {
+            let a = Application {
+                commune_code: "00004".into(),
+                household_code: code.into(),
+                origin,
+                applied_on: day(2025, 12, 10),
+            };
+            all.record_application(&a, day(2025, 12, 31), "xa", "test").await.expect("db").expect("recorded");
+        }
+        let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
+        let round_spec = RoundSpec {
+            period: &p,
+            kind: RoundKind::Regular,
+            province_code: &province,
+            starts_on: Some(day(2025, 12, 15)),
+            communes: std::slice::from_ref(&commune),
+            calendar: &[],
+            procedure: &procedure,
+        };
+        let round = all.open_round(&round_spec, "tinh", "test").await.expect("open");
+        assert_eq!(all.list_round(&round, None, "xa", "test").await.expect("list"), 2, "{engine}");
+        let early = document(&all, &round, &procedure, &commune, Document::Replies).await;
+        assert!(early.is_err(), "{engine}: no reply before the decision");
+        let out = ScreeningRow {
+            commune_code: "00004".into(),
+            household_code: "H00000".into(),
+            outcome: Screening::Out,
+            reason: Some("phieu_a".into()),
+            note: None,
+            screened_on: day(2025, 12, 16),
+        };
+        let screened =
+            all.record_steps(&round, &procedure, &Steps::Screening(vec![out]), "xa", "test").await.expect("db");
+        assert_eq!(screened, Ok(1), "{engine}");
+        assert_eq!(all.record_surveyed_all(&round, &commune, "xa", "test").await.expect("survey"), 1, "{engine}");
+        let vote = Vote { attendees: 10, agreeing: 9 };
+        all.record_meeting_all(&round, &procedure, &commune, day(2025, 12, 17), vote, "xa", "test")
+            .await
+            .expect("meet");
+        let posting = PostingDates { starts_on: day(2025, 12, 18), ends_on: day(2025, 12, 22) };
+        all.record_posting(&round, &procedure, &commune, posting, "UBND xã", "xa", "test").await.expect("posting");
+        let input =
+            DecisionInput {
+                commune: &commune, number: "3/QĐ-UBND", decided_on: day(2025, 12, 23), signer: "Lê Văn A"
+            };
+        all.decide(&round, &input, "xa", "test").await.expect("decide").expect("decided");
+        let pdf = document(&all, &round, &procedure, &commune, Document::Replies).await.expect("replies");
+        assert!(pdf.starts_with(b"%PDF-"), "{engine}");
+        // Two letters: read back where poppler is installed (CI installs it).
+        if std::process::Command::new("pdftotext").arg("-v").output().is_ok() {
+            let path = dir.path().join(format!("replies-{engine}.pdf"));
+            std::fs::write(&path, &pdf).expect("write");
+            let out = std::process::Command::new("pdftotext")
+                .args(["-enc", "UTF-8"])
+                .arg(&path)
+                .arg("-")
+                .output()
+                .expect("pdftotext");
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(text.matches("Kính gửi").count(), 2, "{engine}: {text}");
+            assert!(text.contains("Phiếu A"), "{engine}: the screening reason: {text}");
+            assert!(text.contains("thoát nghèo, thoát cận nghèo"), "{engine}: the Mẫu 04 reply: {text}");
+        }
+    }
+}

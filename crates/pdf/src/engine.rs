@@ -14,10 +14,11 @@ use typst_layout::PagedDocument;
 use crate::PdfError;
 
 /// The `.typ` files, by the virtual path they have for `#import`.
-const TEMPLATES: [(&str, &str); 3] = [
+const TEMPLATES: [(&str, &str); 4] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("decision.typ", include_str!("../templates/decision.typ")),
     ("certificates.typ", include_str!("../templates/certificates.typ")),
+    ("replies.typ", include_str!("../templates/replies.typ")),
 ];
 
 /// Liberation Serif 2.1.5 (SIL OFL 1.1, see `fonts/OFL.txt`): metric-compatible with Times New
@@ -33,6 +34,7 @@ const FONTS: [&[u8]; 4] = [
 pub(crate) enum Template {
     Decision,
     Certificates,
+    Replies,
 }
 
 impl Template {
@@ -40,6 +42,7 @@ impl Template {
         match self {
             Template::Decision => "decision.typ",
             Template::Certificates => "certificates.typ",
+            Template::Replies => "replies.typ",
         }
     }
 
@@ -48,6 +51,7 @@ impl Template {
         match self {
             Template::Decision => "decision (Mẫu 02)",
             Template::Certificates => "certificates (Mẫu 03)",
+            Template::Replies => "written replies to applications",
         }
     }
 }

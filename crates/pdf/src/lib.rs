@@ -126,6 +126,41 @@ pub struct Certificates {
     pub households: Vec<Certificate>,
 }
 
+/// The application a reply answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApplicationForm {
+    /// Mẫu 01: to be recognised poor or near-poor (also a village's proposal).
+    Mau01,
+    /// Mẫu 04: to be recognised as having escaped poverty or near-poverty.
+    Mau04,
+}
+
+/// One household's written reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The letter's number, e.g. "15/UBND-LĐTBXH".
+    pub number: String,
+    pub head_name: String,
+    /// Village and commune, as printed after "Kính gửi".
+    pub address: String,
+    pub form: ApplicationForm,
+    pub applied_on: NaiveDate,
+    /// Why the application is not granted, as recorded (the Phiếu A reason, the result).
+    pub reason: String,
+}
+
+/// The commune chair's written replies to the households whose application was not granted
+/// (Decision 24/2021/QĐ-TTg art. 5), one letter a page. The wording is a draft: no official form
+/// of this letter is in the project's sources.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replies {
+    pub authority: Authority,
+    pub signed_on: NaiveDate,
+    pub signer: Signer,
+    pub recipients: Vec<String>,
+    pub replies: Vec<Reply>,
+}
+
 /// Why a document could not be produced.
 #[derive(Debug, thiserror::Error)]
 pub enum PdfError {
@@ -143,6 +178,9 @@ pub enum PdfError {
     /// typst could not write the laid-out document as PDF.
     #[error("typst could not write the {document} as PDF:\n{diagnostics}")]
     Export { document: &'static str, diagnostics: String },
+    /// Nothing to print (e.g. no reply).
+    #[error("the {document} has nothing to print")]
+    Empty { document: &'static str },
     /// Anything else typst-as-lib reports (missing template, file resolution).
     #[error("typst could not set up the {document}: {message}")]
     Setup { document: &'static str, message: String },
@@ -156,6 +194,14 @@ pub fn decision_pdf(d: &Decision) -> Result<Vec<u8>, PdfError> {
 /// Typesets Mẫu 03, one certificate page per household, in one PDF.
 pub fn certificates_pdf(c: &Certificates) -> Result<Vec<u8>, PdfError> {
     engine::render(engine::Template::Certificates, &view::certificates(c)).map(engine::Rendered::into_pdf)
+}
+
+/// Typesets the written replies to applications not granted, one letter a page.
+pub fn replies_pdf(r: &Replies) -> Result<Vec<u8>, PdfError> {
+    if r.replies.is_empty() {
+        return Err(PdfError::Empty { document: "written replies" });
+    }
+    engine::render(engine::Template::Replies, &view::replies(r)).map(engine::Rendered::into_pdf)
 }
 
 #[cfg(test)]

@@ -6,7 +6,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use vuonlen_core::text::nfc;
 
-use crate::{Authority, Certificate, CertificateKind, Certificates, Decision, ListedHousehold, Signer};
+use crate::{
+    ApplicationForm, Authority, Certificate, CertificateKind, Certificates, Decision, ListedHousehold, Replies, Signer,
+};
 
 /// A date as an administrative document writes it (Decree 30/2020/NĐ-CP, Phụ lục I, mục 5):
 /// "ngày 05 tháng 12 năm 2026". Days below 10 and the months January and February take a
@@ -208,5 +210,61 @@ pub(crate) fn certificates(c: &Certificates) -> CertificatesView {
         date: vietnamese_date(c.signed_on),
         signer: (&c.signer).into(),
         households: c.households.iter().map(Into::into).collect(),
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ReplyView {
+    number: String,
+    subject: &'static str,
+    form: &'static str,
+    head: String,
+    address: String,
+    applied: String,
+    asked: &'static str,
+    reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct RepliesView {
+    authority: AuthorityView,
+    date: String,
+    signer: SignerView,
+    recipients: Vec<String>,
+    replies: Vec<ReplyView>,
+}
+
+pub(crate) fn replies(r: &Replies) -> RepliesView {
+    RepliesView {
+        authority: (&r.authority).into(),
+        date: vietnamese_date(r.signed_on),
+        signer: (&r.signer).into(),
+        recipients: r.recipients.iter().map(|s| text(s)).filter(|s| !s.is_empty()).collect(),
+        replies: r
+            .replies
+            .iter()
+            .map(|x| {
+                let (subject, form, asked) = match x.form {
+                    ApplicationForm::Mau01 => {
+                        ("công nhận hộ nghèo, hộ cận nghèo", "01", "được công nhận là hộ nghèo, hộ cận nghèo")
+                    }
+                    ApplicationForm::Mau04 => (
+                        "công nhận hộ thoát nghèo, thoát cận nghèo",
+                        "04",
+                        "được công nhận thoát nghèo, thoát cận nghèo",
+                    ),
+                };
+                ReplyView {
+                    number: text(&x.number),
+                    subject,
+                    form,
+                    head: text(&x.head_name),
+                    address: text(&x.address),
+                    applied: vietnamese_date(x.applied_on),
+                    asked,
+                    reason: text(&x.reason),
+                }
+            })
+            .collect(),
     }
 }

@@ -403,6 +403,7 @@ fn page_one_previews_are_rendered_to_png() {
     let previews = [
         ("decision-preview", decision_pdf(&decision()).expect("decision typesets")),
         ("certificates-preview", certificates_pdf(&certificates()).expect("certificates typeset")),
+        ("replies-preview", replies_pdf(&replies()).expect("replies typeset")),
     ];
     if !poppler("page_one_previews_are_rendered_to_png") {
         return;
@@ -422,4 +423,68 @@ fn page_one_previews_are_rendered_to_png() {
         let bytes = std::fs::read(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
         assert!(bytes.starts_with(b"\x89PNG") && bytes.len() > 1000, "{} is not a page image", png.display());
     }
+}
+
+fn replies() -> Replies {
+    Replies {
+        authority: authority(),
+        signed_on: date(2026, 12, 5),
+        signer: Signer { title: "Chủ tịch".into(), on_behalf: None, name: "Lường Văn Thọ".into() },
+        recipients: vec!["Như trên;".into(), "Lưu: VT.".into()],
+        replies: vec![
+            Reply {
+                number: "15/UBND-VX".into(),
+                head_name: "Lò Văn Sáng".into(),
+                address: "Bản Mường Cơi, xã Phù Yên".into(),
+                form: ApplicationForm::Mau01,
+                applied_on: date(2026, 11, 3),
+                reason: "Thu nhập *bình quân* #vượt [chuẩn] $1.500.000 đồng\\".into(),
+            },
+            Reply {
+                number: "16/UBND-VX".into(),
+                head_name: "Quàng Thị Ín".into(),
+                address: "Bản Nà Chè, xã Phù Yên".into(),
+                form: ApplicationForm::Mau04,
+                applied_on: date(2026, 11, 20),
+                reason: "Hộ vẫn thiếu hụt 4 chỉ số dịch vụ xã hội cơ bản.".into(),
+            },
+        ],
+    }
+}
+
+#[test]
+fn replies_print_one_letter_per_household_with_its_reason_as_written() {
+    let pdf = replies_pdf(&replies()).expect("replies typeset");
+    assert!(pdf.starts_with(b"%PDF-"));
+    let empty = Replies { replies: Vec::new(), ..replies() };
+    assert!(matches!(replies_pdf(&empty), Err(PdfError::Empty { .. })), "nothing to print is an error");
+    if !poppler("replies_print_one_letter_per_household_with_its_reason_as_written") {
+        return;
+    }
+    let path = save("replies.pdf", &pdf);
+    assert_eq!(page_count(&path), 2);
+    let pages = pages_text(&path);
+    for p in &pages {
+        for s in [
+            "ỦY BAN NHÂN DÂN",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Kính gửi",
+            "ngày 05 tháng 12 năm 2026",
+            "Lý do:",
+            "Nơi nhận:",
+            "Lường Văn Thọ",
+        ] {
+            assert!(p.contains(s), "{s} in {p}");
+        }
+    }
+    assert!(pages[0].contains("V/v trả lời đề nghị công nhận hộ nghèo, hộ cận nghèo"), "{}", pages[0]);
+    assert!(pages[0].contains("Mẫu số 01") && pages[0].contains("ngày 03 tháng 11 năm 2026"), "{}", pages[0]);
+    assert!(
+        pages[0].contains("Thu nhập *bình quân* #vượt [chuẩn] $1.500.000 đồng\\"),
+        "printed as written: {}",
+        pages[0]
+    );
+    assert!(pages[1].contains("V/v trả lời đề nghị công nhận hộ thoát nghèo, thoát cận nghèo"), "{}", pages[1]);
+    assert!(!pages[1].contains("Lò Văn Sáng") && pages[1].contains("Quàng Thị Ín"), "{}", pages[1]);
 }

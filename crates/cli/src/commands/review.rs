@@ -115,6 +115,9 @@ pub struct PrintArgs {
     /// The certificates, Mẫu 03, a page per poor or near-poor household.
     #[arg(long, value_name = "F.pdf")]
     pub certificates: Option<PathBuf>,
+    /// The written replies to the applicants not granted what they asked, with the reason.
+    #[arg(long, value_name = "F.pdf")]
+    pub replies: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -410,10 +413,14 @@ pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
             ReviewCommand::Print(a) => {
                 use vuonlen_app::review::{Document, document};
                 let round = round_of(&reg, a.round).await?;
-                if a.decision.is_none() && a.certificates.is_none() {
-                    bail!("--decision F.pdf and/or --certificates F.pdf");
+                if a.decision.is_none() && a.certificates.is_none() && a.replies.is_none() {
+                    bail!("--decision F.pdf, --certificates F.pdf and/or --replies F.pdf");
                 }
-                for (path, which) in [(a.decision, Document::Decision), (a.certificates, Document::Certificates)] {
+                for (path, which) in [
+                    (a.decision, Document::Decision),
+                    (a.certificates, Document::Certificates),
+                    (a.replies, Document::Replies),
+                ] {
                     let Some(path) = path else { continue };
                     let pdf = document(&reg, &round, &procedure, &a.commune, which).await?;
                     std::fs::write(&path, pdf).with_context(|| format!("{}", path.display()))?;

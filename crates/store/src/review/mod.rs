@@ -115,6 +115,8 @@ pub struct CaseRow {
     pub stage: String,
     pub previous_class: Option<String>,
     pub screening_reason: Option<String>,
+    /// When the household applied (Mẫu 01, Mẫu 04, a village's proposal), `YYYY-MM-DD`.
+    pub applied_on: Option<String>,
     /// When Phiếu A was recorded (applicants).
     pub screened_on: Option<String>,
     pub meeting_on: Option<String>,
@@ -476,13 +478,14 @@ impl Registry {
             computed_class: Option<String>,
             recognised_class: Option<String>,
             screened_on: Option<String>,
+            applied_on: Option<String>,
             current_class: Option<String>,
         }
         let rows: Vec<Row> = on_pool!(self.db, p => sqlx::query_as(
             "SELECT r.household_id, h.household_code, s.head_name, v.name AS village, \
                  (SELECT COUNT(*) FROM member m WHERE m.period = s.period AND m.household_id = s.household_id) AS persons, \
                  h.commune_code, r.origin, r.stage, r.previous_class, r.screening_reason, r.meeting_on, r.attendees, \
-                 r.agreeing, r.meetings, r.computed_class, r.recognised_class, r.screened_on, \
+                 r.agreeing, r.meetings, r.computed_class, r.recognised_class, r.screened_on, r.applied_on, \
                  (SELECT c.class FROM classification c WHERE c.period = $3 AND c.standard_id = $4 \
                     AND c.household_id = r.household_id) AS current_class \
              FROM review_case r JOIN household h ON h.id = r.household_id \
@@ -512,6 +515,7 @@ impl Registry {
                 previous_class: r.previous_class,
                 screening_reason: r.screening_reason,
                 screened_on: r.screened_on,
+                applied_on: r.applied_on,
                 meeting_on: r.meeting_on,
                 attendees: r.attendees,
                 agreeing: r.agreeing,

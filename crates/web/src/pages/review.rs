@@ -682,7 +682,7 @@ async fn refuse_page(
 }
 
 /// Phụ lục I (`phu-luc-1.xlsx`), the decision (`quyet-dinh.pdf`), the certificates
-/// (`giay-chung-nhan.pdf`).
+/// (`giay-chung-nhan.pdf`), the written replies to applications not granted (`tra-loi-don.pdf`).
 pub async fn download(
     State(state): State<AppState>,
     v: Viewer,
@@ -699,11 +699,11 @@ pub async fn download(
             list_workbook(&reg, &round, &commune).await?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
-        "quyet-dinh.pdf" | "giay-chung-nhan.pdf" => {
-            let which = if file == "quyet-dinh.pdf" {
-                vuonlen_app::review::Document::Decision
-            } else {
-                vuonlen_app::review::Document::Certificates
+        "quyet-dinh.pdf" | "giay-chung-nhan.pdf" | "tra-loi-don.pdf" => {
+            let which = match file.as_str() {
+                "quyet-dinh.pdf" => vuonlen_app::review::Document::Decision,
+                "giay-chung-nhan.pdf" => vuonlen_app::review::Document::Certificates,
+                _ => vuonlen_app::review::Document::Replies,
             };
             (
                 vuonlen_app::review::document(&reg, &round, &proc, &commune, which).await.map_err(app_error)?,
