@@ -29,6 +29,13 @@ pub enum StandardError {
     Unknown { id: String, known: String },
     #[error("standards {a} and {b} are both in force on {date}")]
     Overlap { a: String, b: String, date: NaiveDate },
+    /// A Phiếu B score table with problems, every one listed.
+    #[error("{file}: bảng điểm không hợp lệ / not a valid score table: {}", join_problems(problems))]
+    ScoreTable { file: String, problems: Vec<crate::score_table::ScoreTableError> },
+}
+
+fn join_problems(problems: &[crate::score_table::ScoreTableError]) -> String {
+    problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
 }
 
 /// The classification logic of a standard. 2022–2030 use one kind; the 2016–2020 standard
@@ -444,8 +451,8 @@ impl Standards {
         Ok(r)
     }
 
-    /// Adds one file's contents (a standard or a working-age law). Call [`Standards::link`]
-    /// after the last file.
+    /// Adds one file's contents (a standard, a working-age law, a review procedure or a Phiếu B
+    /// score table), dispatching on its `kind`. Call [`Standards::link`] after the last file.
     pub fn add_toml(&mut self, file: &str, text: &str) -> Result<(), StandardError> {
         let parse_err = |e: toml::de::Error| StandardError::Parse { file: file.to_string(), message: e.to_string() };
         let kind: KindOnly = toml::from_str(text).map_err(parse_err)?;
@@ -466,8 +473,9 @@ impl Standards {
                 let t: crate::score_table::ScoreTable = toml::from_str(text).map_err(parse_err)?;
                 let problems = t.validate();
                 if !problems.is_empty() {
-                    return Err(StandardError::Invalid { file: file.to_string(), message: problems.join("; ") });
+                    return Err(StandardError::ScoreTable { file: file.to_string(), problems });
                 }
+                // A table of the same id is replaced: the latest loaded wins.
                 self.score_tables.retain(|(_, x)| x.id != t.id);
                 self.score_tables.push((file.to_string(), Arc::new(t)));
             }
@@ -488,8 +496,8 @@ impl Standards {
         Ok(())
     }
 
-    /// Resolves each pending standard's working-age law and checks that no two standards are
-    /// in force on the same day.
+    /// Resolves each pending standard's working-age law, checks that no two standards are in
+    /// force on the same day, and checks each score table against its standard.
     pub fn link(&mut self) -> Result<(), StandardError> {
         for (file, mut s) in std::mem::take(&mut self.pending) {
             let wa = self.working_ages.iter().find(|w| w.id == s.working_age_id).cloned().ok_or_else(|| {
@@ -503,33 +511,6 @@ impl Standards {
             self.standards.push(Arc::new(s));
         }
         self.standards.sort_by_key(|s| s.validity.from);
-        // A score table scores for a standard that converts score A (its anchors).
-        for (file, t) in &self.score_tables {
-            match self.standards.iter().find(|s| s.id == t.standard) {
-                None => {
-                    return Err(StandardError::Invalid {
-                        file: file.clone(),
-                        message: format!("score table {} is for unknown standard {:?}", t.id, t.standard),
-                    });
-                }
-                Some(s) if s.score_a.is_none() => {
-                    return Err(StandardError::Invalid {
-                        file: file.clone(),
-                        message: format!("standard {} has no score-A anchors for score table {}", s.id, t.id),
-                    });
-                }
-                Some(_) => {}
-            }
-        }
-        let mut per_standard = std::collections::HashMap::new();
-        for (file, t) in &self.score_tables {
-            if let Some(other) = per_standard.insert(t.standard.as_str(), t.id.as_str()) {
-                return Err(StandardError::Invalid {
-                    file: file.clone(),
-                    message: format!("standard {} has two score tables: {other} and {}", t.standard, t.id),
-                });
-            }
-        }
         for w in self.standards.windows(2) {
             if w[1].validity.from <= w[0].validity.to {
                 return Err(StandardError::Overlap {
@@ -539,14 +520,58 @@ impl Standards {
                 });
             }
         }
-        Ok(())
+        self.link_score_tables()
+    }
+
+    /// Checks each score table against its standard: the standard is loaded and has score-A
+    /// anchors, and no other table (another id) scores for it. A table that fails is dropped
+    /// from the registry (the first loaded of two for one standard stays) and the error returned.
+    fn link_score_tables(&mut self) -> Result<(), StandardError> {
+        let mut per_standard: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+        let mut refused = None;
+        for (file, t) in &self.score_tables {
+            let invalid = |message: String| StandardError::Invalid { file: file.clone(), message };
+            let problem = match self.standards.iter().find(|s| s.id == t.standard) {
+                None => Some(invalid(format!(
+                    "bảng điểm {} dùng cho chuẩn nghèo không có {:?} / score table {} is for unknown standard {:?} (known: {})",
+                    t.id,
+                    t.standard,
+                    t.id,
+                    t.standard,
+                    self.known()
+                ))),
+                Some(s) if s.score_a.is_none() => Some(invalid(format!(
+                    "chuẩn nghèo {} không có mốc điểm A cho bảng điểm {} / standard {} has no score-A anchors for score table {}",
+                    s.id, t.id, s.id, t.id
+                ))),
+                Some(_) => per_standard.insert(t.standard.as_str(), t.id.as_str()).map(|other| {
+                    invalid(format!(
+                        "chuẩn nghèo {} có hai bảng điểm: {other} và {} / standard {} has two score tables: {other} and {}",
+                        t.standard, t.id, t.standard, t.id
+                    ))
+                }),
+            };
+            if let Some(e) = problem {
+                refused = Some((t.id.clone(), e));
+                break;
+            }
+        }
+        match refused {
+            Some((id, e)) => {
+                self.score_tables.retain(|(_, t)| t.id != id);
+                Err(e)
+            }
+            None => Ok(()),
+        }
     }
 
     pub fn standards(&self) -> &[Arc<Standard>] {
         &self.standards
     }
 
-    /// The Phiếu B score table loaded for a standard, if any.
+    /// The Phiếu B score table (*bảng điểm Phiếu B*) loaded for a standard, if any: at most one
+    /// per standard ([`Standards::link`] refuses a second id for it; loading a table of the same
+    /// id again replaces it). None is shipped (docs/score-tables.md).
     pub fn score_table(&self, standard_id: &str) -> Option<Arc<crate::score_table::ScoreTable>> {
         self.score_tables.iter().find(|(_, t)| t.standard == standard_id).map(|(_, t)| Arc::clone(t))
     }

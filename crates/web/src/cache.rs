@@ -67,6 +67,7 @@ mod tests {
             movements: None,
             sub_units: Vec::new(),
             missing_residents: Vec::new(),
+            unmapped: Vec::new(),
         })
     }
 

@@ -125,6 +125,9 @@ pub struct Dashboard {
     pub sub_units: Vec<SubUnit>,
     /// Communes with answers in the period but no resident totals: their rates are not given.
     pub missing_residents: Vec<String>,
+    /// 2024 communes with answers in the period (or the one before) that no 2025 commune
+    /// succeeds: their households are in no province's figures, only in the country's.
+    pub unmapped: Vec<String>,
 }
 
 /// The unit a user starts from: its own, or the country.
@@ -203,6 +206,12 @@ async fn compute(
         Some(p) => Some(reg.coverage(p, sel).await?),
         None => None,
     };
+    let mut unmapped = reg.unmapped_in(cur).await?;
+    if let Some(p) = prev {
+        unmapped.extend(reg.unmapped_in(p).await?);
+        unmapped.sort_unstable();
+        unmapped.dedup();
+    }
     let residents = |c: &vuonlen_store::coverage::Coverage, key: &str| c.of(key).map(|r| r.households);
     let mut total_now = UnitTally::new();
     let mut sub_units = Vec::with_capacity(rows_now.len());
@@ -254,5 +263,6 @@ async fn compute(
         movements,
         sub_units,
         missing_residents: cov_now.missing,
+        unmapped,
     })
 }

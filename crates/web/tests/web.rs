@@ -1490,3 +1490,26 @@ async fn applications_are_recorded_listed_by_area_and_rolled_up_by_month() {
         assert_eq!(other.status, StatusCode::NOT_FOUND, "{engine}");
     }
 }
+
+/// Issue 12, levels agree: the national dashboard names the old communes the lineage does not
+/// place (their households count in the country only); a province's dashboard does not see them.
+#[tokio::test]
+async fn the_national_dashboard_names_the_communes_no_province_holds() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        // 16411 Xã Đông Xuân (2024, Thanh Hóa): no source gives its successor.
+        let mut r = synth("14", 1, 9).into_iter().next().expect("a household");
+        r.commune_code = "16411".into();
+        r.household_code = "DX-1".into();
+        import(&w.db, 2025, &[r]).await;
+        let national = w.api("trunguong", "GET", "/api/v1/dashboard?unit=VN&period=2025", None).await;
+        assert_eq!(national.status, OK, "{engine}: {}", national.body);
+        assert_eq!(national.json()["unmapped"], serde_json::json!(["16411"]), "{engine}");
+        let province = w.api("tinh.14", "GET", "/api/v1/dashboard?unit=14&period=2025", None).await.json();
+        assert_eq!(province["unmapped"], serde_json::json!([]), "{engine}: {province}");
+        let (session, _) = w.sign_in("trunguong", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let page = w.page(&session, "/?unit=VN&period=2025").await;
+        assert!(page.body.contains("data-testid=\"unmapped\"") && page.body.contains("16411"), "{engine}");
+    }
+}
