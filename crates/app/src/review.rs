@@ -406,3 +406,43 @@ pub async fn month_workbook(
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
 }
+
+/// One province's line of the national review roll-up (*tổng hợp tiến độ rà soát theo tỉnh*).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProvinceProgress {
+    pub province_code: String,
+    pub rounds: u64,
+    /// Communes taking part in a round of the period, decided, and late in some step.
+    pub communes: u64,
+    pub decided: u64,
+    pub late: u64,
+    /// Households by stage, indexed like [`vuonlen_core::review::Stage::ALL`].
+    pub stages: [u64; 6],
+}
+
+/// The review rounds of a period rolled up by province, within the caller's area (each round's
+/// communes with their step, lateness on `today` and counts, as the round's page shows them).
+pub async fn progress_by_province(
+    reg: &Registry,
+    period: i64,
+    today: chrono::NaiveDate,
+) -> Result<Vec<ProvinceProgress>, AppError> {
+    use vuonlen_core::review::Stage;
+    let mut by: std::collections::BTreeMap<String, ProvinceProgress> = Default::default();
+    for round in reg.rounds(Some(period)).await? {
+        let states = reg.round_status(&round, today).await?;
+        let line = by
+            .entry(round.province_code.clone())
+            .or_insert_with(|| ProvinceProgress { province_code: round.province_code.clone(), ..Default::default() });
+        line.rounds += 1;
+        for s in &states {
+            line.communes += 1;
+            line.decided += u64::from(s.decision_number.is_some());
+            line.late += u64::from(!s.late.is_empty());
+            for (i, stage) in Stage::ALL.iter().enumerate() {
+                line.stages[i] += s.count(*stage);
+            }
+        }
+    }
+    Ok(by.into_values().collect())
+}

@@ -138,7 +138,11 @@ pub struct ScoreTable {
     pub amended_by: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
+    /// At least one (missing: reported by [`ScoreTable::validate`] with the other problems).
+    #[serde(default)]
     pub regions: Vec<Region>,
+    /// At least one (missing: reported by [`ScoreTable::validate`] with the other problems).
+    #[serde(default)]
     pub variables: Vec<Variable>,
 }
 
@@ -198,9 +202,7 @@ pub enum ScoreTableError {
     TestUnmarked { field: &'static str, word: &'static str },
     #[error("bảng thử nghiệm không thể có status \"verified\" / a test table cannot be verified")]
     TestVerified,
-    #[error(
-        "bảng chính thức nhưng {field} ghi là thử nghiệm / an official table whose {field} says it is a test"
-    )]
+    #[error("bảng chính thức nhưng {field} ghi là thử nghiệm / an official table whose {field} says it is a test")]
     OfficialMarkedTest { field: &'static str },
     #[error("không có vùng nào / no region")]
     NoRegion,
@@ -210,21 +212,35 @@ pub enum ScoreTableError {
     BadRegionCode(String),
     #[error("vùng {0} khai báo hai lần / region {0} is defined twice")]
     DuplicateRegion(String),
-    #[error("vùng {region}: area {area:?} không phải urban/rural / region {region}: area {area:?} is neither urban nor rural")]
+    #[error(
+        "vùng {region}: area {area:?} không phải urban/rural / region {region}: area {area:?} is neither urban nor rural"
+    )]
     BadArea { region: String, area: String },
-    #[error("vùng {region}: tỉnh {province:?} không phải mã 2 chữ số / region {region}: province {province:?} is not a 2-digit code")]
+    #[error(
+        "vùng {region}: tỉnh {province:?} không phải mã 2 chữ số / region {region}: province {province:?} is not a 2-digit code"
+    )]
     BadProvince { region: String, province: String },
-    #[error("vùng {region}: xã {commune:?} không phải mã 5 chữ số / region {region}: commune {commune:?} is not a 5-digit code")]
+    #[error(
+        "vùng {region}: xã {commune:?} không phải mã 5 chữ số / region {region}: commune {commune:?} is not a 5-digit code"
+    )]
     BadCommune { region: String, commune: String },
-    #[error("tỉnh {province} ({area}) thuộc hai vùng {first} và {second} / province {province} ({area}) is in regions {first} and {second}")]
+    #[error(
+        "tỉnh {province} ({area}) thuộc hai vùng {first} và {second} / province {province} ({area}) is in regions {first} and {second}"
+    )]
     ProvinceInTwoRegions { area: String, province: String, first: String, second: String },
-    #[error("xã {commune} ({area}) thuộc hai vùng {first} và {second} / commune {commune} ({area}) is in regions {first} and {second}")]
+    #[error(
+        "xã {commune} ({area}) thuộc hai vùng {first} và {second} / commune {commune} ({area}) is in regions {first} and {second}"
+    )]
     CommuneInTwoRegions { area: String, commune: String, first: String, second: String },
-    #[error("hai vùng {first} và {second} cùng áp dụng cho mọi tỉnh ({area}) / regions {first} and {second} both cover every province ({area})")]
+    #[error(
+        "hai vùng {first} và {second} cùng áp dụng cho mọi tỉnh ({area}) / regions {first} and {second} both cover every province ({area})"
+    )]
     TwoDefaultRegions { area: String, first: String, second: String },
     #[error("không câu hỏi nào được hỏi ở vùng {0} / no variable is asked in region {0}")]
     RegionUnscored(String),
-    #[error("mã câu hỏi {0:?} không hợp lệ (chữ thường, số, _; không dùng \"intercept\") / variable code {0:?} is not snake_case or is reserved (\"intercept\")")]
+    #[error(
+        "mã câu hỏi {0:?} không hợp lệ (chữ thường, số, _; không dùng \"intercept\") / variable code {0:?} is not snake_case or is reserved (\"intercept\")"
+    )]
     BadVariableCode(String),
     #[error("câu hỏi {0} khai báo hai lần / variable {0} is defined twice")]
     DuplicateVariable(String),
@@ -232,13 +248,21 @@ pub enum ScoreTableError {
     AmbiguousVariable { key: String, first: String, second: String },
     #[error("câu hỏi {0} không có phương án trả lời / variable {0} has no category")]
     NoCategory(String),
-    #[error("câu hỏi {variable}: mã phương án {category:?} không hợp lệ / variable {variable}: category code {category:?} is empty or padded")]
+    #[error(
+        "câu hỏi {variable}: mã phương án {category:?} không hợp lệ / variable {variable}: category code {category:?} is empty or padded"
+    )]
     BadCategoryCode { variable: String, category: String },
-    #[error("câu hỏi {variable}: phương án {category} khai báo hai lần / variable {variable}: category {category} is defined twice")]
+    #[error(
+        "câu hỏi {variable}: phương án {category} khai báo hai lần / variable {variable}: category {category} is defined twice"
+    )]
     DuplicateCategory { variable: String, category: String },
-    #[error("câu hỏi {variable}: \"{key}\" chỉ cả phương án {first} và {second} / variable {variable}: \"{key}\" names both categories {first} and {second}")]
+    #[error(
+        "câu hỏi {variable}: \"{key}\" chỉ cả phương án {first} và {second} / variable {variable}: \"{key}\" names both categories {first} and {second}"
+    )]
     AmbiguousCategory { variable: String, key: String, first: String, second: String },
-    #[error("câu hỏi {variable}, phương án {category}: không có vùng {region} / variable {variable}, category {category}: unknown region {region}")]
+    #[error(
+        "câu hỏi {variable}, phương án {category}: không có vùng {region} / variable {variable}, category {category}: unknown region {region}"
+    )]
     UnknownRegion { variable: String, category: String, region: String },
     #[error("câu hỏi {variable} được hỏi ở vùng {region} nhưng phương án {} không có điểm ở đó / variable {variable} is asked in region {region} but categories {} have no points there", missing.join(", "), missing.join(", "))]
     PartialPoints { variable: String, region: String, missing: Vec<String> },

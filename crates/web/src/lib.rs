@@ -190,6 +190,7 @@ routes! {
     "/api/v1/review/rounds" => get(api::review::rounds);
     "/api/v1/review/applications" => get(api::review::applications).post(api::review::record_application);
     "/api/v1/review/monthly" => get(api::review::monthly);
+    "/api/v1/review/summary" => get(api::review::summary);
     "/api/v1/review/rounds/{id}" => get(api::review::round);
     "/api/v1/review/rounds/{id}/communes/{commune}" => get(api::review::commune);
     "/api/v1/review/rounds/{id}/communes/{commune}/list" => post(api::review::list);

@@ -1435,6 +1435,27 @@ async fn the_api_runs_a_commune_review_and_a_locked_period_refuses_edits_with_40
         // Another commune's officer cannot record anything for this one.
         let far = format!("/api/v1/review/rounds/{id}/communes/{}/list", w.sibling);
         assert_eq!(w.api("xa.own", "POST", &far, None).await.status, StatusCode::NOT_FOUND, "{engine}");
+        // The national roll-up: province 14's round, its communes, the one decided, its
+        // households at each stage — the same for the province and the country's viewer; none
+        // for a province without a round in the period.
+        let summary = w.api("trunguong", "GET", "/api/v1/review/summary?period=2025", None).await.json();
+        let lines = summary.as_array().expect("lines");
+        assert_eq!(lines.len(), 1, "{engine}: {summary}");
+        let l = &lines[0];
+        assert_eq!(
+            (l["province_code"].as_str(), l["rounds"].as_u64(), l["decided"].as_u64()),
+            (Some("14"), Some(1), Some(1))
+        );
+        assert!(
+            l["communes"].as_u64().is_some_and(|n| n > 1),
+            "{engine}: every commune of the province takes part: {l}"
+        );
+        assert_eq!(l["stages"]["decided"].as_u64(), Some(households.len() as u64), "{engine}: {l}");
+        let province = w.api("tinh.14", "GET", "/api/v1/review/summary?period=2025", None).await.json();
+        assert_eq!(province, summary, "{engine}");
+        let (viewer, _) = w.sign_in("trunguong", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let rounds_page = w.page(&viewer, "/ra-soat").await;
+        assert!(rounds_page.body.contains("data-testid=\"review-summary\""), "{engine}");
     }
 }
 

@@ -755,3 +755,54 @@ pub async fn monthly_workbook(
         .map_err(crate::households::app_error)?;
     Ok((format!("ra-soat-thuong-xuyen-{province}-{y}-{m:02}.xlsx"), bytes))
 }
+
+/// One province's review progress in a period.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProvinceProgressOut {
+    pub province_code: String,
+    pub province_name: String,
+    pub rounds: u64,
+    pub communes: u64,
+    pub decided: u64,
+    /// Communes late in some step of their round's calendar today.
+    pub late: u64,
+    /// Households by stage: listed, screened_out, surveyed, resurvey, agreed, decided.
+    pub stages: std::collections::BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct SummaryQuery {
+    pub period: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/review/summary", params(SummaryQuery),
+    responses((status = 200, body = [ProvinceProgressOut], description = "the provinces of the caller's area")))]
+pub async fn summary(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiQuery(q): ApiQuery<SummaryQuery>,
+) -> Result<Json<Vec<ProvinceProgressOut>>, ApiError> {
+    let today = chrono::Local::now().date_naive();
+    let lines = vuonlen_app::review::progress_by_province(&v.registry(&state), q.period, today)
+        .await
+        .map_err(crate::households::app_error)?;
+    let units = vuonlen_core::units::AdminUnits::get();
+    Ok(Json(
+        lines
+            .into_iter()
+            .map(|l| ProvinceProgressOut {
+                province_name: units.y2025.province(&l.province_code).map(|p| p.name.to_string()).unwrap_or_default(),
+                stages: vuonlen_core::review::Stage::ALL
+                    .iter()
+                    .zip(l.stages)
+                    .map(|(s, n)| (s.key().to_string(), n))
+                    .collect(),
+                province_code: l.province_code,
+                rounds: l.rounds,
+                communes: l.communes,
+                decided: l.decided,
+                late: l.late,
+            })
+            .collect(),
+    ))
+}

@@ -70,6 +70,11 @@ struct RoundsPage {
     province: String,
     message: Option<String>,
     failed: bool,
+    /// The period rolled up, and per province: name, rounds, communes, decided, late, then the
+    /// households at each stage.
+    summary_period: i64,
+    summary: Vec<(String, [u64; 10], bool)>,
+    stage_labels: Vec<&'static str>,
 }
 
 #[derive(Template)]
@@ -199,7 +204,37 @@ async fn rounds_page(state: &AppState, v: &Viewer, uri: &Uri) -> Result<RoundsPa
     let periods: Vec<i64> = period::list(&state.db).await?.into_iter().map(|p| p.year).rev().collect();
     let province = v.user.unit_code.clone().filter(|u| u.len() == 2).unwrap_or_default();
     let may_open = !province.is_empty() && reg.may_change(&province, "");
-    Ok(RoundsPage { c: Chrome::of(v, uri), rounds, periods, may_open, province, ..Default::default() })
+    // The latest period's rounds rolled up by province (the country's officers see every one).
+    let summary_period = periods.first().copied().unwrap_or_default();
+    let today = chrono::Local::now().date_naive();
+    let summary = vuonlen_app::review::progress_by_province(&reg, summary_period, today)
+        .await
+        .map_err(app_error)?
+        .into_iter()
+        .map(|p| {
+            let name = AdminUnits::get()
+                .y2025
+                .province(&p.province_code)
+                .map(|u| u.name.to_string())
+                .unwrap_or(p.province_code);
+            let mut v = [0u64; 10];
+            v[..4].copy_from_slice(&[p.rounds, p.communes, p.decided, p.late]);
+            v[4..].copy_from_slice(&p.stages);
+            (name, v, p.late > 0)
+        })
+        .collect();
+    let stage_labels = Stage::ALL.iter().map(|s| l.s(s.label_vi(), s.key())).collect();
+    Ok(RoundsPage {
+        c: Chrome::of(v, uri),
+        rounds,
+        periods,
+        may_open,
+        province,
+        summary_period,
+        summary,
+        stage_labels,
+        ..Default::default()
+    })
 }
 
 pub async fn rounds(State(state): State<AppState>, v: Viewer, uri: Uri) -> Result<Response, PageError> {

@@ -103,7 +103,7 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         // Applications (regular review): everyone signed in lists those of its area; whoever may
         // edit records one (the registry refuses a household outside its write area, 422); the
         // monthly roll-up of a province is read like the province.
-        ("get", "/ra-soat/don" | "/api/v1/review/applications") => yes(signed_in),
+        ("get", "/ra-soat/don" | "/api/v1/review/applications" | "/api/v1/review/summary") => yes(signed_in),
         ("post", "/ra-soat/don" | "/api/v1/review/applications") => yes(!c.writes.is_empty()),
         ("get", "/ra-soat/thang" | "/api/v1/review/monthly") => {
             let province = if t == Target::Far { &[Target::Far][..] } else { &[Target::Own, Target::Sibling][..] };
@@ -464,6 +464,7 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ("get", "/bao-cao/tai") | ("get", "/api/v1/reports") => {
                                 (format!("{path}?form=1&unit={}&period=2025", unit(t)), None)
                             }
+                            ("get", "/api/v1/review/summary") => (format!("{path}?period=2025"), None),
                             ("get", "/ra-soat/thang" | "/api/v1/review/monthly") => {
                                 let province = if t == Target::Far { far_province.clone() } else { "14".to_string() };
                                 (format!("{path}?province={province}&month=2025-12"), None)
