@@ -908,7 +908,7 @@ pub(crate) fn build(ctx: &Ctx, commune: &Commune, seq: u64, village: &str, s: &m
             head_name,
             address,
             poverty_causes,
-            recorded: Default::default(),
+            recorded: nlndn_answer(class, area, ctx.seed, commune.code_num, seq),
             household: Household {
                 area,
                 income_per_capita,
@@ -1175,3 +1175,28 @@ fn assign_families(people: &mut [P], region: Region, rng: &mut Rng) {
         people[i].family = fam;
     }
 }
+
+/// The NLNDN answer (*hộ làm nông, lâm, ngư, diêm nghiệp*, Phiếu C) of a synthetic household:
+/// recorded for middle-living households only (the only ones it changes a form for), "yes" for
+/// [`NLNDN_SHARE_RURAL`] of rural and [`NLNDN_SHARE_URBAN`] of urban ones — assumptions
+/// (docs/synthetic-data.md §6), drawn from a hash of the household's place, not from its random
+/// stream, so every other answer is what it was.
+fn nlndn_answer(class: Class, area: Area, seed: u64, commune: u32, seq: u64) -> vuonlen_core::schema::Recorded {
+    let mut r = vuonlen_core::schema::Recorded::default();
+    if class != Class::Middle {
+        return r;
+    }
+    let Some(i) = vuonlen_core::schema::recorded_fields().find(|f| f.key == "nlndn").and_then(|f| f.recorded_index())
+    else {
+        return r;
+    };
+    let share = if area == Area::Rural { NLNDN_SHARE_RURAL } else { NLNDN_SHARE_URBAN };
+    let u = crate::rng::splitmix(seed ^ 0x4e4c_4e44_4e00 ^ u64::from(commune) << 24 ^ seq) % 1000;
+    r.set(i, Some(if u < share { "1" } else { "0" }.to_string()));
+    r
+}
+
+/// Shares (per mille) of middle-living households answering NLNDN "yes": an assumption, no
+/// source gives them.
+const NLNDN_SHARE_RURAL: u64 = 700;
+const NLNDN_SHARE_URBAN: u64 = 100;

@@ -92,3 +92,30 @@ fn the_recorded_commune_follows_the_list_in_force() {
         assert_eq!(s.record.commune_code, s.commune_2025, "2025 list from 1 July 2025");
     }
 }
+
+/// Middle-living households carry the NLNDN answer (form 1's middle columns), far more often in
+/// the countryside; no other household carries it.
+#[test]
+fn middle_living_households_answer_nlndn() {
+    use vuonlen_core::Class;
+    let i = vuonlen_core::schema::recorded_fields().find(|f| f.key == "nlndn").and_then(|f| f.recorded_index());
+    let i = i.expect("nlndn is a recorded field");
+    let cfg = SynthConfig { households: 20_000, seed: 5, province: Some("79".into()), ..SynthConfig::default() };
+    // [rural, urban] × [yes, answered]
+    let mut counts = [[0u64; 2]; 2];
+    for s in generate(&cfg).expect("generator starts") {
+        let answer = s.record.recorded.flag(i);
+        if s.intended != Class::Middle {
+            assert_eq!(answer, None, "{}", s.record.household_code);
+            continue;
+        }
+        let a = usize::from(s.record.household.area == Area::Urban);
+        let yes = answer.expect("a middle-living household answers");
+        counts[a][0] += u64::from(yes);
+        counts[a][1] += 1;
+    }
+    let share = |c: [u64; 2]| c[0] as f64 / c[1].max(1) as f64;
+    assert!(counts[0][1] > 50 && counts[1][1] > 50, "{counts:?}");
+    assert!((0.6..0.8).contains(&share(counts[0])), "rural {counts:?}");
+    assert!((0.03..0.2).contains(&share(counts[1])), "urban {counts:?}");
+}
