@@ -1,12 +1,17 @@
 //! Official documents of the poverty review, typeset as PDF with typst used as a library.
 //!
-//! Two forms of Decision 24/2021/QĐ-TTg, laid out as administrative documents under
-//! Decree 30/2020/NĐ-CP (A4, Times-metric serif, national heading, dated place line,
-//! signature block):
+//! Two forms of Decision 24/2021/QĐ-TTg and one letter it requires, laid out as administrative
+//! documents under Decree 30/2020/NĐ-CP (A4, Times-metric serif, national heading, dated place
+//! line, signature block):
 //!
 //! - [`decision_pdf`]: **Mẫu 02**, the commune chair's decision recognising the lists of poor
 //!   and near-poor households (and of households that escaped), with the lists annexed;
-//! - [`certificates_pdf`]: **Mẫu 03**, one certificate of poor / near-poor household per page.
+//! - [`certificates_pdf`]: **Mẫu 03**, one certificate of poor / near-poor household per page;
+//! - [`replies_pdf`]: the chair's **written reply** to each household whose application
+//!   (Mẫu 01 or Mẫu 04) is not granted, stating the reason (art. 5 of the decision), one letter
+//!   (công văn) per page. The decision prescribes no form for this letter and none is in the
+//!   project's sources: its wording is a draft, to be checked against the form the province
+//!   uses before it is relied on.
 //!
 //! The layout lives in `templates/*.typ`, compiled into the binary. The data never becomes typst
 //! source: it is serialised to JSON, handed to the template as `sys.inputs.data` and decoded
@@ -135,28 +140,36 @@ pub enum ApplicationForm {
     Mau04,
 }
 
-/// One household's written reply.
+/// One household's written reply: "Số: {number}", "V/v trả lời đề nghị …" by `form`,
+/// "Kính gửi: Ông/Bà {head_name}, {address}", the date of the application, the reason.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reply {
     /// The letter's number, e.g. "15/UBND-LĐTBXH".
     pub number: String,
     pub head_name: String,
-    /// Village and commune, as printed after "Kính gửi".
+    /// Village and commune, as printed after "Kính gửi", e.g. "Bản Mường Cơi, xã Phù Yên".
     pub address: String,
     pub form: ApplicationForm,
+    /// Date of the application (Giấy đề nghị).
     pub applied_on: NaiveDate,
     /// Why the application is not granted, as recorded (the Phiếu A reason, the result).
+    /// Printed after "Lý do: " as written; a full stop is added when it ends without one.
+    /// Required: a reply without a reason is refused ([`PdfError::Incomplete`]).
     pub reason: String,
 }
 
 /// The commune chair's written replies to the households whose application was not granted
-/// (Decision 24/2021/QĐ-TTg art. 5), one letter a page. The wording is a draft: no official form
-/// of this letter is in the project's sources.
+/// (Decision 24/2021/QĐ-TTg art. 5), one letter a page, all dated and signed alike.
+///
+/// The wording is a draft: the decision prescribes no form for this letter and none is in the
+/// project's sources (see `templates/replies.typ`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Replies {
     pub authority: Authority,
+    /// Date of the letters, on the place line.
     pub signed_on: NaiveDate,
     pub signer: Signer,
+    /// "Nơi nhận" entries, printed one a line after "- ", e.g. "Như trên;", "Lưu: VT.".
     pub recipients: Vec<String>,
     pub replies: Vec<Reply>,
 }
@@ -181,6 +194,9 @@ pub enum PdfError {
     /// Nothing to print (e.g. no reply).
     #[error("the {document} has nothing to print")]
     Empty { document: &'static str },
+    /// A required piece of the data is missing (`what` says which, e.g. the reason of a reply).
+    #[error("the {document} cannot be printed: {what}")]
+    Incomplete { document: &'static str, what: String },
     /// Anything else typst-as-lib reports (missing template, file resolution).
     #[error("typst could not set up the {document}: {message}")]
     Setup { document: &'static str, message: String },
@@ -196,10 +212,19 @@ pub fn certificates_pdf(c: &Certificates) -> Result<Vec<u8>, PdfError> {
     engine::render(engine::Template::Certificates, &view::certificates(c)).map(engine::Rendered::into_pdf)
 }
 
-/// Typesets the written replies to applications not granted, one letter a page.
+/// Typesets the written replies to applications not granted, one letter a page (a draft wording,
+/// see [`Replies`]).
+///
+/// Refused: no reply at all ([`PdfError::Empty`]), a reply without a reason
+/// ([`PdfError::Incomplete`]: art. 5 requires the reason to be stated).
 pub fn replies_pdf(r: &Replies) -> Result<Vec<u8>, PdfError> {
+    const DOCUMENT: &str = "written replies";
     if r.replies.is_empty() {
-        return Err(PdfError::Empty { document: "written replies" });
+        return Err(PdfError::Empty { document: DOCUMENT });
+    }
+    if let Some((i, reply)) = r.replies.iter().enumerate().find(|(_, x)| x.reason.trim().is_empty()) {
+        let what = format!("reply {} ({}, to {}) states no reason", i + 1, reply.number.trim(), reply.head_name.trim());
+        return Err(PdfError::Incomplete { document: DOCUMENT, what });
     }
     engine::render(engine::Template::Replies, &view::replies(r)).map(engine::Rendered::into_pdf)
 }

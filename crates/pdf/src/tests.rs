@@ -72,6 +72,34 @@ fn certificates() -> Certificates {
     }
 }
 
+fn replies() -> Replies {
+    Replies {
+        authority: authority(),
+        signed_on: date(2026, 12, 5),
+        signer: Signer { title: "Chủ tịch".into(), on_behalf: None, name: "Lường Văn Thọ".into() },
+        recipients: vec!["Như trên;".into(), "  ".into(), "Lưu: VT.".into()],
+        replies: vec![
+            Reply {
+                number: "15/UBND".into(),
+                head_name: "Lò Văn Sáng".into(),
+                address: "Bản Mường Cơi, xã Phù Yên".into(),
+                form: ApplicationForm::Mau01,
+                applied_on: date(2026, 11, 3),
+                reason: " Thu nhập *bình quân* #vượt [chuẩn] $1.500.000 đồng ".into(),
+            },
+            Reply {
+                number: "16/UBND".into(),
+                // "Quàng Thị Ín" decomposed (NFD).
+                head_name: "Qua\u{300}ng Thi\u{323} I\u{301}n".into(),
+                address: "Bản Nà Chè, xã Phù Yên".into(),
+                form: ApplicationForm::Mau04,
+                applied_on: date(2026, 2, 9),
+                reason: "Hộ vẫn thiếu hụt 4 chỉ số dịch vụ xã hội cơ bản.".into(),
+            },
+        ],
+    }
+}
+
 #[test]
 fn dates_follow_decree_30_zero_padding() {
     // Days 1–9 and the months January and February take a leading zero; other months do not.
@@ -118,6 +146,48 @@ fn certificate_view_marks_missing_id_and_upper_cases_titles() {
 }
 
 #[test]
+fn reply_view_words_each_form_and_ends_the_reason_with_a_stop() {
+    let v = serde_json::to_value(view::replies(&replies())).expect("serialisable");
+    assert_eq!(v["date"], "ngày 05 tháng 12 năm 2026");
+    assert_eq!(v["signer"]["title"], "CHỦ TỊCH");
+    assert_eq!(v["recipients"], serde_json::json!(["Như trên;", "Lưu: VT."]));
+    assert_eq!(v["authority"]["kind_lower"], "xã");
+
+    let first = &v["replies"][0];
+    assert_eq!(first["number"], "15/UBND");
+    assert_eq!(first["form"], "01");
+    assert_eq!(first["subject"], "công nhận hộ nghèo, hộ cận nghèo");
+    assert_eq!(first["asked"], "được công nhận là hộ nghèo, hộ cận nghèo");
+    assert_eq!(first["applied"], "ngày 03 tháng 11 năm 2026");
+    // Trimmed, kept as written, a full stop added.
+    assert_eq!(first["reason"], "Thu nhập *bình quân* #vượt [chuẩn] $1.500.000 đồng.");
+
+    let second = &v["replies"][1];
+    assert_eq!(second["form"], "04");
+    assert_eq!(second["subject"], "công nhận hộ thoát nghèo, thoát cận nghèo");
+    assert_eq!(second["asked"], "được công nhận thoát nghèo, thoát cận nghèo");
+    assert_eq!(second["applied"], "ngày 09 tháng 02 năm 2026");
+    assert_eq!(second["head"], "Quàng Thị Ín", "NFC");
+    // Already a sentence: no second stop.
+    assert_eq!(second["reason"], "Hộ vẫn thiếu hụt 4 chỉ số dịch vụ xã hội cơ bản.");
+}
+
+#[test]
+fn replies_need_a_letter_and_a_reason_for_each() {
+    let empty = Replies { replies: Vec::new(), ..replies() };
+    let err = replies_pdf(&empty).expect_err("nothing to print");
+    assert!(matches!(err, PdfError::Empty { .. }), "{err:?}");
+
+    let mut r = replies();
+    r.replies[1].reason = " \t".into();
+    let err = replies_pdf(&r).expect_err("no reason");
+    assert!(matches!(err, PdfError::Incomplete { .. }), "{err:?}");
+    let message = err.to_string();
+    assert!(message.contains("reply 2 (16/UBND, to Qua"), "{message}");
+    assert!(message.contains("states no reason"), "{message}");
+}
+
+#[test]
 fn templates_compile_without_warnings() {
     let mut d = decision();
     let r = engine::render(Template::Decision, &view::decision(&d)).expect("decision typesets");
@@ -138,6 +208,16 @@ fn templates_compile_without_warnings() {
     let r = engine::render(Template::Certificates, &view::certificates(&certificates())).expect("certificate typesets");
     assert!(r.pdf.starts_with(b"%PDF-"), "not a PDF");
     assert_eq!(r.warnings, Vec::<String>::new());
+
+    // The letters, then without any recipient and signed for the chair.
+    let mut r = replies();
+    let out = engine::render(Template::Replies, &view::replies(&r)).expect("replies typeset");
+    assert!(out.pdf.starts_with(b"%PDF-"), "not a PDF");
+    assert_eq!(out.warnings, Vec::<String>::new());
+    r.recipients.clear();
+    r.signer = certificates().signer;
+    let out = engine::render(Template::Replies, &view::replies(&r)).expect("replies typeset");
+    assert_eq!(out.warnings, Vec::<String>::new());
 }
 
 #[test]

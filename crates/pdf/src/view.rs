@@ -23,6 +23,16 @@ fn text(s: &str) -> String {
     nfc(s.trim()).into_owned()
 }
 
+/// `s` as a sentence: trimmed, NFC, with a full stop added when it ends without a final mark
+/// ("." "!" "?" "…").
+fn sentence(s: &str) -> String {
+    let mut out = text(s);
+    if !out.is_empty() && !out.ends_with(['.', '!', '?', '…']) {
+        out.push('.');
+    }
+    out
+}
+
 fn upper(s: &str) -> String {
     nfc(&nfc(s.trim()).to_uppercase()).into_owned()
 }
@@ -216,18 +226,25 @@ pub(crate) fn certificates(c: &Certificates) -> CertificatesView {
 #[derive(Debug, Serialize)]
 pub(crate) struct ReplyView {
     number: String,
+    /// After "V/v trả lời đề nghị ": "công nhận hộ nghèo, hộ cận nghèo" (Mẫu 01) or
+    /// "công nhận hộ thoát nghèo, thoát cận nghèo" (Mẫu 04).
     subject: &'static str,
+    /// "01" or "04", after "Mẫu số ".
     form: &'static str,
     head: String,
     address: String,
+    /// Date of the application, "ngày 03 tháng 11 năm 2026".
     applied: String,
+    /// After "không đủ điều kiện ": what the household asked for.
     asked: &'static str,
+    /// Ends with a full stop.
     reason: String,
 }
 
 #[derive(Debug, Serialize)]
 pub(crate) struct RepliesView {
     authority: AuthorityView,
+    /// "ngày 05 tháng 12 năm 2026".
     date: String,
     signer: SignerView,
     recipients: Vec<String>,
@@ -262,7 +279,7 @@ pub(crate) fn replies(r: &Replies) -> RepliesView {
                     address: text(&x.address),
                     applied: vietnamese_date(x.applied_on),
                     asked,
-                    reason: text(&x.reason),
+                    reason: sentence(&x.reason),
                 }
             })
             .collect(),

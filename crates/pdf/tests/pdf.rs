@@ -454,7 +454,8 @@ fn replies() -> Replies {
 
 #[test]
 fn replies_print_one_letter_per_household_with_its_reason_as_written() {
-    let pdf = replies_pdf(&replies()).expect("replies typeset");
+    let r = replies();
+    let pdf = replies_pdf(&r).expect("replies typeset");
     assert!(pdf.starts_with(b"%PDF-"));
     let empty = Replies { replies: Vec::new(), ..replies() };
     assert!(matches!(replies_pdf(&empty), Err(PdfError::Empty { .. })), "nothing to print is an error");
@@ -464,27 +465,53 @@ fn replies_print_one_letter_per_household_with_its_reason_as_written() {
     let path = save("replies.pdf", &pdf);
     assert_eq!(page_count(&path), 2);
     let pages = pages_text(&path);
-    for p in &pages {
+    assert_eq!(pages.len(), 2);
+    for (p, reply) in pages.iter().zip(&r.replies) {
         for s in [
             "ỦY BAN NHÂN DÂN",
+            "XÃ PHÙ YÊN",
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             "Độc lập - Tự do - Hạnh phúc",
-            "Kính gửi",
-            "ngày 05 tháng 12 năm 2026",
-            "Lý do:",
-            "Nơi nhận:",
+            "Phù Yên, ngày 05 tháng 12 năm 2026",
+            "Căn cứ kết quả rà soát theo quy định tại Quyết định số 24/2021/QĐ-TTg ngày 16 tháng 7 năm 2021 của Thủ tướng Chính phủ, hộ gia đình ông/bà không đủ điều kiện",
+            "Trường hợp không đồng ý, hộ gia đình có quyền khiếu nại theo quy định của pháp luật.",
+            "Nơi nhận: - Như trên; - Lưu: VT.",
+            "CHỦ TỊCH",
             "Lường Văn Thọ",
         ] {
-            assert!(p.contains(s), "{s} in {p}");
+            assert!(p.contains(s), "no {s:?} on:\n{p}");
         }
+        assert!(p.contains(&format!("Số: {}", reply.number)), "{p}");
+        let to = format!("Kính gửi: Ông/Bà {}, {}", reply.head_name, reply.address);
+        assert!(p.contains(&to), "no {to:?} on:\n{p}");
+        assert!(p.contains(&format!("Lý do: {}", reply.reason)), "the reason as written on:\n{p}");
     }
-    assert!(pages[0].contains("V/v trả lời đề nghị công nhận hộ nghèo, hộ cận nghèo"), "{}", pages[0]);
-    assert!(pages[0].contains("Mẫu số 01") && pages[0].contains("ngày 03 tháng 11 năm 2026"), "{}", pages[0]);
-    assert!(
-        pages[0].contains("Thu nhập *bình quân* #vượt [chuẩn] $1.500.000 đồng\\"),
-        "printed as written: {}",
-        pages[0]
-    );
-    assert!(pages[1].contains("V/v trả lời đề nghị công nhận hộ thoát nghèo, thoát cận nghèo"), "{}", pages[1]);
-    assert!(!pages[1].contains("Lò Văn Sáng") && pages[1].contains("Quàng Thị Ín"), "{}", pages[1]);
+    let (first, second) = (&pages[0], &pages[1]);
+    for s in [
+        "V/v trả lời đề nghị công nhận hộ nghèo, hộ cận nghèo",
+        "nhận được Giấy đề nghị (Mẫu số 01) của hộ gia đình ông/bà ngày 03 tháng 11 năm 2026.",
+        "không đủ điều kiện được công nhận là hộ nghèo, hộ cận nghèo.",
+        // Typst syntax in the reason prints as written, ended with a full stop.
+        "Lý do: Thu nhập *bình quân* #vượt [chuẩn] $1.500.000 đồng\\.",
+    ] {
+        assert!(first.contains(s), "no {s:?} on:\n{first}");
+    }
+    for s in [
+        "V/v trả lời đề nghị công nhận hộ thoát nghèo, thoát cận nghèo",
+        "nhận được Giấy đề nghị (Mẫu số 04) của hộ gia đình ông/bà ngày 20 tháng 11 năm 2026.",
+        "không đủ điều kiện được công nhận thoát nghèo, thoát cận nghèo.",
+        // A reason that is already a sentence keeps its one stop.
+        "Lý do: Hộ vẫn thiếu hụt 4 chỉ số dịch vụ xã hội cơ bản. Trường hợp",
+    ] {
+        assert!(second.contains(s), "no {s:?} on:\n{second}");
+    }
+    assert!(!second.contains("Lò Văn Sáng") && !second.contains("Mẫu số 01"), "{second}");
+
+    // The subject line sits in the left column, under "Số:"; "Nơi nhận" bottom-left, the
+    // signature on the right.
+    let w = words(&path, 1);
+    let (number, subject) = (centre_of(&w, "Số:"), centre_of(&w, "V/v"));
+    let (nation, motto) = (centre_of(&w, "CỘNG"), centre_of(&w, "Độc"));
+    assert!(number < nation && subject < nation && subject < motto, "Số: and V/v in the left column");
+    assert!(centre_of(&w, "Nơi") < centre_of(&w, "Lường"), "recipients left of the signature");
 }
