@@ -618,6 +618,18 @@ fn write_table<T>(
     Ok(())
 }
 
+/// A workbook of one unit table (forms 2, 3, 12, 13), saved to `out`.
+fn write_one_table<T>(
+    out: Destination<'_>,
+    body: &Body<'_, T>,
+    table: &Table,
+    rows_of: &dyn Fn(&T, RowBase) -> ValueRows,
+) -> Result<(), FormError> {
+    let mut wb = Workbook::new();
+    write_table(&mut wb, &Formats::new(), body, table, rows_of).map_err(|e| xlsx_err(&out.name(), e))?;
+    out.save(&mut wb)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Forms 1, 4–11
 
@@ -771,12 +783,7 @@ fn tally_table(form: Form, std: &Standard, meta: &FormMeta, total: &UnitTally) -
         Form::F8 => {
             // The target groups of the review software's export: no labour capacity, merit,
             // ethnic minority head, local ethnic minority; then the six groups of support received.
-            let mut groups: Vec<String> = FORM8_SUBGROUPS.iter().map(|s| s.label_vi().to_string()).collect();
-            let form8 = vuonlen_core::report::form8_fields();
-            let (local, support) = form8.split_at(1);
-            groups.extend(local.iter().map(|f| format!("Hộ {}", f.label_vi.to_lowercase())));
-            let support: Vec<String> =
-                support.iter().map(|f| capitalise(f.label_vi.trim_start_matches("Đã nhận hỗ trợ ").trim())).collect();
+            let (groups, support) = form8_heads();
             let n = 1 + groups.len() + support.len();
             let heads = vec![
                 one("Tổng số hộ"),
@@ -848,6 +855,18 @@ fn tally_table(form: Form, std: &Standard, meta: &FormMeta, total: &UnitTally) -
         other => return Err(FormError::WrongForm { form: other.number(), expected: "tổng hợp 1, 4–11 / tally" }),
     };
     Ok(table)
+}
+
+/// Form 8's column headings (also forms 12–13's): the target groups (no labour capacity, merit,
+/// ethnic minority head, then the recorded local ethnic minority) and the six groups of support
+/// received.
+fn form8_heads() -> (Vec<String>, Vec<String>) {
+    let mut groups: Vec<String> = FORM8_SUBGROUPS.iter().map(|s| s.label_vi().to_string()).collect();
+    let form8 = vuonlen_core::report::form8_fields();
+    let (local, support) = form8.split_at(1);
+    groups.extend(local.iter().map(|f| format!("Hộ {}", f.label_vi.to_lowercase())));
+    let support = support.iter().map(|f| capitalise(f.label_vi.trim_start_matches("Đã nhận hỗ trợ ").trim())).collect();
+    (groups, support)
 }
 
 fn capitalise(s: &str) -> String {
@@ -1029,12 +1048,7 @@ pub fn write_movement_form<'a>(
             (Some("Nhân khẩu"), m.persons.iter().map(|x| Val::Count(*x)).collect()),
         ]
     };
-    let out = out.into();
-    let f = Formats::new();
-    let mut wb = Workbook::new();
-    let body = Body { form, meta, rows, total };
-    write_table(&mut wb, &f, &body, &table, &rows_of).map_err(|e| xlsx_err(&out.name(), e))?;
-    out.save(&mut wb)
+    write_one_table(out.into(), &Body { form, meta, rows, total }, &table, &rows_of)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1096,12 +1110,8 @@ pub fn write_profile_form<'a>(
         Group::Poor => ("hộ nghèo", "nghèo"),
         Group::NearPoor => ("hộ cận nghèo", "cận nghèo"),
     };
-    let mut groups: Vec<String> = FORM8_SUBGROUPS.iter().map(|s| s.label_vi().to_string()).collect();
+    let (groups, support) = form8_heads();
     let form8 = vuonlen_core::report::form8_fields();
-    let (local, support) = form8.split_at(1);
-    groups.extend(local.iter().map(|f| format!("Hộ {}", f.label_vi.to_lowercase())));
-    let support: Vec<String> =
-        support.iter().map(|f| capitalise(f.label_vi.trim_start_matches("Đã nhận hỗ trợ ").trim())).collect();
     let origin = vec![format!("Hộ {short} cũ (từ đầu kỳ)"), format!("Hộ {short} mới"), format!("Hộ tái {short}")];
     let n_groups = groups.len();
     let n_support = support.len();
@@ -1143,12 +1153,7 @@ pub fn write_profile_form<'a>(
         v.push(Val::Count(g.children.children));
         vec![(None, v)]
     };
-    let out = out.into();
-    let f = Formats::new();
-    let mut wb = Workbook::new();
-    let body = Body { form, meta, rows, total };
-    write_table(&mut wb, &f, &body, &table, &rows_of).map_err(|e| xlsx_err(&out.name(), e))?;
-    out.save(&mut wb)
+    write_one_table(out.into(), &Body { form, meta, rows, total }, &table, &rows_of)
 }
 
 // ---------------------------------------------------------------------------------------------
