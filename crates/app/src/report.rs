@@ -17,7 +17,7 @@ use vuonlen_io::forms::{
 };
 use vuonlen_store::classification::subgroups_from_bits;
 use vuonlen_store::period::Period;
-use vuonlen_store::reads::{Listed, PathRow};
+use vuonlen_store::reads::Listed;
 use vuonlen_store::{Registry, Selection, StoreError};
 
 /// A report to produce.
@@ -61,19 +61,24 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + S
     tokio::task::spawn_blocking(f).await.map_err(|e| AppError::Internal(e.to_string()))?
 }
 
-/// Movement tallies by report row, and their total.
-pub fn movement_rows(paths: &[PathRow], sel: &Selection) -> (Vec<FormRow<MovementTally>>, MovementTally) {
-    let mut by_key: std::collections::BTreeMap<String, MovementTally> = Default::default();
+/// Movement tallies by report row, and their total, from the registry's movement cache.
+async fn movement_rows(
+    reg: &Registry,
+    from: &Period,
+    to: &Period,
+    sel: &Selection,
+) -> Result<(Vec<FormRow<MovementTally>>, MovementTally), AppError> {
     let mut total = MovementTally::new();
-    for p in paths {
-        by_key.entry(p.key.clone()).or_default().add_restructured(&p.path, &p.restructuring);
-        total.add_restructured(&p.path, &p.restructuring);
-    }
-    let rows = by_key
+    let rows = reg
+        .movements(from, to, sel)
+        .await?
         .into_iter()
-        .map(|(k, t)| FormRow { name: sel.rows.name(&k), code: k, tally: t, residents: None })
+        .map(|(k, t)| {
+            total.merge(&t);
+            FormRow { name: sel.rows.name(&k), code: k, tally: t, residents: None }
+        })
         .collect();
-    (rows, total)
+    Ok((rows, total))
 }
 
 /// What a form prints, read from the registry.
@@ -139,7 +144,7 @@ async fn gather(reg: &Registry, req: ReportRequest<'_>) -> Result<Body, AppError
                 StoreError::Invalid("biểu biến động cần kỳ đầu / a movement form needs a start period".into())
             })?;
             meta.start_period = Some(from.year.to_string());
-            let (rows, total) = movement_rows(&reg.paths(from, p, sel).await?, sel);
+            let (rows, total) = movement_rows(reg, from, p, sel).await?;
             Content::Movement(rows, Box::new(total))
         }
         FormKind::Profile => {
@@ -149,7 +154,7 @@ async fn gather(reg: &Registry, req: ReportRequest<'_>) -> Result<Body, AppError
             let mut total = ProfileTally::default();
             if let Some(from) = req.from.filter(|_| std.id == p.standard_id) {
                 meta.start_period = Some(from.year.to_string());
-                let (rows, t) = movement_rows(&reg.paths(from, p, sel).await?, sel);
+                let (rows, t) = movement_rows(reg, from, p, sel).await?;
                 moves = rows.into_iter().map(|r| (r.code, r.tally)).collect();
                 total.movement = Some(t);
             }

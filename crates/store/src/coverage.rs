@@ -269,11 +269,14 @@ impl Registry {
             .append(&self.scope.sql("s"))
             .push(" GROUP BY 1");
         let rows: Vec<(String, i64, i64)> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
-        let mut missing_sql = Sql::with_args([Arg::Int(period.year)]);
+        // The communes with households come from the report cache of the period's own standard
+        // (a few rows per village) rather than from every household's survey.
+        crate::tally::current(&self.db, period.year, &period.standard_id).await?;
+        let mut missing_sql = Sql::with_args([Arg::Int(period.year), Arg::from(&period.standard_id)]);
         missing_sql
             .push("SELECT DISTINCT ")
             .push(key)
-            .push(", s.commune_code FROM survey s WHERE s.period = $1 AND ")
+            .push(", s.commune_code FROM tally s WHERE s.period = $1 AND s.standard_id = $2 AND ")
             .append(&sel.filter)
             .push(" AND ")
             .append(&self.scope.sql("s"))
@@ -337,11 +340,16 @@ impl Registry {
     /// The 2024 communes (codes as recorded) with answers in `period` that the lineage places in
     /// no 2025 commune: their households count in no province (and no report below the country
     /// says so unless it asks). Within the caller's area (a national reader sees them).
+    /// Read from the report cache of the period's own standard.
     pub async fn unmapped_in(&self, period: &Period) -> Result<Vec<String>> {
-        let mut sql = Sql::with_args([Arg::Int(period.year)]);
-        sql.push("SELECT DISTINCT s.commune_code FROM survey s WHERE s.period = $1 AND s.current_province = '' AND ")
-            .append(&self.scope.sql("s"))
-            .push(" ORDER BY 1");
+        crate::tally::current(&self.db, period.year, &period.standard_id).await?;
+        let mut sql = Sql::with_args([Arg::Int(period.year), Arg::from(&period.standard_id)]);
+        sql.push(
+            "SELECT DISTINCT s.commune_code FROM tally s \
+             WHERE s.period = $1 AND s.standard_id = $2 AND s.current_province = '' AND ",
+        )
+        .append(&self.scope.sql("s"))
+        .push(" ORDER BY 1");
         let rows: Vec<String> = on_pool!(self.db, p => bound!(query_scalar, sql).fetch_all(p).await?);
         Ok(rows)
     }

@@ -160,6 +160,27 @@ impl Registry {
     /// Official classes of the households of `sel` in `from` and `to`, with their earlier
     /// history, as paths for the movement reports (forms 2 and 3).
     pub async fn paths(&self, from: &Period, to: &Period, sel: &Selection) -> Result<Vec<PathRow>> {
+        let parts = self.path_parts(from, to, sel).await?;
+        let mut out = Vec::with_capacity(parts.start.len().max(parts.end.len()));
+        for id in parts.ids() {
+            let s = parts.start.get(&id);
+            let e = parts.end.get(&id);
+            let Some(label) = e.or(s) else { continue };
+            let (path, restructuring) = parts.path(id, s, e);
+            out.push(PathRow {
+                key: label.key.clone(),
+                household_id: id,
+                commune_code: label.commune_code.clone(),
+                household_code: label.household_code.clone(),
+                path,
+                restructuring,
+            });
+        }
+        Ok(out)
+    }
+
+    /// What the paths of `sel` between `from` and `to` are made of.
+    pub(crate) async fn path_parts(&self, from: &Period, to: &Period, sel: &Selection) -> Result<PathParts> {
         let start = self.official(from, sel).await?;
         let end = self.official(to, sel).await?;
         let mut before: HashMap<i64, Vec<Option<Class>>> = HashMap::new();
@@ -177,34 +198,7 @@ impl Registry {
             }
         }
         let restructured = self.restructurings(from, to).await?;
-        let mut ids: Vec<i64> = start.keys().chain(end.keys()).copied().collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let s = start.get(&id);
-            let e = end.get(&id);
-            let Some(label) = e.or(s) else { continue };
-            let restructuring = restructured.get(&id).copied().unwrap_or_default();
-            // Absent from the start: only a household that moved in or split off since is an
-            // other increase; any other was not on the lists (not poor nor near-poor).
-            let arrived = e.is_some_and(|x| x.moved_in) || restructuring.split_off;
-            let path = HouseholdPath::with_history(
-                before.get(&id).map(Vec::as_slice).unwrap_or(&[]),
-                (s.map(|x| x.class), s.map_or(0, |x| x.persons)),
-                (e.map(|x| x.class), e.map_or(0, |x| x.persons)),
-            )
-            .arrived(arrived);
-            out.push(PathRow {
-                key: label.key.clone(),
-                household_id: id,
-                commune_code: label.commune_code.clone(),
-                household_code: label.household_code.clone(),
-                path,
-                restructuring,
-            });
-        }
-        Ok(out)
+        Ok(PathParts { start, end, before, restructured })
     }
 
     /// The splits and merges effective after `from` and up to `to`, per household, with the
@@ -247,7 +241,8 @@ impl Registry {
         sql.push("SELECT c.household_id, ")
             .push(sel.rows.sql())
             .push(
-                ", s.commune_code, s.household_code, c.class, c.persons, s.moved_in_from \
+                ", s.commune_code, s.household_code, c.class, c.persons, s.moved_in_from, \
+                 s.current_province, s.current_commune, s.unit_list, s.village_id \
              FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
              LEFT JOIN village v ON v.id = s.village_id \
              WHERE c.period = $1 AND c.standard_id = $2 AND ",
@@ -255,10 +250,19 @@ impl Registry {
             .append(&sel.filter)
             .push(" AND ")
             .append(&self.scope.sql("s"));
-        type Row = (i64, String, String, String, String, i64, Option<String>);
+        type Row = (i64, String, String, String, String, i64, Option<String>, String, String, String, Option<i64>);
         let rows: Vec<Row> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
         rows.into_iter()
-            .map(|(id, key, commune_code, household_code, class, persons, moved_in_from)| {
+            .map(|r| {
+                let (id, key, commune_code, household_code, class, persons, moved_in_from) =
+                    (r.0, r.1, r.2, r.3, r.4, r.5, r.6);
+                let place = Place {
+                    province: r.7,
+                    commune: r.8,
+                    commune_code: commune_code.clone(),
+                    unit_list: r.9,
+                    village_id: r.10,
+                };
                 Ok((
                     id,
                     Official {
@@ -268,6 +272,7 @@ impl Registry {
                         class: class_of(&class)?,
                         persons: u32_of(persons),
                         moved_in: moved_in_from.is_some_and(|m| !m.trim().is_empty()),
+                        place,
                     },
                 ))
             })
@@ -397,8 +402,9 @@ struct WithHousehold {
     member: MemberRow,
 }
 
+/// A household's official class in one period, and where its survey places it.
 #[derive(Debug, Clone)]
-struct Official {
+pub(crate) struct Official {
     key: String,
     commune_code: String,
     household_code: String,
@@ -406,6 +412,53 @@ struct Official {
     persons: u32,
     /// Its answers say it moved in from another commune (`moved_in_from`).
     moved_in: bool,
+    pub(crate) place: Place,
+}
+
+/// Where a survey places a household: the columns reports select and group on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Place {
+    pub province: String,
+    pub commune: String,
+    pub commune_code: String,
+    pub unit_list: String,
+    pub village_id: Option<i64>,
+}
+
+/// The households of a selection at the start and at the end of a movement, their earlier
+/// classes and their splits and merges: each household's path is made from these by
+/// [`PathParts::path`], whatever reads it (the paths, the movement cache).
+pub(crate) struct PathParts {
+    pub start: HashMap<i64, Official>,
+    pub end: HashMap<i64, Official>,
+    before: HashMap<i64, Vec<Option<Class>>>,
+    restructured: HashMap<i64, Restructuring>,
+}
+
+impl PathParts {
+    /// Every household at the start or at the end, in id order.
+    pub fn ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.start.keys().chain(self.end.keys()).copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
+    /// The path of household `id` seen at the start as `s` and at the end as `e` (`None`:
+    /// absent there, or outside the selection).
+    pub fn path(&self, id: i64, s: Option<&Official>, e: Option<&Official>) -> (HouseholdPath, Restructuring) {
+        let restructuring = self.restructured.get(&id).copied().unwrap_or_default();
+        // Absent from the start: only a household that moved in or split off since is an
+        // other increase; any other was not on the lists (not poor nor near-poor).
+        let arrived = e.is_some_and(|x| x.moved_in) || restructuring.split_off;
+        let path = HouseholdPath::with_history(
+            self.before.get(&id).map(Vec::as_slice).unwrap_or(&[]),
+            (s.map(|x| x.class), s.map_or(0, |x| x.persons)),
+            (e.map(|x| x.class), e.map_or(0, |x| x.persons)),
+        )
+        .arrived(arrived);
+        (path, restructuring)
+    }
 }
 
 /// Where household `id` is today — (commune, province, household code) — for scope checks: as

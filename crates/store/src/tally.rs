@@ -266,6 +266,14 @@ type RebuildLock = std::sync::Arc<tokio::sync::Mutex<()>>;
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Rebuilds(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(i64, String), RebuildLock>>>);
 
+impl Rebuilds {
+    /// The lock of one cache's rebuilds in this process, by (period, what).
+    pub(crate) fn of(&self, period: i64, what: &str) -> RebuildLock {
+        let mut m = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry((period, what.to_string())).or_default().clone()
+    }
+}
+
 /// Makes the tally of (`period`, `standard_id`) current, from a task of its own: a reader that
 /// gives up (a request past its deadline) does not cancel a rebuild others will need. Readers
 /// of one process wait for the same rebuild without holding a connection.
@@ -273,11 +281,7 @@ pub(crate) async fn current(db: &Db, period: i64, standard_id: &str) -> Result<(
     if is_current(db, period, standard_id).await? {
         return Ok(());
     }
-    let lock = {
-        let mut m = db.rebuilds.0.lock().unwrap_or_else(|e| e.into_inner());
-        m.entry((period, standard_id.to_string())).or_default().clone()
-    };
-    let guard = lock.lock_owned().await;
+    let guard = db.rebuilds.of(period, standard_id).lock_owned().await;
     let (db, standard_id) = (db.clone(), standard_id.to_string());
     let task = tokio::spawn(async move {
         let r = ensure(&db, period, &standard_id).await;

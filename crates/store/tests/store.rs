@@ -295,6 +295,15 @@ async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
         // 2023 and 2024 under the 2024 commune 00001 (Phúc Xá), 2025 under 00097 (its successor).
         let old = "00001";
         let new = "00097";
+        // Another 2025 commune of Hà Nội.
+        let elsewhere = vuonlen_core::units::AdminUnits::get()
+            .y2025
+            .communes
+            .values()
+            .filter(|c| c.parent_code == "01" && c.code != new)
+            .map(|c| c.code)
+            .min()
+            .expect("another Hà Nội commune");
         let y2023 = vec![household("R1", old, Class::Poor, 2, 10)];
         let y2024 = vec![
             household("H1", old, Class::Poor, 3, 20), // → near-poor: poor col 2, near-poor col 5
@@ -350,11 +359,7 @@ async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
             assert_eq!(reg.tally(p, "2022-2025", &by_village).await.expect("tally"), built_villages, "{engine}");
         }
 
-        let paths = reg.paths(&p24, &p25, &hanoi).await.expect("paths");
-        let mut total = vuonlen_core::movement::MovementTally::new();
-        for p in &paths {
-            total.add(&p.path);
-        }
+        let total = movements_checked(&reg, &p24, &p25, &hanoi, engine).await;
         // Poor: start 4 (H1 H2 H3 H6); −H1 (2) −H2 (3) −H3 (4); +H4 (5) +R1 (6) +H5 +H8 (7) +H7
         // (8, moved in); end 6. Absent from the 2024 lists without moving in, H8 is newly arising.
         assert_eq!(total.poor.households, [4, 1, 1, 1, 1, 1, 2, 1, 6], "{engine}");
@@ -363,6 +368,20 @@ async fn old_and_new_communes_meet_in_the_2025_province_with_known_movements() {
         // Near-poor: start H4; H4 → poor (3); H1 poor → near-poor (5); end H1.
         assert_eq!(total.near_poor.households, [1, 0, 1, 0, 1, 0, 0, 0, 1], "{engine}");
         assert!(total.poor.identity_holds() && total.near_poor.identity_holds());
+        // Every other reading agrees with the paths: the country, the commune by village, and
+        // the old district and commune (2024 list), which see only the start: every household
+        // of 2024 leaves them.
+        for unit in ["VN", "00097"] {
+            let t = movements_checked(&reg, &p24, &p25, &Selection::parse(unit).expect("unit"), engine).await;
+            assert_eq!(t, total, "{engine}: {unit}");
+        }
+        for unit in ["001", "2024:00001"] {
+            let t = movements_checked(&reg, &p24, &p25, &Selection::parse(unit).expect("unit"), engine).await;
+            assert_eq!((t.poor.households[0], t.poor.households[8]), (4, 0), "{engine}: {unit}");
+        }
+        // An officer of another commune reads none of these movements.
+        let officer = db.scoped(Scope::units([elsewhere]).expect("scope"));
+        assert!(movements_checked(&officer, &p24, &p25, &hanoi, engine).await == Default::default(), "{engine}");
 
         // History: R1 was poor in 2023, escaped in 2024, poor again in 2025.
         let r1 = reg.household(new, "R1").await.expect("R1");
@@ -726,6 +745,27 @@ async fn a_scoped_registry_reads_only_its_area() {
     }
 }
 
+/// The movement forms' figures of `sel` read from the movement cache, checked row by row
+/// against every household's path (`Registry::paths`); their total.
+async fn movements_checked(
+    reg: &vuonlen_store::Registry,
+    from: &period::Period,
+    to: &period::Period,
+    sel: &Selection,
+    engine: &str,
+) -> vuonlen_core::movement::MovementTally {
+    use vuonlen_core::movement::MovementTally;
+    let mut by_key: std::collections::BTreeMap<String, MovementTally> = Default::default();
+    let mut total = MovementTally::new();
+    for p in reg.paths(from, to, sel).await.expect("paths") {
+        by_key.entry(p.key.clone()).or_default().add_restructured(&p.path, &p.restructuring);
+        total.add_restructured(&p.path, &p.restructuring);
+    }
+    let cached = reg.movements(from, to, sel).await.expect("movements");
+    assert_eq!(cached, by_key.into_iter().collect::<Vec<_>>(), "{engine}: unit {}", sel.code);
+    total
+}
+
 fn class_path_counts(paths: &[vuonlen_store::reads::PathRow]) -> vuonlen_core::movement::MovementTally {
     let mut total = vuonlen_core::movement::MovementTally::new();
     for p in paths {
@@ -779,7 +819,7 @@ async fn splits_and_merges_are_checked_recorded_shown_and_counted() {
 
         // Without links: B1 is newly poor (col 7), and so is N1 — absent from the 2024 lists and
         // not (yet) known to have split off; M1 gone (col 4).
-        let before = class_path_counts(&all.paths(&p24, &p25, &hanoi).await.expect("paths"));
+        let before = movements_checked(&all, &p24, &p25, &hanoi, engine).await;
         assert_eq!(before.poor.households, [2, 0, 0, 1, 0, 0, 2, 0, 3], "{engine}");
 
         let h = |c: &str, code: &str| HouseholdRef::new(c, code);
@@ -884,6 +924,11 @@ async fn splits_and_merges_are_checked_recorded_shown_and_counted() {
         assert_eq!(col("B1"), PoorMovement::OtherIncrease, "{engine}");
         assert_eq!(col("M1"), PoorMovement::OtherDecrease);
         let after = class_path_counts(&paths);
+        assert_eq!(
+            movements_checked(&all, &p24, &p25, &hanoi, engine).await,
+            after,
+            "{engine}: the cache follows the links"
+        );
         assert_eq!(after.poor.households, [2, 0, 0, 1, 0, 0, 0, 2, 3], "{engine}");
         // Persons: start 3 + 2; O1 loses one (col 4 with M1's 2); end 2 + 1 + 4.
         assert_eq!(after.poor.persons, [5, 0, 0, 3, 0, 0, 0, 5, 7], "{engine}");
@@ -903,8 +948,10 @@ async fn concurrent_reports_after_a_change_count_every_household_once() {
         let base: Vec<(String, Vec<String>)> = (0..30)
             .map(|i| household(&format!("C{i}"), communes[i % 3], Class::NotPoor, 2, 3_000 + 10 * i as u64))
             .collect();
+        assert!(import(&db, 2024, &records(dir.path(), "b0", &base, d(2024, 12, 31))).await.committed);
         assert!(import(&db, 2025, &records(dir.path(), "c0", &base, d(2025, 12, 31))).await.committed);
         let p = period::get(&db, 2025).await.expect("p").expect("2025");
+        let p24 = period::get(&db, 2024).await.expect("p").expect("2024");
         let vn = Selection::parse("VN").expect("country");
         let households =
             |t: &[(String, vuonlen_core::report::UnitTally)]| t.iter().map(|(_, u)| u.households).sum::<u64>();
@@ -931,6 +978,20 @@ async fn concurrent_reports_after_a_change_count_every_household_once() {
                 let t = r.await.expect("reader task").expect("tally");
                 assert_eq!(households(&t), 30, "{engine}: round {round}, a report read while others rebuilt");
             }
+            // The movement forms' cache likewise: readers together after the change each see the
+            // one household that joined the lists, once.
+            let movers: Vec<_> = (0..4)
+                .map(|_| {
+                    let (reg, p, p24, vn) = (db.unscoped(), p.clone(), p24.clone(), vn.clone());
+                    tokio::spawn(async move { reg.movements(&p24, &p, &vn).await })
+                })
+                .collect();
+            for m in movers {
+                let rows = m.await.expect("reader task").expect("movements");
+                let ends: u64 = rows.iter().map(|(_, t)| t.poor.households[8] + t.near_poor.households[8]).sum();
+                assert_eq!(ends, 1, "{engine}: round {round}, a movement form read while others rebuilt");
+            }
+            movements_checked(&db.unscoped(), &p24, &p, &vn, engine).await;
             let after = db.unscoped().tally(&p, "2022-2025", &vn).await.expect("tally");
             assert_eq!(households(&after), 30, "{engine}: round {round}, a report made afterwards");
             let poor: u64 =
@@ -1350,6 +1411,8 @@ async fn a_decision_keeps_the_households_the_round_did_not_survey_at_their_last_
         let path = |code: &str| paths.iter().find(|p| p.household_code == code).map(|p| (p.path.start, p.path.end));
         assert_eq!(path("Z1"), Some((Some(Class::NotPoor), Some(Class::NotPoor))), "{engine}");
         assert_eq!(path("P1"), Some((Some(Class::Poor), Some(Class::NotPoor))), "{engine}");
+        let moved = movements_checked(&reg, &p2025, &p2026, &sel, engine).await;
+        assert_eq!(moved.poor.households[2], 1, "{engine}: P1 escaped (col 3)");
         // The period's report counts both households of the commune.
         let std = standard("2022-2025");
         let tally: u64 = reg
