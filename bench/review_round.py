@@ -14,10 +14,10 @@ lists the households that were poor or near-poor in 2025; those are reviewed. Ti
              2026-10-01`): `review survey --commune C --all`, `review meeting --commune C --all
              --held-on 2026-10-15 --attendees 40 --agreeing 30`, `review post --commune C --from
              2026-12-01 --to 2026-12-03`
-  forms      `vuonlen report --form 1|2|3 --unit P --period 2026` before the decisions
+  forms      `vuonlen report --form 1|2|3|12|13 --unit P --period 2026` before the decisions
   decisions  for every commune: `review decide --round R --commune C --number C/QĐ-UBND --date
              2026-12-04 --signer …` — the requirement's figure (< 60 s for the province)
-  forms      form 1, 2, 3 after the decisions, a first (rebuilds the report cache of the changed
+  forms      forms 1, 2, 3, 12, 13 after the decisions, a first (rebuilds the report cache of the changed
              communes) and a second time (< 1 s)
   peer       the decision's own statements (crates/store/src/review/decision.rs: the UPDATEs of
              review_case, classification and review_commune, the INSERT of period_lock, the
@@ -55,6 +55,10 @@ PG_DB = "vuonlen_review_bench"
 ENV = {"VUONLEN_USER": "bench"}
 STANDARD = "2022-2025"
 AT = "2026-12-04T08:00:00.000Z"
+
+
+# The forms timed: the unit tallies (1), the movements (2, 3) and the profiles (12, 13).
+FORMS = (1, 2, 3, 12, 13)
 
 
 def timed(cmd: list[str], stdin: str | None = None) -> tuple[float, int, str, str]:
@@ -429,9 +433,9 @@ def run_engine(eng, args, data, tmp: pathlib.Path, notes: list[str]) -> dict[str
         f"{statistics.median(per[k]):.3f}" for k in ("survey", "meeting", "post")) + " s"
 
     # Forms before the decisions (what the reports cost today).
-    forms_before: dict[int, list[float]] = {1: [], 2: [], 3: []}
+    forms_before: dict[int, list[float]] = {1: [], 2: [], 3: [], 12: [], 13: []}
     for _ in range(2):
-        for f in (1, 2, 3):
+        for f in FORMS:
             forms_before[f].append(timed(vl(url, "report", "--form", str(f), "--unit", prov, "--period", "2026",
                                             "--out", str(tmp / f"before-f{f}.xlsx")))[0])
     say("forms before the decisions (1st, 2nd): " +
@@ -443,7 +447,7 @@ def run_engine(eng, args, data, tmp: pathlib.Path, notes: list[str]) -> dict[str
 
     # 4. Decisions and locks, alternating with the peer, each on a fresh copy of step 3.
     totals, per_commune, peer_times, per_commune_peer, per_commune_peer_prov = [], [], [], [], []
-    forms_after: dict[int, list[tuple[float, float]]] = {1: [], 2: [], 3: []}
+    forms_after: dict[int, list[tuple[float, float]]] = {1: [], 2: [], 3: [], 12: [], 13: []}
     for run in range(args.runs):
         eng.copy("step3", "run")
         run_url = eng.url("run")
@@ -458,10 +462,10 @@ def run_engine(eng, args, data, tmp: pathlib.Path, notes: list[str]) -> dict[str
         per_commune += times
         # Forms after the decisions: first (rebuilds the changed communes' cache), then second.
         first = {f: timed(vl(run_url, "report", "--form", str(f), "--unit", prov, "--period", "2026", "--out",
-                             str(tmp / f"after-f{f}.xlsx")))[0] for f in (1, 2, 3)}
+                             str(tmp / f"after-f{f}.xlsx")))[0] for f in FORMS}
         second = {f: timed(vl(run_url, "report", "--form", str(f), "--unit", prov, "--period", "2026", "--out",
-                              str(tmp / f"after-f{f}.xlsx")))[0] for f in (1, 2, 3)}
-        for f in (1, 2, 3):
+                              str(tmp / f"after-f{f}.xlsx")))[0] for f in FORMS}
+        for f in FORMS:
             forms_after[f].append((first[f], second[f]))
         # Peers, each on its own copy of step 3: all communes at once, then per commune (as written,
         # and with current_province bound).
@@ -482,7 +486,7 @@ def run_engine(eng, args, data, tmp: pathlib.Path, notes: list[str]) -> dict[str
         say(f"run {run + 1}: decisions+locks {total:.2f} s ({len(communes)} communes, median "
             f"{statistics.median(times):.3f} s, max {max(times):.3f} s); peer SQL all at once {p:.2f} s, per "
             f"commune {pc[0]:.2f} s, per commune with the province {pc[1]:.2f} s; forms after "
-            + "; ".join(f"{f}: {first[f]:.2f}/{second[f]:.2f}" for f in (1, 2, 3)))
+            + "; ".join(f"{f}: {first[f]:.2f}/{second[f]:.2f}" for f in FORMS))
         # Form 1 equal to the engine's count.
         status = eng.query("run", f"SELECT stage, COUNT(*) FROM review_case WHERE round_id = {round_id} GROUP BY 1;")
         locks = eng.query("run", "SELECT COUNT(*) FROM period_lock WHERE period = 2026;").strip()
@@ -501,7 +505,7 @@ def run_engine(eng, args, data, tmp: pathlib.Path, notes: list[str]) -> dict[str
     res["ratio vuonlen / peer (median of runs)"] = f"{statistics.median(ratio):.1f}×"
     res["peer per commune (75 transactions, one process), statements as written"] = med(per_commune_peer)
     res["peer per commune, current_province bound too"] = med(per_commune_peer_prov)
-    for f in (1, 2, 3):
+    for f in FORMS:
         xs = forms_after[f]
         res[f"form {f} after the decisions, 1st / 2nd"] = (f"{statistics.median([x[0] for x in xs]):.2f} / "
                                                             f"{statistics.median([x[1] for x in xs]):.2f} s")

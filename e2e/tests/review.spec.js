@@ -1,10 +1,10 @@
 // The review round end to end (issue 12), in a real browser: a province officer opens the annual
 // round of 2025; a commune officer builds the commune's list and downloads it (Phụ lục I), records
 // an application from a file (a wrong file first: refused, located at its row), screens the
-// applicant, marks the households surveyed, holds the village meeting (one household under 50 %
+// applicant (and screens a second one out), marks the households surveyed, holds the village meeting (one household under 50 %
 // sent back, surveyed again and agreed), posts the results, takes a complaint, is refused a decision
 // too early and with the complaint open, records the re-check, decides, downloads the decision
-// (Mẫu 02) and the certificates (Mẫu 03), and finds the commune's lists locked; the province
+// (Mẫu 02), the certificates (Mẫu 03) and the written reply to the applicant screened out, and finds the commune's lists locked; the province
 // officer then sees the decision and the late communes, and form 1 still downloads. No page
 // breaks the Content-Security-Policy. Screenshots: target/screenshots/review-*.png.
 //
@@ -124,8 +124,10 @@ test('a review round from opening to the decision, the certificates and the lock
     const cells = await page.locator('table[data-testid=households] tbody tr td:nth-child(2)').allTextContents();
     return cells.map((c) => c.trim()).filter(Boolean);
   };
-  const applicant = (await codesAt('')).find((c) => !listed.includes(c));
+  // Two applicants: one screened in and surveyed, one screened out at Phiếu A (refused in writing).
+  const [applicant, outApplicant] = (await codesAt('')).filter((c) => !listed.includes(c));
   expect(applicant, 'a household of the commune not on the list').toBeTruthy();
+  expect(outApplicant, 'a second household of the commune not on the list').toBeTruthy();
   // B, the household a complaint is about: one whose class of 2025 (what the decision computes)
   // is near-poor, so that the re-check recognising it poor differs; else one not poor.
   const nearPoor = await codesAt('&class=near_poor');
@@ -155,11 +157,11 @@ test('a review round from opening to the decision, the certificates and the lock
   // The right one.
   await upload.locator('select[name=step]').selectOption('applications');
   await upload.locator('input[name=file]').setInputFiles({ name: 'don-de-nghi.csv', mimeType: 'text/csv',
-    buffer: Buffer.from(`${header}${COMMUNE},${applicant},mau_01,2025-09-15\n`) });
+    buffer: Buffer.from(`${header}${COMMUNE},${applicant},mau_01,2025-09-15\n${COMMUNE},${outApplicant},mau_01,2025-09-16\n`) });
   expect(await submit(page, upload.locator('button[type=submit]'))).toBe(200);
-  await expect(page.getByTestId('review-message')).toContainText('Đã ghi 1 hộ');
+  await expect(page.getByTestId('review-message')).toContainText('Đã ghi 2 hộ');
   await expect(page.getByTestId('review-errors')).toHaveCount(0);
-  await expect(rows).toHaveCount(listed.length + 1);
+  await expect(rows).toHaveCount(listed.length + 2);
   const applicantRow = page.locator(`table[data-testid=cases] tr[data-household="${applicant}"]`);
   await expect(applicantRow).toHaveAttribute('data-stage', 'listed');
   await expect(cell(page, applicant, 3)).toContainText('Mẫu 01');
@@ -175,6 +177,15 @@ test('a review round from opening to the decision, the certificates and the lock
   expect(await submit(page, screen.locator('button[type=submit]'))).toBe(200);
   await expect(page.getByTestId('review-message')).toHaveText('Đã ghi.');
   await expect(applicantRow).toHaveAttribute('data-stage', 'listed');
+  // The second applicant is screened out, with the first reason the procedure gives.
+  const outRow = page.locator(`table[data-testid=cases] tr[data-household="${outApplicant}"]`);
+  const screenOut = outRow.locator('form:has(input[name=action][value=screen])');
+  await screenOut.locator('select[name=result]').selectOption('out');
+  const reason = await screenOut.locator('select[name=reason] option:not([value=""])').first().getAttribute('value');
+  await screenOut.locator('select[name=reason]').selectOption(reason);
+  await screenOut.locator('input[name=on]').fill('2025-09-20');
+  expect(await submit(page, screenOut.locator('button[type=submit]'))).toBe(200);
+  await expect(outRow).toHaveAttribute('data-stage', 'screened_out');
   await shot(page, 'review-05-screened');
   expect(await submit(page, page.getByTestId('survey-all'))).toBe(200);
   await expect(page.getByTestId('review-message')).toContainText('Đã ghi 1 hộ đã điều tra');
@@ -271,6 +282,19 @@ test('a review round from opening to the decision, the certificates and the lock
     expect(pdf.bytes.subarray(0, 4).toString('latin1')).toBe('%PDF');
     expect(pdf.bytes.length).toBeGreaterThan(5000);
     renderFirstPage(await pdf.d.path(), `review-10-${name}`);
+  }
+  // The written reply to the applicant screened out (Decision 24/2021: a refusal is answered in
+  // writing, with its reason).
+  const reply = await download(page, page.getByTestId('download-replies'));
+  expect(reply.d.suggestedFilename()).toBe(`${COMMUNE}-2025-tra-loi-don.pdf`);
+  expect(reply.bytes.subarray(0, 4).toString('latin1')).toBe('%PDF');
+  renderFirstPage(await reply.d.path(), 'review-10-tra-loi-don');
+  try {
+    const text = execFileSync('pdftotext', [await reply.d.path(), '-']).toString().replace(/\s+/g, ' ');
+    expect(text).toContain('Phiếu A');
+    expect(text).toContain('không đủ điều kiện');
+  } catch (e) {
+    if (e.code !== 'ENOENT') throw e; // pdftotext missing: the bytes were checked above
   }
 
   // 8. The lists are locked: a changed answer of a household of the commune is refused (409).
