@@ -21,6 +21,32 @@ pub struct Answers<'a> {
     pub members: &'a [BTreeMap<String, String>],
 }
 
+/// The stored answers of a household in a period, as the reader's fields: household fields by
+/// key, one map per member (what an edit starts from).
+pub fn stored_answers(
+    d: &vuonlen_store::browse::SurveyDetail,
+) -> (BTreeMap<String, String>, Vec<BTreeMap<String, String>>) {
+    let mut household = BTreeMap::new();
+    household.insert("household_id".into(), d.survey.household_code.clone());
+    household.insert("commune_code".into(), d.survey.commune_code.clone());
+    for (k, v) in d.survey.fields() {
+        household.insert(k.to_string(), v.unwrap_or_default());
+    }
+    let members = d
+        .members
+        .iter()
+        .map(|m| {
+            let mut f = BTreeMap::new();
+            f.insert("member_no".to_string(), m.member_no.to_string());
+            for (k, v) in m.fields() {
+                f.insert(k.to_string(), v.unwrap_or_default());
+            }
+            f
+        })
+        .collect();
+    (household, members)
+}
+
 /// Reads answers with the interchange reader (on a blocking thread): the record when they have
 /// no error, and every problem, located in table [`HOUSEHOLDS`] or [`MEMBERS`] (member `i` on
 /// row `i + 2`).

@@ -18,5 +18,6 @@ pub mod error;
 pub mod import;
 pub mod report;
 pub mod review;
+pub mod score;
 
 pub use error::AppError;

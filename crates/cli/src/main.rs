@@ -38,7 +38,8 @@ enum Command {
     Summary(commands::summary::Args),
     /// Sinh dữ liệu mẫu — write a synthetic registry in the interchange format.
     Synth(commands::synth::Args),
-    /// Chuẩn nghèo — list the poverty standards and show one with its legal citations.
+    /// Chuẩn nghèo — list the poverty standards and show one with its legal citations;
+    /// `standards load` puts a Phiếu B score table into the registry.
     Standards(commands::standards::Args),
     /// Chấm điểm A — score Phiếu B answers with a loaded score table (none official is shipped).
     Score(commands::score::Args),
@@ -82,7 +83,10 @@ fn main() -> ExitCode {
         Command::Classify(a) => commands::classify::run(a),
         Command::Summary(a) => commands::summary::run(a),
         Command::Synth(a) => commands::synth::run(a),
-        Command::Standards(a) => commands::standards::run(a),
+        Command::Standards(mut a) => match a.command.take() {
+            Some(c) => commands::standards::run_registry(ctx, c),
+            None => commands::standards::run(a),
+        },
         Command::Score(a) => commands::score::run(a),
         Command::Import(a) => commands::import::run(ctx, a),
         Command::Totals(c) => commands::totals::run(ctx, c),

@@ -1295,6 +1295,97 @@ fn a_commune_reviews_decides_prints_and_locks_from_the_command_line() {
     .expect("write");
     ok(&["review", "screen", "--round", &round, "--file", s(&screen)]);
     ok(&["review", "survey", "--round", &round, "--commune", &commune, "--all"]);
+
+    // Phiếu B's score A computed by the registry with a loaded table (the labelled TEST table):
+    // the applicant screened in is scored as `vuonlen score` scores it; the one screened out is
+    // refused at its row, and then nothing is recorded.
+    let table = dir.path().join("table.toml");
+    std::fs::write(&table, include_str!("../../core/tests/fixtures/score-table-TEST.toml")).expect("write");
+    let unloaded = dir.path().join("b-answers.csv");
+    let area_of = |code: &str| {
+        let row = rows.iter().find(|r| r[id] == code).expect("in the file");
+        row[col(&header, "area")].clone()
+    };
+    let answer = |code: &str| {
+        let area = area_of(code);
+        let buffalo = if area == "rural" { "co" } else { "" };
+        format!("{code},{commune},{area},2_4,Bê tông,{buffalo}\n")
+    };
+    std::fs::write(&unloaded, format!("Mã hộ,Mã xã,Khu vực,Số nhân khẩu,roof,buffalo\n{}", answer(&applicants[0])))
+        .expect("write");
+    let score_errors = dir.path().join("score.errors.csv");
+    let not_loaded = run(&[
+        "review",
+        "score",
+        "--round",
+        &round,
+        "--table",
+        "TEST-not-official",
+        "--file",
+        s(&unloaded),
+        "--errors-out",
+        s(&score_errors),
+    ]);
+    assert!(!not_loaded.status.success());
+    assert!(String::from_utf8_lossy(&not_loaded.stderr).contains("is not loaded"));
+    ok(&["standards", "load", s(&table)]);
+    assert!(ok(&["standards", "loaded"]).contains("TEST-not-official\ttest\t0\t"));
+    let both = dir.path().join("b-both.csv");
+    std::fs::write(
+        &both,
+        format!("Mã hộ,Mã xã,Khu vực,Số nhân khẩu,roof,buffalo\n{}{}", answer(&applicants[0]), answer(&applicants[1])),
+    )
+    .expect("write");
+    let args = |file: &Path| {
+        let mut v = vec!["review", "score", "--round", &round, "--table", "TEST-not-official", "--file"];
+        v.push(s(file));
+        v.extend(["--errors-out", s(&score_errors)]);
+        v.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let refused = run(&args(&both).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!refused.status.success());
+    let (eh, erows) = read_csv(&score_errors);
+    assert_eq!(erows.len(), 1, "{erows:?}");
+    assert_eq!(
+        (erows[0][col(&eh, "row")].as_str(), erows[0][col(&eh, "value")].as_str()),
+        ("3", applicants[1].as_str())
+    );
+    let shown = |code: &str| ok(&["household", "--commune", &commune, "--code", code]);
+    assert!(!shown(&applicants[0]).contains("Điểm A"), "nothing recorded on refusal");
+    ok(&args(&unloaded).iter().map(String::as_str).collect::<Vec<_>>());
+    let expected = dir.path().join("expected.csv");
+    ok(&["score", "--table", s(&table), "--file", s(&unloaded), "--out", s(&expected)]);
+    let (sh, srows) = read_csv(&expected);
+    let want = format!(
+        "score A: {} — bảng TEST-not-official vùng {}",
+        srows[0][col(&sh, "score_a")],
+        srows[0][col(&sh, "region")]
+    );
+    let history = shown(&applicants[0]);
+    assert!(history.contains(&want) && history.contains("BẢNG THỬ NGHIỆM"), "{history}");
+    // The households file now says what the registry holds (a re-import of it changes nothing).
+    let score_a = srows[0][col(&sh, "score_a")].clone();
+    let (hh, mut hrows) = read_csv(&h26);
+    for r in hrows.iter_mut().filter(|r| r[id] == applicants[0]) {
+        r[col(&hh, "score_a")] = score_a.clone();
+    }
+    let mut w = csv::Writer::from_path(&h26).expect("write");
+    w.write_record(&hh).expect("write");
+    for r in &hrows {
+        w.write_record(r).expect("write");
+    }
+    w.flush().expect("write");
+    let audit = ok(&["household", "--commune", &commune, "--code", &applicants[0], "--audit"]);
+    assert!(audit.lines().any(|l| l.contains("review score") && l.contains(",score_a,")), "{audit}");
+    // A table households were scored with is not replaced by another text.
+    std::fs::write(
+        &table,
+        include_str!("../../core/tests/fixtures/score-table-TEST.toml").replace("intercept = 10", "intercept = 11"),
+    )
+    .expect("write");
+    let replaced = run(&["standards", "load", s(&table)]);
+    assert!(!replaced.status.success());
+    assert!(String::from_utf8_lossy(&replaced.stderr).contains("under another id"));
     ok(&[
         "review",
         "meeting",

@@ -50,24 +50,7 @@ impl Checked {
 impl HouseholdFields {
     /// The stored answers of a household in a period.
     pub fn from_detail(d: &SurveyDetail) -> HouseholdFields {
-        let mut household = BTreeMap::new();
-        household.insert("household_id".into(), d.survey.household_code.clone());
-        household.insert("commune_code".into(), d.survey.commune_code.clone());
-        for (k, v) in d.survey.fields() {
-            household.insert(k.to_string(), v.unwrap_or_default());
-        }
-        let members = d
-            .members
-            .iter()
-            .map(|m| {
-                let mut f = BTreeMap::new();
-                f.insert("member_no".to_string(), m.member_no.to_string());
-                for (k, v) in m.fields() {
-                    f.insert(k.to_string(), v.unwrap_or_default());
-                }
-                f
-            })
-            .collect();
+        let (household, members) = edit::stored_answers(d);
         HouseholdFields { household, members }
     }
 

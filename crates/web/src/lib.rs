@@ -198,6 +198,8 @@ routes! {
     "/api/v1/review/rounds/{id}/communes/{commune}/posting" => post(api::review::posting);
     "/api/v1/review/rounds/{id}/communes/{commune}/complaints/{complaint}" => post(api::review::resolve);
     "/api/v1/review/rounds/{id}/communes/{commune}/decision" => post(api::review::decide);
+    "/api/v1/review/rounds/{id}/communes/{commune}/scores" => post(api::review::scores);
+    "/api/v1/score-tables" => get(api::review::score_tables);
     "/api/openapi.json" => get(api::openapi);
 }
 

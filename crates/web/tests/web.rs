@@ -1360,6 +1360,46 @@ async fn the_api_runs_a_commune_review_and_a_locked_period_refuses_edits_with_40
             w.api("xa.own", "POST", &format!("{base}/steps"), steps("surveys", Value::from(surveys))).await.status,
             OK
         );
+        // Phiếu B's score A from the registry's loaded table (the labelled TEST table): a row with
+        // an unknown answer is refused at its index, nothing recorded; then the household is
+        // scored, its page shows the score marked as a test, and the table counts it.
+        let table = include_str!("../../core/tests/fixtures/score-table-TEST.toml");
+        let loaded = w.db.load_score_table("TEST-not-official", "TEST", "test", table, "admin", "test").await;
+        assert!(matches!(loaded, Ok(Ok(_))), "{engine}: {loaded:?}");
+        let area = own["fields"]["household"]["area"].as_str().expect("area").to_string();
+        let answers = |roof: &str| {
+            let mut a = serde_json::json!({ "household_size": "2_4", "roof": roof });
+            if area == "rural" {
+                a["buffalo"] = Value::from("co");
+            }
+            serde_json::json!({ "table": "TEST-not-official", "rows": [{ "household_code": own_code, "area": area, "answers": a }] })
+        };
+        let scores = format!("{base}/scores");
+        let bad = w.api("xa.own", "POST", &scores, Some(answers("tôn"))).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", bad.body);
+        assert_eq!(bad.json()["refused"][0]["index"], 0, "{engine}: {}", bad.body);
+        assert!(bad.body.contains("roof"), "{engine}: {}", bad.body);
+        let tables = w.api("xa.own", "GET", "/api/v1/score-tables", None).await.json();
+        assert_eq!(tables[0]["households_scored"], 0, "{engine}: nothing recorded on refusal");
+        let good = w.api("xa.own", "POST", &scores, Some(answers("Bê tông"))).await;
+        assert_eq!(good.status, OK, "{engine}: {}", good.body);
+        assert_eq!(good.json()["recorded"], 1, "{engine}");
+        let tables = w.api("xa.own", "GET", "/api/v1/score-tables", None).await.json();
+        assert_eq!(
+            (tables[0]["households_scored"].clone(), tables[0]["purpose"].clone()),
+            (Value::from(1), Value::from("test"))
+        );
+        let (officer, _) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let page = w.page(&officer, &format!("/ho/{}?period=2025", w.own_id)).await;
+        assert!(page.body.contains("data-testid=\"score-a\"") && page.body.contains("BẢNG THỬ NGHIỆM"), "{engine}");
+        let stored =
+            w.api("xa.own", "GET", &format!("/api/v1/households/{}/surveys/2025", w.own_id), None).await.json();
+        let score_a = stored["fields"]["household"]["score_a"].as_str().expect("score_a").to_string();
+        assert!(page.body.contains(&format!("{score_a} — bảng TEST-not-official")), "{engine}: score {score_a}");
+        // A national viewer reads but may not score.
+        let viewer = w.api("trunguong", "POST", &scores, Some(answers("Bê tông"))).await;
+        assert_eq!(viewer.status, StatusCode::FORBIDDEN, "{engine}: {}", viewer.body);
+
         // A meeting file with an agreement over 100 % and an unknown household: refused whole, both rows named.
         let bad = serde_json::json!([
             { "household_code": code(0), "on": "2025-10-15", "attendees": 10, "agreeing": 11 },

@@ -386,6 +386,19 @@ pub fn household(ctx: Ctx, a: HouseholdArgs) -> Result<ExitCode> {
                 p.deprivations,
                 p.commune_code
             );
+            if let Some(sc) = db.unscoped().score_of(p.year, v.id).await? {
+                println!(
+                    "    Điểm A (Phiếu B) / score A: {} — bảng {} vùng {}{}",
+                    sc.score_a,
+                    sc.table_id,
+                    sc.region,
+                    if sc.test_table {
+                        " [BẢNG THỬ NGHIỆM — không phải số liệu chính thức]"
+                    } else {
+                        ""
+                    }
+                );
+            }
         }
         for l in &v.lineage {
             println!("  {}", lineage_line(l));

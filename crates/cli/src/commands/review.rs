@@ -37,6 +37,10 @@ pub enum ReviewCommand {
     /// Record surveyed households (Phiếu B answers imported): from a file (commune_code,
     /// household_code) or `--commune C --all`.
     Survey(BulkArgs),
+    /// Score A of Phiếu B answers with a score table loaded into the registry (`vuonlen
+    /// standards load`): household_id, commune_code, area and a column per variable; each
+    /// household's score goes into its survey (re-classified) and its answers are kept.
+    Score(ScoreArgs),
     /// Record village-meeting votes: from a file (commune_code, household_code, held_on,
     /// attendees, agreeing), or one vote for every surveyed household of `--commune`.
     Meeting(MeetingArgs),
@@ -160,6 +164,20 @@ pub struct FileArgs {
     #[arg(long, value_name = "F.csv|F.xlsx")]
     pub file: PathBuf,
     /// Error file (CSV or XLSX). Default: `review-STEP.errors.csv`.
+    #[arg(long, value_name = "E.csv")]
+    pub errors_out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ScoreArgs {
+    #[arg(long)]
+    pub round: i64,
+    /// The id of a score table loaded with `vuonlen standards load`.
+    #[arg(long)]
+    pub table: String,
+    #[arg(long, value_name = "F.csv|F.xlsx")]
+    pub file: PathBuf,
+    /// Error file (CSV or XLSX). Default: `review-score.errors.csv`.
     #[arg(long, value_name = "E.csv")]
     pub errors_out: Option<PathBuf>,
 }
@@ -328,6 +346,34 @@ pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
             ReviewCommand::Screen(a) => return file_step(&reg, &procedure, StepTable::Screening, a, &actor).await,
             ReviewCommand::Complaints(a) => {
                 return file_step(&reg, &procedure, StepTable::Complaints, a, &actor).await;
+            }
+            ReviewCommand::Score(a) => {
+                let round = round_of(&reg, a.round).await?;
+                let period = vuonlen_store::period::get(&db, round.period)
+                    .await?
+                    .with_context(|| format!("không có kỳ {0} / no period {0}", round.period))?;
+                let standard = crate::input::registry(&[])?.get(&period.standard_id)?;
+                let errors_path = a.errors_out.unwrap_or_else(|| PathBuf::from("review-score.errors.csv"));
+                let done = vuonlen_app::score::record_scores(
+                    &reg,
+                    &round,
+                    &period,
+                    standard,
+                    &a.table,
+                    a.file,
+                    &actor,
+                    "review score",
+                )
+                .await?;
+                eprintln!("Bảng điểm / score table: {}", done.table_title);
+                let read = &done.file.report;
+                if !read.errors.is_empty() {
+                    report::write_errors(read, &errors_path)?;
+                    report::print_refusal_whole(read, &errors_path);
+                    return Ok(ExitCode::FAILURE);
+                }
+                let n = done.recorded.unwrap_or(0);
+                eprintln!("Đã ghi điểm A của {n} hộ / Recorded score A of {n} households.");
             }
             ReviewCommand::Survey(b) => {
                 let round = round_of(&reg, b.round).await?;

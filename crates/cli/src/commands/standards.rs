@@ -1,18 +1,82 @@
 //! `vuonlen standards` — the poverty standards known to this build.
 
 use crate::input::registry;
-use anyhow::Result;
+use anyhow::{Context, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vuonlen_core::text::format_vnd;
 
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<StandardsCommand>,
     /// Show one standard in full (id, e.g. 2022-2025).
     pub id: Option<String>,
     /// Extra standard files (TOML) to load besides the shipped ones.
     #[arg(long = "standard-file", value_name = "FILE")]
     pub standard_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum StandardsCommand {
+    /// Load a Phiếu B score table (TOML, `kind = "score_table"`) into the registry, checked
+    /// whole first; `vuonlen review score` then computes score A with it. A table households
+    /// were scored with is never replaced by another text.
+    Load {
+        #[arg(value_name = "TABLE.toml")]
+        file: PathBuf,
+    },
+    /// The score tables loaded into the registry.
+    Loaded,
+}
+
+/// `vuonlen standards load|loaded`: the registry's score tables.
+pub fn run_registry(ctx: crate::commands::registry::Ctx, cmd: StandardsCommand) -> Result<ExitCode> {
+    let actor = match cmd {
+        StandardsCommand::Load { .. } => ctx.actor()?,
+        StandardsCommand::Loaded => String::new(),
+    };
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        match cmd {
+            StandardsCommand::Load { file } => {
+                let body = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+                let table = vuonlen_app::score::parse_table(&file.display().to_string(), &body)?;
+                let purpose = if table.is_test() { "test" } else { "official" };
+                let done = db
+                    .load_score_table(&table.id, &table.shown_title(), purpose, &body, &actor, "standards load")
+                    .await?;
+                match done {
+                    Ok(loaded) => {
+                        let what = match loaded {
+                            vuonlen_store::review::TableLoaded::New => "đã nạp / loaded",
+                            vuonlen_store::review::TableLoaded::Replaced => "đã thay / replaced",
+                            vuonlen_store::review::TableLoaded::Unchanged => "không đổi / unchanged",
+                        };
+                        eprintln!("Bảng điểm {} ({}): {what}", table.id, table.shown_title());
+                        if !table.status.is_verified() {
+                            eprintln!("  [{}] {}", table.status.marker_vi(), table.citation);
+                        }
+                    }
+                    Err(r) => {
+                        eprintln!("{} / {}", r.vi, r.en);
+                        return Ok(ExitCode::FAILURE);
+                    }
+                }
+            }
+            StandardsCommand::Loaded => {
+                println!("id\tpurpose\thouseholds_scored\tloaded_by\tloaded_at\ttitle");
+                for t in db.score_tables_loaded().await? {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        t.id, t.purpose, t.households_scored, t.loaded_by, t.loaded_at, t.title
+                    );
+                }
+            }
+        }
+        Ok(ExitCode::SUCCESS)
+    })
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {

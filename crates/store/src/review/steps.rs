@@ -736,7 +736,7 @@ impl Registry {
     }
 
     /// The household and its case for a step on an existing case.
-    async fn case_of(
+    pub(super) async fn case_of(
         &self,
         tx: &mut Tx,
         round: &Round,

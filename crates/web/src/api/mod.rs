@@ -20,7 +20,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "vuonlen API", description = "Household registry of the National Target Program for Sustainable Poverty Reduction. Every call is limited to the caller's area."),
     paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview, report,
-        review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary),
+        review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores),
     components(schemas(Me, Dashboard, crate::dashboard::Counts, crate::dashboard::Movements, crate::dashboard::SubUnit, crate::dashboard::IndicatorName,
         households::HouseholdItem, households::HouseholdList, households::HouseholdDetail, households::PeriodClassItem, households::SurveyOut,
         households::UpdateRequest, households::SaveResult, households::Preview, crate::form::HouseholdFields, crate::form::FieldProblem,
@@ -28,7 +28,8 @@ use utoipa::OpenApi;
         review::RoundOut, review::DueOut, review::CommuneOut, review::RoundDetail, review::CaseOut, review::CommuneDetail, review::ComplaintOut,
         review::Recorded, review::Refused, review::RefusalOut, review::StepsRequest, review::StepRow, review::PostingRequest,
         review::ResolveRequest, review::DecisionRequest, review::DecisionOut, review::ApplicationOut,
-        review::ApplicationRequest, review::ApplicationRecorded, review::ProvinceProgressOut)),
+        review::ApplicationRequest, review::ApplicationRecorded, review::ProvinceProgressOut,
+        review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut)),
     modifiers(&Security, &Answers),
 )]
 pub struct ApiDoc;

@@ -806,3 +806,107 @@ pub async fn summary(
             .collect(),
     ))
 }
+
+/// A score table loaded into the registry (`vuonlen standards load`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScoreTableOut {
+    pub id: String,
+    pub title: String,
+    /// `official`, or `test` (invented points: never official figures).
+    pub purpose: String,
+    pub sha256: String,
+    pub households_scored: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/score-tables", responses((status = 200, body = [ScoreTableOut])))]
+pub async fn score_tables(State(state): State<AppState>, v: Viewer) -> Result<Json<Vec<ScoreTableOut>>, ApiError> {
+    let tables = v.registry(&state).score_tables().await?;
+    Ok(Json(
+        tables
+            .into_iter()
+            .map(|t| ScoreTableOut {
+                id: t.id,
+                title: t.title,
+                purpose: t.purpose,
+                sha256: t.sha256,
+                households_scored: t.households_scored,
+            })
+            .collect(),
+    ))
+}
+
+/// Phiếu B answers to score with a loaded table.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ScoresRequest {
+    /// The id of a loaded score table.
+    pub table: String,
+    pub rows: Vec<ScoreRowIn>,
+}
+
+/// One household's answers: each variable's code and the category's code (or Vietnamese name).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ScoreRowIn {
+    pub household_code: String,
+    /// `rural` or `urban`.
+    pub area: String,
+    pub answers: std::collections::BTreeMap<String, String>,
+}
+
+/// How many households were scored, with the table used.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ScoresRecordedOut {
+    pub recorded: u64,
+    pub table_title: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/review/rounds/{id}/communes/{commune}/scores", request_body = ScoresRequest,
+    params(("id" = i64, Path, description = "round id"), ("commune" = String, Path, description = "commune code")),
+    responses((status = 200, body = ScoresRecordedOut), (status = 422, body = Refused, description = "refused whole: every problem at its row index"),
+        (status = 403, description = "the caller may not change the commune")))]
+pub async fn scores(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((id, commune)): ApiPath<(i64, String)>,
+    ApiJson(req): ApiJson<ScoresRequest>,
+) -> Result<Response, ApiError> {
+    let (reg, round) = writable(&state, &v, id, &commune).await?;
+    // The rows as the answers file `vuonlen review score` reads: one reader, one set of checks.
+    let mut variables: Vec<&str> = req.rows.iter().flat_map(|r| r.answers.keys().map(String::as_str)).collect();
+    variables.sort_unstable();
+    variables.dedup();
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let path = dir.path().join("phieu-b.csv");
+    {
+        let mut w = csv::Writer::from_path(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+        let mut header = vec!["household_id", "commune_code", "area"];
+        header.extend(&variables);
+        w.write_record(&header).map_err(|e| AppError::Internal(e.to_string()))?;
+        for r in &req.rows {
+            let mut rec = vec![r.household_code.as_str(), commune.as_str(), r.area.as_str()];
+            rec.extend(variables.iter().map(|k| r.answers.get(*k).map_or("", String::as_str)));
+            w.write_record(&rec).map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let p = vuonlen_store::period::get(&state.db, round.period).await?.ok_or(AppError::NotFound)?;
+    let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let done = vuonlen_app::score::record_scores(&reg, &round, &p, std, &req.table, path, &v.user.username, "api")
+        .await
+        .map_err(crate::households::app_error)?;
+    match done.recorded {
+        Some(n) => Ok(Json(ScoresRecordedOut { recorded: n, table_title: done.table_title }).into_response()),
+        None => Ok(refused(
+            done.file
+                .report
+                .errors
+                .into_iter()
+                .map(|p| {
+                    let index = usize::try_from(p.row).ok().filter(|r| *r >= 2).map(|r| r - 2);
+                    let at =
+                        if p.column.is_empty() { String::new() } else { format!("{} = '{}': ", p.column, p.value) };
+                    (index, Refusal { vi: format!("{at}{}", p.message_vi), en: format!("{at}{}", p.message_en) })
+                })
+                .collect(),
+        )),
+    }
+}

@@ -46,6 +46,9 @@ struct HouseholdPage {
     deprived: Vec<String>,
     members: Vec<Vec<String>>,
     answers: Vec<(String, String)>,
+    /// Score A as computed by the registry from the Phiếu B answers: (summary, each variable's
+    /// category and points), when scored.
+    score: Option<(String, Vec<String>)>,
     history: Vec<(i64, String, u32, u32)>,
     status: String,
     lineage: Vec<String>,
@@ -121,6 +124,30 @@ pub async fn show(
             (fields::label(l, c.key, false), shown)
         })
         .collect();
+    let score = reg.score_of(year, id).await?.map(|sc| {
+        let mut summary = format!(
+            "{} — {} {}, {} {}",
+            sc.score_a,
+            l.s("bảng", "table"),
+            sc.table_id,
+            l.s("vùng", "region"),
+            sc.region
+        );
+        if sc.test_table {
+            summary.push_str(l.s(" [BẢNG THỬ NGHIỆM — không phải số liệu chính thức]", " [TEST TABLE — not official]"));
+        }
+        // Each part is `variable=category:points`.
+        let parts = sc
+            .parts
+            .split(';')
+            .filter_map(|p| {
+                let (var, rest) = p.split_once('=')?;
+                let (cat, pts) = rest.rsplit_once(':')?;
+                Some(format!("{var} = {cat} ({pts} {})", l.s("điểm", "points")))
+            })
+            .collect();
+        (summary, parts)
+    });
     let history = view.periods.iter().map(|p| (p.year, class_label(l, p.class), p.persons, p.deprivations)).collect();
     let mut status = Vec::new();
     if let Some(y) = view.status.poor_since {
@@ -181,6 +208,7 @@ pub async fn show(
         deprived,
         members,
         answers,
+        score,
         history,
         status: status.join(" · "),
         lineage,

@@ -112,6 +112,8 @@ struct CommunePage {
     open_complaints: Vec<(i64, String)>,
     reasons: Vec<(String, String)>,
     steps: Vec<(&'static str, String, String)>,
+    /// Score tables loaded into the registry: (id, title as shown).
+    score_tables: Vec<(String, String)>,
     message: Option<String>,
     failed: bool,
     problems: Vec<Vec<String>>,
@@ -464,6 +466,19 @@ async fn commune_page(
                 (t.key(), label.to_string(), cols.join(", "))
             })
             .collect(),
+        score_tables: reg
+            .score_tables()
+            .await?
+            .into_iter()
+            .map(|t| {
+                let title = if t.purpose == "test" {
+                    format!("{} — {}", t.title, l.s("BẢNG THỬ NGHIỆM, không chính thức", "TEST TABLE, not official"))
+                } else {
+                    t.title
+                };
+                (t.id, title)
+            })
+            .collect(),
         message: None,
         failed: false,
         problems: Vec::new(),
@@ -553,6 +568,41 @@ pub async fn commune_action(
                 .map_err(app_error)?;
             match done.recorded {
                 Some(n) => Ok(format!("{} {n} {}", l.s("Đã ghi", "Recorded"), l.s("hộ.", "households."))),
+                None => {
+                    let problems = problem_rows(&v, &done.file.report);
+                    let m = l.s(
+                        "Tệp có lỗi: không ghi gì. Sửa các dòng dưới đây rồi tải lên lại.",
+                        "The file has problems: nothing was recorded. Fix the rows below and upload it again.",
+                    );
+                    return refuse_page(&state, &v, &uri, round, &commune, m, problems).await;
+                }
+            }
+        }
+        "score" => {
+            let Some(path) = file else {
+                return refuse_page(
+                    &state,
+                    &v,
+                    &uri,
+                    round,
+                    &commune,
+                    l.s("Hãy chọn một tệp.", "Choose a file."),
+                    Vec::new(),
+                )
+                .await;
+            };
+            let p = vuonlen_store::period::get(&state.db, round.period).await?.ok_or(AppError::NotFound)?;
+            let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+            let done = vuonlen_app::score::record_scores(&reg, &round, &p, std, get("table"), path, by, "web")
+                .await
+                .map_err(app_error)?;
+            match done.recorded {
+                Some(n) => Ok(format!(
+                    "{} {n} {} ({})",
+                    l.s("Đã ghi điểm A của", "Recorded score A of"),
+                    l.s("hộ", "households"),
+                    done.table_title
+                )),
                 None => {
                     let problems = problem_rows(&v, &done.file.report);
                     let m = l.s(

@@ -98,8 +98,11 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
             | "/api/v1/review/rounds/{id}/communes/{commune}/steps"
             | "/api/v1/review/rounds/{id}/communes/{commune}/posting"
             | "/api/v1/review/rounds/{id}/communes/{commune}/complaints/{complaint}"
-            | "/api/v1/review/rounds/{id}/communes/{commune}/decision",
+            | "/api/v1/review/rounds/{id}/communes/{commune}/decision"
+            | "/api/v1/review/rounds/{id}/communes/{commune}/scores",
         ) => yes(writes),
+        // The loaded score tables hold no personal data.
+        ("get", "/api/v1/score-tables") => yes(signed_in),
         // Applications (regular review): everyone signed in lists those of its area; whoever may
         // edit records one (the registry refuses a household outside its write area, 422); the
         // monthly roll-up of a province is read like the province.
@@ -447,6 +450,7 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                                     "/decision" => json(
                                         &serde_json::json!({"number": "1/QĐ-UBND", "decided_on": "2025-12-10", "signer": "A"}),
                                     ),
+                                    "/scores" => json(&serde_json::json!({"table": "NONE", "rows": []})),
                                     _ => None,
                                 };
                                 let rest = rest.replace("{complaint}", &complaint_of(t).to_string());
