@@ -12,10 +12,12 @@
 //! Blocking and CPU-heavy work (reading and parsing files, classifying) runs off the async
 //! threads.
 
+pub mod answers;
 pub mod coverage;
 pub mod edit;
 pub mod error;
 pub mod import;
+pub mod income;
 pub mod report;
 pub mod review;
 pub mod score;

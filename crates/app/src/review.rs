@@ -37,7 +37,11 @@ pub async fn record_file(
     if !file.report.is_clean() {
         return Ok(StepsRecorded { file, recorded: None });
     }
-    let steps = to_steps(table, &file.rows);
+    let Some(steps) = to_steps(table, &file.rows) else {
+        return Err(AppError::Internal(
+            "Phiếu C changes the households' answers: vuonlen_app::income::record_income_surveys records it".into(),
+        ));
+    };
     match reg.record_steps(round, procedure, &steps, actor, command).await? {
         Ok(n) => Ok(StepsRecorded { file, recorded: Some(n) }),
         Err(refusals) => {
@@ -55,13 +59,15 @@ pub async fn record_file(
     }
 }
 
-/// The registry's rows of a file read clean (every required cell is present and typed).
-fn to_steps(table: StepTable, rows: &[StepRecord]) -> Steps {
+/// The registry's rows of a file read clean (every required cell is present and typed); `None`
+/// for Phiếu C, which changes answers (crate::income).
+fn to_steps(table: StepTable, rows: &[StepRecord]) -> Option<Steps> {
     let text = |r: &StepRecord, k: &str| r.get(table, k).text().unwrap_or_default().to_string();
     let opt = |r: &StepRecord, k: &str| r.get(table, k).text().map(str::to_string);
     let date = |r: &StepRecord, k: &str| r.get(table, k).date().unwrap_or_default();
     let count = |r: &StepRecord, k: &str| u32::try_from(r.get(table, k).count().unwrap_or(0)).unwrap_or(u32::MAX);
-    match table {
+    Some(match table {
+        StepTable::IncomeSurvey => return None,
         StepTable::Applications => Steps::Applications(
             rows.iter()
                 .map(|r| Application {
@@ -112,7 +118,7 @@ fn to_steps(table: StepTable, rows: &[StepRecord]) -> Steps {
                 })
                 .collect(),
         ),
-    }
+    })
 }
 
 /// The documents of a commune's decision.

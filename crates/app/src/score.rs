@@ -6,16 +6,14 @@
 //! are kept beside it. Every problem is located at its row; a file with one records nothing.
 
 use crate::AppError;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use vuonlen_core::Standards;
 use vuonlen_core::score_table::ScoreTable;
 use vuonlen_core::standard::Standard;
-use vuonlen_io::ReadOptions;
 use vuonlen_io::score_answers::{ScoredFile, score_answers};
 use vuonlen_io::{Problem, ProblemKind};
 use vuonlen_store::Registry;
-use vuonlen_store::import::ImportSpec;
 use vuonlen_store::period::Period;
 use vuonlen_store::review::{Round, ScoredAnswers};
 
@@ -92,7 +90,7 @@ pub async fn record_scores(
     // 1. Each household a case of the round whose survey is open, in the caller's write area.
     let keys: Vec<(String, String)> =
         file.scored.iter().map(|h| (h.commune_code.clone(), h.household_id.clone())).collect();
-    let ids = match reg.score_targets(round, &keys).await? {
+    let ids = match reg.open_survey_cases(round, &keys).await? {
         Ok(ids) => ids,
         Err(refusals) => {
             for r in refusals {
@@ -102,84 +100,22 @@ pub async fn record_scores(
             return refused(file);
         }
     };
-    // 2. Its stored answers with the new score A, checked by the reader like an edit.
-    let mut records = Vec::with_capacity(ids.len());
-    let mut expected = Vec::with_capacity(ids.len());
-    for (h, id) in file.scored.iter().zip(&ids) {
-        let detail = match reg.survey_detail(*id, round.period).await {
-            Ok(d) => d,
-            Err(vuonlen_store::StoreError::NotFound(_)) => {
-                file.report.errors.push(problem(
-                    h.row,
-                    &h.household_id,
-                    format!("Hộ {} chưa có Phiếu B trong kỳ {}: nhập phiếu hộ trước.", h.household_id, round.period),
-                    format!(
-                        "Household {} has no Phiếu B answers in period {}: import the household first.",
-                        h.household_id, round.period
-                    ),
-                ));
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let (mut household, members) = crate::edit::stored_answers(&detail);
-        household.insert("score_a".into(), h.score.total.to_string());
-        let mut opts = ReadOptions::new(period.reference_date);
-        opts.keep_personal = true;
-        opts.require_waste_treatment =
-            standard.reads_household_flag(vuonlen_core::standard::HouseholdFlagField::WasteTreatment);
-        let answers = crate::edit::Answers { household: &household, members: &members };
-        let (record, report) = crate::edit::check(answers, opts).await?;
-        match record {
-            Some(r) => {
-                records.push(r);
-                expected.push((
-                    detail.survey.commune_code.clone(),
-                    detail.survey.household_code.clone(),
-                    detail.content_hash,
-                ));
-            }
-            None => {
-                for e in report.errors {
-                    file.report.errors.push(problem(
-                        h.row,
-                        &h.household_id,
-                        format!("Phiếu hộ đã lưu không hợp lệ ({}: {}): {}", e.column, e.value, e.message_vi),
-                        format!("The stored answers are not valid ({}: {}): {}", e.column, e.value, e.message_en),
-                    ));
-                }
-            }
-        }
-    }
-    if !file.report.errors.is_empty() {
-        return refused(file);
-    }
-    // 3. One import: every score A or none.
-    let spec = ImportSpec {
-        period: round.period,
-        reference_date: period.reference_date,
-        standard,
-        actor: actor.to_string(),
-        command: command.to_string(),
-        files: name.clone(),
-        file_hash: file_hash(&path).await?,
-        scope: vuonlen_store::Scope::none(),
-        expected_households: None,
+    // 2. Its stored answers with the new score A, saved in one import.
+    let changes: Vec<crate::answers::Change> = file
+        .scored
+        .iter()
+        .zip(&ids)
+        .map(|(h, id)| crate::answers::Change { row: h.row, household_code: h.household_id.clone(), household_id: *id })
+        .collect();
+    let totals: std::collections::HashMap<i64, i32> =
+        file.scored.iter().zip(&ids).map(|(h, id)| (*id, h.score.total)).collect();
+    let mut fields = |c: &crate::answers::Change, _: &vuonlen_store::browse::SurveyDetail| {
+        Ok(vec![("score_a", totals.get(&c.household_id).copied().unwrap_or_default().to_string())])
     };
-    let mut imp = reg.begin_import(spec).await?;
-    for (commune, code, hash) in &expected {
-        imp.expect(commune, code, Some(*hash));
-    }
-    if let Err(e) = imp.push(&records).await {
-        let _ = imp.abort().await;
-        return Err(e.into());
-    }
-    let summary = imp.finish().await?;
-    if !summary.conflicts.is_empty() {
-        for c in summary.conflicts {
-            let code = c.members.first().map(|m| m.1.clone()).unwrap_or_default();
-            let row = file.scored.iter().find(|h| h.household_id == code).map_or(0, |h| h.row);
-            let (vi, en) = conflict_message(&c);
+    let origin = crate::answers::Origin { actor, command, file: &path };
+    let problems = crate::answers::apply(reg, period, standard, &changes, &mut fields, origin).await?;
+    if !problems.is_empty() {
+        for (row, code, vi, en) in problems {
             file.report.errors.push(problem(row, &code, vi, en));
         }
         return refused(file);
@@ -199,36 +135,4 @@ pub async fn record_scores(
         .collect();
     reg.record_scores(round, &scores, actor, command).await?;
     Ok(ScoresRecorded { file, table_title, recorded: Some(scores.len() as u64) })
-}
-
-async fn file_hash(path: &Path) -> Result<String, AppError> {
-    use sha2::Digest;
-    let bytes = tokio::fs::read(path).await.map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))?;
-    Ok(sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect())
-}
-
-/// A conflict of the import as a row's message (no personal data: an ID number stays out).
-fn conflict_message(c: &vuonlen_store::import::Conflict) -> (String, String) {
-    use vuonlen_store::import::ConflictKind;
-    match c.kind {
-        ConflictKind::Stale => (
-            "Phiếu hộ đã được cập nhật trong lúc chấm điểm: không ghi đè, hãy chấm lại.".into(),
-            "The household's answers changed while scoring: nothing overwritten, score again.".into(),
-        ),
-        ConflictKind::Locked => (
-            format!("Danh sách của xã đã khóa (quyết định {}): thay đổi qua rà soát thường xuyên.", c.value),
-            format!("The commune's lists are locked (decision {}): changes go through a regular review.", c.value),
-        ),
-        ConflictKind::OutOfScope => (
-            "Hộ ngoài địa bàn được ghi của người dùng.".into(),
-            "The household is outside the user's write area.".into(),
-        ),
-        _ => {
-            let (vi, en) = c.others(None, true);
-            (
-                format!("Phiếu hộ xung đột với hộ khác ({vi}): sửa phiếu hộ trước."),
-                format!("The household's answers conflict with another household ({en}): fix them first."),
-            )
-        }
-    }
 }

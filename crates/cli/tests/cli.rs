@@ -1363,11 +1363,35 @@ fn a_commune_reviews_decides_prints_and_locks_from_the_command_line() {
     );
     let history = shown(&applicants[0]);
     assert!(history.contains(&want) && history.contains("BẢNG THỬ NGHIỆM"), "{history}");
+    let audit = ok(&["household", "--commune", &commune, "--code", &applicants[0], "--audit"]);
+    assert!(audit.lines().any(|l| l.contains("review score") && l.contains(",score_a,")), "{audit}");
+    // Phiếu C: the applicant's actual income over 12 months (allowances excluded) makes it
+    // middle-living NLNDN; a row whose allowances exceed the income is refused, nothing recorded.
+    let (mh, mrows) = read_csv(&m26);
+    let persons = mrows.iter().filter(|r| r[col(&mh, "household_id")] == applicants[0]).count() as u64;
+    let income = 2_100_000 * 12 * persons + 1_200_000;
+    let phieu_c = dir.path().join("phieu-c.csv");
+    let row = |income: u64| format!("{commune},{},có,{income},1200000,2026-09-25\n", applicants[0]);
+    let header_c = "Mã xã,Mã hộ,\"Hộ làm nông, lâm, ngư, diêm nghiệp\",Tổng thu nhập 12 tháng (đồng),\"Trợ cấp, trợ giúp xã hội 12 tháng (đồng)\",Ngày khảo sát\n";
+    std::fs::write(&phieu_c, format!("{header_c}{}", row(1_000_000))).expect("write");
+    let income_errors = dir.path().join("income.errors.csv");
+    let bad_c = run(&["review", "income", "--round", &round, "--file", s(&phieu_c), "--errors-out", s(&income_errors)]);
+    assert!(!bad_c.status.success());
+    let (ih, irows) = read_csv(&income_errors);
+    assert!(irows[0][col(&ih, "message_en")].contains("exceed"), "{irows:?}");
+    assert_eq!(irows[0][col(&ih, "row")], "2");
+    std::fs::write(&phieu_c, format!("{header_c}{}", row(income))).expect("write");
+    ok(&["review", "income", "--round", &round, "--file", s(&phieu_c)]);
+    let history = shown(&applicants[0]);
+    assert!(history.contains("Phiếu C / income survey: 2100000 đ/người/tháng"), "{history}");
+    assert!(history.contains("2026: Hộ có mức sống trung bình"), "{history}");
     // The households file now says what the registry holds (a re-import of it changes nothing).
     let score_a = srows[0][col(&sh, "score_a")].clone();
     let (hh, mut hrows) = read_csv(&h26);
     for r in hrows.iter_mut().filter(|r| r[id] == applicants[0]) {
         r[col(&hh, "score_a")] = score_a.clone();
+        r[col(&hh, "income_per_capita")] = "2100000".into();
+        r[col(&hh, "nlndn")] = "1".into();
     }
     let mut w = csv::Writer::from_path(&h26).expect("write");
     w.write_record(&hh).expect("write");
@@ -1375,8 +1399,7 @@ fn a_commune_reviews_decides_prints_and_locks_from_the_command_line() {
         w.write_record(r).expect("write");
     }
     w.flush().expect("write");
-    let audit = ok(&["household", "--commune", &commune, "--code", &applicants[0], "--audit"]);
-    assert!(audit.lines().any(|l| l.contains("review score") && l.contains(",score_a,")), "{audit}");
+
     // A table households were scored with is not replaced by another text.
     std::fs::write(
         &table,

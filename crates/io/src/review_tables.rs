@@ -101,19 +101,53 @@ const COMPLAINTS_COLUMNS: &[StepColumn] = &[
     col("resolved_on", "Ngày giải quyết", "Resolved on", ColumnKind::Date, false),
 ];
 
+const YES_NO: &[&[&str]] = &[&["1", "có", "yes", "x"], &["0", "không", "no"]];
+
+/// Phiếu C (Decision 24/2021; Circular 07/2021): a household's actual income over the 12 months
+/// before the review, social allowances and state social assistance excluded, to identify
+/// middle-living households working in agriculture, forestry, fishery or salt making (NLNDN).
+const INCOME_SURVEY_COLUMNS: &[StepColumn] = &[
+    COMMUNE,
+    HOUSEHOLD,
+    col(
+        "nlndn",
+        "Hộ làm nông, lâm, ngư, diêm nghiệp",
+        "Works in agriculture, forestry, fishery or salt making",
+        ColumnKind::Code(YES_NO),
+        true,
+    ),
+    col("income_12m", "Tổng thu nhập 12 tháng (đồng)", "Income over 12 months (VND)", ColumnKind::Count, true),
+    col(
+        "allowances_12m",
+        "Trợ cấp, trợ giúp xã hội 12 tháng (đồng)",
+        "Social allowances over 12 months (VND)",
+        ColumnKind::Count,
+        false,
+    ),
+    col("surveyed_on", "Ngày khảo sát", "Surveyed on", ColumnKind::Date, true),
+];
+
 /// The step files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepTable {
     Applications,
     Screening,
     Surveys,
+    /// Phiếu C: actual 12-month income (*thu nhập thực tế 12 tháng*).
+    IncomeSurvey,
     Meetings,
     Complaints,
 }
 
 impl StepTable {
-    pub const ALL: [StepTable; 5] =
-        [StepTable::Applications, StepTable::Screening, StepTable::Surveys, StepTable::Meetings, StepTable::Complaints];
+    pub const ALL: [StepTable; 6] = [
+        StepTable::Applications,
+        StepTable::Screening,
+        StepTable::Surveys,
+        StepTable::IncomeSurvey,
+        StepTable::Meetings,
+        StepTable::Complaints,
+    ];
 
     /// The columns of the step's file, in the order a template lists them.
     pub fn columns(self) -> &'static [StepColumn] {
@@ -121,6 +155,7 @@ impl StepTable {
             StepTable::Applications => APPLICATIONS_COLUMNS,
             StepTable::Screening => SCREENING_COLUMNS,
             StepTable::Surveys => SURVEYS_COLUMNS,
+            StepTable::IncomeSurvey => INCOME_SURVEY_COLUMNS,
             StepTable::Meetings => MEETINGS_COLUMNS,
             StepTable::Complaints => COMPLAINTS_COLUMNS,
         }
@@ -131,6 +166,7 @@ impl StepTable {
             StepTable::Applications => "applications",
             StepTable::Screening => "screening",
             StepTable::Surveys => "surveys",
+            StepTable::IncomeSurvey => "income_survey",
             StepTable::Meetings => "meetings",
             StepTable::Complaints => "complaints",
         }

@@ -1396,6 +1396,36 @@ async fn the_api_runs_a_commune_review_and_a_locked_period_refuses_edits_with_40
             w.api("xa.own", "GET", &format!("/api/v1/households/{}/surveys/2025", w.own_id), None).await.json();
         let score_a = stored["fields"]["household"]["score_a"].as_str().expect("score_a").to_string();
         assert!(page.body.contains(&format!("{score_a} — bảng TEST-not-official")), "{engine}: score {score_a}");
+        // Phiếu C uploaded on the commune page: the household's income per person per month and
+        // NLNDN answer go into its answers, and its page shows the survey.
+        let persons = own["fields"]["members"].as_array().map_or(0, Vec::len) as u64;
+        let (officer_session, officer_csrf) =
+            w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let phieu_c = format!(
+            "commune_code,household_code,nlndn,income_12m,allowances_12m,surveyed_on\n{},{},1,{},600000,2025-09-25\n",
+            w.own,
+            own_code.as_str().expect("code"),
+            2_100_000 * 12 * persons + 600_000
+        );
+        let (ct, body) = multipart(&[
+            ("action", None, b"upload".to_vec()),
+            ("step", None, b"income_survey".to_vec()),
+            ("file", Some("phieu-c.csv"), phieu_c.into_bytes()),
+        ]);
+        let req = Request::post(format!("/ra-soat/{id}/xa/{}?_csrf={officer_csrf}", w.own))
+            .header(header::COOKIE, format!("vuonlen_session={officer_session}"))
+            .header(header::CONTENT_TYPE, ct)
+            .body(Body::from(body))
+            .expect("request");
+        let r = send(&w.app, req).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi 1 hộ"), "{engine}: {}", r.body);
+        let stored =
+            w.api("xa.own", "GET", &format!("/api/v1/households/{}/surveys/2025", w.own_id), None).await.json();
+        assert_eq!(stored["fields"]["household"]["income_per_capita"], "2100000", "{engine}");
+        assert_eq!(stored["fields"]["household"]["nlndn"], "1", "{engine}");
+        let page = w.page(&officer, &format!("/ho/{}?period=2025", w.own_id)).await;
+        assert!(page.body.contains("data-testid=\"income-survey\"") && page.body.contains("2.100.000"), "{engine}");
         // A national viewer reads but may not score.
         let viewer = w.api("trunguong", "POST", &scores, Some(answers("Bê tông"))).await;
         assert_eq!(viewer.status, StatusCode::FORBIDDEN, "{engine}: {}", viewer.body);

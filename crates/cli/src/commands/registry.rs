@@ -399,6 +399,16 @@ pub fn household(ctx: Ctx, a: HouseholdArgs) -> Result<ExitCode> {
                     }
                 );
             }
+            if let Some(ic) = db.unscoped().income_survey_of(p.year, v.id).await? {
+                println!(
+                    "    Phiếu C / income survey: {} đ/người/tháng (thu nhập 12 tháng {} đ, trừ trợ cấp {} đ, {} nhân khẩu), NLNDN {}",
+                    ic.income_per_capita,
+                    ic.income_12m,
+                    ic.allowances_12m,
+                    ic.persons,
+                    if ic.nlndn { "có" } else { "không" }
+                );
+            }
         }
         for l in &v.lineage {
             println!("  {}", lineage_line(l));

@@ -41,6 +41,10 @@ pub enum ReviewCommand {
     /// standards load`): household_id, commune_code, area and a column per variable; each
     /// household's score goes into its survey (re-classified) and its answers are kept.
     Score(ScoreArgs),
+    /// Record Phiếu C (actual income over 12 months, social allowances excluded) from a file:
+    /// commune_code, household_code, nlndn (1|0), income_12m, allowances_12m, surveyed_on. The
+    /// income per person per month and the NLNDN answer go into each household's survey.
+    Income(FileArgs),
     /// Record village-meeting votes: from a file (commune_code, household_code, held_on,
     /// attendees, agreeing), or one vote for every surveyed household of `--commune`.
     Meeting(MeetingArgs),
@@ -374,6 +378,32 @@ pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
                 }
                 let n = done.recorded.unwrap_or(0);
                 eprintln!("Đã ghi điểm A của {n} hộ / Recorded score A of {n} households.");
+            }
+            ReviewCommand::Income(a) => {
+                let round = round_of(&reg, a.round).await?;
+                let period = vuonlen_store::period::get(&db, round.period)
+                    .await?
+                    .with_context(|| format!("không có kỳ {0} / no period {0}", round.period))?;
+                let standard = crate::input::registry(&[])?.get(&period.standard_id)?;
+                let errors_path = a.errors_out.unwrap_or_else(|| PathBuf::from("review-income_survey.errors.csv"));
+                let done = vuonlen_app::income::record_income_surveys(
+                    &reg,
+                    &round,
+                    &period,
+                    standard,
+                    a.file,
+                    &actor,
+                    "review income",
+                )
+                .await?;
+                let read = &done.file.report;
+                if !read.is_clean() {
+                    report::write_errors(read, &errors_path)?;
+                    report::print_refusal_whole(read, &errors_path);
+                    return Ok(ExitCode::FAILURE);
+                }
+                let n = done.recorded.unwrap_or(0);
+                eprintln!("Đã ghi Phiếu C của {n} hộ / Recorded Phiếu C of {n} households.");
             }
             ReviewCommand::Survey(b) => {
                 let round = round_of(&reg, b.round).await?;

@@ -15,7 +15,7 @@ pub use applications::ApplicationRow;
 pub use decision::{Decided, DecisionInput, annexes};
 pub(crate) use lock::load as load_locks;
 pub use lock::{PeriodLock, locked_en, locked_vi};
-pub use score::{LoadedScoreTable, ScoredAnswers, StoredScore, TableLoaded};
+pub use score::{IncomeSurvey, LoadedScoreTable, ScoredAnswers, StoredScore, TableLoaded};
 pub use steps::{Application, ComplaintRow, MeetingRow, RowRefusal, ScreeningRow, Steps, SurveyRow};
 pub use vuonlen_core::review::RoundKind;
 

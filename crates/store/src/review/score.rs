@@ -164,7 +164,7 @@ impl Registry {
     /// The household of each (commune, household code) when it is a case of `round` whose
     /// survey is open (listed, surveyed or sent back) in a commune the caller may write; else
     /// every refusal, by index.
-    pub async fn score_targets(
+    pub async fn open_survey_cases(
         &self,
         round: &Round,
         rows: &[(String, String)],
@@ -275,6 +275,113 @@ impl Registry {
             parts: r.4,
             recorded_by: r.5,
             recorded_at: r.6,
+        }))
+    }
+}
+
+/// One household's Phiếu C (actual income over 12 months), to record or as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct IncomeSurvey {
+    pub household_id: i64,
+    /// Works in agriculture, forestry, fishery or salt making.
+    pub nlndn: bool,
+    /// Total income over the 12 months, VND.
+    pub income_12m: i64,
+    /// Social allowances and state social assistance in it, VND (excluded).
+    pub allowances_12m: i64,
+    pub persons: i64,
+    /// (income − allowances) / 12 / persons, VND per person per month (rounded down).
+    pub income_per_capita: i64,
+    pub surveyed_on: chrono::NaiveDate,
+}
+
+impl IncomeSurvey {
+    /// The income per person per month Phiếu C gives: (income − allowances) / 12 / persons,
+    /// rounded down; `None` when the allowances exceed the income or there is no member.
+    pub fn per_capita(income_12m: i64, allowances_12m: i64, persons: i64) -> Option<i64> {
+        (allowances_12m <= income_12m && persons > 0).then(|| (income_12m - allowances_12m) / 12 / persons)
+    }
+}
+
+impl Registry {
+    /// Records the Phiếu C of households of `round` (their income already saved in the survey),
+    /// replacing earlier ones of the period; audited without names.
+    pub async fn record_income_surveys(
+        &self,
+        round: &Round,
+        rows: &[IncomeSurvey],
+        actor: &str,
+        command: &str,
+    ) -> Result<()> {
+        let at = crate::now();
+        let mut tx = self.db.begin().await?;
+        for r in rows {
+            on_conn!(tx, c => sqlx::query(
+                "INSERT INTO income_survey (period, household_id, round_id, nlndn, income_12m, allowances_12m, persons, \
+                     income_per_capita, surveyed_on, recorded_by, recorded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (period, household_id) DO UPDATE SET round_id = $3, nlndn = $4, income_12m = $5, \
+                     allowances_12m = $6, persons = $7, income_per_capita = $8, surveyed_on = $9, recorded_by = $10, recorded_at = $11",
+            )
+            .bind(round.period)
+            .bind(r.household_id)
+            .bind(round.id)
+            .bind(i64::from(r.nlndn))
+            .bind(r.income_12m)
+            .bind(r.allowances_12m)
+            .bind(r.persons)
+            .bind(r.income_per_capita)
+            .bind(r.surveyed_on.to_string())
+            .bind(actor)
+            .bind(&at)
+            .execute(c)
+            .await?
+            .rows_affected());
+            let value =
+                format!("{} đ/người/tháng, NLNDN {}", r.income_per_capita, if r.nlndn { "có" } else { "không" });
+            let change = Change {
+                actor,
+                command,
+                entity: "income_survey",
+                household_id: Some(r.household_id),
+                period: Some(round.period),
+                member_no: None,
+                field: "phieu_c",
+                old_value: None,
+                new_value: Some(&value),
+            };
+            audit::record_now(&mut tx, &change, &at).await?;
+        }
+        tx.commit().await
+    }
+
+    /// The Phiếu C of a household in a period, when the caller may read it.
+    pub async fn income_survey_of(&self, period: i64, household_id: i64) -> Result<Option<IncomeSurvey>> {
+        let Some((commune, province, _)) = crate::reads::placement(&self.db, household_id).await? else {
+            return Ok(None);
+        };
+        if !self.scope.contains(&province, &commune) {
+            return Ok(None);
+        }
+        type Row = (i64, i64, i64, i64, i64, String);
+        let row: Option<Row> = on_pool!(self.db, p => sqlx::query_as(
+            "SELECT nlndn, income_12m, allowances_12m, persons, income_per_capita, surveyed_on \
+             FROM income_survey WHERE period = $1 AND household_id = $2",
+        )
+        .bind(period)
+        .bind(household_id)
+        .fetch_optional(p)
+        .await?);
+        Ok(row.and_then(|r| {
+            Some(IncomeSurvey {
+                household_id,
+                nlndn: r.0 != 0,
+                income_12m: r.1,
+                allowances_12m: r.2,
+                persons: r.3,
+                income_per_capita: r.4,
+                surveyed_on: r.5.parse().ok()?,
+            })
         }))
     }
 }

@@ -49,6 +49,8 @@ struct HouseholdPage {
     /// Score A as computed by the registry from the Phiếu B answers: (summary, each variable's
     /// category and points), when scored.
     score: Option<(String, Vec<String>)>,
+    /// Phiếu C as recorded: one line.
+    income_survey: Option<String>,
     history: Vec<(i64, String, u32, u32)>,
     status: String,
     lineage: Vec<String>,
@@ -148,6 +150,23 @@ pub async fn show(
             .collect();
         (summary, parts)
     });
+    let income_survey = reg.income_survey_of(year, id).await?.map(|c| {
+        use vuonlen_core::text::format_vnd;
+        format!(
+            "{}: {} đ, {}: {} đ, {} {} → {} đ/{}; NLNDN: {} ({} {})",
+            l.s("Thu nhập 12 tháng", "Income over 12 months"),
+            format_vnd(c.income_12m),
+            l.s("trừ trợ cấp xã hội", "less social allowances"),
+            format_vnd(c.allowances_12m),
+            c.persons,
+            l.s("nhân khẩu", "persons"),
+            format_vnd(c.income_per_capita),
+            l.s("người/tháng", "person/month"),
+            l.s(if c.nlndn { "có" } else { "không" }, if c.nlndn { "yes" } else { "no" }),
+            l.s("khảo sát ngày", "surveyed on"),
+            c.surveyed_on.format("%d/%m/%Y")
+        )
+    });
     let history = view.periods.iter().map(|p| (p.year, class_label(l, p.class), p.persons, p.deprivations)).collect();
     let mut status = Vec::new();
     if let Some(y) = view.status.poor_since {
@@ -209,6 +228,7 @@ pub async fn show(
         members,
         answers,
         score,
+        income_survey,
         history,
         status: status.join(" · "),
         lineage,

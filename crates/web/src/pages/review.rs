@@ -461,6 +461,9 @@ async fn commune_page(
                     StepTable::Screening => l.s("Kết quả Phiếu A", "Phiếu A results"),
                     StepTable::Meetings => l.s("Kết quả họp dân", "Meeting votes"),
                     StepTable::Complaints => l.s("Khiếu nại", "Complaints"),
+                    StepTable::IncomeSurvey => {
+                        l.s("Phiếu C (thu nhập thực tế 12 tháng, hộ NLNDN)", "Phiếu C (actual 12-month income, NLNDN)")
+                    }
                     StepTable::Surveys => "",
                 };
                 (t.key(), label.to_string(), cols.join(", "))
@@ -563,9 +566,18 @@ pub async fn commune_action(
                 )
                 .await;
             };
-            let done = vuonlen_app::review::record_file(&reg, &round, &proc, table, path, by, "web")
-                .await
-                .map_err(app_error)?;
+            let done = if table == StepTable::IncomeSurvey {
+                let p = vuonlen_store::period::get(&state.db, round.period).await?.ok_or(AppError::NotFound)?;
+                let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+                let d = vuonlen_app::income::record_income_surveys(&reg, &round, &p, std, path, by, "web")
+                    .await
+                    .map_err(app_error)?;
+                vuonlen_app::review::StepsRecorded { file: d.file, recorded: d.recorded }
+            } else {
+                vuonlen_app::review::record_file(&reg, &round, &proc, table, path, by, "web")
+                    .await
+                    .map_err(app_error)?
+            };
             match done.recorded {
                 Some(n) => Ok(format!("{} {n} {}", l.s("Đã ghi", "Recorded"), l.s("hộ.", "households."))),
                 None => {
