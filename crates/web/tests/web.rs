@@ -1426,6 +1426,12 @@ async fn the_api_runs_a_commune_review_and_a_locked_period_refuses_edits_with_40
         assert_eq!(stored["fields"]["household"]["nlndn"], "1", "{engine}");
         let page = w.page(&officer, &format!("/ho/{}?period=2025", w.own_id)).await;
         assert!(page.body.contains("data-testid=\"income-survey\"") && page.body.contains("2.100.000"), "{engine}");
+        // The same step through the API: allowances above the income are refused at their row.
+        let bad_c = serde_json::json!([{ "household_code": own_code, "nlndn": true, "income_12m": 100, "allowances_12m": 200, "on": "2025-09-25" }]);
+        let r = w.api("xa.own", "POST", &format!("{base}/steps"), steps("income_survey", bad_c)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert_eq!(r.json()["refused"][0]["index"], 0, "{engine}: {}", r.body);
+        assert!(r.body.contains("exceed"), "{engine}: {}", r.body);
         // A national viewer reads but may not score.
         let viewer = w.api("trunguong", "POST", &scores, Some(answers("Bê tông"))).await;
         assert_eq!(viewer.status, StatusCode::FORBIDDEN, "{engine}: {}", viewer.body);

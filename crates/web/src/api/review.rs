@@ -289,7 +289,8 @@ pub struct StepsRequest {
 /// One household's step. Fields by step — applications: `origin` (mau_01, mau_04, village),
 /// `applied_on`; screening: `result` (proceeds, out), `reason` (when out), `note`, `on`;
 /// surveys: none; meetings: `on`, `attendees`, `agreeing`; complaints: `on`, `content`,
-/// optionally `outcome` (upheld, rejected), `recheck_class`, `resolved_on`. Days as YYYY-MM-DD.
+/// optionally `outcome` (upheld, rejected), `recheck_class`, `resolved_on`; income_survey
+/// (Phiếu C): `nlndn`, `income_12m`, `allowances_12m`, `on`. Days as YYYY-MM-DD.
 #[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StepRow {
@@ -309,6 +310,12 @@ pub struct StepRow {
     pub recheck_class: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub resolved_on: Option<NaiveDate>,
+    /// Phiếu C: works in agriculture, forestry, fishery or salt making.
+    pub nlndn: Option<bool>,
+    /// Phiếu C: total income over the 12 months, VND.
+    pub income_12m: Option<u64>,
+    /// Phiếu C: social allowances and state social assistance in it, VND (excluded).
+    pub allowances_12m: Option<u64>,
 }
 
 /// The store's rows of a request, or what each row lacks.
@@ -442,8 +449,12 @@ fn steps_of(commune: &str, req: &StepsRequest) -> Result<Steps, Vec<(Option<usiz
             return Err(vec![(
                 None,
                 Refusal::new(
-                    format!("Bước \"{other}\" không có (applications, screening, surveys, meetings, complaints)."),
-                    format!("No step \"{other}\" (applications, screening, surveys, meetings, complaints)."),
+                    format!(
+                        "Bước \"{other}\" không có (applications, screening, surveys, income_survey, meetings, complaints)."
+                    ),
+                    format!(
+                        "No step \"{other}\" (applications, screening, surveys, income_survey, meetings, complaints)."
+                    ),
                 ),
             )]);
         }
@@ -462,6 +473,9 @@ pub async fn steps(
     ApiJson(req): ApiJson<StepsRequest>,
 ) -> Result<Response, ApiError> {
     let (reg, round) = writable(&state, &v, id, &commune).await?;
+    if req.step == "income_survey" {
+        return income_survey(&state, &v, &reg, &round, &commune, &req).await;
+    }
     let steps = match steps_of(&commune, &req) {
         Ok(s) => s,
         Err(list) => return Ok(refused(list)),
@@ -895,18 +909,62 @@ pub async fn scores(
         .map_err(crate::households::app_error)?;
     match done.recorded {
         Some(n) => Ok(Json(ScoresRecordedOut { recorded: n, table_title: done.table_title }).into_response()),
-        None => Ok(refused(
-            done.file
-                .report
-                .errors
-                .into_iter()
-                .map(|p| {
-                    let index = usize::try_from(p.row).ok().filter(|r| *r >= 2).map(|r| r - 2);
-                    let at =
-                        if p.column.is_empty() { String::new() } else { format!("{} = '{}': ", p.column, p.value) };
-                    (index, Refusal { vi: format!("{at}{}", p.message_vi), en: format!("{at}{}", p.message_en) })
-                })
-                .collect(),
-        )),
+        None => Ok(refused(file_refusals(done.file.report.errors))),
     }
+}
+
+/// Phiếu C through the steps call: the rows as the step file `vuonlen review income` reads (one
+/// reader, one set of checks), recorded by the same use case.
+async fn income_survey(
+    state: &AppState,
+    v: &Viewer,
+    reg: &Registry,
+    round: &Round,
+    commune: &str,
+    req: &StepsRequest,
+) -> Result<Response, ApiError> {
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let path = dir.path().join("phieu-c.csv");
+    let internal = |e: csv::Error| AppError::Internal(e.to_string());
+    {
+        let mut w = csv::Writer::from_path(&path).map_err(internal)?;
+        w.write_record(["commune_code", "household_code", "nlndn", "income_12m", "allowances_12m", "surveyed_on"])
+            .map_err(internal)?;
+        for r in &req.rows {
+            let text = |n: Option<u64>| n.map(|x| x.to_string()).unwrap_or_default();
+            let nlndn = r.nlndn.map(|b| if b { "1" } else { "0" }).unwrap_or_default();
+            let on = r.on.map(|d| d.to_string()).unwrap_or_default();
+            w.write_record([
+                commune,
+                r.household_code.as_str(),
+                nlndn,
+                &text(r.income_12m),
+                &text(r.allowances_12m),
+                &on,
+            ])
+            .map_err(internal)?;
+        }
+        w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
+    }
+    let p = vuonlen_store::period::get(&state.db, round.period).await?.ok_or(AppError::NotFound)?;
+    let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let done = vuonlen_app::income::record_income_surveys(reg, round, &p, std, path, &v.user.username, "api")
+        .await
+        .map_err(crate::households::app_error)?;
+    Ok(match done.recorded {
+        Some(n) => Json(Recorded { recorded: n }).into_response(),
+        None => refused(file_refusals(done.file.report.errors)),
+    })
+}
+
+/// A file's problems as refusals by row index (row 2 is index 0), each naming its column.
+fn file_refusals(errors: Vec<vuonlen_io::Problem>) -> Vec<(Option<usize>, Refusal)> {
+    errors
+        .into_iter()
+        .map(|p| {
+            let index = usize::try_from(p.row).ok().filter(|r| *r >= 2).map(|r| r - 2);
+            let at = if p.column.is_empty() { String::new() } else { format!("{} = '{}': ", p.column, p.value) };
+            (index, Refusal { vi: format!("{at}{}", p.message_vi), en: format!("{at}{}", p.message_en) })
+        })
+        .collect()
 }
