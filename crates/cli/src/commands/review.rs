@@ -353,10 +353,7 @@ pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
             }
             ReviewCommand::Score(a) => {
                 let round = round_of(&reg, a.round).await?;
-                let period = vuonlen_store::period::get(&db, round.period)
-                    .await?
-                    .with_context(|| format!("không có kỳ {0} / no period {0}", round.period))?;
-                let standard = crate::input::registry(&[])?.get(&period.standard_id)?;
+                let (period, standard) = round_period(&db, &round).await?;
                 let errors_path = a.errors_out.unwrap_or_else(|| PathBuf::from("review-score.errors.csv"));
                 let done = vuonlen_app::score::record_scores(
                     &reg,
@@ -381,10 +378,7 @@ pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
             }
             ReviewCommand::Income(a) => {
                 let round = round_of(&reg, a.round).await?;
-                let period = vuonlen_store::period::get(&db, round.period)
-                    .await?
-                    .with_context(|| format!("không có kỳ {0} / no period {0}", round.period))?;
-                let standard = crate::input::registry(&[])?.get(&period.standard_id)?;
+                let (period, standard) = round_period(&db, &round).await?;
                 let errors_path = a.errors_out.unwrap_or_else(|| PathBuf::from("review-income_survey.errors.csv"));
                 let done = vuonlen_app::income::record_income_surveys(
                     &reg,
@@ -588,6 +582,18 @@ pub fn run(ctx: Ctx, cmd: ReviewCommand) -> Result<ExitCode> {
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The round's period and the standard it is classified with (steps that change answers).
+async fn round_period(
+    db: &vuonlen_store::Db,
+    round: &Round,
+) -> Result<(vuonlen_store::period::Period, std::sync::Arc<vuonlen_core::Standard>)> {
+    let period = vuonlen_store::period::get(db, round.period)
+        .await?
+        .with_context(|| format!("không có kỳ {0} / no period {0}", round.period))?;
+    let standard = crate::input::registry(&[])?.get(&period.standard_id)?;
+    Ok((period, standard))
 }
 
 async fn file_step(

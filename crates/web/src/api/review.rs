@@ -220,6 +220,16 @@ pub async fn commune(
 }
 
 /// The caller must be able to change the commune.
+/// The round's period and the standard it is classified with (steps that change answers).
+pub(crate) async fn round_period(
+    state: &AppState,
+    round: &Round,
+) -> Result<(vuonlen_store::period::Period, std::sync::Arc<vuonlen_core::Standard>), AppError> {
+    let p = vuonlen_store::period::get(&state.db, round.period).await?.ok_or(AppError::NotFound)?;
+    let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+    Ok((p, std))
+}
+
 async fn writable(state: &AppState, v: &Viewer, id: i64, commune: &str) -> Result<(Registry, Round), AppError> {
     let reg = v.registry(state);
     let round = round_of(&reg, id).await?;
@@ -902,8 +912,7 @@ pub async fn scores(
         }
         w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    let p = vuonlen_store::period::get(&state.db, round.period).await?.ok_or(AppError::NotFound)?;
-    let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let (p, std) = round_period(&state, &round).await?;
     let done = vuonlen_app::score::record_scores(&reg, &round, &p, std, &req.table, path, &v.user.username, "api")
         .await
         .map_err(crate::households::app_error)?;
@@ -946,8 +955,7 @@ async fn income_survey(
         }
         w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
     }
-    let p = vuonlen_store::period::get(&state.db, round.period).await?.ok_or(AppError::NotFound)?;
-    let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+    let (p, std) = round_period(state, round).await?;
     let done = vuonlen_app::income::record_income_surveys(reg, round, &p, std, path, &v.user.username, "api")
         .await
         .map_err(crate::households::app_error)?;

@@ -567,8 +567,7 @@ pub async fn commune_action(
                 .await;
             };
             let done = if table == StepTable::IncomeSurvey {
-                let p = vuonlen_store::period::get(&state.db, round.period).await?.ok_or(AppError::NotFound)?;
-                let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+                let (p, std) = crate::api::review::round_period(&state, &round).await?;
                 let d = vuonlen_app::income::record_income_surveys(&reg, &round, &p, std, path, by, "web")
                     .await
                     .map_err(app_error)?;
@@ -603,8 +602,7 @@ pub async fn commune_action(
                 )
                 .await;
             };
-            let p = vuonlen_store::period::get(&state.db, round.period).await?.ok_or(AppError::NotFound)?;
-            let std = state.standards.get(&p.standard_id).map_err(|e| AppError::Invalid(e.to_string()))?;
+            let (p, std) = crate::api::review::round_period(&state, &round).await?;
             let done = vuonlen_app::score::record_scores(&reg, &round, &p, std, get("table"), path, by, "web")
                 .await
                 .map_err(app_error)?;
