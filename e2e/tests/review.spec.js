@@ -191,6 +191,13 @@ test('a review round from opening to the decision, the certificates and the lock
   await expect(page.getByTestId('review-message')).toContainText('Đã ghi 1 hộ đã điều tra');
   await expect(applicantRow).toHaveAttribute('data-stage', 'surveyed');
   await expect(rows.and(page.locator('[data-stage=surveyed]'))).toHaveCount(listed.length + 1);
+  // Phiếu C for the applicant (actual income over 12 months), through the step upload.
+  await upload.locator('select[name=step]').selectOption('income_survey');
+  await upload.locator('input[name=file]').setInputFiles({ name: 'phieu-c.csv', mimeType: 'text/csv',
+    buffer: Buffer.from(`commune_code,household_code,nlndn,income_12m,allowances_12m,surveyed_on\n${COMMUNE},${applicant},1,90000000,1200000,2025-09-25\n`) });
+  expect(await submit(page, upload.locator('button[type=submit]'))).toBe(200);
+  await expect(page.getByTestId('review-message')).toContainText('Đã ghi 1 hộ');
+  await expect(applicantRow).toHaveAttribute('data-stage', 'surveyed');
 
   // 5. The village meeting: A under half (10/40) → surveyed again → 30/40 agreed; the rest at once.
   const rowA = page.locator(`table[data-testid=cases] tr[data-household="${A}"]`);
