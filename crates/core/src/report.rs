@@ -17,7 +17,7 @@ use crate::codes::PovertyCause;
 use crate::ethnicity::Ethnicity;
 use crate::household::Household;
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A standard has at most this many indicators (`Standard` validation enforces it).
 pub const MAX_INDICATORS: usize = 32;
@@ -98,7 +98,7 @@ impl ChildCounts {
 }
 
 /// Sums of [`ChildCounts`] over households.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ChildTotals {
     pub children: u64,
     pub no_health_insurance: u64,
@@ -293,7 +293,7 @@ fn add_all<const N: usize>(a: &mut [u64; N], b: &[u64; N]) {
 }
 
 /// Counts of the poor or of the near-poor households of a unit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupTally {
     pub households: u64,
     pub persons: u64,
@@ -433,7 +433,7 @@ impl Residents {
 
 /// Every count of reports 1 and 4–11 for one unit (*đơn vị*: commune, district, province,
 /// country). Build one per sub-unit with [`UnitTally::add`], then [`UnitTally::merge`] upwards.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitTally {
     /// *Tổng số hộ dân cư*.
     pub households: u64,
@@ -549,8 +549,15 @@ pub fn percent_2dp(a: u64, b: u64) -> f64 {
 
 /// Serde for arrays longer than 32 (serde implements only up to 32).
 mod serde_arrays {
-    use serde::Serializer;
+    use serde::de::Error;
     use serde::ser::SerializeTuple;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>, const N: usize>(d: D) -> Result<[u64; N], D::Error> {
+        let v = Vec::<u64>::deserialize(d)?;
+        let n = v.len();
+        v.try_into().map_err(|_| D::Error::invalid_length(n, &"as many counts as the array holds"))
+    }
 
     pub fn serialize<S: Serializer, const N: usize>(a: &[u64; N], s: S) -> Result<S::Ok, S::Error> {
         let mut t = s.serialize_tuple(N)?;

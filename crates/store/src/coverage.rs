@@ -270,13 +270,13 @@ impl Registry {
             .push(" GROUP BY 1");
         let rows: Vec<(String, i64, i64)> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
         // The communes with households come from the report cache of the period's own standard
-        // (a few rows per village) rather than from every household's survey.
+        // (its rollup: a row per recorded commune) rather than from every household's survey.
         crate::tally::current(&self.db, period.year, &period.standard_id).await?;
         let mut missing_sql = Sql::with_args([Arg::Int(period.year), Arg::from(&period.standard_id)]);
         missing_sql
             .push("SELECT DISTINCT ")
             .push(key)
-            .push(", s.commune_code FROM tally s WHERE s.period = $1 AND s.standard_id = $2 AND ")
+            .push(", s.commune_code FROM tally_commune s WHERE s.period = $1 AND s.standard_id = $2 AND ")
             .append(&sel.filter)
             .push(" AND ")
             .append(&self.scope.sql("s"))
@@ -345,7 +345,7 @@ impl Registry {
         crate::tally::current(&self.db, period.year, &period.standard_id).await?;
         let mut sql = Sql::with_args([Arg::Int(period.year), Arg::from(&period.standard_id)]);
         sql.push(
-            "SELECT DISTINCT s.commune_code FROM tally s \
+            "SELECT DISTINCT s.commune_code FROM tally_commune s \
              WHERE s.period = $1 AND s.standard_id = $2 AND s.current_province = '' AND ",
         )
         .append(&self.scope.sql("s"))

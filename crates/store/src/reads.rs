@@ -2,22 +2,20 @@
 //! between two periods, one household's history, and the detailed lists of forms 14 and 15.
 //! Every query carries the scope's predicate.
 
-use crate::classification::subgroups_from_bits;
 use crate::db::on_pool;
 use crate::error::{Result, StoreError};
 use crate::link::{Lineage, LinkKind};
 use crate::period::Period;
 use crate::rows::{MEMBER_SELECT, MemberRow};
 use crate::scope::Registry;
-use crate::select::Selection;
+use crate::select::{RowKey, Selection};
 use crate::sql::{Arg, Sql, bound};
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 use vuonlen_core::Class;
 use vuonlen_core::classify::IndicatorSet;
-use vuonlen_core::ethnicity::Ethnicity;
 use vuonlen_core::movement::{HouseholdPath, Restructuring};
-use vuonlen_core::report::{ChildCounts, ChildTotals, HouseholdFacts, UnitTally};
+use vuonlen_core::report::UnitTally;
 
 /// Period, reference date, commune, household code, class, persons, deprivations.
 type HistoryRow = (i64, String, String, String, Option<String>, Option<i64>, Option<i64>);
@@ -109,12 +107,25 @@ impl Registry {
     /// Tallies of `standard_id`'s classification of `period` over `sel`, by report row, in key
     /// order.
     pub async fn tally(&self, period: &Period, standard_id: &str, sel: &Selection) -> Result<Vec<(String, UnitTally)>> {
-        // From the tally cache (crate::tally): households of the same row, class and
-        // report-relevant facts add up linearly (UnitTally::add_many). Deprivations, subgroups
-        // and causes only count for poor and near-poor households, so the others group by row,
-        // class and ethnicity.
+        // From the report cache (crate::tally): rows of provinces and communes add up its
+        // commune rollup; rows of villages add up its groups (households of the same row, class
+        // and report-relevant facts: UnitTally::add_many).
         crate::tally::current(&self.db, period.year, standard_id).await?;
+        let mut by_key: BTreeMap<String, UnitTally> = BTreeMap::new();
         let mut sql = Sql::with_args([Arg::Int(period.year), Arg::from(standard_id)]);
+        if sel.rows != RowKey::Village {
+            sql.push("SELECT ")
+                .push(sel.rows.sql())
+                .push(", s.tally FROM tally_commune s WHERE s.period = $1 AND s.standard_id = $2 AND ")
+                .append(&sel.filter)
+                .push(" AND ")
+                .append(&self.scope.sql("s"));
+            let rows: Vec<(String, String)> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
+            for (key, body) in rows {
+                by_key.entry(key).or_default().merge(&crate::tally::parse_rollup(&body)?);
+            }
+            return Ok(by_key.into_iter().collect());
+        }
         sql.push("SELECT ")
             .push(sel.rows.sql())
             .push(
@@ -131,28 +142,16 @@ impl Registry {
             .append(&self.scope.sql("s"))
             .push(" GROUP BY 1, 2, 3, 4, 5, 6");
         let rows: Vec<TallyRow> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
-        let mut by_key: BTreeMap<String, UnitTally> = BTreeMap::new();
         for r in rows {
-            let facts = HouseholdFacts {
-                class: class_of(&r.1)?,
-                persons: 0,
-                deprived: IndicatorSet(u32::try_from(r.2).unwrap_or(0)),
-                subgroups: subgroups_from_bits(r.3),
-                form8: u8::try_from((r.3 >> crate::tally::FORM8_SHIFT) & 0x7f).unwrap_or(0),
-                nlndn: r.3 & crate::tally::NLNDN_BIT != 0,
-                head_ethnicity: Ethnicity(u8::try_from(r.4).unwrap_or(0)),
-                causes: u16::try_from(r.5).unwrap_or(0),
-                children: ChildCounts::default(),
+            let g = crate::tally::StoredGroup {
+                class: &r.1,
+                deprived: r.2,
+                subgroups: r.3,
+                head_ethnicity: r.4,
+                causes: r.5,
+                sums: [r.6, r.7, r.8, r.9, r.10, r.11, r.12],
             };
-            let n = |v: i64| u64::try_from(v).unwrap_or(0);
-            let children = ChildTotals {
-                children: n(r.8),
-                no_health_insurance: n(r.9),
-                malnourished: n(r.10),
-                not_in_school: n(r.11),
-                schooling_deprived: n(r.12),
-            };
-            by_key.entry(r.0).or_default().add_many(&facts, n(r.6), n(r.7), &children);
+            crate::tally::add_group(by_key.entry(r.0).or_default(), &g)?;
         }
         Ok(by_key.into_iter().collect())
     }

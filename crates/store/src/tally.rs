@@ -88,6 +88,10 @@ macro_rules! cached_groups {
     };
 }
 
+mod rollup;
+use rollup::{Communes, Rollup};
+pub(crate) use rollup::{StoredGroup, add_group, parse as parse_rollup};
+
 /// Where the form-8 answers start in the tally's `subgroups` (above the six subgroup bits).
 pub(crate) const FORM8_SHIFT: u32 = 6;
 /// The bit of the tally's `subgroups` saying a middle-living household works in agriculture,
@@ -226,6 +230,7 @@ impl Building {
             ]);
         }
         buf.flush(tx).await?;
+        Rollup::of_groups(&self.groups)?.replace(tx, period, standard_id, Communes::All).await?;
         execute(
             tx,
             "INSERT INTO tally_state (period, standard_id, version) VALUES ($1, $2, $3) \
@@ -342,10 +347,12 @@ pub(crate) async fn ensure(db: &Db, period: i64, standard_id: &str) -> Result<()
         .await?;
         execute(&mut tx, concat!("INSERT INTO tally ", group_columns!(), from_changed!(), group_by!()), binds())
             .await?;
+        Rollup::rebuild(&mut tx, period, standard_id, Communes::ChangedBetween(built.unwrap_or(0), current)).await?;
     } else {
         let binds = || vec![period.into(), standard_id.into()];
         execute(&mut tx, "DELETE FROM tally WHERE period = $1 AND standard_id = $2", binds()).await?;
         execute(&mut tx, concat!("INSERT INTO tally ", group_columns!(), from_period!(), group_by!()), binds()).await?;
+        Rollup::rebuild(&mut tx, period, standard_id, Communes::All).await?;
     }
     execute(
         &mut tx,
@@ -409,6 +416,9 @@ pub struct TallyCheck {
     pub groups_missing: i64,
     pub groups_extra: i64,
     pub rows_duplicated: i64,
+    /// Recorded communes whose rollup (what forms of a province or the country add up) differs
+    /// from their groups.
+    pub rollups_differing: i64,
 }
 
 impl TallyCheck {
@@ -418,7 +428,8 @@ impl TallyCheck {
             || (self.households_cached == self.households_data
                 && self.groups_missing == 0
                 && self.groups_extra == 0
-                && self.rows_duplicated == 0)
+                && self.rows_duplicated == 0
+                && self.rollups_differing == 0)
     }
 }
 
@@ -465,6 +476,7 @@ impl Db {
                 groups_missing: 0,
                 groups_extra: 0,
                 rows_duplicated: 0,
+                rollups_differing: 0,
             };
             if !check.stale {
                 let sql = concat!(
@@ -499,6 +511,7 @@ impl Db {
                     check.groups_extra,
                     check.rows_duplicated,
                 ) = (a, b, m, e, dup);
+                check.rollups_differing = rollup::differing(self, period, &check.standard_id).await?;
             }
             out.push(check);
         }

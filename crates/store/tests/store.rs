@@ -1035,8 +1035,16 @@ async fn a_report_rebuilds_only_the_changed_communes_and_db_check_compares_the_c
         let mut changed = rows.clone();
         changed[2] = household("B2", "00097", Class::Poor, 2, 7_200);
         assert_eq!(import(&db, 2025, &records(dir.path(), "r1", &changed, d(2025, 12, 31))).await.updated, 1);
+        // 00004's groups were not rebuilt (a form by village reads them), nor its rollup, made
+        // before the spoiling: a form of the country adds up the rollup.
+        let village_rows = Selection::parse("00004").expect("commune");
+        assert_eq!(total(&all.tally(&p, "2022-2025", &village_rows).await.expect("tally")), 101, "{engine}");
         let t = all.tally(&p, "2022-2025", &vn).await.expect("tally");
-        assert_eq!(total(&t), 103, "{engine}: only 00097 was rebuilt");
+        assert_eq!(total(&t), 3, "{engine}: the rollup was folded before the groups were spoiled");
+        assert!(
+            db.check_tallies().await.expect("check").iter().any(|c| !c.holds() && c.rollups_differing == 1),
+            "{engine}: db check sees the rollup and the groups disagree"
+        );
         let by_commune = Selection::parse("01").expect("Hà Nội");
         let rows_of = |t: &[(String, vuonlen_core::report::UnitTally)], k: &str| {
             t.iter().find(|(key, _)| key == k).map(|(_, u)| (u.households, u.households_in(Class::Poor)))
@@ -1051,6 +1059,14 @@ async fn a_report_rebuilds_only_the_changed_communes_and_db_check_compares_the_c
         db.execute_admin("UPDATE tally SET persons = persons + 1").await.expect("spoil");
         assert!(db.check_tallies().await.expect("check").iter().any(|c| !c.holds()), "{engine}");
         assert_eq!(db.rebuild_tallies().await.expect("rebuild"), 1, "{engine}");
+        assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds() && !c.stale), "{engine}");
+        // A rollup row lost behind the program's back: db check counts it, the rebuild restores it.
+        db.execute_admin("DELETE FROM tally_commune WHERE current_commune = '00004'").await.expect("spoil");
+        assert_eq!(total(&all.tally(&p, "2022-2025", &vn).await.expect("tally")), 2, "{engine}");
+        let spoiled = db.check_tallies().await.expect("check");
+        assert!(spoiled.iter().any(|c| !c.holds() && c.rollups_differing == 1), "{engine}: {spoiled:?}");
+        assert_eq!(db.rebuild_tallies().await.expect("rebuild"), 1, "{engine}");
+        assert_eq!(total(&all.tally(&p, "2022-2025", &vn).await.expect("tally")), 3, "{engine}");
         assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds() && !c.stale), "{engine}");
     }
 }

@@ -199,7 +199,7 @@ pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
             let tallies = db.check_tallies().await?;
             println!();
             println!(
-                "period,standard,tally,households_cached,households_data,groups_missing,groups_extra,rows_duplicated"
+                "period,standard,tally,households_cached,households_data,groups_missing,groups_extra,rows_duplicated,rollups_differing"
             );
             for t in &tallies {
                 let state = if t.stale {
@@ -210,14 +210,15 @@ pub fn db(ctx: Ctx, cmd: DbCommand) -> Result<ExitCode> {
                     "DIFFERS"
                 };
                 println!(
-                    "{},{},{state},{},{},{},{},{}",
+                    "{},{},{state},{},{},{},{},{},{}",
                     t.period,
                     t.standard_id,
                     t.households_cached,
                     t.households_data,
                     t.groups_missing,
                     t.groups_extra,
-                    t.rows_duplicated
+                    t.rows_duplicated,
+                    t.rollups_differing
                 );
             }
             let differs = tallies.iter().any(|t| !t.holds());
