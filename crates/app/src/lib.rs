@@ -18,8 +18,10 @@ pub mod edit;
 pub mod error;
 pub mod import;
 pub mod income;
+pub mod progress;
 pub mod report;
 pub mod review;
 pub mod score;
+pub mod targets;
 
 pub use error::AppError;

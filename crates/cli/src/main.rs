@@ -48,6 +48,10 @@ enum Command {
     /// Số dân cư — a period's resident households and persons per commune (the base of rates).
     #[command(subcommand)]
     Totals(commands::totals::TotalsCommand),
+    /// Chỉ tiêu — a plan's poverty-reduction targets: check and import a target table, set,
+    /// show and export.
+    #[command(subcommand)]
+    Targets(commands::targets::TargetsCommand),
     /// Rà soát — a review round: list, screening, survey, meeting, posting, complaints, decision, lock.
     #[command(subcommand)]
     Review(commands::review::ReviewCommand),
@@ -91,6 +95,7 @@ fn main() -> ExitCode {
         Command::Import(a) => commands::import::run(ctx, a),
         Command::Totals(c) => commands::totals::run(ctx, c),
         Command::Review(c) => commands::review::run(ctx, c),
+        Command::Targets(c) => commands::targets::run(ctx, c),
         Command::Reclassify(a) => commands::registry::reclassify(ctx, a),
         Command::Transitions(a) => commands::form::transitions(ctx, a),
         Command::Report(a) => commands::form::report(ctx, a),

@@ -1550,3 +1550,178 @@ fn score_a_is_computed_with_a_loaded_table_and_bad_answers_are_located() {
     assert!(found.contains(&("2", "buffalo", "")), "{found:?}");
     assert!(found.contains(&("3", "commune_code", "79999")), "{found:?}");
 }
+
+// --- Plan targets (issue 13) ---
+
+#[test]
+fn a_target_table_with_a_published_error_is_refused_located_then_imported_and_exported() {
+    let dir = tempfile::tempdir().expect("tmp");
+    targets_scenario(&format!("sqlite://{}", s(&dir.path().join("targets.db"))), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        let pg_dir = dir.path().join("pg");
+        std::fs::create_dir_all(&pg_dir).expect("mkdir");
+        targets_scenario(&pg.db_url(), &pg_dir);
+    }
+}
+
+fn targets_scenario(db: &str, dir: &Path) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db, "--actor", "can-bo-tinh"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let text = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(run(&["db", "migrate"]).status.success());
+    // The province's own targets first: the communes' table is bound by them.
+    let set = run(&[
+        "targets",
+        "set",
+        "--year",
+        "2026",
+        "--unit",
+        "14",
+        "--figure",
+        "households=300000",
+        "--figure",
+        "poor_households=5000",
+        "--figure",
+        "poor_rate_pct=1.67",
+        "--figure",
+        "target_reduction_households=20",
+    ]);
+    assert!(set.status.success(), "{}", text(&set));
+    // A wrong rate in the province's own figures is refused, naming the base.
+    let bad_set = run(&[
+        "targets",
+        "set",
+        "--year",
+        "2026",
+        "--unit",
+        "14",
+        "--figure",
+        "households=300000",
+        "--figure",
+        "poor_households=5000",
+        "--figure",
+        "poor_rate_pct=1.5",
+        "--figure",
+        "target_reduction_households=20",
+    ]);
+    assert!(!bad_set.status.success());
+    assert!(text(&bad_set).contains("5.000 hộ nghèo / 300.000 hộ dân cư = 1,67 %"), "{}", text(&bad_set));
+
+    // Names with or without the unit's type and diacritics, a code; the third row's rate is
+    // wrong (30 / 1,500 is 2.00 %, the table says 2.5), as published plans are.
+    let header = "Mã đơn vị,Tên đơn vị,Tổng số hộ,Số hộ nghèo,Tỷ lệ hộ nghèo (%),Hộ nghèo thuộc diện bảo trợ xã hội,\
+                  Hộ nghèo có khả năng thoát nghèo,Chỉ tiêu giảm hộ nghèo (hộ),Số hộ nghèo cuối năm,Tỷ lệ hộ nghèo cuối năm (%)\n";
+    let table = |third_rate: &str| {
+        format!(
+            "{header},Tô Hiệu,2845,43,\"1,51\",13,30,10,33,\"1,16\"\n\
+             03667,Phường Chiềng An,1000,20,\"2,00\",5,15,5,15,\"1,50\"\n\
+             ,chieng coi,1500,30,\"{third_rate}\",10,20,8,22,\"1,47\"\n\
+             ,Tổng cộng,5345,93,\"1,74\",28,65,23,70,\"1,31\"\n"
+        )
+    };
+    let file = dir.join("chi-tieu-xa.csv");
+    let errors = dir.join("chi-tieu.errors.csv");
+    std::fs::write(&file, table("2,5")).expect("write");
+    let args = |f: &Path| {
+        vec![
+            "targets".to_string(),
+            "import".into(),
+            "--year".into(),
+            "2026".into(),
+            "--unit".into(),
+            "14".into(),
+            "--file".into(),
+            s(f).into(),
+            "--errors-out".into(),
+            s(&errors).into(),
+        ]
+    };
+    let refused = run(&args(&file).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(!refused.status.success(), "{}", text(&refused));
+    let (h, rows) = read_csv(&errors);
+    assert_eq!(h, ["severity", "file", "sheet", "row", "column", "value", "unit", "message_vi", "message_en"]);
+    assert_eq!(rows.len(), 1, "one error: {rows:?}");
+    let e = &rows[0];
+    assert_eq!(
+        (e[3].as_str(), e[4].as_str(), e[5].as_str(), e[6].as_str()),
+        ("4", "Tỷ lệ hộ nghèo (%)", "2,5", "chieng coi")
+    );
+    assert!(e[7].contains("30 hộ nghèo / 1.500 hộ dân cư = 2 %"), "{}", e[7]);
+    assert!(e[8].contains("30 poor households / 1500 households = 2 %"), "{}", e[8]);
+    // Nothing was recorded.
+    assert!(!text(&run(&["targets", "show", "--year", "2026", "--unit", "14"])).contains("table for"));
+
+    // Fixed, it is recorded.
+    std::fs::write(&file, table("2,00")).expect("write");
+    let imported = run(&args(&file).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(text(&imported).contains("Recorded 2026 targets of 3 units"), "{}", text(&imported));
+    let shown = text(&run(&["targets", "show", "--year", "2026", "--unit", "14"]));
+    for code in ["03646", "03667", "03670"] {
+        assert!(shown.contains(code), "{code}: {shown}");
+    }
+    assert!(shown.contains("Tổng cộng\t5.345\t93\t23"), "{shown}");
+
+    // Exported with English headers, it reads back as the same table.
+    let out = dir.join("export.csv");
+    let exported = run(&["targets", "export", "--year", "2026", "--unit", "14", "--out", s(&out), "--english"]);
+    assert!(exported.status.success(), "{}", text(&exported));
+    let (h, rows) = read_csv(&out);
+    assert_eq!(&h[..4], ["unit_code", "unit_name", "households", "ethnic_minority_households"]);
+    assert_eq!(rows.len(), 4);
+    assert_eq!((rows[3][1].as_str(), rows[3][col(&h, "households")].as_str()), ("Tổng cộng", "5345"));
+    assert_eq!(rows[3][col(&h, "poor_rate_pct")], "1.74");
+    let again = run(&["targets", "check", "--year", "2026", "--unit", "14", "--file", s(&out)]);
+    assert!(again.status.success(), "{}", text(&again));
+    let xlsx = dir.join("export.xlsx");
+    assert!(run(&["targets", "export", "--year", "2026", "--unit", "14", "--out", s(&xlsx)]).status.success());
+    let from_xlsx = run(&["targets", "check", "--year", "2026", "--unit", "14", "--file", s(&xlsx)]);
+    assert!(from_xlsx.status.success(), "{}", text(&from_xlsx));
+
+    // Progress: targets but no review period in this registry, so no figures to compare.
+    let progress = run(&["targets", "progress", "--year", "2026", "--unit", "14"]);
+    assert!(progress.status.success(), "{}", text(&progress));
+    let out = String::from_utf8_lossy(&progress.stdout).into_owned();
+    let line = out.lines().find(|l| l.starts_with("03646\t")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("\t43\t10\t33\t") && line.ends_with("no_data"), "{line}");
+    let xlsx = dir.join("tien-do.xlsx");
+    let wrote = run(&["targets", "progress", "--year", "2026", "--unit", "14", "--out", s(&xlsx)]);
+    assert!(wrote.status.success() && xlsx.exists(), "{}", text(&wrote));
+
+    // Beyond the province's targets, with both figures; bad numbers and unknown units, all at once.
+    let over = dir.join("over.csv");
+    std::fs::write(
+        &over,
+        format!(
+            "{header},Tô Hiệu,400000,43,\"0,01\",13,30,10,33,\"0,01\"\n\
+             ,Xã Không Có,10,-5,,,,1,,\n\
+             03667,Phường Chiềng An,1000,20,120,5,15,5,15,\"1,50\"\n"
+        ),
+    )
+    .expect("write");
+    let o =
+        run(&["targets", "check", "--year", "2026", "--unit", "14", "--file", s(&over), "--errors-out", s(&errors)]);
+    assert!(!o.status.success());
+    let (_, rows) = read_csv(&errors);
+    let messages: Vec<String> = rows.iter().map(|r| format!("{} {} {}", r[3], r[4], r[8])).collect();
+    assert!(messages.iter().any(|m| m.starts_with("3 ") && m.contains("'-5'")), "{messages:?}");
+    assert!(
+        messages.iter().any(|m| m.starts_with("3 ") && m.contains("'Xã Không Có' is not a unit of Tỉnh Sơn La")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.starts_with("4 ") && m.contains("between 0 and 100")), "{messages:?}");
+    // The parent comparison needs every row read: fixed, the sum beyond the province is shown.
+    std::fs::write(&over, format!("{header},Tô Hiệu,400000,43,\"0,01\",13,30,10,33,\"0,01\"\n")).expect("write");
+    let o =
+        run(&["targets", "check", "--year", "2026", "--unit", "14", "--file", s(&over), "--errors-out", s(&errors)]);
+    assert!(!o.status.success());
+    let (_, rows) = read_csv(&errors);
+    assert!(
+        rows.iter().any(|r| r[7].contains("400.000 hộ dân cư") && r[7].contains("Tỉnh Sơn La (300.000)")),
+        "{rows:?}"
+    );
+    assert!(rows.iter().any(|r| r[8].contains("by 10") && r[8].contains("(20)")), "{rows:?}");
+}

@@ -11,6 +11,7 @@ pub mod codes;
 pub mod collate;
 pub mod ethnicity;
 pub mod household;
+pub mod indicators;
 pub mod labour;
 pub mod measures;
 pub mod movement;
@@ -22,6 +23,7 @@ pub mod schema;
 pub mod score_table;
 pub mod standard;
 pub mod summary;
+pub mod targets;
 pub mod text;
 pub mod units;
 

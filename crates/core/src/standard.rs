@@ -433,6 +433,8 @@ pub struct Standards {
     pending: Vec<(String, Standard)>,
     /// Phiếu B score tables loaded (none is shipped: docs/score-tables.md).
     score_tables: Vec<(String, Arc<crate::score_table::ScoreTable>)>,
+    /// The programmes' result indicators (`kind = "indicator_framework"`).
+    frameworks: Vec<Arc<crate::indicators::IndicatorFramework>>,
 }
 
 #[derive(Deserialize)]
@@ -441,6 +443,11 @@ struct KindOnly {
 }
 
 impl Standards {
+    /// The indicator framework covering `year` (the latest loaded if several do).
+    pub fn framework_for(&self, year: i64) -> Option<Arc<crate::indicators::IndicatorFramework>> {
+        self.frameworks.iter().rev().find(|f| f.covers(year)).cloned()
+    }
+
     /// The standards shipped in `standards/` (compiled into the binary).
     pub fn embedded() -> Result<Standards, StandardError> {
         let mut r = Standards::default();
@@ -479,6 +486,12 @@ impl Standards {
                 self.score_tables.retain(|(_, x)| x.id != t.id);
                 self.score_tables.push((file.to_string(), Arc::new(t)));
             }
+            "indicator_framework" => {
+                let f: crate::indicators::IndicatorFramework = toml::from_str(text).map_err(parse_err)?;
+                f.validate().map_err(|message| StandardError::Invalid { file: file.to_string(), message })?;
+                self.frameworks.retain(|x| x.id != f.id);
+                self.frameworks.push(Arc::new(f));
+            }
             "poverty_standard" => {
                 let mut s: Standard = toml::from_str(text).map_err(parse_err)?;
                 s.validate(file)?;
@@ -488,7 +501,7 @@ impl Standards {
                 return Err(StandardError::Invalid {
                     file: file.to_string(),
                     message: format!(
-                        "unknown kind {other:?} (expected \"poverty_standard\", \"working_age\", \"review_procedure\" or \"score_table\")"
+                        "unknown kind {other:?} (expected \"poverty_standard\", \"working_age\", \"review_procedure\", \"score_table\" or \"indicator_framework\")"
                     ),
                 });
             }

@@ -11,6 +11,12 @@ use std::path::Path;
 pub const ERROR_FILE_COLUMNS: [&str; 9] =
     ["severity", "file", "sheet", "row", "column", "value", "household_id", "message_vi", "message_en"];
 
+/// The header of the error file of `report`: [`ERROR_FILE_COLUMNS`], the seventh named for
+/// what the rows are (`unit` for a target table).
+fn columns(report: &ReadReport) -> impl Iterator<Item = &'static str> + '_ {
+    ERROR_FILE_COLUMNS.iter().enumerate().map(|(i, c)| if i == 6 { report.key_column.unwrap_or(c) } else { c })
+}
+
 /// The text columns of a problem, in [`ERROR_FILE_COLUMNS`] order (severity and row are filled
 /// in by the writer).
 fn texts(p: &crate::Problem) -> [&str; 9] {
@@ -49,7 +55,7 @@ pub fn write_problems(report: &ReadReport, path: &Path, format: OutputFormat) ->
     match format {
         OutputFormat::Csv => {
             let mut w = CsvOut::create(path, true)?;
-            w.header(ERROR_FILE_COLUMNS.iter().copied())?;
+            w.header(columns(report))?;
             for (severity, p) in problems {
                 let texts = texts(p).map(|t| inert(t));
                 let mut cells = texts.each_ref().map(|t| Cell::Str(t));
@@ -65,8 +71,8 @@ pub fn write_problems(report: &ReadReport, path: &Path, format: OutputFormat) ->
             let bold = Format::new().set_bold();
             let ws = wb.add_worksheet_with_constant_memory().map_err(err)?;
             ws.set_name("errors").map_err(err)?;
-            for (i, h) in ERROR_FILE_COLUMNS.iter().enumerate() {
-                ws.write_string_with_format(0, i as u16, *h, &bold).map_err(err)?;
+            for (i, h) in columns(report).enumerate() {
+                ws.write_string_with_format(0, i as u16, h, &bold).map_err(err)?;
             }
             for (r, (severity, p)) in (1u32..).zip(problems) {
                 if r >= XLSX_MAX_ROWS {

@@ -123,6 +123,9 @@ pub struct ReadReport {
     pub warnings_omitted: u64,
     /// The members file was out of order and was joined in memory.
     pub in_memory_join: bool,
+    /// The error file's seventh column when its rows are not households: `unit` for a target
+    /// table (`None`: `household_id`).
+    pub key_column: Option<&'static str>,
 }
 
 impl ReadReport {
@@ -237,6 +240,7 @@ fn run(
             errors_omitted,
             warnings_omitted,
             in_memory_join: false,
+            key_column: None,
         }))
     })
 }

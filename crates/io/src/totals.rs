@@ -199,7 +199,7 @@ impl Reader {
 }
 
 /// A whole number: digits, possibly grouped by thousands with `.`, `,` or spaces (`12.345`).
-fn parse_count(v: &str) -> Option<u64> {
+pub(crate) fn parse_count(v: &str) -> Option<u64> {
     let groups: Vec<&str> = v.split(['.', ',', ' ', '\u{a0}']).collect();
     let grouped = groups.len() > 1
         && (1..=3).contains(&groups[0].len())

@@ -34,6 +34,7 @@ pub mod scope;
 pub mod select;
 mod sql;
 mod tally;
+pub mod targets;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod units;

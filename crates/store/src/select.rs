@@ -75,6 +75,18 @@ fn digits(s: &str) -> bool {
 }
 
 impl Selection {
+    /// The whole country with a row per commune of today's list (the progress of every
+    /// commune of the country).
+    pub fn country_by_commune() -> Selection {
+        Selection {
+            code: "VN".into(),
+            name: "Toàn quốc".into(),
+            level_vi: "toàn quốc",
+            filter: piece(|q| q.push("1 = 1")),
+            rows: RowKey::CurrentCommune,
+        }
+    }
+
     /// Parses `--unit`.
     pub fn parse(unit: &str) -> Result<Selection> {
         let u = AdminUnits::get();

@@ -168,6 +168,8 @@ routes! {
     "/ra-soat/{id}" => get(pages::review::round);
     "/ra-soat/{id}/xa/{commune}" => get(pages::review::commune).post(pages::review::commune_action), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ra-soat/{id}/xa/{commune}/{file}" => get(pages::review::download);
+    "/chi-tieu" => get(pages::targets::show).post(pages::targets::submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
+    "/chi-tieu/tai" => get(pages::targets::download);
     "/bao-cao" => get(pages::reports::show);
     "/bao-cao/tai" => get(pages::reports::download);
     "/nguoi-dung" => get(pages::admin::users).post(pages::admin::create);
@@ -200,6 +202,9 @@ routes! {
     "/api/v1/review/rounds/{id}/communes/{commune}/decision" => post(api::review::decide);
     "/api/v1/review/rounds/{id}/communes/{commune}/scores" => post(api::review::scores);
     "/api/v1/score-tables" => get(api::review::score_tables);
+    "/api/v1/targets/{year}/{unit}" => get(api::targets::get_targets).put(api::targets::put_targets);
+    "/api/v1/targets/{year}/{unit}/table" => post(api::targets::post_table);
+    "/api/v1/targets/{year}/{unit}/progress" => get(api::targets::get_progress);
     "/api/openapi.json" => get(api::openapi);
 }
 

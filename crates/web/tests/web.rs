@@ -1610,3 +1610,204 @@ async fn the_national_dashboard_names_the_communes_no_province_holds() {
         assert!(page.body.contains("data-testid=\"unmapped\"") && page.body.contains("16411"), "{engine}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_province_sets_its_targets_and_its_communes_table_through_the_page_and_the_api() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let (session, csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let post = |parts: Vec<(&'static str, Option<&'static str>, Vec<u8>)>| {
+            let (ct, body) = multipart(&parts);
+            Request::post(format!("/chi-tieu?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .expect("request")
+        };
+        // The province's own targets, from the page's form: the rate must match its counts.
+        let own = |rate: &str| {
+            vec![
+                ("action", None, b"set".to_vec()),
+                ("year", None, b"2026".to_vec()),
+                ("unit", None, b"14".to_vec()),
+                ("households", None, b"20000".to_vec()),
+                ("poor_households", None, b"300".to_vec()),
+                ("poor_rate_pct", None, rate.as_bytes().to_vec()),
+                ("target_reduction_households", None, b"25".to_vec()),
+            ]
+        };
+        let r = send(&w.app, post(own("1,60"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("300 hộ nghèo / 20.000 hộ dân cư = 1,5 %"), "{engine}: {}", r.body);
+        let r = send(&w.app, post(own("1,50"))).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi chỉ tiêu của Tỉnh Sơn La 2026"), "{engine}");
+
+        // The communes' table: the own and sibling communes (rate, reduction of each, total).
+        let table = |rows: [(&str, u32); 2], total: u32| {
+            format!(
+                "Mã đơn vị,Tên đơn vị,Tổng số hộ,Số hộ nghèo,Tỷ lệ hộ nghèo (%),Chỉ tiêu giảm hộ nghèo (hộ)\n\
+                 {},,1000,20,\"{}\",{}\n{},,800,8,\"1,00\",{}\nTổng cộng,,1800,28,\"1,56\",{total}\n",
+                w.own, rows[0].0, rows[0].1, w.sibling, rows[1].1
+            )
+            .into_bytes()
+        };
+        let upload = |action: &'static str, bytes: Vec<u8>| {
+            vec![
+                ("action", None, action.as_bytes().to_vec()),
+                ("year", None, b"2026".to_vec()),
+                ("unit", None, b"14".to_vec()),
+                ("file", Some("chi-tieu.csv"), bytes),
+            ]
+        };
+        // One rate wrong, and each commune reducing more than it has poor households: refused
+        // whole, every row named.
+        let r = send(&w.app, post(upload("import", table([("2,50", 25), ("", 15)], 40)))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("data-testid=\"targets-errors\""), "{engine}");
+        assert!(r.body.contains("20 hộ nghèo / 1.000 hộ dân cư = 2 %"), "{engine}: {}", r.body);
+        assert!(r.body.contains("25 hộ giảm nhiều hơn 20 hộ nghèo"), "{engine}: {}", r.body);
+        assert!(r.body.contains("15 hộ giảm nhiều hơn 8 hộ nghèo"), "{engine}: {}", r.body);
+        // Consistent but short of the province's reduction (25): refused with both figures.
+        let r = send(&w.app, post(upload("check", table([("2,00", 15), ("", 5)], 20)))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(
+            r.body.contains("Các đơn vị giảm 20 hộ nghèo — ít hơn chỉ tiêu giảm của Tỉnh Sơn La (25 hộ)"),
+            "{engine}: {}",
+            r.body
+        );
+        let r = send(&w.app, post(upload("import", table([("2,00", 20), ("", 8)], 28)))).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi chỉ tiêu của 2"), "{engine}: {}", r.body);
+        assert!(r.body.contains("data-testid=\"target-table\""), "{engine}");
+
+        // The API: the province reads the table; the commune officer only its own commune.
+        let got = w.api("tinh.14", "GET", "/api/v1/targets/2026/14", None).await;
+        assert_eq!(got.status, OK, "{engine}: {}", got.body);
+        let j = got.json();
+        assert_eq!(j["own"]["poor_households"], 300.0, "{engine}: {j}");
+        assert_eq!(j["table"].as_array().map(Vec::len), Some(2), "{engine}: {j}");
+        assert_eq!(j["total"]["target_reduction_households"], 28.0, "{engine}: {j}");
+        assert_eq!(j["rate_bases_verified"], false);
+        let mine = w.api("xa.own", "GET", &format!("/api/v1/targets/2026/{}", w.own), None).await.json();
+        assert_eq!(mine["own"]["target_reduction_households"], 20.0, "{engine}: {mine}");
+        let theirs = w.api("xa.own", "GET", &format!("/api/v1/targets/2026/{}", w.sibling), None).await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{engine}");
+        // The province's own targets cannot be set by a commune; its own can, checked.
+        let body = serde_json::json!({"figures": {"households": 1000, "poor_households": 20, "target_reduction_households": 2}});
+        let r = w.api("xa.own", "PUT", "/api/v1/targets/2026/14", Some(body)).await;
+        assert!([StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&r.status), "{engine}: {}", r.status);
+        let over = serde_json::json!({"figures": {"households": 1000, "poor_households": 20, "poor_rate_pct": 120, "target_reduction_households": 2}});
+        let r = w.api("xa.own", "PUT", &format!("/api/v1/targets/2026/{}", w.own), Some(over)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("between 0 and 100"), "{engine}: {}", r.body);
+        // The table through the API, refused at its row's index.
+        let api_table = serde_json::json!({"check_only": true, "rows": [
+            {"unit_code": w.own, "figures": {"households": 1000, "poor_households": -1, "target_reduction_households": 1}},
+            {"unit_name": "Không Có", "figures": {"households": 5, "poor_households": 1, "target_reduction_households": 1}}]});
+        let r = w.api("tinh.14", "POST", "/api/v1/targets/2026/14/table", Some(api_table)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        let refused = r.json()["refused"].as_array().cloned().unwrap_or_default();
+        assert!(
+            refused.iter().any(|x| x["index"] == 0 && x["message_en"].as_str().is_some_and(|m| m.contains("-1"))),
+            "{engine}: {refused:?}"
+        );
+        assert!(
+            refused
+                .iter()
+                .any(|x| x["index"] == 1 && x["message_en"].as_str().is_some_and(|m| m.contains("not a unit of"))),
+            "{engine}: {refused:?}"
+        );
+        // The download is the table with its total row.
+        let xlsx = w.page(&session, "/chi-tieu/tai?year=2026&unit=14&format=csv").await;
+        assert_eq!(xlsx.status, OK, "{engine}");
+        assert!(xlsx.body.contains("Tổng cộng") && xlsx.body.contains("1800"), "{engine}: {}", xlsx.body);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_marks_the_units_off_track_and_forecasts_before_the_review() {
+    use vuonlen_core::targets::{Figures, col};
+    use vuonlen_store::targets::{NewTarget, TargetUnit};
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let national = w.db.unscoped();
+        let province = vuonlen_store::Selection::parse("14").expect("Sơn La");
+        let poor_in = |year: i64| {
+            let (national, province) = (national.clone(), province.clone());
+            async move {
+                let per = national.period(year).await.expect("period").expect("exists");
+                national
+                    .tally(&per, &per.standard_id, &province)
+                    .await
+                    .expect("tally")
+                    .into_iter()
+                    .map(|(k, t)| (k, t.households_in(vuonlen_core::Class::Poor)))
+                    .collect::<std::collections::HashMap<_, _>>()
+            }
+        };
+        let (p2024, p2025) = (poor_in(2024).await, poor_in(2025).await);
+        // The commune with the most poor households ends one above its target; another under it.
+        let (late, late25) = p2025
+            .iter()
+            .max_by_key(|(k, v)| (**v, std::cmp::Reverse((*k).clone())))
+            .map(|(k, v)| (k.clone(), *v))
+            .expect("a commune");
+        assert!(late25 > 0, "{engine}: the test province has poor households");
+        let late24 = p2024.get(&late).copied().unwrap_or(0);
+        let fine = if late == w.own { w.sibling.clone() } else { w.own.clone() };
+        let fine25 = p2025.get(&fine).copied().unwrap_or(0);
+        let target = |code: &str, poor: u64, end: u64| {
+            let mut f = Figures::default();
+            f.0[col::HOUSEHOLDS] = Some(100_000.0);
+            f.0[col::POOR] = Some(poor as f64);
+            f.0[col::REDUCTION] = Some(poor.saturating_sub(end) as f64);
+            f.0[col::POOR_END] = Some(end as f64);
+            NewTarget { unit: TargetUnit::parse(code).expect("unit"), figures: f }
+        };
+        // 2025: the late commune ends one household above its target; the other under it.
+        let rows = [target(&late, late24.max(late25), late25 - 1), target(&fine, fine25 + 5, fine25 + 5)];
+        let parent = TargetUnit::parse("14").expect("province");
+        national.record_targets(2025, Some(&parent), &rows, None, "test", "test").await.expect("targets");
+        let got = w.api("tinh.14", "GET", "/api/v1/targets/2025/14/progress", None).await;
+        assert_eq!(got.status, OK, "{engine}: {}", got.body);
+        let j = got.json();
+        assert_eq!(j["latest_period"], 2025, "{engine}");
+        let unit = |code: &str| j["units"].as_array().and_then(|u| u.iter().find(|x| x["unit_code"] == code).cloned());
+        let off = unit(&late).expect("the late commune");
+        assert_eq!(
+            (off["status"].as_str(), off["actual_end"].as_u64()),
+            (Some("off_track"), Some(late25)),
+            "{engine}: {off}"
+        );
+        assert_eq!(unit(&fine).expect("the other commune")["status"], "on_track", "{engine}");
+        assert_eq!(off["indicators"]["poor_households"].as_f64(), Some(late25 as f64), "{engine}: {off}");
+        assert!(off["indicators"].as_object().is_some_and(|m| m.contains_key("deprived_shares:health_insurance")));
+        // The page highlights it; a commune officer does not see the province's progress.
+        let (session, _) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let page = w.page(&session, "/chi-tieu?year=2025&unit=14").await;
+        assert_eq!(page.status, OK, "{engine}");
+        assert!(page.body.contains(&format!("<tr class=\"late\"><td>{late}</td>")), "{engine}: {}", page.body);
+        assert!(page.body.contains("data-testid=\"off-track-count\">1<"), "{engine}");
+        assert!(page.body.contains("data-testid=\"targets-trend\""), "{engine}");
+        let refused = w.api("xa.own", "GET", "/api/v1/targets/2025/14/progress", None).await;
+        assert_eq!(refused.status, StatusCode::NOT_FOUND, "{engine}");
+        // 2026 has no review yet: the forecast goes at 2024→2025's pace from the start.
+        national
+            .record_targets(2026, Some(&parent), &[target(&late, late25, late25)], None, "test", "test")
+            .await
+            .expect("targets");
+        let j = w.api("tinh.14", "GET", "/api/v1/targets/2026/14/progress", None).await.json();
+        let off = j["units"]
+            .as_array()
+            .and_then(|u| u.iter().find(|x| x["unit_code"] == late.as_str()).cloned())
+            .expect("late");
+        let pace = late24 as f64 - late25 as f64;
+        assert_eq!(off["forecast_end"].as_f64(), Some((late25 as f64 - pace).max(0.0)), "{engine}: {off}");
+        assert!(off["actual_end"].is_null(), "{engine}");
+        let want = if late25 as f64 - pace <= late25 as f64 { "on_track" } else { "off_track" };
+        assert_eq!(off["status"], want, "{engine}: {off}");
+    }
+}

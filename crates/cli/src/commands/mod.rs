@@ -7,5 +7,6 @@ pub mod score;
 pub mod standards;
 pub mod summary;
 pub mod synth;
+pub mod targets;
 pub mod totals;
 pub mod web;

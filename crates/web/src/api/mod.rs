@@ -6,6 +6,7 @@
 pub mod extract;
 pub mod households;
 pub mod review;
+pub mod targets;
 
 use crate::auth::Viewer;
 use crate::dashboard::{self, Dashboard, home_unit};
@@ -20,7 +21,8 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "vuonlen API", description = "Household registry of the National Target Program for Sustainable Poverty Reduction. Every call is limited to the caller's area."),
     paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview, report,
-        review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores),
+        review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores,
+        targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress),
     components(schemas(Me, Dashboard, crate::dashboard::Counts, crate::dashboard::Movements, crate::dashboard::SubUnit, crate::dashboard::IndicatorName,
         households::HouseholdItem, households::HouseholdList, households::HouseholdDetail, households::PeriodClassItem, households::SurveyOut,
         households::UpdateRequest, households::SaveResult, households::Preview, crate::form::HouseholdFields, crate::form::FieldProblem,
@@ -29,7 +31,9 @@ use utoipa::OpenApi;
         review::Recorded, review::Refused, review::RefusalOut, review::StepsRequest, review::StepRow, review::PostingRequest,
         review::ResolveRequest, review::DecisionRequest, review::DecisionOut, review::ApplicationOut,
         review::ApplicationRequest, review::ApplicationRecorded, review::ProvinceProgressOut,
-        review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut)),
+        review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut,
+        targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,
+        targets::TableRowIn, targets::TableRecorded, targets::ProgressOut, targets::UnitProgressOut)),
     modifiers(&Security, &Answers),
 )]
 pub struct ApiDoc;

@@ -260,7 +260,7 @@ pub struct RefusalOut {
     pub message_en: String,
 }
 
-fn refused(list: Vec<(Option<usize>, Refusal)>) -> Response {
+pub(crate) fn refused(list: Vec<(Option<usize>, Refusal)>) -> Response {
     let refused = list.into_iter().map(|(index, r)| RefusalOut { index, message_vi: r.vi, message_en: r.en }).collect();
     (StatusCode::UNPROCESSABLE_ENTITY, Json(Refused { refused })).into_response()
 }
@@ -966,7 +966,7 @@ async fn income_survey(
 }
 
 /// A file's problems as refusals by row index (row 2 is index 0), each naming its column.
-fn file_refusals(errors: Vec<vuonlen_io::Problem>) -> Vec<(Option<usize>, Refusal)> {
+pub(crate) fn file_refusals(errors: Vec<vuonlen_io::Problem>) -> Vec<(Option<usize>, Refusal)> {
     errors
         .into_iter()
         .map(|p| {

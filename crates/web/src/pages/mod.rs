@@ -11,6 +11,7 @@ pub mod login;
 pub mod reports;
 pub mod residents;
 pub mod review;
+pub mod targets;
 pub mod tokens;
 
 use crate::auth::Viewer;

@@ -112,6 +112,14 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
             let province = if t == Target::Far { &[Target::Far][..] } else { &[Target::Own, Target::Sibling][..] };
             yes(province.iter().all(|p| c.reads.contains(p)))
         }
+        // Plan targets: read like the unit, set (own figures, a table) by who may change it.
+        (
+            "get",
+            "/chi-tieu" | "/chi-tieu/tai" | "/api/v1/targets/{year}/{unit}" | "/api/v1/targets/{year}/{unit}/progress",
+        ) => yes(reads),
+        ("post", "/chi-tieu" | "/api/v1/targets/{year}/{unit}/table") | ("put", "/api/v1/targets/{year}/{unit}") => {
+            yes(writes)
+        }
         // The commune officer's token: its owner or an administrator revokes it.
         ("post", "/token/{id}/thu-hoi") => yes(c.name == "xa.own" || c.admin),
         _ => panic!("no expected answer for {method} {path}: add the route to the authorization matrix"),
@@ -128,6 +136,11 @@ fn targets(path: &str) -> &'static [Target] {
         "/api/v1/households",
         "/ra-soat/thang",
         "/api/v1/review/monthly",
+        "/chi-tieu",
+        "/chi-tieu/tai",
+        "/api/v1/targets/{year}/{unit}",
+        "/api/v1/targets/{year}/{unit}/table",
+        "/api/v1/targets/{year}/{unit}/progress",
     ];
     let household = path.contains("{id}") && !path.starts_with("/nguoi-dung") && !path.starts_with("/token");
     if household || UNIT_ROUTES.contains(&path) { EVERYWHERE } else { &[Target::None] }
@@ -491,6 +504,36 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ("get", "/api/v1/dashboard") | ("get", "/api/v1/households") => {
                                 (format!("{path}?unit={}", unit(t)), None)
                             }
+                            ("get", "/chi-tieu" | "/chi-tieu/tai") => {
+                                (format!("{path}?year=2026&unit={}", unit(t)), None)
+                            }
+                            ("post", "/chi-tieu") => (
+                                path.to_string(),
+                                Some(multipart(&[
+                                    ("action", None, b"set".to_vec()),
+                                    ("year", None, b"2026".to_vec()),
+                                    ("unit", None, unit(t).into_bytes()),
+                                    ("households", None, b"1000".to_vec()),
+                                    ("poor_households", None, b"20".to_vec()),
+                                    ("target_reduction_households", None, b"5".to_vec()),
+                                ])),
+                            ),
+                            ("get", "/api/v1/targets/{year}/{unit}") => {
+                                (format!("/api/v1/targets/2026/{}", unit(t)), None)
+                            }
+                            ("get", "/api/v1/targets/{year}/{unit}/progress") => {
+                                (format!("/api/v1/targets/2025/{}/progress", unit(t)), None)
+                            }
+                            ("put", "/api/v1/targets/{year}/{unit}") => (
+                                format!("/api/v1/targets/2026/{}", unit(t)),
+                                json(
+                                    &serde_json::json!({"figures": {"households": 1000, "poor_households": 20, "target_reduction_households": 5}}),
+                                ),
+                            ),
+                            ("post", "/api/v1/targets/{year}/{unit}/table") => (
+                                format!("/api/v1/targets/2026/{}/table", unit(t)),
+                                json(&serde_json::json!({"rows": []})),
+                            ),
                             ("post", "/nguoi-dung") => (path.to_string(), form(&[("username", "")])),
                             ("post", "/token") => (path.to_string(), form(&[("name", ""), ("days", "30")])),
                             (_, "/token/{id}/thu-hoi") => (format!("/token/{token_id}/thu-hoi"), form(&[])),

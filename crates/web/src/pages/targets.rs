@@ -1,0 +1,468 @@
+//! Plan targets (*chỉ tiêu giảm nghèo*): a unit's own targets for a year and the table its plan
+//! set for its units. Everyone signed in sees those of their area; an officer who may change
+//! the unit sets its own targets, and checks or records a target table (CSV or XLSX) — refused
+//! whole with every problem located by row, column, value and unit — then downloads it.
+
+use crate::auth::Viewer;
+use crate::dashboard::home_unit;
+use crate::error::{AppError, PageError};
+use crate::households::app_error;
+use crate::pages::import::{safe_name, save_upload};
+use crate::pages::{Chrome, render};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use vuonlen_app::import::Finish;
+use vuonlen_app::progress::{Depth, Status, progress, progress_table};
+use vuonlen_app::targets::{record_target_table, set_targets, target_table};
+use vuonlen_core::targets::{ColumnKind, FIGURES, Figures, RATE_BASES_VERIFIED, TARGET_COLUMNS};
+use vuonlen_store::Registry;
+use vuonlen_store::targets::TargetUnit;
+
+/// A figure column as the page shows it: key, Vietnamese and English labels, whether a rate.
+pub struct ColumnView {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub rate: bool,
+    pub required: bool,
+}
+
+#[derive(Template, Default)]
+#[template(path = "targets.html")]
+struct TargetsPage {
+    c: Chrome,
+    year: i64,
+    unit_code: String,
+    unit_name: String,
+    columns: Vec<ColumnView>,
+    /// The unit's own figures, as shown, one per column (empty: not given).
+    own: Vec<String>,
+    has_own: bool,
+    /// The own figures as the form's values (raw numbers).
+    own_values: Vec<String>,
+    /// The table's rows: code, name, then the figures as shown.
+    rows: Vec<Vec<String>>,
+    total: Vec<String>,
+    may_set: bool,
+    has_children: bool,
+    message: Option<String>,
+    failed: bool,
+    /// Problems: row, column, value, unit, message.
+    problems: Vec<[String; 5]>,
+    rate_bases_verified: bool,
+    /// Progress of the unit's units in the year.
+    progress: Vec<ProgressView>,
+    off_track: usize,
+    latest_period: String,
+    /// The unit's poor households over the review periods, and its end-of-year targets.
+    trend: Trend,
+}
+
+/// One unit's progress as the page shows it.
+pub struct ProgressView {
+    pub code: String,
+    pub name: String,
+    pub start: String,
+    pub target_end: String,
+    pub actual_end: String,
+    pub forecast_end: String,
+    pub rate_now: String,
+    pub rate_target: String,
+    pub status: &'static str,
+    pub off: bool,
+}
+
+/// A line chart drawn by the server (SVG coordinates computed here; no script).
+#[derive(Default)]
+pub struct Trend {
+    /// `x,y x,y …` of the recognised poor households.
+    pub line: String,
+    /// (x, y, text) of each period's point and of each year's target.
+    pub points: Vec<(i64, i64, String)>,
+    pub targets: Vec<(i64, i64, String)>,
+    /// (x, year) under the axis.
+    pub years: Vec<(i64, i64)>,
+    /// The largest value on the axis, as shown.
+    pub top: String,
+}
+
+const CHART_W: f64 = 640.0;
+const CHART_H: f64 = 180.0;
+
+impl Trend {
+    /// Periods' values and targets by year, scaled into the chart.
+    fn of(actual: &[(i64, u64)], targets: &[(i64, u64)], lang: crate::i18n::Lang) -> Trend {
+        let years: Vec<i64> = {
+            let mut y: Vec<i64> = actual.iter().chain(targets).map(|(y, _)| *y).collect();
+            y.sort_unstable();
+            y.dedup();
+            y
+        };
+        let Some((&first, &last)) = years.first().zip(years.last()) else { return Trend::default() };
+        let top = actual.iter().chain(targets).map(|(_, v)| *v).max().unwrap_or(0).max(1);
+        let x = |y: i64| {
+            if last == first { 40 } else { 40 + ((y - first) as f64 * (CHART_W - 80.0) / (last - first) as f64) as i64 }
+        };
+        let y = |v: u64| 10 + ((1.0 - v as f64 / top as f64) * (CHART_H - 30.0)) as i64;
+        Trend {
+            line: actual.iter().map(|(yr, v)| format!("{},{}", x(*yr), y(*v))).collect::<Vec<_>>().join(" "),
+            points: actual.iter().map(|(yr, v)| (x(*yr), y(*v), format!("{yr}: {}", lang.int(*v)))).collect(),
+            targets: targets
+                .iter()
+                .map(|(yr, v)| (x(*yr), y(*v), format!("{} {yr}: {}", lang.s("Chỉ tiêu", "Target"), lang.int(*v))))
+                .collect(),
+            years: years.iter().map(|yr| (x(*yr), *yr)).collect(),
+            top: lang.int(top),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TargetsQuery {
+    pub year: Option<i64>,
+    pub unit: Option<String>,
+    pub format: Option<String>,
+    pub english: Option<String>,
+    /// `progress`: the progress table instead of the target table.
+    pub what: Option<String>,
+}
+
+fn this_year() -> i64 {
+    use chrono::Datelike;
+    chrono::Utc::now().year() as i64
+}
+
+/// The unit asked for (the user's own by default), if the user may read it (404 otherwise).
+fn unit_for(v: &Viewer, reg: &Registry, code: Option<&str>) -> Result<TargetUnit, AppError> {
+    let code = code.map(str::to_string).unwrap_or_else(|| home_unit(v));
+    TargetUnit::parse(&code).filter(|u| reg.may_read_unit(u)).ok_or(AppError::NotFound)
+}
+
+fn shown(f: &Figures) -> Vec<String> {
+    f.0.iter().map(|v| v.map(vuonlen_core::targets::show).unwrap_or_default()).collect()
+}
+
+async fn page(state: &AppState, v: &Viewer, uri: &Uri, year: i64, unit: &TargetUnit) -> Result<TargetsPage, AppError> {
+    let l = v.lang;
+    let reg = v.registry(state);
+    let own = reg.target(year, unit).await?;
+    let (rows, total) = target_table(&reg, year, unit).await.map_err(app_error)?;
+    // Progress of its units, and its own trend over the review periods.
+    let mut progress_rows = Vec::new();
+    let mut latest_period = String::new();
+    if !unit.children().is_empty() {
+        let p = progress(&reg, &state.standards, year, unit, Depth::Children).await.map_err(app_error)?;
+        latest_period = p.latest_period.map(|y| y.to_string()).unwrap_or_default();
+        let int = |v: Option<u64>| v.map(|x| l.int(x)).unwrap_or_default();
+        let pct =
+            |v: Option<f64>| v.map(|x| format!("{} %", vuonlen_core::text::format_decimal(x, 2))).unwrap_or_default();
+        progress_rows = p
+            .units
+            .iter()
+            .filter(|u| u.status != Status::NoTarget || u.actual_end.is_some() || u.start_poor.is_some())
+            .map(|u| ProgressView {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                start: int(u.start_poor),
+                target_end: int(u.target_end),
+                actual_end: int(u.actual_end),
+                forecast_end: if u.actual_end.is_none() {
+                    u.forecast_end.map(|f| l.int(f.round() as u64)).unwrap_or_default()
+                } else {
+                    String::new()
+                },
+                rate_now: pct(u.poor_rate_now),
+                rate_target: pct(u.poor_rate_target_end),
+                status: l.s(u.status.label_vi(), u.status.key()),
+                off: u.status == Status::OffTrack,
+            })
+            .collect();
+    }
+    let mut actual = Vec::new();
+    let mut goals = Vec::new();
+    let sel = vuonlen_store::Selection::parse(&unit.code)?;
+    for per in vuonlen_store::period::list(&state.db).await? {
+        let t = reg.tally(&per, &per.standard_id, &sel).await?;
+        actual.push((per.year, t.iter().map(|(_, u)| u.households_in(vuonlen_core::Class::Poor)).sum::<u64>()));
+    }
+    let first_year = actual.first().map_or(year, |(y, _)| *y);
+    for y in first_year..=year.max(actual.last().map_or(year, |(y, _)| *y)) {
+        if let Some(t) = reg.target(y, unit).await? {
+            let end = t.figures.get(vuonlen_core::targets::col::POOR_END).or_else(|| {
+                Some(
+                    t.figures.get(vuonlen_core::targets::col::POOR)?
+                        - t.figures.get(vuonlen_core::targets::col::REDUCTION)?,
+                )
+            });
+            if let Some(e) = end {
+                goals.push((y, e.max(0.0) as u64));
+            }
+        }
+    }
+    Ok(TargetsPage {
+        off_track: progress_rows.iter().filter(|r| r.off).count(),
+        progress: progress_rows,
+        latest_period,
+        trend: Trend::of(&actual, &goals, l),
+        c: Chrome::of(v, uri),
+        year,
+        unit_code: unit.code.clone(),
+        unit_name: unit.name.clone(),
+        columns: TARGET_COLUMNS
+            .iter()
+            .map(|c| ColumnView {
+                key: c.key,
+                label: l.s(c.label_vi, c.key),
+                rate: matches!(c.kind, ColumnKind::Rate { .. }),
+                required: c.required,
+            })
+            .collect(),
+        has_own: own.is_some(),
+        own: own.as_ref().map(|t| shown(&t.figures)).unwrap_or_else(|| vec![String::new(); FIGURES]),
+        own_values: own
+            .as_ref()
+            .map(|t| t.figures.0.iter().map(|v| v.map(|x| x.to_string()).unwrap_or_default()).collect())
+            .unwrap_or_else(|| vec![String::new(); FIGURES]),
+        rows: rows
+            .iter()
+            .map(|r| {
+                let mut line = vec![r.unit_code.clone(), r.unit_name.clone()];
+                line.extend(shown(&r.figures));
+                line
+            })
+            .collect(),
+        total: shown(&total),
+        may_set: v.access.may_edit() && reg.may_set_unit(unit),
+        has_children: !unit.children().is_empty(),
+        rate_bases_verified: RATE_BASES_VERIFIED,
+        ..Default::default()
+    })
+}
+
+async fn show_page(
+    state: &AppState,
+    v: &Viewer,
+    uri: &Uri,
+    year: Option<i64>,
+    unit: Option<&str>,
+) -> Result<TargetsPage, AppError> {
+    let unit = unit_for(v, &v.registry(state), unit)?;
+    page(state, v, uri, year.unwrap_or_else(this_year), &unit).await
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<TargetsQuery>,
+) -> Result<Response, PageError> {
+    Ok(render(&show_page(&state, &v, &uri, q.year, q.unit.as_deref()).await?)?.into_response())
+}
+
+/// The page's forms: `action=set` (the unit's own figures, one field per column key),
+/// `action=check` or `action=import` (a target table file).
+pub async fn submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    if !v.access.may_edit() {
+        return Err(AppError::Forbidden(l.s("đặt chỉ tiêu", "setting targets").into()).into());
+    }
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let (mut year, mut unit, mut action, mut file) = (None, None, String::new(), None);
+    let mut fields: Vec<(String, String)> = Vec::new();
+    while let Some(mut field) = mp.next_field().await.map_err(|e| AppError::Invalid(e.to_string()))? {
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "file" => {
+                let fname = safe_name(field.file_name().unwrap_or(""), "chi-tieu.csv");
+                let path = dir.path().join(&fname);
+                if save_upload(state.upload_limit, 0, &mut field, &path, &mut Sha256::new()).await? > 0 {
+                    file = Some(path);
+                }
+            }
+            _ => {
+                let text = field.text().await.map_err(|e| AppError::Invalid(e.to_string()))?;
+                match name.as_str() {
+                    "year" => year = text.trim().parse::<i64>().ok(),
+                    "unit" => unit = Some(text.trim().to_string()),
+                    "action" => action = text.trim().to_string(),
+                    _ => fields.push((name, text)),
+                }
+            }
+        }
+    }
+    let year = year.unwrap_or_else(this_year);
+    let reg = v.registry(&state);
+    let target = unit_for(&v, &reg, unit.as_deref())?;
+    if !reg.may_set_unit(&target) {
+        return Err(AppError::Forbidden(l.s("đặt chỉ tiêu", "setting targets").into()).into());
+    }
+    match action.as_str() {
+        "set" => {
+            let mut figures = Figures::default();
+            let mut bad = Vec::new();
+            for (key, text) in &fields {
+                let Some(i) = TARGET_COLUMNS.iter().position(|c| c.key == key) else { continue };
+                let t = text.trim().replace(',', ".");
+                if t.is_empty() {
+                    continue;
+                }
+                match t.parse::<f64>() {
+                    Ok(x) if x.is_finite() && x >= 0.0 => figures.0[i] = Some(x),
+                    _ => bad.push(format!("{}: '{}'", l.s(TARGET_COLUMNS[i].label_vi, key), text.trim())),
+                }
+            }
+            let mut p = page(&state, &v, &uri, year, &target).await?;
+            if !bad.is_empty() {
+                p.message =
+                    Some(format!("{} {}", l.s("Không phải số không âm:", "Not a number (0 or more):"), bad.join("; ")));
+                p.failed = true;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+            }
+            match set_targets(&reg, year, &target.code, figures, &v.user.username, "web").await.map_err(app_error)? {
+                Ok(u) => {
+                    let mut p = page(&state, &v, &uri, year, &u).await?;
+                    p.message =
+                        Some(format!("{} {} {year}.", l.s("Đã ghi chỉ tiêu của", "Recorded the targets of"), u.name));
+                    Ok(render(&p)?.into_response())
+                }
+                Err(why) => {
+                    p.message = Some(
+                        why.messages()
+                            .into_iter()
+                            .map(|(vi, en)| l.s(&vi, &en).to_string())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    );
+                    p.failed = true;
+                    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+                }
+            }
+        }
+        "check" | "import" => {
+            let mut p = page(&state, &v, &uri, year, &target).await?;
+            let Some(file) = file else {
+                p.message = Some(l.s("Hãy chọn một tệp CSV hoặc Excel.", "Choose a CSV or Excel file.").into());
+                p.failed = true;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+            };
+            let finish = if action == "import" { Finish::Commit } else { Finish::CheckOnly };
+            let done = record_target_table(&reg, year, Some(&target), file, &v.user.username, "web", finish)
+                .await
+                .map_err(app_error)?;
+            let mut p = page(&state, &v, &uri, year, &target).await?;
+            if !done.table.report.is_clean() {
+                p.problems = done
+                    .table
+                    .report
+                    .errors
+                    .iter()
+                    .map(|e| {
+                        [
+                            if e.row > 0 { e.row.to_string() } else { String::new() },
+                            e.column.clone(),
+                            e.value.clone(),
+                            e.household_code.clone().unwrap_or_default(),
+                            l.s(&e.message_vi, &e.message_en).to_string(),
+                        ]
+                    })
+                    .collect();
+                let n = p.problems.len();
+                p.message = Some(format!(
+                    "{} {n} {}",
+                    l.s("Bảng có", "The table has"),
+                    l.s(
+                        "lỗi: không ghi gì. Sửa các dòng dưới đây rồi tải lên lại.",
+                        "problems: nothing was recorded. Fix the rows below and upload it again.",
+                    )
+                ));
+                p.failed = true;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+            }
+            let n = done.table.rows.len();
+            let mut text = match done.recorded {
+                Some(k) => format!(
+                    "{} {k} {}",
+                    l.s("Đã ghi chỉ tiêu của", "Recorded the targets of"),
+                    l.s("đơn vị.", "units.")
+                ),
+                None => format!(
+                    "{} {n} {}",
+                    l.s("Bảng hợp lệ:", "The table is valid:"),
+                    l.s("đơn vị; chưa ghi.", "units; nothing recorded.")
+                ),
+            };
+            if done.parent_targets.is_none() {
+                text.push(' ');
+                text.push_str(l.s(
+                    "Đơn vị chưa có chỉ tiêu của mình nên chưa so các đơn vị với chỉ tiêu đó.",
+                    "The unit has no targets of its own: the units were not compared with them.",
+                ));
+            }
+            p.message = Some(text);
+            Ok(render(&p)?.into_response())
+        }
+        _ => Err(AppError::Invalid(l.s("Thao tác không hợp lệ.", "Unknown action.").into()).into()),
+    }
+}
+
+/// The table a unit's plan set, with its total row: `format=xlsx` or `csv`, Vietnamese headers
+/// (`english=1`: the keys).
+pub async fn download(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<TargetsQuery>,
+) -> Result<Response, PageError> {
+    let reg = v.registry(&state);
+    let unit = unit_for(&v, &reg, q.unit.as_deref())?;
+    let year = q.year.unwrap_or_else(this_year);
+    if q.what.as_deref() == Some("progress") {
+        let p = progress(&reg, &state.standards, year, &unit, Depth::Children).await.map_err(app_error)?;
+        let english = q.english.as_deref().is_some_and(|e| e == "1" || e == "true");
+        let (head, rows) = progress_table(&p, english);
+        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+        let name = format!("tien-do-{}-{year}.xlsx", unit.code);
+        let path = dir.path().join(&name);
+        vuonlen_io::write_plain_table(&path, "tien-do", &head, &rows).map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            bytes,
+        )
+            .into_response());
+    }
+    let (rows, total) = target_table(&reg, year, &unit).await.map_err(app_error)?;
+    let xlsx = q.format.as_deref() != Some("csv");
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let name = format!("chi-tieu-{}-{year}.{}", unit.code, if xlsx { "xlsx" } else { "csv" });
+    let path = dir.path().join(&name);
+    let out: Vec<vuonlen_io::TargetOut<'_>> =
+        rows.iter().map(|r| (r.unit_code.as_str(), r.unit_name.as_str(), &r.figures)).collect();
+    let english = q.english.as_deref().is_some_and(|e| e == "1" || e == "true");
+    vuonlen_io::write_target_table(&path, &out, &total, english).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mime = if xlsx {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv; charset=utf-8"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response())
+}
