@@ -1,0 +1,82 @@
+// Plan targets (issue 13), in a real browser: a province officer sets the province's own targets
+// for the year from the page's form, uploads the communes' target table with one published-style
+// error (a rate that does not match its counts), is shown that one error located by row, column,
+// value and unit, uploads the fixed table, sees it recorded with its total row and the progress
+// of its communes, and downloads the table as a workbook that opens. No page breaks the
+// Content-Security-Policy. Screenshots: target/screenshots/targets-*.png.
+const { test, expect } = require('@playwright/test');
+const { execFileSync } = require('node:child_process');
+
+const { OWN, OTHER, signIn, shot } = require('./support');
+
+const PROVINCE_OFFICER = 'tinh.14';
+const A = (OWN || 'xa.03646').split('.')[1];
+const B = (OTHER || 'xa.03667').split('.')[1];
+const YEAR = '2026';
+
+/** The communes' table: A and B and a total row; B's rate as given. */
+function table(rateB) {
+  return [
+    'Mã đơn vị,Tên đơn vị,Tổng số hộ,Số hộ nghèo,Tỷ lệ hộ nghèo (%),Chỉ tiêu giảm hộ nghèo (hộ),Số hộ nghèo cuối năm',
+    `${A},,2000,60,"3,00",20,40`,
+    `${B},,1500,45,"${rateB}",15,30`,
+    'Tổng cộng,,3500,105,"3,00",35,70',
+    '',
+  ].join('\n');
+}
+
+test('a province sets its targets, is shown the one error of its communes\' table, fixes it and downloads it', async ({ page }) => {
+  const blocked = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) blocked.push(m.text()); });
+  await signIn(page, PROVINCE_OFFICER);
+  await page.click('nav >> text=Chỉ tiêu');
+  await expect(page).toHaveURL(/\/chi-tieu/);
+  await page.goto(`/chi-tieu?year=${YEAR}&unit=14`);
+  await expect(page.getByTestId('rate-bases')).toContainText('Chưa kiểm chứng');
+
+  // The province's own targets: households, poor households, its rate, the reduction.
+  const own = page.getByTestId('own-targets-form');
+  await own.locator('input[name=households]').fill('100000');
+  await own.locator('input[name=poor_households]').fill('3000');
+  await own.locator('input[name=poor_rate_pct]').fill('3,00');
+  await own.locator('input[name=target_reduction_households]').fill('30');
+  await own.locator('button[type=submit]').click();
+  await expect(page.getByTestId('targets-message')).toContainText('Đã ghi chỉ tiêu của Tỉnh Sơn La');
+  await expect(page.getByTestId('own-targets')).toContainText('100.000');
+
+  // The communes' table with one wrong rate: refused, the one error located.
+  const upload = page.getByTestId('target-table-form');
+  await upload.locator('input[name=file]').setInputFiles({ name: 'chi-tieu-xa.csv', mimeType: 'text/csv', buffer: Buffer.from(table('3,50')) });
+  await upload.locator('button:has-text("Ghi bảng")').click();
+  const errors = page.getByTestId('targets-errors');
+  await expect(errors.locator('tbody tr')).toHaveCount(1);
+  await expect(errors).toContainText('Tỷ lệ hộ nghèo (%)');
+  await expect(errors).toContainText('3,5');
+  await expect(errors).toContainText('45 hộ nghèo / 1.500 hộ dân cư = 3 %');
+  await expect(page.getByTestId('target-table')).toContainText('Chưa có bảng chỉ tiêu');
+  await shot(page, 'targets-1-error');
+
+  // Fixed: recorded, listed with its total row, and its communes' progress shown.
+  await upload.locator('input[name=file]').setInputFiles({ name: 'chi-tieu-xa.csv', mimeType: 'text/csv', buffer: Buffer.from(table('3,00')) });
+  await upload.locator('button:has-text("Ghi bảng")').click();
+  await expect(page.getByTestId('targets-message')).toContainText('Đã ghi chỉ tiêu của 2 đơn vị');
+  const recorded = page.getByTestId('target-table');
+  await expect(recorded).toContainText(A);
+  await expect(recorded).toContainText(B);
+  await expect(recorded.locator('tr', { hasText: 'Tổng cộng' })).toContainText('3.500');
+  await expect(page.getByTestId('progress')).toContainText(A);
+  await expect(page.getByTestId('targets-trend')).toBeVisible();
+  await shot(page, 'targets-2-recorded');
+
+  // The table downloads as a workbook that opens, with its total row.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('targets-xlsx').click()]);
+  expect(download.suggestedFilename()).toBe(`chi-tieu-14-${YEAR}.xlsx`);
+  const out = execFileSync('python3', ['-c', [
+    'import sys, zipfile',
+    'z = zipfile.ZipFile(sys.argv[1])',
+    'text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))',
+    'print("Tổng cộng" in text and "Tỷ lệ hộ nghèo (%)" in text)',
+  ].join('\n'), await download.path()]).toString().trim();
+  expect(out).toBe('True');
+  expect(blocked).toEqual([]);
+});
