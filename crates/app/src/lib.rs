@@ -18,6 +18,7 @@ pub mod edit;
 pub mod error;
 pub mod import;
 pub mod income;
+pub mod monitoring;
 pub mod progress;
 pub mod report;
 pub mod review;

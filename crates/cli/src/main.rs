@@ -52,6 +52,10 @@ enum Command {
     /// show and export.
     #[command(subcommand)]
     Targets(commands::targets::TargetsCommand),
+    /// Giám sát — the monitoring cycle's 6-monthly and annual reports: draft, enter, submit,
+    /// approve or return, roll-up.
+    #[command(subcommand)]
+    Monitoring(commands::monitoring::MonitoringCommand),
     /// Rà soát — a review round: list, screening, survey, meeting, posting, complaints, decision, lock.
     #[command(subcommand)]
     Review(commands::review::ReviewCommand),
@@ -96,6 +100,7 @@ fn main() -> ExitCode {
         Command::Totals(c) => commands::totals::run(ctx, c),
         Command::Review(c) => commands::review::run(ctx, c),
         Command::Targets(c) => commands::targets::run(ctx, c),
+        Command::Monitoring(c) => commands::monitoring::run(ctx, c),
         Command::Reclassify(a) => commands::registry::reclassify(ctx, a),
         Command::Transitions(a) => commands::form::transitions(ctx, a),
         Command::Report(a) => commands::form::report(ctx, a),

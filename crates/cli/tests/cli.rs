@@ -1691,6 +1691,40 @@ fn targets_scenario(db: &str, dir: &Path) {
     let wrote = run(&["targets", "progress", "--year", "2026", "--unit", "14", "--out", s(&xlsx)]);
     assert!(wrote.status.success() && xlsx.exists(), "{}", text(&wrote));
 
+    // The monitoring cycle from the command line: a commune's 6-monthly report drafted, a
+    // reported figure entered, submitted, approved, then locked; the province's roll-up names the
+    // late communes, and the province's own due day moves the deadline.
+    let m = |args: &[&str]| {
+        let mut all = vec!["monitoring"];
+        all.extend_from_slice(args);
+        run(&all)
+    };
+    let unit = ["--kind", "six_monthly", "--year", "2026", "--unit", "03646"];
+    for step in [&["draft"][..], &["enter", "--set", "workers_trained=5"], &["submit"], &["approve"]] {
+        let mut args = step.to_vec();
+        args.extend_from_slice(&unit);
+        let out = m(&args);
+        assert!(out.status.success(), "{step:?}: {}", text(&out));
+    }
+    let mut again = vec!["submit"];
+    again.extend_from_slice(&unit);
+    let locked = m(&again);
+    assert!(!locked.status.success() && text(&locked).contains("approved and locked"), "{}", text(&locked));
+    let rollup =
+        |today: &str| m(&["rollup", "--kind", "six_monthly", "--year", "2026", "--unit", "14", "--today", today]);
+    let r = rollup("2026-07-01");
+    let out = text(&r);
+    assert!(out.contains("03646\tPhường Tô Hiệu\tapproved"), "{out}");
+    assert!(out.lines().any(|l| l.starts_with("03667\t") && l.ends_with("LATE")), "{out}");
+    assert!(out.contains("1 approved"), "{out}");
+    assert!(
+        m(&["due", "--kind", "six_monthly", "--year", "2026", "--province", "14", "--on", "2026-07-15"])
+            .status
+            .success()
+    );
+    let out = text(&rollup("2026-07-01"));
+    assert!(!out.contains("LATE") && out.contains("0 late"), "{out}");
+
     // Beyond the province's targets, with both figures; bad numbers and unknown units, all at once.
     let over = dir.join("over.csv");
     std::fs::write(

@@ -14,6 +14,7 @@ pub mod household;
 pub mod indicators;
 pub mod labour;
 pub mod measures;
+pub mod monitoring;
 pub mod movement;
 pub mod provision;
 pub mod report;

@@ -435,6 +435,8 @@ pub struct Standards {
     score_tables: Vec<(String, Arc<crate::score_table::ScoreTable>)>,
     /// The programmes' result indicators (`kind = "indicator_framework"`).
     frameworks: Vec<Arc<crate::indicators::IndicatorFramework>>,
+    /// The monitoring cycle (`kind = "monitoring_cycle"`).
+    monitoring: Option<Arc<crate::monitoring::MonitoringCycle>>,
 }
 
 #[derive(Deserialize)]
@@ -443,6 +445,11 @@ struct KindOnly {
 }
 
 impl Standards {
+    /// The monitoring cycle's reports and due days (the latest loaded).
+    pub fn monitoring(&self) -> Option<Arc<crate::monitoring::MonitoringCycle>> {
+        self.monitoring.clone()
+    }
+
     /// The indicator framework covering `year` (the latest loaded if several do).
     pub fn framework_for(&self, year: i64) -> Option<Arc<crate::indicators::IndicatorFramework>> {
         self.frameworks.iter().rev().find(|f| f.covers(year)).cloned()
@@ -486,6 +493,11 @@ impl Standards {
                 self.score_tables.retain(|(_, x)| x.id != t.id);
                 self.score_tables.push((file.to_string(), Arc::new(t)));
             }
+            "monitoring_cycle" => {
+                let c: crate::monitoring::MonitoringCycle = toml::from_str(text).map_err(parse_err)?;
+                c.validate().map_err(|message| StandardError::Invalid { file: file.to_string(), message })?;
+                self.monitoring = Some(Arc::new(c));
+            }
             "indicator_framework" => {
                 let f: crate::indicators::IndicatorFramework = toml::from_str(text).map_err(parse_err)?;
                 f.validate().map_err(|message| StandardError::Invalid { file: file.to_string(), message })?;
@@ -501,7 +513,7 @@ impl Standards {
                 return Err(StandardError::Invalid {
                     file: file.to_string(),
                     message: format!(
-                        "unknown kind {other:?} (expected \"poverty_standard\", \"working_age\", \"review_procedure\", \"score_table\" or \"indicator_framework\")"
+                        "unknown kind {other:?} (expected \"poverty_standard\", \"working_age\", \"review_procedure\", \"score_table\", \"indicator_framework\" or \"monitoring_cycle\")"
                     ),
                 });
             }

@@ -22,6 +22,7 @@ pub mod import;
 pub mod import_problems;
 pub mod integrity;
 pub mod link;
+pub mod monitoring;
 mod movement_cache;
 mod name_search;
 pub mod period;

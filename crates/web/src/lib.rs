@@ -170,6 +170,8 @@ routes! {
     "/ra-soat/{id}/xa/{commune}/{file}" => get(pages::review::download);
     "/chi-tieu" => get(pages::targets::show).post(pages::targets::submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/chi-tieu/tai" => get(pages::targets::download);
+    "/giam-sat" => get(pages::monitoring::show).post(pages::monitoring::act);
+    "/giam-sat/tai" => get(pages::monitoring::download);
     "/bao-cao" => get(pages::reports::show);
     "/bao-cao/tai" => get(pages::reports::download);
     "/nguoi-dung" => get(pages::admin::users).post(pages::admin::create);
@@ -205,6 +207,7 @@ routes! {
     "/api/v1/targets/{year}/{unit}" => get(api::targets::get_targets).put(api::targets::put_targets);
     "/api/v1/targets/{year}/{unit}/table" => post(api::targets::post_table);
     "/api/v1/targets/{year}/{unit}/progress" => get(api::targets::get_progress);
+    "/api/v1/monitoring/{kind}/{year}/{unit}" => get(api::monitoring::get_monitoring).post(api::monitoring::post_monitoring);
     "/api/openapi.json" => get(api::openapi);
 }
 

@@ -1811,3 +1811,96 @@ async fn progress_marks_the_units_off_track_and_forecasts_before_the_review() {
         assert_eq!(off["status"], want, "{engine}: {off}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_report_is_drafted_submitted_returned_approved_locked_and_rolled_up() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let own = format!("/api/v1/monitoring/six_monthly/2026/{}", w.own);
+        let act = |who: &'static str, action: &str, extra: Value| {
+            let mut body = serde_json::json!({ "action": action });
+            if let (Some(b), Some(e)) = (body.as_object_mut(), extra.as_object()) {
+                b.extend(e.clone());
+            }
+            let uri = own.clone();
+            let w = &w;
+            async move { w.api(who, "POST", &uri, Some(body)).await }
+        };
+        // Drafted from the registry: the computed indicators are there, the reported ones empty.
+        let r = act("xa.own", "draft", serde_json::json!({})).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let got = w.api("xa.own", "GET", &own, None).await.json();
+        assert_eq!(got["report"]["state"], "draft", "{engine}: {got}");
+        assert!(got["report"]["figures"]["poor_households"].as_f64().is_some(), "{engine}: {got}");
+        assert!(got["report"]["figures"]["workers_trained"].is_null(), "{engine}: {got}");
+        // Figures the registry computes, negative ones and unknown ones are refused together.
+        let bad =
+            act("xa.own", "enter", serde_json::json!({"values": {"poor_rate": 1.0, "models": -2, "magic": 1}})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", bad.body);
+        assert_eq!(bad.json()["refused"].as_array().map(Vec::len), Some(3), "{engine}: {}", bad.body);
+        let ok =
+            act("xa.own", "enter", serde_json::json!({"values": {"workers_trained": 12, "policy_loans": 30}})).await;
+        assert_eq!(ok.status, OK, "{engine}: {}", ok.body);
+        assert_eq!(act("xa.own", "submit", serde_json::json!({})).await.status, OK, "{engine}");
+        // Submitted: no change until returned; the commune cannot approve its own report.
+        let changed = act("xa.own", "enter", serde_json::json!({"values": {"models": 1}})).await;
+        assert_eq!(changed.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        assert_eq!(act("xa.own", "approve", serde_json::json!({})).await.status, StatusCode::FORBIDDEN, "{engine}");
+        // The province returns it — a comment is required — then approves the corrected one.
+        let no_comment = act("tinh.14", "return", serde_json::json!({})).await;
+        assert_eq!(no_comment.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        let back = act("tinh.14", "return", serde_json::json!({"comment": "Thiếu số mô hình"})).await;
+        assert_eq!(back.json()["state"], "returned", "{engine}");
+        assert_eq!(w.api("xa.own", "GET", &own, None).await.json()["report"]["comment"], "Thiếu số mô hình");
+        assert_eq!(act("xa.own", "enter", serde_json::json!({"values": {"models": 1}})).await.status, OK);
+        assert_eq!(act("xa.own", "submit", serde_json::json!({})).await.status, OK, "{engine}");
+        // Two approvals at once: one wins, the other is refused; nothing is approved twice.
+        let (a, b) = tokio::join!(
+            act("tinh.14", "approve", serde_json::json!({})),
+            act("tinh.14", "approve", serde_json::json!({}))
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [OK, StatusCode::UNPROCESSABLE_ENTITY], "{engine}: {} / {}", a.body, b.body);
+        // Approved and locked: submitting again is refused.
+        let again = act("xa.own", "submit", serde_json::json!({})).await;
+        assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        assert!(again.body.contains("approved and locked"), "{engine}: {}", again.body);
+        // The province's roll-up: the approved figures added up, the sibling commune late (its
+        // report was due by 1 June).
+        let province = w.api("tinh.14", "GET", "/api/v1/monitoring/six_monthly/2026/14", None).await.json();
+        assert_eq!(province["approved"], 1, "{engine}: {province}");
+        assert_eq!(province["approved_sums"]["workers_trained"], 12.0, "{engine}: {province}");
+        let units = province["units"].as_array().cloned().unwrap_or_default();
+        let of = |code: &str| units.iter().find(|u| u["unit_code"] == code).cloned().expect("unit");
+        assert_eq!(of(&w.own)["state"], "approved", "{engine}");
+        assert_eq!(
+            of(&w.sibling)["late"],
+            chrono::Utc::now().date_naive() > chrono::NaiveDate::from_ymd_opt(2026, 6, 1).expect("day")
+        );
+        // Its own report takes the approved communes' figures.
+        let p = w
+            .api(
+                "tinh.14",
+                "POST",
+                "/api/v1/monitoring/six_monthly/2026/14",
+                Some(serde_json::json!({"action": "draft"})),
+            )
+            .await;
+        assert_eq!(p.status, OK, "{engine}: {}", p.body);
+        let mine = w.api("tinh.14", "GET", "/api/v1/monitoring/six_monthly/2026/14", None).await.json();
+        assert_eq!(mine["report"]["figures"]["workers_trained"], 12.0, "{engine}: {mine}");
+        // The commune reads only its own; the page lists the late communes highlighted.
+        assert_eq!(
+            w.api("xa.own", "GET", "/api/v1/monitoring/six_monthly/2026/14", None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let (session, _) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let page = w.page(&session, "/giam-sat?kind=six_monthly&year=2026&unit=14").await;
+        assert_eq!(page.status, OK, "{engine}");
+        assert!(page.body.contains("data-testid=\"layout-unverified\""), "{engine}");
+        let download = w.page(&session, "/giam-sat/tai?kind=six_monthly&year=2026&unit=14").await;
+        assert_eq!(download.status, OK, "{engine}");
+    }
+}

@@ -5,6 +5,7 @@
 
 pub mod extract;
 pub mod households;
+pub mod monitoring;
 pub mod review;
 pub mod targets;
 
@@ -22,7 +23,8 @@ use utoipa::OpenApi;
     info(title = "vuonlen API", description = "Household registry of the National Target Program for Sustainable Poverty Reduction. Every call is limited to the caller's area."),
     paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview, report,
         review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores,
-        targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress),
+        targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress,
+        monitoring::get_monitoring, monitoring::post_monitoring),
     components(schemas(Me, Dashboard, crate::dashboard::Counts, crate::dashboard::Movements, crate::dashboard::SubUnit, crate::dashboard::IndicatorName,
         households::HouseholdItem, households::HouseholdList, households::HouseholdDetail, households::PeriodClassItem, households::SurveyOut,
         households::UpdateRequest, households::SaveResult, households::Preview, crate::form::HouseholdFields, crate::form::FieldProblem,
@@ -33,7 +35,8 @@ use utoipa::OpenApi;
         review::ApplicationRequest, review::ApplicationRecorded, review::ProvinceProgressOut,
         review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,
-        targets::TableRowIn, targets::TableRecorded, targets::ProgressOut, targets::UnitProgressOut)),
+        targets::TableRowIn, targets::TableRecorded, targets::ProgressOut, targets::UnitProgressOut,
+        monitoring::ReportOut, monitoring::UnitReportOut, monitoring::MonitoringOut, monitoring::MonitoringAction, monitoring::StateOut)),
     modifiers(&Security, &Answers),
 )]
 pub struct ApiDoc;

@@ -8,6 +8,7 @@ pub mod household;
 pub mod households;
 pub mod import;
 pub mod login;
+pub mod monitoring;
 pub mod reports;
 pub mod residents;
 pub mod review;

@@ -120,6 +120,9 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("post", "/chi-tieu" | "/api/v1/targets/{year}/{unit}/table") | ("put", "/api/v1/targets/{year}/{unit}") => {
             yes(writes)
         }
+        // Monitoring reports: read like the unit; drafted (and submitted) by who may change it.
+        ("get", "/giam-sat" | "/giam-sat/tai" | "/api/v1/monitoring/{kind}/{year}/{unit}") => yes(reads),
+        ("post", "/giam-sat" | "/api/v1/monitoring/{kind}/{year}/{unit}") => yes(writes),
         // The commune officer's token: its owner or an administrator revokes it.
         ("post", "/token/{id}/thu-hoi") => yes(c.name == "xa.own" || c.admin),
         _ => panic!("no expected answer for {method} {path}: add the route to the authorization matrix"),
@@ -141,6 +144,9 @@ fn targets(path: &str) -> &'static [Target] {
         "/api/v1/targets/{year}/{unit}",
         "/api/v1/targets/{year}/{unit}/table",
         "/api/v1/targets/{year}/{unit}/progress",
+        "/giam-sat",
+        "/giam-sat/tai",
+        "/api/v1/monitoring/{kind}/{year}/{unit}",
     ];
     let household = path.contains("{id}") && !path.starts_with("/nguoi-dung") && !path.starts_with("/token");
     if household || UNIT_ROUTES.contains(&path) { EVERYWHERE } else { &[Target::None] }
@@ -521,6 +527,25 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ("get", "/api/v1/targets/{year}/{unit}") => {
                                 (format!("/api/v1/targets/2026/{}", unit(t)), None)
                             }
+                            ("get", "/giam-sat" | "/giam-sat/tai") => {
+                                (format!("{path}?kind=six_monthly&year=2026&unit={}", unit(t)), None)
+                            }
+                            ("post", "/giam-sat") => (
+                                path.to_string(),
+                                form(&[
+                                    ("action", "draft"),
+                                    ("kind", "six_monthly"),
+                                    ("year", "2026"),
+                                    ("unit", unit(t).as_str()),
+                                ]),
+                            ),
+                            ("get", "/api/v1/monitoring/{kind}/{year}/{unit}") => {
+                                (format!("/api/v1/monitoring/six_monthly/2026/{}", unit(t)), None)
+                            }
+                            ("post", "/api/v1/monitoring/{kind}/{year}/{unit}") => (
+                                format!("/api/v1/monitoring/six_monthly/2026/{}", unit(t)),
+                                json(&serde_json::json!({"action": "draft"})),
+                            ),
                             ("get", "/api/v1/targets/{year}/{unit}/progress") => {
                                 (format!("/api/v1/targets/2025/{}/progress", unit(t)), None)
                             }
