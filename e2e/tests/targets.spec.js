@@ -80,3 +80,54 @@ test('a province sets its targets, is shown the one error of its communes\' tabl
   expect(out).toBe('True');
   expect(blocked).toEqual([]);
 });
+
+test('a commune officer submits the 6-monthly report; the province approves it and downloads the roll-up', async ({ browser }) => {
+  const blocked = [];
+  const pageOf = async (user) => {
+    const page = await browser.newPage();
+    page.on('console', (m) => { if (/Content Security Policy|Refused to/i.test(m.text())) blocked.push(`${user}: ${m.text()}`); });
+    await signIn(page, user);
+    return page;
+  };
+  // The commune officer drafts the report from the registry, enters a figure and submits it.
+  const commune = await pageOf(OWN || `xa.${A}`);
+  await commune.click('nav >> text=Giám sát');
+  await commune.goto(`/giam-sat?kind=six_monthly&year=${YEAR}&unit=${A}`);
+  await expect(commune.getByTestId('layout-unverified')).toContainText('Chưa kiểm chứng');
+  await commune.getByTestId('draft-report').click();
+  await expect(commune.getByTestId('report-state')).toContainText('Đang soạn');
+  await expect(commune.getByTestId('report')).toContainText('Số hộ nghèo');
+  await commune.fill('input[name=v_workers_trained]', '7');
+  await commune.click('button:has-text("Lưu số liệu")');
+  await expect(commune.getByTestId('monitoring-message')).toContainText('Đang soạn');
+  await expect(commune.locator('input[name=v_workers_trained]')).toHaveValue('7');
+  await commune.getByTestId('submit-report').click();
+  await expect(commune.getByTestId('report-state')).toContainText('Đã nộp, chờ duyệt');
+  await expect(commune.getByTestId('submit-report')).toHaveCount(0);
+  await shot(commune, 'targets-3-report-submitted');
+
+  // The province sees it submitted among its communes (the late ones highlighted), approves it.
+  const province = await pageOf(PROVINCE_OFFICER);
+  await province.goto(`/giam-sat?kind=six_monthly&year=${YEAR}&unit=14`);
+  const units = province.getByTestId('unit-reports');
+  await expect(units.locator('tr', { hasText: A })).toContainText('Đã nộp');
+  await province.getByTestId(`approve-${A}`).click();
+  await expect(province.getByTestId('monitoring-message')).toContainText('Đã duyệt');
+  await expect(units.locator('tr', { hasText: A })).toContainText('Đã duyệt');
+  await shot(province, 'targets-4-approved');
+  // The roll-up downloads as a workbook with the approved figure added up.
+  const [download] = await Promise.all([province.waitForEvent('download'), province.getByTestId('rollup-xlsx').click()]);
+  expect(download.suggestedFilename()).toBe(`tong-hop-six_monthly-14-${YEAR}.xlsx`);
+  const out = execFileSync('python3', ['-c', [
+    'import sys, zipfile',
+    'z = zipfile.ZipFile(sys.argv[1])',
+    'text = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))',
+    'print("1 báo cáo đã duyệt" in text and "Đã duyệt" in text)',
+  ].join('\n'), await download.path()]).toString().trim();
+  expect(out).toBe('True');
+  // Approved: the commune can no longer change or submit it.
+  await commune.reload();
+  await expect(commune.getByTestId('report-state')).toContainText('Đã duyệt');
+  await expect(commune.getByTestId('draft-report')).toHaveCount(0);
+  expect(blocked).toEqual([]);
+});

@@ -104,30 +104,44 @@ async fn page(
     let due = due_for(&reg, &state.standards, kind, year, unit).await.map_err(app_error)?;
     let editable = report.as_ref().is_none_or(|r| matches!(r.state, ReportState::Draft | ReportState::Returned));
     let may_act = v.access.may_edit() && reg.may_set_unit(unit);
-    let lines = match (&report, &fw) {
+    // In the framework's order; a deprivation indicator named as its standard names it.
+    let indicator_name = |code: &str| {
+        state
+            .standards
+            .standards()
+            .iter()
+            .rev()
+            .find_map(|s| s.indicators.iter().find(|i| i.code == code))
+            .map_or_else(|| code.to_string(), |i| l.s(&i.name_vi, &i.name_en).to_string())
+    };
+    let mut lines: Vec<(usize, Line)> = match (&report, &fw) {
         (Some(r), Some(fw)) => r
             .figures
             .iter()
             .map(|(id, value)| {
                 let base = id.split(':').next().unwrap_or(id);
-                let def = fw.indicators.iter().find(|i| i.id == base);
+                let at = fw.indicators.iter().position(|i| i.id == base).unwrap_or(usize::MAX);
+                let def = fw.indicators.get(at);
                 let name = match (def, id.split_once(':')) {
-                    (Some(d), Some((_, code))) => format!("{} — {code}", l.s(&d.name_vi, &d.name_en)),
+                    (Some(d), Some((_, code))) => format!("{} — {}", l.s(&d.name_vi, &d.name_en), indicator_name(code)),
                     (Some(d), None) => l.s(&d.name_vi, &d.name_en).to_string(),
                     (None, _) => id.clone(),
                 };
-                Line {
+                let line = Line {
                     id: id.clone(),
                     name,
                     value: value.map(|x| vuonlen_core::text::format_decimal(x, 2)).unwrap_or_else(|| "—".into()),
                     reported: def.is_some_and(|d| d.reported),
                     raw: value.map(|x| x.to_string()).unwrap_or_default(),
                     unverified: def.is_some_and(|d| !d.status.is_verified()),
-                }
+                };
+                (at, line)
             })
             .collect(),
         _ => Vec::new(),
     };
+    lines.sort_by_key(|(at, _)| *at);
+    let lines: Vec<Line> = lines.into_iter().map(|(_, line)| line).collect();
     let mut p = MonitoringPage {
         c: Chrome::of(v, uri),
         kind: kind.to_string(),
