@@ -175,7 +175,7 @@ impl Registry {
         match result {
             Ok(link) => {
                 // The movements of the period change (dashboards read them); its tallies do not.
-                crate::tally::bump(&mut tx, spec.period, &crate::tally::Changed::Nothing).await?;
+                crate::tally::bump(&mut tx, spec.period, &crate::tally::Changed::Lineage).await?;
                 tx.commit().await?;
                 Ok(link)
             }

@@ -8,9 +8,11 @@
 //! - a group keeps three tallies: its households seen at both ends, at the start only and at the
 //!   end only — a report whose unit holds the start place but not the end place (a household
 //!   that moved out of it) counts the household as gone, exactly as [`Registry::paths`] does;
-//! - the cache of a pair is labelled with a stamp of every period's `registry_version` up to the
+//! - the cache of a pair is labelled with a stamp of every period's movement version up to the
 //!   end (history and splits live in earlier and later periods) and the two standards; any
-//!   write to any of them changes the stamp, and the next report rebuilds the pair whole —
+//!   write to any of them that a path reads (classifications, places, splits and merges — not
+//!   review steps, resident totals or decisions recognising the computed classes:
+//!   `crate::tally::Changed`) changes the stamp, and the next report rebuilds the pair whole —
 //!   under the same one-at-a-time lock discipline as the tally cache (crate::tally), re-checking
 //!   the stamp under the lock, the stamp read before the data;
 //! - one row per group (`movement_group_key`): a rebuild that ran twice fails rather than
@@ -78,11 +80,11 @@ fn decode(s: &str) -> Result<MovementTally> {
     Ok(MovementTally { poor: counts(0), near_poor: counts(18) })
 }
 
-/// What the cache of (`from`, `to`) is built from: every period's version up to `to` and the
-/// two standards.
+/// What the cache of (`from`, `to`) is built from: every period's movement version up to `to`
+/// and the two standards.
 async fn stamp(db: &Db, from: &Period, to: &Period) -> Result<String> {
     let versions: Vec<(i64, i64)> = on_pool!(db, p => sqlx::query_as(
-        "SELECT period, version FROM registry_version WHERE period <= $1 ORDER BY period",
+        "SELECT period, movement_version FROM registry_version WHERE period <= $1 ORDER BY period",
     )
     .bind(to.year)
     .fetch_all(p)

@@ -98,14 +98,18 @@ pub(crate) const FORM8_SHIFT: u32 = 6;
 /// forestry, fishery or salt making (`nlndn`): form 1 counts only those as middle-living.
 pub(crate) const NLNDN_BIT: i64 = 8192;
 
-/// What a write changed in a period, for its tallies.
+/// What a write changed in a period, for its caches.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Changed {
     /// Households of these (today's province, today's commune).
     Communes(BTreeSet<(String, String)>),
     /// Anything (units re-placed, a re-classification).
     Everything,
-    /// Nothing the tally reads (the period's version still moves: dashboards read more).
+    /// Splits and merges (*tách hộ, nhập hộ*): nothing the tally reads, but the households'
+    /// paths between periods (the movement cache).
+    Lineage,
+    /// Nothing either cache reads (review steps, resident totals, a decision recognising the
+    /// computed classes); the period's version still moves: dashboards read more.
     Nothing,
 }
 
@@ -113,14 +117,18 @@ pub(crate) enum Changed {
 /// then as quick as the partial one, and `tally_change` stays small.
 const MAX_COMMUNES: usize = 400;
 
-/// Marks a period as changed: its tallies are rebuilt by the next report, where `what` says.
-/// Returns the period's new version.
+/// Marks a period as changed: its tallies are rebuilt by the next report, where `what` says,
+/// and its movement version moves unless nothing a path reads changed. Returns the period's new
+/// version.
 pub(crate) async fn bump(tx: &mut Tx, period: i64, what: &Changed) -> Result<i64> {
+    let paths = i64::from(*what != Changed::Nothing);
     let v: i64 = on_conn!(tx, c => sqlx::query_scalar(
-        "INSERT INTO registry_version (period, version) VALUES ($1, 1) \
-         ON CONFLICT (period) DO UPDATE SET version = registry_version.version + 1 RETURNING version",
+        "INSERT INTO registry_version (period, version, movement_version) VALUES ($1, 1, $2) \
+         ON CONFLICT (period) DO UPDATE SET version = registry_version.version + 1, \
+         movement_version = registry_version.movement_version + $2 RETURNING version",
     )
     .bind(period)
+    .bind(paths)
     .fetch_one(c)
     .await?);
     let everything = [("*".to_string(), "*".to_string())].into_iter().collect();
@@ -128,7 +136,7 @@ pub(crate) async fn bump(tx: &mut Tx, period: i64, what: &Changed) -> Result<i64
     let places: &BTreeSet<(String, String)> = match what {
         Changed::Communes(c) if c.len() <= MAX_COMMUNES => c,
         Changed::Communes(_) | Changed::Everything => &everything,
-        Changed::Nothing => &nothing,
+        Changed::Lineage | Changed::Nothing => &nothing,
     };
     for (province, commune) in places {
         execute(
@@ -143,7 +151,8 @@ pub(crate) async fn bump(tx: &mut Tx, period: i64, what: &Changed) -> Result<i64
 
 /// Marks every period as changed in everything (units re-placed).
 pub(crate) async fn bump_all(tx: &mut Tx) -> Result<()> {
-    execute(tx, "UPDATE registry_version SET version = version + 1", vec![]).await?;
+    execute(tx, "UPDATE registry_version SET version = version + 1, movement_version = movement_version + 1", vec![])
+        .await?;
     execute(
         tx,
         "INSERT INTO tally_change (period, version, current_province, current_commune) \
@@ -331,16 +340,18 @@ pub(crate) async fn ensure(db: &Db, period: i64, standard_id: &str) -> Result<()
     }
     let partial = match built {
         Some(b) => only_communes_changed(&mut tx, period, b, current).await?,
-        None => false,
+        None => None,
     };
-    if partial {
+    if partial == Some(false) {
+        // Only writes that change nothing the tally reads: the groups are current as they are.
+    } else if partial == Some(true) {
         let binds = || vec![period.into(), standard_id.into(), built.unwrap_or(0).into(), current.into()];
         execute(
             &mut tx,
             concat!(
-                "DELETE FROM tally WHERE period = $1 AND standard_id = $2 AND EXISTS (SELECT 1 FROM (",
+                "DELETE FROM tally WHERE period = $1 AND standard_id = $2 AND (current_province, current_commune) IN (",
                 changed_communes!(),
-                ") d WHERE d.current_province = tally.current_province AND d.current_commune = tally.current_commune)"
+                ")"
             ),
             binds(),
         )
@@ -374,10 +385,13 @@ pub(crate) async fn ensure(db: &Db, period: i64, standard_id: &str) -> Result<()
 }
 
 /// Whether every version of the period after `built` up to `current` recorded the communes it
-/// changed (none said "everything"): then only those communes' groups need rebuilding.
-async fn only_communes_changed(tx: &mut Tx, period: i64, built: i64, current: i64) -> Result<bool> {
-    let (versions, everything): (i64, i64) = on_conn!(tx, c => sqlx::query_as(
-        "SELECT COUNT(DISTINCT version), COUNT(CASE WHEN current_province = '*' THEN 1 END) FROM tally_change \
+/// changed (none said "everything"): then only those communes' groups need rebuilding —
+/// `Some(true)`, or `Some(false)` when no version changed any commune (nothing to rebuild);
+/// `None`: rebuild the whole period.
+async fn only_communes_changed(tx: &mut Tx, period: i64, built: i64, current: i64) -> Result<Option<bool>> {
+    let (versions, everything, communes): (i64, i64, i64) = on_conn!(tx, c => sqlx::query_as(
+        "SELECT COUNT(DISTINCT version), COUNT(CASE WHEN current_province = '*' THEN 1 END), \
+         COUNT(CASE WHEN current_province <> '-' THEN 1 END) FROM tally_change \
          WHERE period = $1 AND version > $2 AND version <= $3",
     )
     .bind(period)
@@ -385,7 +399,7 @@ async fn only_communes_changed(tx: &mut Tx, period: i64, built: i64, current: i6
     .bind(current)
     .fetch_one(c)
     .await?);
-    Ok(everything == 0 && built < current && versions == current - built)
+    Ok((everything == 0 && built < current && versions == current - built).then_some(communes > 0))
 }
 
 impl Db {

@@ -821,6 +821,18 @@ async fn splits_and_merges_are_checked_recorded_shown_and_counted() {
         // not (yet) known to have split off; M1 gone (col 4).
         let before = movements_checked(&all, &p24, &p25, &hanoi, engine).await;
         assert_eq!(before.poor.households, [2, 0, 0, 1, 0, 0, 2, 0, 3], "{engine}");
+        // Writes no path reads keep the movement cache: spoiled behind the program's back, it
+        // stays spoiled through a record of resident totals; the split below rebuilds it (every
+        // movements_checked after it compares the cache with the paths).
+        db.execute_admin("DELETE FROM movement_group").await.expect("spoil");
+        let residents = vuonlen_store::coverage::ResidentTotal {
+            commune_code: new.into(),
+            households: 1000,
+            persons: 4000,
+            source: None,
+        };
+        all.record_resident_totals(&p25, &[residents], "tester", "test").await.expect("totals").expect("recorded");
+        assert!(all.movements(&p24, &p25, &hanoi).await.expect("movements").is_empty(), "{engine}: not rebuilt");
 
         let h = |c: &str, code: &str| HouseholdRef::new(c, code);
         let spec = |kind, from: HouseholdRef, to: HouseholdRef, period| LinkSpec {

@@ -89,11 +89,7 @@ macro_rules! by_commune {
 /// Only the communes changed after version `$3` up to `$4` (of `changed_communes!`).
 macro_rules! in_changed {
     () => {
-        concat!(
-            "AND EXISTS (SELECT 1 FROM (",
-            changed_communes!(),
-            ") d WHERE d.current_province = t.current_province AND d.current_commune = t.current_commune)"
-        )
+        concat!("AND (t.current_province, t.current_commune) IN (", changed_communes!(), ")")
     };
 }
 
@@ -175,10 +171,10 @@ impl Rollup {
                 execute(
                     tx,
                     concat!(
-                        "DELETE FROM tally_commune WHERE period = $1 AND standard_id = $2 AND EXISTS (SELECT 1 FROM (",
+                        "DELETE FROM tally_commune WHERE period = $1 AND standard_id = $2 \
+                         AND (current_province, current_commune) IN (",
                         changed_communes!(),
-                        ") d WHERE d.current_province = tally_commune.current_province \
-                         AND d.current_commune = tally_commune.current_commune)"
+                        ")"
                     ),
                     vec![period.into(), standard_id.into(), built.into(), current.into()],
                 )
