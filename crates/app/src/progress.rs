@@ -10,7 +10,7 @@ use crate::AppError;
 use std::collections::HashMap;
 use std::sync::Arc;
 use vuonlen_core::Standards;
-use vuonlen_core::indicators::{IndicatorFramework, Value, values};
+use vuonlen_core::indicators::{IndicatorFramework, Value, reaches, values};
 use vuonlen_core::report::UnitTally;
 use vuonlen_core::targets::{Figures, col};
 use vuonlen_core::{Class, units::AdminUnits};
@@ -74,6 +74,26 @@ pub struct UnitProgress {
     pub status: Status,
     /// The framework's computed indicators from the latest review.
     pub indicators: Vec<Value>,
+    /// The unit's indicator targets for the year against the computed values.
+    pub indicator_targets: Vec<IndicatorProgress>,
+}
+
+/// One indicator target against the registry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorProgress {
+    pub id: String,
+    pub target: f64,
+    /// The computed value (`None`: reported, or not computable for the unit).
+    pub actual: Option<f64>,
+    /// Whether the actual value reaches the target (`None`: no actual value).
+    pub met: Option<bool>,
+}
+
+impl UnitProgress {
+    /// Indicator targets the registry shows missed.
+    pub fn indicators_missed(&self) -> usize {
+        self.indicator_targets.iter().filter(|t| t.met == Some(false)).count()
+    }
 }
 
 /// The progress of a parent's units in a year.
@@ -149,6 +169,10 @@ pub async fn progress(
     let framework = standards.framework_for(year);
     let targets: HashMap<String, Figures> =
         reg.targets_of_year(year).await?.into_iter().map(|t| (t.unit_code, t.figures)).collect();
+    let mut indicator_targets: HashMap<String, Vec<(String, f64)>> = HashMap::new();
+    for t in reg.indicator_targets_of_year(year).await? {
+        indicator_targets.entry(t.unit_code).or_default().push((t.indicator_id, t.value));
+    }
     let poor_of = |m: &Option<HashMap<String, UnitTally>>, code: &str| {
         m.as_ref().map(|m| m.get(code).map_or(0, |t| t.households_in(Class::Poor)))
     };
@@ -198,7 +222,24 @@ pub async fn progress(
             (Some(fw), Some(s), Some(t)) => values(fw, s, t, resident.or(base_households)),
             _ => Vec::new(),
         };
+        let indicator_targets = indicator_targets
+            .get(&u.code)
+            .map(|list| {
+                list.iter()
+                    .map(|(id, target)| {
+                        let actual = indicators.iter().find(|v| &v.id == id).and_then(|v| v.value);
+                        let direction = framework.as_ref().and_then(|f| f.def_of(id)).map(|d| d.direction);
+                        let met = match (actual, direction) {
+                            (Some(a), Some(d)) => Some(reaches(d, a, *target)),
+                            _ => None,
+                        };
+                        IndicatorProgress { id: id.clone(), target: *target, actual, met }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         out.push(UnitProgress {
+            indicator_targets,
             poor_rate_now: rate(poor_now),
             poor_rate_target_end: rate(target_end),
             code: u.code,
@@ -221,7 +262,7 @@ pub async fn progress(
 /// the page's download and the tests use.
 pub fn progress_table(p: &Progress, english: bool) -> (Vec<String>, Vec<vuonlen_io::PlainRow>) {
     use vuonlen_io::{PlainCell, PlainRow};
-    let fixed: [(&str, &str); 12] = [
+    let fixed: [(&str, &str); 13] = [
         ("unit_code", "Mã đơn vị"),
         ("unit_name", "Tên đơn vị"),
         ("start_poor", "Hộ nghèo đầu năm"),
@@ -234,6 +275,7 @@ pub fn progress_table(p: &Progress, english: bool) -> (Vec<String>, Vec<vuonlen_
         ("poor_rate_target_end_pct", "Tỷ lệ hộ nghèo chỉ tiêu cuối năm (%)"),
         ("status", "Tình trạng"),
         ("status_key", "Mã tình trạng"),
+        ("indicator_targets_missed", "Chỉ tiêu chỉ số chưa đạt"),
     ];
     let mut header: Vec<String> = fixed.iter().map(|(k, vi)| if english { k } else { vi }.to_string()).collect();
     let first = p.units.iter().find(|u| !u.indicators.is_empty());
@@ -258,6 +300,7 @@ pub fn progress_table(p: &Progress, english: bool) -> (Vec<String>, Vec<vuonlen_
                 PlainCell::Dec(u.poor_rate_target_end),
                 PlainCell::Text(if english { u.status.key() } else { u.status.label_vi() }.to_string()),
                 PlainCell::Text(u.status.key().to_string()),
+                PlainCell::Int(Some(u.indicators_missed() as i64)),
             ];
             if let Some(f) = first {
                 for v in &f.indicators {

@@ -199,6 +199,8 @@ pub enum TargetsRefused {
     Missing(Vec<&'static str>),
     /// The figures disagree among themselves, or with the parent's targets.
     Inconsistent(Vec<Inconsistency>),
+    /// Indicator targets the framework or the standard refuses (Vietnamese, English each).
+    Indicators(Vec<(String, String)>),
 }
 
 impl TargetsRefused {
@@ -222,6 +224,7 @@ impl TargetsRefused {
             TargetsRefused::Inconsistent(found) => {
                 found.iter().map(|i| (i.message_vi.clone(), i.message_en.clone())).collect()
             }
+            TargetsRefused::Indicators(all) => all.clone(),
         }
     }
 }
@@ -269,4 +272,37 @@ pub async fn target_table(
     let rows = reg.targets_set_by(year, parent).await?;
     let figures: Vec<Figures> = rows.iter().map(|r| r.figures).collect();
     Ok((rows, sum(&figures)))
+}
+
+/// Sets `unit`'s targets for result indicators in `year` (`health_insurance = 100`,
+/// `deprived_shares:water = 2`, …): every id and value checked against the framework covering
+/// the year and the standard in force on its first day, all refusals at once.
+pub async fn set_indicator_targets(
+    reg: &Registry,
+    standards: &vuonlen_core::Standards,
+    year: i64,
+    unit_code: &str,
+    values: &std::collections::BTreeMap<String, f64>,
+    actor: &str,
+    command: &str,
+) -> Result<Result<TargetUnit, TargetsRefused>, AppError> {
+    let Some(unit) = TargetUnit::parse(unit_code) else {
+        return Ok(Err(TargetsRefused::UnknownUnit(unit_code.to_string())));
+    };
+    if !reg.may_set_unit(&unit) {
+        return Ok(Err(TargetsRefused::OutsideArea(unit.name)));
+    }
+    let fw = standards
+        .framework_for(year)
+        .ok_or_else(|| AppError::Internal(format!("no indicator framework covers {year}")))?;
+    let first_day = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).unwrap_or(0), 1, 1)
+        .ok_or_else(|| AppError::Internal(format!("no 1 January {year}")))?;
+    let std = standards.in_force(first_day).map_err(|e| AppError::Internal(e.to_string()))?;
+    let refused: Vec<(String, String)> = values.iter().filter_map(|(id, v)| fw.check_target(&std, id, *v)).collect();
+    if !refused.is_empty() {
+        return Ok(Err(TargetsRefused::Indicators(refused)));
+    }
+    let rows: Vec<(String, f64)> = values.iter().map(|(k, v)| (k.clone(), *v)).collect();
+    reg.record_indicator_targets(year, &unit, &rows, actor, command).await?;
+    Ok(Ok(unit))
 }

@@ -1686,7 +1686,38 @@ fn targets_scenario(db: &str, dir: &Path) {
     assert!(progress.status.success(), "{}", text(&progress));
     let out = String::from_utf8_lossy(&progress.stdout).into_owned();
     let line = out.lines().find(|l| l.starts_with("03646\t")).unwrap_or_else(|| panic!("{out}"));
-    assert!(line.contains("\t43\t10\t33\t") && line.ends_with("no_data"), "{line}");
+    assert!(line.contains("\t43\t10\t33\t") && line.ends_with("no_data\tno_data\t0"), "{line}");
+    // Indicator targets: checked against the framework and the standard, all refusals at once.
+    let ind = run(&[
+        "targets",
+        "set",
+        "--year",
+        "2026",
+        "--unit",
+        "14",
+        "--indicator",
+        "health_insurance=100",
+        "--indicator",
+        "deprived_shares:water=2",
+    ]);
+    assert!(ind.status.success(), "{}", text(&ind));
+    let bad = run(&[
+        "targets",
+        "set",
+        "--year",
+        "2026",
+        "--unit",
+        "14",
+        "--indicator",
+        "health_insurance=120",
+        "--indicator",
+        "deprived_shares=2",
+        "--indicator",
+        "magic=1",
+    ]);
+    assert!(!bad.status.success());
+    let said = text(&bad);
+    assert!(said.contains("outside 0–100") && said.contains("indicator code") && said.contains("'magic'"), "{said}");
     let xlsx = dir.join("tien-do.xlsx");
     let wrote = run(&["targets", "progress", "--year", "2026", "--unit", "14", "--out", s(&xlsx)]);
     assert!(wrote.status.success() && xlsx.exists(), "{}", text(&wrote));

@@ -224,6 +224,61 @@ pub fn values(fw: &IndicatorFramework, std: &Standard, t: &UnitTally, residents:
     out
 }
 
+impl IndicatorFramework {
+    /// The indicator an id names (`deprived_shares:water` names `deprived_shares`).
+    pub fn def_of(&self, id: &str) -> Option<&IndicatorDef> {
+        let base = id.split(':').next()?;
+        self.indicators.iter().find(|i| i.id == base)
+    }
+
+    /// Why `value` cannot be a target for indicator `id` under `std` (`None`: it can): an id
+    /// the framework does not have, a deprivation share without one of the standard's indicator
+    /// codes, a percentage outside 0–100, a negative figure. Vietnamese, English.
+    pub fn check_target(&self, std: &Standard, id: &str, value: f64) -> Option<(String, String)> {
+        let Some(def) = self.def_of(id) else {
+            return Some((
+                format!("'{id}' không phải chỉ số của khung {}.", self.id),
+                format!("'{id}' is not an indicator of framework {}.", self.id),
+            ));
+        };
+        let expands = def.computed.as_deref().and_then(Computation::parse) == Some(Computation::DeprivedEach);
+        match (expands, id.split_once(':')) {
+            (true, Some((_, code))) if std.indicators.iter().any(|i| i.code == code) => {}
+            (true, _) => {
+                let codes: Vec<&str> = std.indicators.iter().map(|i| i.code.as_str()).collect();
+                return Some((
+                    format!("'{id}': ghi {}:<mã chỉ số> với một trong {}.", def.id, codes.join(", ")),
+                    format!("'{id}': write {}:<indicator code> with one of {}.", def.id, codes.join(", ")),
+                ));
+            }
+            (false, Some(_)) => {
+                return Some((
+                    format!("'{id}' không phải chỉ số của khung."),
+                    format!("'{id}' is not an indicator of the framework."),
+                ));
+            }
+            (false, None) => {}
+        }
+        let percent = def.unit == Unit::Percent;
+        if !value.is_finite() || value < 0.0 || (percent && value > 100.0) {
+            let range = if percent { "0–100 %" } else { "≥ 0" };
+            return Some((
+                format!("{}: {value} nằm ngoài khoảng {range}.", def.name_vi),
+                format!("{}: {value} is outside {range}.", def.name_en),
+            ));
+        }
+        None
+    }
+}
+
+/// Whether `actual` reaches `target` for an indicator that should go `direction`.
+pub fn reaches(direction: Direction, actual: f64, target: f64) -> bool {
+    match direction {
+        Direction::Up => actual >= target - 1e-9,
+        Direction::Down => actual <= target + 1e-9,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -242,6 +297,22 @@ mod tests {
         assert!(poor.national_target.as_ref().is_some_and(|t| t.change_per_year == Some(-1.0)));
         assert!(fw.indicators.iter().any(|i| i.status == Status::Unverified));
         assert!(fw.indicators.iter().any(|i| i.reported));
+    }
+
+    #[test]
+    fn targets_are_checked_against_the_framework_and_the_standard() {
+        let standards = Standards::embedded().expect("embedded");
+        let std = standards.get("2022-2025").expect("standard");
+        let fw = framework();
+        assert_eq!(fw.check_target(&std, "health_insurance", 100.0), None);
+        assert_eq!(fw.check_target(&std, "deprived_shares:water", 2.0), None);
+        assert!(fw.check_target(&std, "deprived_shares", 2.0).is_some_and(|e| e.1.contains("indicator code")));
+        assert!(fw.check_target(&std, "deprived_shares:magic", 2.0).is_some());
+        assert!(fw.check_target(&std, "health_insurance", 120.0).is_some_and(|e| e.1.contains("0–100")));
+        assert!(fw.check_target(&std, "workers_trained", -1.0).is_some());
+        assert!(fw.check_target(&std, "nothing", 1.0).is_some());
+        assert!(reaches(Direction::Up, 98.0, 98.0) && !reaches(Direction::Up, 97.9, 98.0));
+        assert!(reaches(Direction::Down, 1.9, 2.0) && !reaches(Direction::Down, 2.1, 2.0));
     }
 
     #[test]

@@ -287,6 +287,96 @@ impl Registry {
     }
 }
 
+/// A unit's target for one result indicator in a year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorTarget {
+    pub unit_code: String,
+    /// The framework's indicator id (`deprived_shares:water` for one deprivation's share).
+    pub indicator_id: String,
+    pub value: f64,
+}
+
+impl Registry {
+    /// Records `unit`'s targets for `indicators` in `year` (each replaces the earlier one), in
+    /// one transaction, audited. Forbidden outside what the writer may change.
+    pub async fn record_indicator_targets(
+        &self,
+        year: i64,
+        unit: &TargetUnit,
+        indicators: &[(String, f64)],
+        actor: &str,
+        command: &str,
+    ) -> Result<u64> {
+        if !self.may_set_unit(unit) {
+            return Err(StoreError::Forbidden(format!(
+                "{0} ngoài phạm vi được giao / {0} is outside your area",
+                unit.name
+            )));
+        }
+        let at = crate::now();
+        let (province, commune) = unit.place();
+        let mut tx = self.db.begin().await?;
+        for (id, value) in indicators {
+            let old: Option<f64> = on_conn!(tx, c => sqlx::query_scalar(
+                "SELECT value FROM plan_indicator_target WHERE year = $1 AND unit_code = $2 AND indicator_id = $3",
+            )
+            .bind(year)
+            .bind(unit.code.as_str())
+            .bind(id.as_str())
+            .fetch_optional(c)
+            .await?);
+            on_conn!(tx, c => sqlx::query(
+                "INSERT INTO plan_indicator_target (year, unit_code, current_province, current_commune, indicator_id, value, \
+                     recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (year, unit_code, indicator_id) DO UPDATE SET value = excluded.value, \
+                     recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+            )
+            .bind(year)
+            .bind(unit.code.as_str())
+            .bind(province)
+            .bind(commune)
+            .bind(id.as_str())
+            .bind(*value)
+            .bind(actor)
+            .bind(at.as_str())
+            .execute(c)
+            .await?
+            .rows_affected());
+            if old != Some(*value) {
+                let field = format!("{year}:{}:{id}", unit.code);
+                let (old_text, new_text) = (old.map(|v| v.to_string()), value.to_string());
+                let change = Change {
+                    actor,
+                    command,
+                    entity: "plan_indicator_target",
+                    household_id: None,
+                    period: Some(year),
+                    member_no: None,
+                    field: &field,
+                    old_value: old_text.as_deref(),
+                    new_value: Some(&new_text),
+                };
+                audit::record_now(&mut tx, &change, &at).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(indicators.len() as u64)
+    }
+
+    /// Every unit's indicator targets for `year` within the reader's area.
+    pub async fn indicator_targets_of_year(&self, year: i64) -> Result<Vec<IndicatorTarget>> {
+        let mut sql = Sql::with_args([Arg::Int(year)]);
+        sql.push("SELECT t.unit_code, t.indicator_id, t.value FROM plan_indicator_target t WHERE t.year = $1 AND ")
+            .append(&self.scope.sql("t"))
+            .push(" ORDER BY t.unit_code, t.indicator_id");
+        let rows: Vec<(String, String, f64)> = on_pool!(self.db, p => bound!(query_as, sql).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|(unit_code, indicator_id, value)| IndicatorTarget { unit_code, indicator_id, value })
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1785,6 +1785,39 @@ async fn progress_marks_the_units_off_track_and_forecasts_before_the_review() {
         assert_eq!(unit(&fine).expect("the other commune")["status"], "on_track", "{engine}");
         assert_eq!(off["indicators"]["poor_households"].as_f64(), Some(late25 as f64), "{engine}: {off}");
         assert!(off["indicators"].as_object().is_some_and(|m| m.contains_key("deprived_shares:health_insurance")));
+        // Indicator targets: checked, recorded, compared with the registry's values.
+        let put = |body: Value| {
+            let uri = format!("/api/v1/targets/2025/{late}");
+            let w = &w;
+            async move { w.api("tinh.14", "PUT", &uri, Some(body)).await }
+        };
+        let bad = put(serde_json::json!({"indicators": {"health_insurance": 150, "deprived_shares": 1}})).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", bad.body);
+        assert!(bad.body.contains("0–100") && bad.body.contains("indicator code"), "{engine}: {}", bad.body);
+        let ok = put(
+            serde_json::json!({"indicators": {"poor_households": late25 - 1, "poor_near_poor_households": 1_000_000}}),
+        )
+        .await;
+        assert_eq!(ok.status, OK, "{engine}: {}", ok.body);
+        let j2 = w.api("tinh.14", "GET", "/api/v1/targets/2025/14/progress", None).await.json();
+        let row = j2["units"]
+            .as_array()
+            .and_then(|u| u.iter().find(|x| x["unit_code"] == late.as_str()).cloned())
+            .expect("late");
+        let indicator = |id: &str| {
+            row["indicator_targets"].as_array().and_then(|t| t.iter().find(|x| x["id"] == id).cloned()).expect("target")
+        };
+        let poor = indicator("poor_households");
+        assert_eq!(
+            (poor["met"].as_bool(), poor["actual"].as_f64()),
+            (Some(false), Some(late25 as f64)),
+            "{engine}: {row}"
+        );
+        assert_eq!(indicator("poor_near_poor_households")["met"], true, "{engine}: {row}");
+        assert_eq!(
+            w.api("tinh.14", "GET", &format!("/api/v1/targets/2025/{late}"), None).await.json()["indicators"]["poor_households"],
+            (late25 - 1) as f64
+        );
         // The page highlights it; a commune officer does not see the province's progress.
         let (session, _) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
         let page = w.page(&session, "/chi-tieu?year=2025&unit=14").await;

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use vuonlen_app::import::Finish;
 use vuonlen_app::progress::{Depth, Status, progress, progress_table};
-use vuonlen_app::targets::{record_target_table, set_targets, target_table};
+use vuonlen_app::targets::{record_target_table, set_indicator_targets, set_targets, target_table};
 use vuonlen_core::targets::{ColumnKind, Figures, TARGET_COLUMNS, show};
 use vuonlen_store::targets::TargetUnit;
 
@@ -89,8 +89,12 @@ pub struct SetArgs {
     pub unit: String,
     /// A figure as KEY=VALUE, e.g. `households=286000`, `poor_rate_pct=1.51`; keys as in the
     /// table's English headers.
-    #[arg(long = "figure", value_name = "KEY=VALUE", required = true)]
+    #[arg(long = "figure", value_name = "KEY=VALUE", required_unless_present = "indicators")]
     pub figures: Vec<String>,
+    /// A result indicator's target as ID=VALUE, e.g. `health_insurance=100`,
+    /// `children_in_school=98`, `deprived_shares:water=2` (ids of standards/indicators-*.toml).
+    #[arg(long = "indicator", value_name = "ID=VALUE")]
+    pub indicators: Vec<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -159,26 +163,49 @@ pub fn run(ctx: Ctx, cmd: TargetsCommand) -> Result<ExitCode> {
         TargetsCommand::Check(a) => table(ctx, a.year, a.unit.as_deref(), a.file, a.errors_out, Finish::CheckOnly),
         TargetsCommand::Import(a) => table(ctx, a.year, Some(&a.unit), a.file, a.errors_out, Finish::Commit),
         TargetsCommand::Set(a) => {
-            let figures = parse_figures(&a.figures)?;
+            let figures = (!a.figures.is_empty()).then(|| parse_figures(&a.figures)).transpose()?;
+            let mut indicators = std::collections::BTreeMap::new();
+            for p in &a.indicators {
+                let (k, v) = p.split_once('=').with_context(|| format!("'{p}': cần ID=VALUE / expected ID=VALUE"))?;
+                let v: f64 = v
+                    .trim()
+                    .replace(',', ".")
+                    .parse()
+                    .with_context(|| format!("'{p}': không phải số / not a number"))?;
+                indicators.insert(k.trim().to_string(), v);
+            }
+            let standards = vuonlen_core::Standards::embedded()?;
             let actor = ctx.actor()?;
             ctx.block_on(async {
                 let db = ctx.open().await?;
-                match set_targets(&db.unscoped(), a.year, &a.unit, figures, &actor, "targets set").await? {
-                    Ok(unit) => {
-                        eprintln!(
-                            "Đã ghi chỉ tiêu năm {0} của {1} / Recorded {1}'s targets for {0}.",
-                            a.year, unit.name
-                        );
-                        Ok(ExitCode::SUCCESS)
+                let reg = db.unscoped();
+                let refused = |why: vuonlen_app::targets::TargetsRefused| {
+                    eprintln!("Không ghi chỉ tiêu / Targets not recorded:");
+                    for (vi, en) in why.messages() {
+                        eprintln!("  - {vi} / {en}");
                     }
-                    Err(refused) => {
-                        eprintln!("Không ghi chỉ tiêu / Targets not recorded:");
-                        for (vi, en) in refused.messages() {
-                            eprintln!("  - {vi} / {en}");
-                        }
-                        Ok(ExitCode::FAILURE)
+                    ExitCode::FAILURE
+                };
+                if !indicators.is_empty() {
+                    match set_indicator_targets(&reg, &standards, a.year, &a.unit, &indicators, &actor, "targets set").await? {
+                        Ok(unit) => eprintln!(
+                            "Đã ghi {0} chỉ tiêu chỉ số năm {1} của {2} / Recorded {0} indicator targets of {2} for {1}.",
+                            indicators.len(),
+                            a.year,
+                            unit.name
+                        ),
+                        Err(why) => return Ok(refused(why)),
                     }
                 }
+                if let Some(figures) = figures {
+                    match set_targets(&reg, a.year, &a.unit, figures, &actor, "targets set").await? {
+                        Ok(unit) => {
+                            eprintln!("Đã ghi chỉ tiêu năm {0} của {1} / Recorded {1}'s targets for {0}.", a.year, unit.name)
+                        }
+                        Err(why) => return Ok(refused(why)),
+                    }
+                }
+                Ok(ExitCode::SUCCESS)
             })
         }
         TargetsCommand::Show(a) => {

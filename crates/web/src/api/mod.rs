@@ -35,7 +35,7 @@ use utoipa::OpenApi;
         review::ApplicationRequest, review::ApplicationRecorded, review::ProvinceProgressOut,
         review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,
-        targets::TableRowIn, targets::TableRecorded, targets::ProgressOut, targets::UnitProgressOut,
+        targets::TableRowIn, targets::TableRecorded, targets::ProgressOut, targets::UnitProgressOut, targets::IndicatorTargetOut,
         monitoring::ReportOut, monitoring::UnitReportOut, monitoring::MonitoringOut, monitoring::MonitoringAction, monitoring::StateOut)),
     modifiers(&Security, &Answers),
 )]

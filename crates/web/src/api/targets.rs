@@ -52,6 +52,8 @@ pub struct TargetsOut {
     pub total: FiguresOut,
     /// Whether the rates' bases come from a legal text (they are this project's reading).
     pub rate_bases_verified: bool,
+    /// The unit's targets for result indicators: indicator id → value.
+    pub indicators: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -86,6 +88,13 @@ pub async fn get_targets(
     let reg = v.registry(&state);
     let unit = readable(&reg, &unit)?;
     let own = reg.target(year, &unit).await?.map(|t| figures_out(&t.figures));
+    let indicators = reg
+        .indicator_targets_of_year(year)
+        .await?
+        .into_iter()
+        .filter(|t| t.unit_code == unit.code)
+        .map(|t| (t.indicator_id, t.value))
+        .collect();
     let (rows, total) = target_table(&reg, year, &unit).await.map_err(crate::households::app_error)?;
     Ok(Json(TargetsOut {
         year,
@@ -98,13 +107,18 @@ pub async fn get_targets(
             .collect(),
         total: figures_out(&total),
         rate_bases_verified: RATE_BASES_VERIFIED,
+        indicators,
     }))
 }
 
-/// A unit's own targets.
+/// A unit's own targets: its figures, its result-indicator targets, or both.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SetTargetsRequest {
+    #[serde(default)]
     pub figures: FiguresOut,
+    /// Indicator id → target (`health_insurance`, `deprived_shares:water`, …).
+    #[serde(default)]
+    pub indicators: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -125,14 +139,33 @@ pub async fn put_targets(
 ) -> Result<Response, ApiError> {
     let reg = v.registry(&state);
     let unit = settable(&reg, &unit)?;
-    let figures = figures_in(&req.figures)?;
-    match set_targets(&reg, year, &unit.code, figures, &v.user.username, "api")
+    let app = crate::households::app_error;
+    let no = |why: vuonlen_app::targets::TargetsRefused| {
+        refused(why.messages().into_iter().map(|(vi, en)| (None, Refusal { vi, en })).collect())
+    };
+    if !req.indicators.is_empty() {
+        let done = vuonlen_app::targets::set_indicator_targets(
+            &reg,
+            &state.standards,
+            year,
+            &unit.code,
+            &req.indicators,
+            &v.user.username,
+            "api",
+        )
         .await
-        .map_err(crate::households::app_error)?
-    {
-        Ok(u) => Ok(Json(TargetsSet { unit_code: u.code, unit_name: u.name }).into_response()),
-        Err(why) => Ok(refused(why.messages().into_iter().map(|(vi, en)| (None, Refusal { vi, en })).collect())),
+        .map_err(app)?;
+        if let Err(why) = done {
+            return Ok(no(why));
+        }
     }
+    if !req.figures.is_empty() || req.indicators.is_empty() {
+        let figures = figures_in(&req.figures)?;
+        if let Err(why) = set_targets(&reg, year, &unit.code, figures, &v.user.username, "api").await.map_err(app)? {
+            return Ok(no(why));
+        }
+    }
+    Ok(Json(TargetsSet { unit_code: unit.code, unit_name: unit.name }).into_response())
 }
 
 /// A target table: its units' rows and, as plans print one, a total row.
@@ -241,6 +274,17 @@ pub struct UnitProgressOut {
     pub poor_rate_target_end_pct: Option<f64>,
     /// The framework's computed indicators: id → value (`null`: not computable here).
     pub indicators: BTreeMap<String, Option<f64>>,
+    /// The unit's indicator targets against those values.
+    pub indicator_targets: Vec<IndicatorTargetOut>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct IndicatorTargetOut {
+    pub id: String,
+    pub target: f64,
+    pub actual: Option<f64>,
+    /// `null` when the registry has no value to compare.
+    pub met: Option<bool>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -290,6 +334,11 @@ pub async fn get_progress(
                 poor_rate_pct: u.poor_rate_now,
                 poor_rate_target_end_pct: u.poor_rate_target_end,
                 indicators: u.indicators.into_iter().map(|i| (i.id, i.value)).collect(),
+                indicator_targets: u
+                    .indicator_targets
+                    .into_iter()
+                    .map(|t| IndicatorTargetOut { id: t.id, target: t.target, actual: t.actual, met: t.met })
+                    .collect(),
                 unit_code: u.code,
                 unit_name: u.name,
             })

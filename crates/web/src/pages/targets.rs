@@ -60,6 +60,8 @@ struct TargetsPage {
     latest_period: String,
     /// The unit's poor households over the review periods, and its end-of-year targets.
     trend: Trend,
+    /// The result indicators a target can be set for: id, name, the unit's target (if any).
+    indicator_inputs: Vec<(String, String, String)>,
 }
 
 /// One unit's progress as the page shows it.
@@ -74,6 +76,8 @@ pub struct ProgressView {
     pub rate_target: String,
     pub status: &'static str,
     pub off: bool,
+    /// Indicator targets the registry shows missed.
+    pub missed: usize,
 }
 
 /// A line chart drawn by the server (SVG coordinates computed here; no script).
@@ -179,6 +183,7 @@ async fn page(state: &AppState, v: &Viewer, uri: &Uri, year: i64, unit: &TargetU
                 rate_target: pct(u.poor_rate_target_end),
                 status: l.s(u.status.label_vi(), u.status.key()),
                 off: u.status == Status::OffTrack,
+                missed: u.indicators_missed(),
             })
             .collect();
     }
@@ -203,7 +208,42 @@ async fn page(state: &AppState, v: &Viewer, uri: &Uri, year: i64, unit: &TargetU
             }
         }
     }
+    // The indicators a target can be set for: the framework's, a deprivation share per indicator
+    // of the standard in force on the year's first day.
+    let mut indicator_inputs = Vec::new();
+    if let Some(fw) = state.standards.framework_for(year) {
+        let mine: std::collections::HashMap<String, f64> = reg
+            .indicator_targets_of_year(year)
+            .await?
+            .into_iter()
+            .filter(|t| t.unit_code == unit.code)
+            .map(|t| (t.indicator_id, t.value))
+            .collect();
+        let std = chrono::NaiveDate::from_ymd_opt(i32::try_from(year).unwrap_or(2026), 1, 1)
+            .and_then(|d| state.standards.in_force(d).ok());
+        for def in &fw.indicators {
+            let ids: Vec<(String, String)> = match (def.computed.as_deref(), &std) {
+                (Some("deprived_each"), Some(s)) => s
+                    .indicators
+                    .iter()
+                    .map(|i| {
+                        (
+                            format!("{}:{}", def.id, i.code),
+                            format!("{} — {}", l.s(&def.name_vi, &def.name_en), l.s(&i.name_vi, &i.name_en)),
+                        )
+                    })
+                    .collect(),
+                (Some("deprived_each"), None) => Vec::new(),
+                _ => vec![(def.id.clone(), l.s(&def.name_vi, &def.name_en).to_string())],
+            };
+            for (id, name) in ids {
+                let value = mine.get(&id).map(|v| v.to_string()).unwrap_or_default();
+                indicator_inputs.push((id, name, value));
+            }
+        }
+    }
     Ok(TargetsPage {
+        indicator_inputs,
         off_track: progress_rows.iter().filter(|r| r.off).count(),
         progress: progress_rows,
         latest_period,
@@ -332,6 +372,67 @@ pub async fn submit(
                     let mut p = page(&state, &v, &uri, year, &u).await?;
                     p.message =
                         Some(format!("{} {} {year}.", l.s("Đã ghi chỉ tiêu của", "Recorded the targets of"), u.name));
+                    Ok(render(&p)?.into_response())
+                }
+                Err(why) => {
+                    p.message = Some(
+                        why.messages()
+                            .into_iter()
+                            .map(|(vi, en)| l.s(&vi, &en).to_string())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    );
+                    p.failed = true;
+                    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+                }
+            }
+        }
+        "indicators" => {
+            let mut values = std::collections::BTreeMap::new();
+            let mut bad = Vec::new();
+            for (key, text) in &fields {
+                let Some(id) = key.strip_prefix("it_") else { continue };
+                let t = text.trim().replace(',', ".");
+                if t.is_empty() {
+                    continue;
+                }
+                match t.parse::<f64>() {
+                    Ok(x) => {
+                        values.insert(id.to_string(), x);
+                    }
+                    Err(_) => bad.push(format!("{id}: '{}'", text.trim())),
+                }
+            }
+            let mut p = page(&state, &v, &uri, year, &target).await?;
+            if !bad.is_empty() || values.is_empty() {
+                p.message = Some(if bad.is_empty() {
+                    l.s("Chưa nhập chỉ tiêu nào.", "No target entered.").to_string()
+                } else {
+                    format!("{} {}", l.s("Không phải số:", "Not a number:"), bad.join("; "))
+                });
+                p.failed = true;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+            }
+            let done = vuonlen_app::targets::set_indicator_targets(
+                &reg,
+                &state.standards,
+                year,
+                &target.code,
+                &values,
+                &v.user.username,
+                "web",
+            )
+            .await
+            .map_err(app_error)?;
+            match done {
+                Ok(u) => {
+                    let mut p = page(&state, &v, &uri, year, &u).await?;
+                    p.message = Some(format!(
+                        "{} {} {}.",
+                        l.s("Đã ghi chỉ tiêu theo chỉ số của", "Recorded the indicator targets of"),
+                        u.name,
+                        year
+                    ));
                     Ok(render(&p)?.into_response())
                 }
                 Err(why) => {
