@@ -78,6 +78,16 @@ test('a province sets its targets, is shown the one error of its communes\' tabl
     'print("Tổng cộng" in text and "Tỷ lệ hộ nghèo (%)" in text)',
   ].join('\n'), await download.path()]).toString().trim();
   expect(out).toBe('True');
+
+  // The national office sees the provinces on a map, coloured by their poor rate.
+  const national = await page.context().browser().newPage();
+  await signIn(national, 'trunguong');
+  await national.goto(`/chi-tieu?year=${YEAR}&unit=VN`);
+  const map = national.getByTestId('targets-map');
+  await expect(map).toBeVisible();
+  await expect(map.locator('path')).toHaveCount(65);
+  await expect(map.locator('path:not(.nodata)')).not.toHaveCount(0);
+  await shot(national, 'targets-5-map');
   expect(blocked).toEqual([]);
 });
 

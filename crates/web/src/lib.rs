@@ -17,6 +17,7 @@ pub mod form;
 pub mod households;
 pub mod i18n;
 mod limiter;
+pub mod map;
 pub mod pages;
 pub mod password;
 pub mod reports;

@@ -1937,3 +1937,35 @@ async fn a_commune_report_is_drafted_submitted_returned_approved_locked_and_roll
         assert_eq!(download.status, OK, "{engine}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_country_s_targets_page_draws_its_provinces_coloured_by_their_poor_rate() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        // Sơn La's residents give it a rate; the country reads its provinces' progress.
+        let national = w.db.unscoped();
+        let per = national.period(2025).await.expect("period").expect("2025");
+        let communes: Vec<String> = vuonlen_store::browse::largest_communes(&w.db, "14", 200).await.expect("communes");
+        let totals: Vec<vuonlen_store::coverage::ResidentTotal> = communes
+            .iter()
+            .map(|c| vuonlen_store::coverage::ResidentTotal {
+                commune_code: c.clone(),
+                households: 100_000,
+                persons: 400_000,
+                source: None,
+            })
+            .collect();
+        national.record_resident_totals(&per, &totals, "test", "test").await.expect("totals").expect("recorded");
+        let (session, _) = w.sign_in("trunguong", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let page = w.page(&session, "/chi-tieu?year=2025&unit=VN").await;
+        assert_eq!(page.status, OK, "{engine}");
+        assert!(page.body.contains("data-testid=\"targets-map\""), "{engine}");
+        assert_eq!(page.body.matches("<path ").count(), 65, "{engine}: 63 provinces and the two archipelagos");
+        assert!(page.body.contains("CC BY 4.0"), "{engine}: the outlines' licence asks for attribution");
+        // Sơn La is coloured (its rate is known), a province without figures is not.
+        let son_la = page.body.split("<path ").find(|p| p.contains("<title>Tỉnh Sơn La")).expect("Sơn La's outline");
+        assert!(!son_la.contains("class=\"nodata"), "{engine}: {}", &son_la[son_la.len().saturating_sub(200)..]);
+        assert!(page.body.contains("class=\"nodata\""), "{engine}");
+    }
+}

@@ -62,6 +62,8 @@ struct TargetsPage {
     trend: Trend,
     /// The result indicators a target can be set for: id, name, the unit's target (if any).
     indicator_inputs: Vec<(String, String, String)>,
+    /// For the country: its provinces coloured by their poor rate, the off-track ones outlined.
+    map: Option<crate::map::Choropleth>,
 }
 
 /// One unit's progress as the page shows it.
@@ -158,8 +160,15 @@ async fn page(state: &AppState, v: &Viewer, uri: &Uri, year: i64, unit: &TargetU
     // Progress of its units, and its own trend over the review periods.
     let mut progress_rows = Vec::new();
     let mut latest_period = String::new();
+    let mut map = None;
     if !unit.children().is_empty() {
         let p = progress(&reg, &state.standards, year, unit, Depth::Children).await.map_err(app_error)?;
+        if unit.code == "VN" {
+            let rates = p.units.iter().filter_map(|u| Some((u.code.clone(), u.poor_rate_now?))).collect();
+            let flagged = p.units.iter().filter(|u| u.status == Status::OffTrack).map(|u| u.code.clone()).collect();
+            let names = p.units.iter().map(|u| (u.code.clone(), u.name.clone())).collect();
+            map = crate::map::poor_rate_map(&rates, &flagged, &names, l);
+        }
         latest_period = p.latest_period.map(|y| y.to_string()).unwrap_or_default();
         let int = |v: Option<u64>| v.map(|x| l.int(x)).unwrap_or_default();
         let pct =
@@ -243,6 +252,7 @@ async fn page(state: &AppState, v: &Viewer, uri: &Uri, year: i64, unit: &TargetU
         }
     }
     Ok(TargetsPage {
+        map,
         indicator_inputs,
         off_track: progress_rows.iter().filter(|r| r.off).count(),
         progress: progress_rows,
