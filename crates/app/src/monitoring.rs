@@ -305,3 +305,135 @@ pub fn rollup_table(r: &Rollup, fw: &IndicatorFramework) -> (Vec<String>, Vec<vu
     rows.push(PlainRow { cells: total, highlight: false });
     (header, rows)
 }
+
+/// `unit`'s report as a table (indicator, value, where it comes from), in the framework's order:
+/// the layout its XLSX and PDF share.
+fn report_lines(standards: &Standards, r: &StoredReport) -> Vec<(vuonlen_pdf::ReportLine, Option<f64>)> {
+    let Some(fw) = standards.framework_for(r.year) else { return Vec::new() };
+    let indicator_name = |code: &str| {
+        standards
+            .standards()
+            .iter()
+            .rev()
+            .find_map(|s| s.indicators.iter().find(|i| i.code == code))
+            .map_or_else(|| code.to_string(), |i| i.name_vi.clone())
+    };
+    let mut lines: Vec<(usize, vuonlen_pdf::ReportLine, Option<f64>)> = r
+        .figures
+        .iter()
+        .map(|(id, value)| {
+            let at =
+                fw.indicators.iter().position(|i| Some(i.id.as_str()) == id.split(':').next()).unwrap_or(usize::MAX);
+            let def = fw.indicators.get(at);
+            let name = match (def, id.split_once(':')) {
+                (Some(d), Some((_, code))) => format!("{} — {}", d.name_vi, indicator_name(code)),
+                (Some(d), None) => d.name_vi.clone(),
+                (None, _) => id.clone(),
+            };
+            let unverified = def.is_some_and(|d| !d.status.is_verified());
+            let source = match def {
+                Some(d) if d.reported => "Đơn vị báo cáo",
+                _ => "Sổ hộ (kết quả rà soát)",
+            };
+            let line = vuonlen_pdf::ReportLine {
+                name: if unverified { format!("{name} (chưa kiểm chứng)") } else { name },
+                value: value.map_or_else(|| "—".to_string(), |v| vuonlen_core::text::format_decimal(v, 2)),
+                source: source.to_string(),
+            };
+            (at, line, *value)
+        })
+        .collect();
+    lines.sort_by_key(|(at, _, _)| *at);
+    lines.into_iter().map(|(_, l, v)| (l, v)).collect()
+}
+
+/// The committee that makes `unit`'s report (a commune's or a province's People's Committee).
+fn authority(unit: &TargetUnit) -> Option<vuonlen_pdf::Authority> {
+    let units = vuonlen_core::units::AdminUnits::get();
+    let (full, kind, province) = match unit.code.len() {
+        5 => {
+            let c = units.y2025.communes.get(unit.code.as_str())?;
+            let p = units.y2025.province_of_commune(&unit.code).map(|p| p.name.to_string()).unwrap_or_default();
+            (c.name.to_string(), c.division_type.to_string(), p)
+        }
+        2 => {
+            let p = units.y2025.province(&unit.code)?;
+            let kind = if p.division_type.starts_with("thành phố") { "thành phố" } else { "tỉnh" };
+            (format!("{kind} {}", p.name), kind.to_string(), p.name.to_string())
+        }
+        _ => return None,
+    };
+    let short = full.split_whitespace().skip(kind.split_whitespace().count()).collect::<Vec<_>>().join(" ");
+    Some(vuonlen_pdf::Authority {
+        province_name: province,
+        commune_name: short.clone(),
+        commune_kind: kind.to_uppercase(),
+        place_name: short,
+    })
+}
+
+/// `unit`'s report of `kind` for `year` as a table (TT, indicator, value, source) for its XLSX:
+/// `None` when there is no report.
+pub async fn report_table(
+    reg: &Registry,
+    standards: &Standards,
+    kind: &str,
+    year: i64,
+    unit: &TargetUnit,
+) -> Result<Option<(Vec<String>, Vec<vuonlen_io::PlainRow>)>, AppError> {
+    let Some(r) = reg.monitoring_report(kind, year, unit).await? else { return Ok(None) };
+    let header = ["TT", "Chỉ số", "Giá trị", "Nguồn"].map(String::from).to_vec();
+    let rows = report_lines(standards, &r)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (l, v))| vuonlen_io::PlainRow {
+            cells: vec![
+                vuonlen_io::PlainCell::Int(Some(i as i64 + 1)),
+                vuonlen_io::PlainCell::Text(l.name),
+                vuonlen_io::PlainCell::Dec(v),
+                vuonlen_io::PlainCell::Text(l.source),
+            ],
+            highlight: false,
+        })
+        .collect();
+    Ok(Some((header, rows)))
+}
+
+/// `unit`'s report of `kind` for `year` as a PDF: the national heading of its People's
+/// Committee, the indicator table, the layout's verification status, the signature block. `None`
+/// when there is no report, or for the country's (no People's Committee heads it).
+pub async fn report_pdf(
+    reg: &Registry,
+    standards: &Standards,
+    kind: &str,
+    year: i64,
+    unit: &TargetUnit,
+    today: NaiveDate,
+) -> Result<Option<Vec<u8>>, AppError> {
+    let Some(r) = reg.monitoring_report(kind, year, unit).await? else { return Ok(None) };
+    let Some(authority) = authority(unit) else { return Ok(None) };
+    let cycle = standards.monitoring();
+    let title = cycle.as_ref().and_then(|c| c.report(kind)).map_or_else(|| kind.to_string(), |k| k.name_vi.clone());
+    let note = cycle.map(|c| format!("Mẫu trình bày chưa kiểm chứng: {}.", c.layout_citation)).unwrap_or_default();
+    let doc = vuonlen_pdf::MonitoringReport {
+        authority,
+        number: "      /BC-UBND".into(),
+        date: today,
+        title,
+        year,
+        unit: unit.name.clone(),
+        state: r.state.label_vi().to_string(),
+        lines: report_lines(standards, &r).into_iter().map(|(l, _)| l).collect(),
+        note,
+        signer: vuonlen_pdf::Signer {
+            title: "CHỦ TỊCH".into(),
+            on_behalf: Some("TM. ỦY BAN NHÂN DÂN".into()),
+            name: String::new(),
+        },
+    };
+    let bytes = tokio::task::spawn_blocking(move || vuonlen_pdf::monitoring_report_pdf(&doc))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Some(bytes))
+}

@@ -14,11 +14,12 @@ use typst_layout::PagedDocument;
 use crate::PdfError;
 
 /// The `.typ` files, by the virtual path they have for `#import`.
-const TEMPLATES: [(&str, &str); 4] = [
+const TEMPLATES: [(&str, &str); 5] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("decision.typ", include_str!("../templates/decision.typ")),
     ("certificates.typ", include_str!("../templates/certificates.typ")),
     ("replies.typ", include_str!("../templates/replies.typ")),
+    ("monitoring.typ", include_str!("../templates/monitoring.typ")),
 ];
 
 /// Liberation Serif 2.1.5 (SIL OFL 1.1, see `fonts/OFL.txt`): metric-compatible with Times New
@@ -35,6 +36,7 @@ pub(crate) enum Template {
     Decision,
     Certificates,
     Replies,
+    Monitoring,
 }
 
 impl Template {
@@ -43,6 +45,7 @@ impl Template {
             Template::Decision => "decision.typ",
             Template::Certificates => "certificates.typ",
             Template::Replies => "replies.typ",
+            Template::Monitoring => "monitoring.typ",
         }
     }
 
@@ -52,6 +55,7 @@ impl Template {
             Template::Decision => "decision (Mẫu 02)",
             Template::Certificates => "certificates (Mẫu 03)",
             Template::Replies => "written replies to applications",
+            Template::Monitoring => "monitoring report",
         }
     }
 }

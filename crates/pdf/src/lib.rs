@@ -7,6 +7,9 @@
 //! - [`decision_pdf`]: **Mẫu 02**, the commune chair's decision recognising the lists of poor
 //!   and near-poor households (and of households that escaped), with the lists annexed;
 //! - [`certificates_pdf`]: **Mẫu 03**, one certificate of poor / near-poor household per page;
+//! - [`monitoring_report_pdf`]: a unit's **monitoring report** of the programme (Circular
+//!   10/2022/TT-BLĐTBXH), its result indicators in a table (the circular's form was not
+//!   retrieved: the layout is the project's and says so);
 //! - [`replies_pdf`]: the chair's **written reply** to each household whose application
 //!   (Mẫu 01 or Mẫu 04) is not granted, stating the reason (art. 5 of the decision), one letter
 //!   (công văn) per page. The decision prescribes no form for this letter and none is in the
@@ -227,6 +230,41 @@ pub fn replies_pdf(r: &Replies) -> Result<Vec<u8>, PdfError> {
         return Err(PdfError::Incomplete { document: DOCUMENT, what });
     }
     engine::render(engine::Template::Replies, &view::replies(r)).map(engine::Rendered::into_pdf)
+}
+
+/// One line of a monitoring report: the indicator, its value as printed, where it comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportLine {
+    pub name: String,
+    pub value: String,
+    pub source: String,
+}
+
+/// A unit's monitoring report (Circular 10/2022/TT-BLĐTBXH) as a document: the committee that
+/// reports, the report's kind, year and state, and its indicator lines. The circular's form was
+/// not retrieved: `note` says so on the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitoringReport {
+    pub authority: Authority,
+    pub number: String,
+    pub date: NaiveDate,
+    /// "Báo cáo giám sát 6 tháng".
+    pub title: String,
+    pub year: i64,
+    /// "Tỉnh Sơn La", "Phường Tô Hiệu".
+    pub unit: String,
+    pub state: String,
+    pub lines: Vec<ReportLine>,
+    pub note: String,
+    pub signer: Signer,
+}
+
+/// Typesets a monitoring report. Refused when it has no line ([`PdfError::Empty`]).
+pub fn monitoring_report_pdf(r: &MonitoringReport) -> Result<Vec<u8>, PdfError> {
+    if r.lines.is_empty() {
+        return Err(PdfError::Empty { document: "monitoring report" });
+    }
+    engine::render(engine::Template::Monitoring, &view::monitoring(r)).map(engine::Rendered::into_pdf)
 }
 
 #[cfg(test)]

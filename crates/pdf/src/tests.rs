@@ -218,6 +218,25 @@ fn templates_compile_without_warnings() {
     r.signer = certificates().signer;
     let out = engine::render(Template::Replies, &view::replies(&r)).expect("replies typeset");
     assert_eq!(out.warnings, Vec::<String>::new());
+
+    // A monitoring report, signed for the committee by its chair (no name yet).
+    let report = MonitoringReport {
+        authority: authority(),
+        number: "12/BC-UBND".into(),
+        date: date(2026, 6, 1),
+        title: "Báo cáo giám sát 6 tháng".into(),
+        year: 2026,
+        unit: "Xã Phù Yên".into(),
+        state: "Đã nộp".into(),
+        lines: vec![ReportLine { name: "Số hộ nghèo".into(), value: "43".into(), source: "Sổ hộ".into() }],
+        note: "Mẫu trình bày chưa kiểm chứng.".into(),
+        signer: Signer {
+            title: "CHỦ TỊCH".into(), on_behalf: Some("TM. ỦY BAN NHÂN DÂN".into()), name: String::new()
+        },
+    };
+    let out = engine::render(Template::Monitoring, &view::monitoring(&report)).expect("report typesets");
+    assert!(out.pdf.starts_with(b"%PDF-"), "not a PDF");
+    assert_eq!(out.warnings, Vec::<String>::new());
 }
 
 #[test]

@@ -285,3 +285,43 @@ pub(crate) fn replies(r: &Replies) -> RepliesView {
             .collect(),
     }
 }
+
+#[derive(Debug, Serialize)]
+pub(crate) struct LineView {
+    name: String,
+    value: String,
+    source: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct MonitoringView {
+    authority: AuthorityView,
+    number: String,
+    date: String,
+    title: String,
+    year: i64,
+    unit: String,
+    state: String,
+    lines: Vec<LineView>,
+    note: String,
+    signer: SignerView,
+}
+
+pub(crate) fn monitoring(r: &crate::MonitoringReport) -> MonitoringView {
+    MonitoringView {
+        authority: (&r.authority).into(),
+        number: text(&r.number),
+        date: vietnamese_date(r.date),
+        title: text(&r.title),
+        year: r.year,
+        unit: text(&r.unit),
+        state: text(&r.state),
+        lines: r
+            .lines
+            .iter()
+            .map(|l| LineView { name: text(&l.name), value: text(&l.value), source: text(&l.source) })
+            .collect(),
+        note: text(&r.note),
+        signer: (&r.signer).into(),
+    }
+}

@@ -515,3 +515,57 @@ fn replies_print_one_letter_per_household_with_its_reason_as_written() {
     assert!(number < nation && subject < nation && subject < motto, "Số: and V/v in the left column");
     assert!(centre_of(&w, "Nơi") < centre_of(&w, "Lường"), "recipients left of the signature");
 }
+
+#[test]
+fn a_monitoring_report_prints_the_heading_its_indicators_and_that_its_layout_is_unverified() {
+    if !poppler("a_monitoring_report_prints_the_heading_its_indicators_and_that_its_layout_is_unverified") {
+        return;
+    }
+    let report = MonitoringReport {
+        authority: Authority {
+            province_name: "Sơn La".into(),
+            commune_name: "Sơn La".into(),
+            commune_kind: "TỈNH".into(),
+            place_name: "Sơn La".into(),
+        },
+        number: "12/BC-UBND".into(),
+        date: date(2026, 6, 1),
+        title: "Báo cáo giám sát 6 tháng".into(),
+        year: 2026,
+        unit: "Tỉnh Sơn La".into(),
+        state: "Đã duyệt".into(),
+        lines: vec![
+            ReportLine {
+                name: "Số hộ nghèo".into(), value: "4.321".into(), source: "Sổ hộ (kết quả rà soát)".into()
+            },
+            ReportLine {
+                name: "Người lao động được đào tạo nghề (chưa kiểm chứng)".into(),
+                value: "12".into(),
+                source: "Đơn vị báo cáo".into(),
+            },
+        ],
+        note: "Mẫu trình bày chưa kiểm chứng: Thông tư 10/2022/TT-BLĐTBXH, Phụ lục II, Mẫu số 01.".into(),
+        signer: Signer {
+            title: "CHỦ TỊCH".into(), on_behalf: Some("TM. ỦY BAN NHÂN DÂN".into()), name: String::new()
+        },
+    };
+    let pdf = monitoring_report_pdf(&report).expect("typesets");
+    let path = save("monitoring-report.pdf", &pdf);
+    let text = squash(&pages_text(&path).join(" "));
+    for want in [
+        "ỦY BAN NHÂN DÂN",
+        "TỈNH SƠN LA",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Số: 12/BC-UBND",
+        "Sơn La, ngày 01 tháng 6 năm 2026",
+        "BÁO CÁO GIÁM SÁT 6 THÁNG NĂM 2026",
+        "Số hộ nghèo",
+        "4.321",
+        "Mẫu trình bày chưa kiểm chứng",
+        "TM. ỦY BAN NHÂN DÂN",
+    ] {
+        assert!(text.contains(&squash(want)), "{want:?} missing from: {text}");
+    }
+    let empty = MonitoringReport { lines: Vec::new(), ..report };
+    assert!(matches!(monitoring_report_pdf(&empty), Err(PdfError::Empty { .. })));
+}

@@ -1935,6 +1935,20 @@ async fn a_commune_report_is_drafted_submitted_returned_approved_locked_and_roll
         assert!(page.body.contains("data-testid=\"layout-unverified\""), "{engine}");
         let download = w.page(&session, "/giam-sat/tai?kind=six_monthly&year=2026&unit=14").await;
         assert_eq!(download.status, OK, "{engine}");
+        // The commune's approved report as PDF and XLSX; the province's own (drafted above) too.
+        for unit in [w.own.as_str(), "14"] {
+            let pdf = w
+                .page(&session, &format!("/giam-sat/tai?kind=six_monthly&year=2026&unit={unit}&what=report&format=pdf"))
+                .await;
+            assert_eq!(pdf.status, OK, "{engine}: {unit}");
+            assert_eq!(pdf.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("application/pdf"));
+            assert!(pdf.body.starts_with("%PDF-"), "{engine}: {unit}");
+        }
+        let xlsx =
+            w.page(&session, &format!("/giam-sat/tai?kind=six_monthly&year=2026&unit={}&what=report", w.own)).await;
+        assert_eq!(xlsx.status, OK, "{engine}");
+        let none = w.page(&session, &format!("/giam-sat/tai?kind=annual&year=2026&unit={}&what=report", w.own)).await;
+        assert_eq!(none.status, StatusCode::NOT_FOUND, "{engine}: no annual report drafted");
     }
 }
 

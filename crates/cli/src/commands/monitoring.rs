@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vuonlen_app::monitoring::{decide_report, draft_report, enter_figures, rollup, rollup_table};
+use vuonlen_app::monitoring::{
+    decide_report, draft_report, enter_figures, report_pdf, report_table, rollup, rollup_table,
+};
 use vuonlen_core::monitoring::ReportAction;
 use vuonlen_store::targets::TargetUnit;
 
@@ -25,8 +27,8 @@ pub enum MonitoringCommand {
     Approve(ReportArgs),
     /// Return a unit's report with a comment (the level above).
     Return(ReturnArgs),
-    /// Show a unit's report.
-    Show(ReportArgs),
+    /// Show a unit's report; --pdf / --xlsx write it as a document.
+    Show(ShowArgs),
     /// The reports of a unit's units: state, due day, late ones, the approved ones added up.
     Rollup(RollupArgs),
     /// A province's own due day for its communes' reports.
@@ -43,6 +45,18 @@ pub struct ReportArgs {
     /// VN, a province or a commune (2025 list).
     #[arg(long)]
     pub unit: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ShowArgs {
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Write the report as PDF (the national heading, the indicator table, the signature block).
+    #[arg(long, value_name = "F.pdf")]
+    pub pdf: Option<PathBuf>,
+    /// Write the report as a workbook.
+    #[arg(long, value_name = "F.xlsx")]
+    pub xlsx: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -144,10 +158,25 @@ pub fn run(ctx: Ctx, cmd: MonitoringCommand) -> Result<ExitCode> {
         MonitoringCommand::Submit(a) => decide(ctx, a, ReportAction::Submit, None),
         MonitoringCommand::Approve(a) => decide(ctx, a, ReportAction::Approve, None),
         MonitoringCommand::Return(a) => decide(ctx, a.report, ReportAction::Return, Some(a.comment)),
-        MonitoringCommand::Show(a) => {
+        MonitoringCommand::Show(s) => {
+            let a = s.report;
             let unit = unit_of(&a.unit)?;
             ctx.block_on(async {
                 let db = ctx.open().await?;
+                let reg = db.unscoped();
+                if let Some(path) = &s.pdf {
+                    let today = chrono::Utc::now().date_naive();
+                    let pdf = report_pdf(&reg, &standards, &a.kind, a.year, &unit, today).await?.context(
+                        "không có báo cáo để in (hoặc báo cáo toàn quốc) / no report to print (or the country's)",
+                    )?;
+                    std::fs::write(path, pdf).with_context(|| format!("{}", path.display()))?;
+                }
+                if let Some(path) = &s.xlsx {
+                    let (header, rows) = report_table(&reg, &standards, &a.kind, a.year, &unit)
+                        .await?
+                        .context("không có báo cáo / no report")?;
+                    vuonlen_io::write_plain_table(path, "bao-cao", &header, &rows)?;
+                }
                 let Some(r) = db.unscoped().monitoring_report(&a.kind, a.year, &unit).await? else {
                     bail!("{} chưa có báo cáo {} năm {} / has no such report", unit.name, a.kind, a.year);
                 };

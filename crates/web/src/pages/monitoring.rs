@@ -16,7 +16,9 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use vuonlen_app::monitoring::{decide_report, draft_report, due_for, enter_figures, rollup, rollup_table};
+use vuonlen_app::monitoring::{
+    decide_report, draft_report, due_for, enter_figures, report_pdf, report_table, rollup, rollup_table,
+};
 use vuonlen_core::monitoring::{ReportAction, ReportState};
 use vuonlen_store::Registry;
 use vuonlen_store::targets::TargetUnit;
@@ -72,6 +74,10 @@ pub struct MonitoringQuery {
     pub kind: Option<String>,
     pub year: Option<i64>,
     pub unit: Option<String>,
+    /// Downloads: `report` (the unit's own report) rather than the roll-up of its units.
+    pub what: Option<String>,
+    /// `pdf` or `xlsx` (the default).
+    pub format: Option<String>,
 }
 
 fn this_year() -> i64 {
@@ -294,6 +300,33 @@ pub async fn download(
     let unit = unit_for(&v, &reg, q.unit.as_deref())?;
     let kind = q.kind.unwrap_or_else(|| "six_monthly".into());
     let year = q.year.unwrap_or_else(this_year);
+    let xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    let file = |name: String, mime: &str, bytes: Vec<u8>| {
+        (
+            [
+                (header::CONTENT_TYPE, mime.to_string()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            ],
+            bytes,
+        )
+            .into_response()
+    };
+    if q.what.as_deref() == Some("report") {
+        let base = format!("bao-cao-{kind}-{}-{year}", unit.code);
+        if q.format.as_deref() == Some("pdf") {
+            let pdf = report_pdf(&reg, &state.standards, &kind, year, &unit, today()).await.map_err(app_error)?;
+            return Ok(file(format!("{base}.pdf"), "application/pdf", pdf.ok_or(AppError::NotFound)?));
+        }
+        let (head, rows) = report_table(&reg, &state.standards, &kind, year, &unit)
+            .await
+            .map_err(app_error)?
+            .ok_or(AppError::NotFound)?;
+        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+        let path = dir.path().join("bao-cao.xlsx");
+        vuonlen_io::write_plain_table(&path, "bao-cao", &head, &rows).map_err(|e| AppError::Internal(e.to_string()))?;
+        let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+        return Ok(file(format!("{base}.xlsx"), xlsx_type, bytes));
+    }
     let r = rollup(&reg, &state.standards, &kind, year, &unit, today()).await.map_err(app_error)?;
     let fw = state.standards.framework_for(year).ok_or_else(|| AppError::Internal("no indicator framework".into()))?;
     let (head, rows) = rollup_table(&r, &fw);
