@@ -400,8 +400,9 @@ pub async fn report_table(
 }
 
 /// `unit`'s report of `kind` for `year` as a PDF: the national heading of its People's
-/// Committee, the indicator table, the layout's verification status, the signature block. `None`
-/// when there is no report, or for the country's (no People's Committee heads it).
+/// Committee (the country's: the Ministry of Agriculture and Environment's National Office for
+/// Poverty Reduction, which owns the programme since the 2025 restructuring), the indicator
+/// table, the layout's verification status, the signature block. `None` when there is no report.
 pub async fn report_pdf(
     reg: &Registry,
     standards: &Standards,
@@ -411,7 +412,22 @@ pub async fn report_pdf(
     today: NaiveDate,
 ) -> Result<Option<Vec<u8>>, AppError> {
     let Some(r) = reg.monitoring_report(kind, year, unit).await? else { return Ok(None) };
-    let Some(authority) = authority(unit) else { return Ok(None) };
+    let national = unit.code == "VN";
+    let authority = match authority(unit) {
+        Some(a) => a,
+        None if national => vuonlen_pdf::Authority {
+            province_name: String::new(),
+            commune_name: String::new(),
+            commune_kind: String::new(),
+            place_name: "Hà Nội".into(),
+        },
+        None => return Ok(None),
+    };
+    let issuer = national.then(|| vuonlen_pdf::Issuer {
+        parent: "Bộ Nông nghiệp và Môi trường".into(),
+        name: "Văn phòng Quốc gia về giảm nghèo".into(),
+        place: "Hà Nội".into(),
+    });
     let cycle = standards.monitoring();
     let title = cycle.as_ref().and_then(|c| c.report(kind)).map_or_else(|| kind.to_string(), |k| k.name_vi.clone());
     let note = cycle.map(|c| format!("Mẫu trình bày chưa kiểm chứng: {}.", c.layout_citation)).unwrap_or_default();
@@ -425,11 +441,16 @@ pub async fn report_pdf(
         state: r.state.label_vi().to_string(),
         lines: report_lines(standards, &r).into_iter().map(|(l, _)| l).collect(),
         note,
-        signer: vuonlen_pdf::Signer {
-            title: "CHỦ TỊCH".into(),
-            on_behalf: Some("TM. ỦY BAN NHÂN DÂN".into()),
-            name: String::new(),
+        signer: if national {
+            vuonlen_pdf::Signer { title: "CHÁNH VĂN PHÒNG".into(), on_behalf: None, name: String::new() }
+        } else {
+            vuonlen_pdf::Signer {
+                title: "CHỦ TỊCH".into(),
+                on_behalf: Some("TM. ỦY BAN NHÂN DÂN".into()),
+                name: String::new(),
+            }
         },
+        issuer,
     };
     let bytes = tokio::task::spawn_blocking(move || vuonlen_pdf::monitoring_report_pdf(&doc))
         .await

@@ -257,6 +257,18 @@ pub struct MonitoringReport {
     pub lines: Vec<ReportLine>,
     pub note: String,
     pub signer: Signer,
+    /// Who issues a report no People's Committee issues (the country's), printed in the heading
+    /// instead of `authority`.
+    pub issuer: Option<Issuer>,
+}
+
+/// An issuing body above the People's Committees: its parent (a ministry), its name and the
+/// place on its date line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issuer {
+    pub parent: String,
+    pub name: String,
+    pub place: String,
 }
 
 /// Typesets a monitoring report. Refused when it has no line ([`PdfError::Empty`]).

@@ -230,11 +230,24 @@ fn templates_compile_without_warnings() {
         state: "Đã nộp".into(),
         lines: vec![ReportLine { name: "Số hộ nghèo".into(), value: "43".into(), source: "Sổ hộ".into() }],
         note: "Mẫu trình bày chưa kiểm chứng.".into(),
+        issuer: None,
         signer: Signer {
             title: "CHỦ TỊCH".into(), on_behalf: Some("TM. ỦY BAN NHÂN DÂN".into()), name: String::new()
         },
     };
     let out = engine::render(Template::Monitoring, &view::monitoring(&report)).expect("report typesets");
+    assert!(out.pdf.starts_with(b"%PDF-"), "not a PDF");
+    assert_eq!(out.warnings, Vec::<String>::new());
+    // The country's, issued by the national office.
+    let national = MonitoringReport {
+        issuer: Some(Issuer {
+            parent: "Bộ Nông nghiệp và Môi trường".into(),
+            name: "Văn phòng Quốc gia về giảm nghèo".into(),
+            place: "Hà Nội".into(),
+        }),
+        ..report
+    };
+    let out = engine::render(Template::Monitoring, &view::monitoring(&national)).expect("national report typesets");
     assert!(out.pdf.starts_with(b"%PDF-"), "not a PDF");
     assert_eq!(out.warnings, Vec::<String>::new());
 }

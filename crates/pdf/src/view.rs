@@ -305,6 +305,14 @@ pub(crate) struct MonitoringView {
     lines: Vec<LineView>,
     note: String,
     signer: SignerView,
+    issuer: Option<IssuerView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct IssuerView {
+    parent: String,
+    name: String,
+    place: String,
 }
 
 pub(crate) fn monitoring(r: &crate::MonitoringReport) -> MonitoringView {
@@ -323,5 +331,10 @@ pub(crate) fn monitoring(r: &crate::MonitoringReport) -> MonitoringView {
             .collect(),
         note: text(&r.note),
         signer: (&r.signer).into(),
+        issuer: r.issuer.as_ref().map(|i| IssuerView {
+            parent: text(&i.parent),
+            name: text(&i.name),
+            place: text(&i.place),
+        }),
     }
 }

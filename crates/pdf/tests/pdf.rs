@@ -545,6 +545,7 @@ fn a_monitoring_report_prints_the_heading_its_indicators_and_that_its_layout_is_
             },
         ],
         note: "Mẫu trình bày chưa kiểm chứng: Thông tư 10/2022/TT-BLĐTBXH, Phụ lục II, Mẫu số 01.".into(),
+        issuer: None,
         signer: Signer {
             title: "CHỦ TỊCH".into(), on_behalf: Some("TM. ỦY BAN NHÂN DÂN".into()), name: String::new()
         },

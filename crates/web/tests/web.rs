@@ -1949,6 +1949,18 @@ async fn a_commune_report_is_drafted_submitted_returned_approved_locked_and_roll
         assert_eq!(xlsx.status, OK, "{engine}");
         let none = w.page(&session, &format!("/giam-sat/tai?kind=annual&year=2026&unit={}&what=report", w.own)).await;
         assert_eq!(none.status, StatusCode::NOT_FOUND, "{engine}: no annual report drafted");
+        // The country's report (drafted by the national administration) prints under the
+        // national office's heading.
+        let standards = vuonlen_core::Standards::embedded().expect("standards");
+        let vn = vuonlen_store::targets::TargetUnit::parse("VN").expect("VN");
+        vuonlen_app::monitoring::draft_report(&w.db.unscoped(), &standards, "six_monthly", 2026, &vn, "test")
+            .await
+            .expect("draft")
+            .expect("drafted");
+        let (national, _) = w.sign_in("trunguong", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let pdf = w.page(&national, "/giam-sat/tai?kind=six_monthly&year=2026&unit=VN&what=report&format=pdf").await;
+        assert_eq!(pdf.status, OK, "{engine}");
+        assert!(pdf.body.starts_with("%PDF-"), "{engine}");
     }
 }
 
