@@ -79,3 +79,52 @@ impl ErrorPage {
         Html(self.render().unwrap_or_else(|_| format!("{} {}", self.status, self.message)))
     }
 }
+
+/// The current year (UTC), the default of the targets and monitoring pages.
+pub(crate) fn this_year() -> i64 {
+    use chrono::Datelike;
+    i64::from(chrono::Utc::now().year())
+}
+
+/// The target unit `code` (the viewer's own by default) if the registry lets the viewer read
+/// it; 404 otherwise, as for a household (pages and API alike).
+pub(crate) fn readable_unit(
+    v: &Viewer,
+    reg: &vuonlen_store::Registry,
+    code: Option<&str>,
+) -> Result<vuonlen_store::targets::TargetUnit, crate::error::AppError> {
+    let code = code.map(str::to_string).unwrap_or_else(|| crate::dashboard::home_unit(v));
+    vuonlen_store::targets::TargetUnit::parse(&code)
+        .filter(|u| reg.may_read_unit(u))
+        .ok_or(crate::error::AppError::NotFound)
+}
+
+/// A file to download.
+pub(crate) fn attachment(name: &str, mime: &str, bytes: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+pub(crate) const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file written by `write` into a temporary directory, then downloaded as `name`.
+pub(crate) fn written_attachment(
+    name: &str,
+    mime: &str,
+    write: impl FnOnce(&std::path::Path) -> Result<(), vuonlen_io::WriteError>,
+) -> Result<axum::response::Response, crate::error::AppError> {
+    use crate::error::AppError;
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let path = dir.path().join(name);
+    write(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+    let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(attachment(name, mime, bytes))
+}

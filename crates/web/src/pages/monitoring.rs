@@ -5,14 +5,13 @@
 //! roll-up downloaded.
 
 use crate::auth::Viewer;
-use crate::dashboard::home_unit;
 use crate::error::{AppError, PageError};
 use crate::households::app_error;
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, XLSX_TYPE, attachment, render, this_year, written_attachment};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -80,18 +79,12 @@ pub struct MonitoringQuery {
     pub format: Option<String>,
 }
 
-fn this_year() -> i64 {
-    use chrono::Datelike;
-    i64::from(chrono::Utc::now().year())
-}
-
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
 fn unit_for(v: &Viewer, reg: &Registry, code: Option<&str>) -> Result<TargetUnit, AppError> {
-    let code = code.map(str::to_string).unwrap_or_else(|| home_unit(v));
-    TargetUnit::parse(&code).filter(|u| reg.may_read_unit(u)).ok_or(AppError::NotFound)
+    crate::pages::readable_unit(v, reg, code)
 }
 
 async fn page(
@@ -300,47 +293,24 @@ pub async fn download(
     let unit = unit_for(&v, &reg, q.unit.as_deref())?;
     let kind = q.kind.unwrap_or_else(|| "six_monthly".into());
     let year = q.year.unwrap_or_else(this_year);
-    let xlsx_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    let file = |name: String, mime: &str, bytes: Vec<u8>| {
-        (
-            [
-                (header::CONTENT_TYPE, mime.to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            ],
-            bytes,
-        )
-            .into_response()
-    };
     if q.what.as_deref() == Some("report") {
         let base = format!("bao-cao-{kind}-{}-{year}", unit.code);
         if q.format.as_deref() == Some("pdf") {
             let pdf = report_pdf(&reg, &state.standards, &kind, year, &unit, today()).await.map_err(app_error)?;
-            return Ok(file(format!("{base}.pdf"), "application/pdf", pdf.ok_or(AppError::NotFound)?));
+            return Ok(attachment(&format!("{base}.pdf"), "application/pdf", pdf.ok_or(AppError::NotFound)?));
         }
         let (head, rows) = report_table(&reg, &state.standards, &kind, year, &unit)
             .await
             .map_err(app_error)?
             .ok_or(AppError::NotFound)?;
-        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
-        let path = dir.path().join("bao-cao.xlsx");
-        vuonlen_io::write_plain_table(&path, "bao-cao", &head, &rows).map_err(|e| AppError::Internal(e.to_string()))?;
-        let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
-        return Ok(file(format!("{base}.xlsx"), xlsx_type, bytes));
+        let name = format!("{base}.xlsx");
+        return Ok(written_attachment(&name, XLSX_TYPE, |path| {
+            vuonlen_io::write_plain_table(path, "bao-cao", &head, &rows)
+        })?);
     }
     let r = rollup(&reg, &state.standards, &kind, year, &unit, today()).await.map_err(app_error)?;
     let fw = state.standards.framework_for(year).ok_or_else(|| AppError::Internal("no indicator framework".into()))?;
     let (head, rows) = rollup_table(&r, &fw);
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
     let name = format!("tong-hop-{kind}-{}-{year}.xlsx", unit.code);
-    let path = dir.path().join(&name);
-    vuonlen_io::write_plain_table(&path, "tong-hop", &head, &rows).map_err(|e| AppError::Internal(e.to_string()))?;
-    let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(written_attachment(&name, XLSX_TYPE, |path| vuonlen_io::write_plain_table(path, "tong-hop", &head, &rows))?)
 }

@@ -4,15 +4,14 @@
 //! whole with every problem located by row, column, value and unit — then downloads it.
 
 use crate::auth::Viewer;
-use crate::dashboard::home_unit;
 use crate::error::{AppError, PageError};
 use crate::households::app_error;
 use crate::pages::import::{safe_name, save_upload};
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, XLSX_TYPE, render, this_year, written_attachment};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -137,15 +136,9 @@ pub struct TargetsQuery {
     pub what: Option<String>,
 }
 
-fn this_year() -> i64 {
-    use chrono::Datelike;
-    chrono::Utc::now().year() as i64
-}
-
 /// The unit asked for (the user's own by default), if the user may read it (404 otherwise).
 fn unit_for(v: &Viewer, reg: &Registry, code: Option<&str>) -> Result<TargetUnit, AppError> {
-    let code = code.map(str::to_string).unwrap_or_else(|| home_unit(v));
-    TargetUnit::parse(&code).filter(|u| reg.may_read_unit(u)).ok_or(AppError::NotFound)
+    crate::pages::readable_unit(v, reg, code)
 }
 
 fn shown(f: &Figures) -> Vec<String> {
@@ -539,41 +532,17 @@ pub async fn download(
         let p = progress(&reg, &state.standards, year, &unit, Depth::Children).await.map_err(app_error)?;
         let english = q.english.as_deref().is_some_and(|e| e == "1" || e == "true");
         let (head, rows) = progress_table(&p, english);
-        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
         let name = format!("tien-do-{}-{year}.xlsx", unit.code);
-        let path = dir.path().join(&name);
-        vuonlen_io::write_plain_table(&path, "tien-do", &head, &rows).map_err(|e| AppError::Internal(e.to_string()))?;
-        let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
-        return Ok((
-            [
-                (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-            ],
-            bytes,
-        )
-            .into_response());
+        return Ok(written_attachment(&name, XLSX_TYPE, |path| {
+            vuonlen_io::write_plain_table(path, "tien-do", &head, &rows)
+        })?);
     }
     let (rows, total) = target_table(&reg, year, &unit).await.map_err(app_error)?;
     let xlsx = q.format.as_deref() != Some("csv");
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
     let name = format!("chi-tieu-{}-{year}.{}", unit.code, if xlsx { "xlsx" } else { "csv" });
-    let path = dir.path().join(&name);
     let out: Vec<vuonlen_io::TargetOut<'_>> =
         rows.iter().map(|r| (r.unit_code.as_str(), r.unit_name.as_str(), &r.figures)).collect();
     let english = q.english.as_deref().is_some_and(|e| e == "1" || e == "true");
-    vuonlen_io::write_target_table(&path, &out, &total, english).map_err(|e| AppError::Internal(e.to_string()))?;
-    let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
-    let mime = if xlsx {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    } else {
-        "text/csv; charset=utf-8"
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        bytes,
-    )
-        .into_response())
+    let mime = if xlsx { XLSX_TYPE } else { "text/csv; charset=utf-8" };
+    Ok(written_attachment(&name, mime, |path| vuonlen_io::write_target_table(path, &out, &total, english))?)
 }
