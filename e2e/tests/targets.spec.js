@@ -43,9 +43,25 @@ test('a province sets its targets, is shown the one error of its communes\' tabl
   await own.locator('button[type=submit]').click();
   await expect(page.getByTestId('targets-message')).toContainText('Đã ghi chỉ tiêu của Tỉnh Sơn La');
   await expect(page.getByTestId('own-targets')).toContainText('100.000');
+  // A target per result indicator; one out of range is refused, then a valid one recorded.
+  const indicators = page.getByTestId('indicator-targets-form');
+  await indicators.locator('input[name=it_health_insurance]').fill('120');
+  await indicators.locator('button[type=submit]').click();
+  await expect(page.getByTestId('targets-message')).toContainText('0–100 %');
+  await page.getByTestId('indicator-targets-form').locator('input[name=it_health_insurance]').fill('100');
+  await page.getByTestId('indicator-targets-form').locator('button[type=submit]').click();
+  await expect(page.getByTestId('targets-message')).toContainText('Đã ghi chỉ tiêu theo chỉ số');
+  await expect(page.locator('input[name=it_health_insurance]')).toHaveValue('100');
+  // The filter shows the same unit and year again.
+  await page.click('form.filters button:has-text("Xem")');
+  await expect(page).toHaveURL(new RegExp(`year=${YEAR}&unit=14`));
 
   // The communes' table with one wrong rate: refused, the one error located.
   const upload = page.getByTestId('target-table-form');
+  // Checked first: the fixed table is valid, nothing is recorded yet.
+  await upload.locator('input[name=file]').setInputFiles({ name: 'chi-tieu-xa.csv', mimeType: 'text/csv', buffer: Buffer.from(table('3,00')) });
+  await upload.locator('button:has-text("Kiểm tra")').click();
+  await expect(page.getByTestId('targets-message')).toContainText('Bảng hợp lệ: 2 đơn vị; chưa ghi');
   await upload.locator('input[name=file]').setInputFiles({ name: 'chi-tieu-xa.csv', mimeType: 'text/csv', buffer: Buffer.from(table('3,50')) });
   await upload.locator('button:has-text("Ghi bảng")').click();
   const errors = page.getByTestId('targets-errors');
@@ -67,6 +83,8 @@ test('a province sets its targets, is shown the one error of its communes\' tabl
   await expect(page.getByTestId('progress')).toContainText(A);
   await expect(page.getByTestId('targets-trend')).toBeVisible();
   await shot(page, 'targets-2-recorded');
+  const [progressFile] = await Promise.all([page.waitForEvent('download'), page.getByTestId('progress-xlsx').click()]);
+  expect(progressFile.suggestedFilename()).toBe(`tien-do-14-${YEAR}.xlsx`);
 
   // The table downloads as a workbook that opens, with its total row.
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('targets-xlsx').click()]);
@@ -121,6 +139,16 @@ test('a commune officer submits the 6-monthly report; the province approves it a
   await province.goto(`/giam-sat?kind=six_monthly&year=${YEAR}&unit=14`);
   const units = province.getByTestId('unit-reports');
   await expect(units.locator('tr', { hasText: A })).toContainText('Đã nộp');
+  // Returned once with a comment; the commune sees it, submits again.
+  const row = units.locator('tr', { hasText: A });
+  await row.locator('input[name=comment]').fill('Bổ sung số mô hình');
+  await row.locator('button:has-text("Trả lại")').click();
+  await expect(province.getByTestId('monitoring-message')).toContainText('Trả lại để sửa');
+  await commune.goto(`/giam-sat?kind=six_monthly&year=${YEAR}&unit=${A}`);
+  await expect(commune.getByTestId('report-comment')).toContainText('Bổ sung số mô hình');
+  await commune.getByTestId('submit-report').click();
+  await expect(commune.getByTestId('report-state')).toContainText('Đã nộp, chờ duyệt');
+  await province.goto(`/giam-sat?kind=six_monthly&year=${YEAR}&unit=14`);
   await province.getByTestId(`approve-${A}`).click();
   await expect(province.getByTestId('monitoring-message')).toContainText('Đã duyệt');
   await expect(units.locator('tr', { hasText: A })).toContainText('Đã duyệt');
@@ -136,8 +164,12 @@ test('a commune officer submits the 6-monthly report; the province approves it a
   ].join('\n'), await download.path()]).toString().trim();
   expect(out).toBe('True');
   // Approved: the commune can no longer change or submit it.
-  await commune.reload();
+  await commune.goto(`/giam-sat?kind=six_monthly&year=${YEAR}&unit=${A}`);
   await expect(commune.getByTestId('report-state')).toContainText('Đã duyệt');
+  const [pdf] = await Promise.all([commune.waitForEvent('download'), commune.getByTestId('report-pdf').click()]);
+  expect(pdf.suggestedFilename()).toBe(`bao-cao-six_monthly-${A}-${YEAR}.pdf`);
+  const text = execFileSync('pdftotext', ['-enc', 'UTF-8', await pdf.path(), '-']).toString();
+  expect(text).toContain('BÁO CÁO GIÁM SÁT 6 THÁNG NĂM');
   await expect(commune.getByTestId('draft-report')).toHaveCount(0);
   expect(blocked).toEqual([]);
 });
