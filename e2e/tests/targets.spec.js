@@ -52,6 +52,20 @@ test('a province sets its targets, is shown the one error of its communes\' tabl
   await page.getByTestId('indicator-targets-form').locator('button[type=submit]').click();
   await expect(page.getByTestId('targets-message')).toContainText('Đã ghi chỉ tiêu theo chỉ số');
   await expect(page.locator('input[name=it_health_insurance]')).toHaveValue('100');
+  // The province's five-year plan, recorded from its form: read year by year, the years
+  // without targets named.
+  const plan = page.getByTestId('plan-form');
+  await plan.locator('input[name=plan_to]').fill('2030');
+  await plan.locator('input[name=plan_title]').fill('Kế hoạch giảm nghèo bền vững giai đoạn 2026–2030');
+  await plan.locator('input[name=plan_decision]').fill('45/QĐ-UBND');
+  await plan.locator('input[name=plan_decided_on]').fill('2026-01-15');
+  await plan.locator('button[type=submit]').click();
+  await expect(page.getByTestId('targets-message')).toContainText('Đã ghi kế hoạch 2026–2030');
+  const recordedPlan = page.getByTestId('plan');
+  await expect(recordedPlan).toContainText('45/QĐ-UBND ngày 2026-01-15');
+  await expect(recordedPlan.locator('tbody tr')).toHaveCount(5);
+  await expect(page.getByTestId('plan-findings')).toContainText('Năm 2027 của kế hoạch chưa có chỉ tiêu.');
+  await shot(page, 'targets-0-plan');
   // The filter shows the same unit and year again.
   await page.click('form.filters button:has-text("Xem")');
   await expect(page).toHaveURL(new RegExp(`year=${YEAR}&unit=14`));

@@ -19,6 +19,7 @@ pub mod error;
 pub mod import;
 pub mod income;
 pub mod monitoring;
+pub mod plans;
 pub mod progress;
 pub mod report;
 pub mod review;

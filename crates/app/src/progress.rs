@@ -139,7 +139,15 @@ pub async fn progress(
             all.sort_by(|a, b| a.code.cmp(&b.code));
             (Selection::country_by_commune(), all)
         }
-        Depth::Children => (Selection::parse(&parent.code)?, parent.children()),
+        Depth::Children if parent.village().is_some() => {
+            return Ok(Progress {
+                year,
+                latest_period: None,
+                framework: standards.framework_for(year),
+                units: Vec::new(),
+            });
+        }
+        Depth::Children => (Selection::parse(&parent.code)?, reg.target_children(parent).await?),
     };
     let this = reg.period(year).await?;
     let before = reg.period(year - 1).await?;
@@ -178,28 +186,20 @@ pub async fn progress(
     };
     let mut out = Vec::with_capacity(units.len());
     for u in units {
-        let province = if u.code.len() == 5 {
-            AdminUnits::get().y2025.province_of_commune(&u.code).map_or("", |p| p.code)
-        } else {
-            u.code.as_str()
-        };
-        let readable = if u.code.len() == 5 {
-            reg.scope().contains(province, &u.code)
-        } else {
-            reg.scope().contains(province, "")
-        };
-        if !readable {
+        if !reg.may_read_unit(&u) {
             continue;
         }
+        // The unit's row in the parent's reports: a commune's rows are its villages, by name.
+        let key = u.row_key().to_string();
         let target = targets.get(&u.code).copied();
         let as_u64 = |v: Option<f64>| v.map(|x| x.max(0.0) as u64);
-        let start_poor = as_u64(target.and_then(|t| t.get(col::POOR))).or_else(|| poor_of(&prev, &u.code));
+        let start_poor = as_u64(target.and_then(|t| t.get(col::POOR))).or_else(|| poor_of(&prev, &key));
         let target_end = as_u64(target.and_then(|t| t.get(col::POOR_END))).or_else(|| {
             let t = target?;
             Some((t.get(col::POOR)? - t.get(col::REDUCTION)?).max(0.0) as u64)
         });
-        let actual_end = poor_of(&now, &u.code);
-        let forecast_end = match (actual_end, start_poor, poor_of(&prev, &u.code), poor_of(&prev2, &u.code)) {
+        let actual_end = poor_of(&now, &key);
+        let forecast_end = match (actual_end, start_poor, poor_of(&prev, &key), poor_of(&prev2, &key)) {
             (Some(a), _, _, _) => Some(a as f64),
             (None, Some(start), Some(p1), Some(p2)) => Some((start as f64 - (p2 as f64 - p1 as f64)).max(0.0)),
             _ => None,
@@ -210,9 +210,9 @@ pub async fn progress(
             (Some(t), Some(f)) if f <= t as f64 => Status::OnTrack,
             _ => Status::OffTrack,
         };
-        let resident = residents.as_ref().and_then(|c| c.of(&u.code)).map(|r| r.households);
+        let resident = residents.as_ref().and_then(|c| c.of(&key)).map(|r| r.households);
         let base_households = resident.or_else(|| as_u64(target.and_then(|t| t.get(col::HOUSEHOLDS))));
-        let tally = latest_tally.and_then(|m| m.get(&u.code));
+        let tally = latest_tally.and_then(|m| m.get(&key));
         let poor_now = tally.map(|t| t.households_in(Class::Poor));
         let rate = |n: Option<u64>| match (n, base_households) {
             (Some(n), Some(b)) if b > 0 => Some(n as f64 * 100.0 / b as f64),

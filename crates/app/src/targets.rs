@@ -29,10 +29,16 @@ pub struct TableRecorded {
     pub recorded: Option<u64>,
 }
 
-/// A unit's name without its type, folded: `Xã Mường Bú` → `muong bu`.
-fn bare_name(name: &str) -> String {
+/// A unit's name without its type, folded: `Xã Mường Bú` → `muong bu`, and for villages
+/// `Bản Ta` → `ta`.
+fn bare_name(name: &str, villages: bool) -> String {
     let f = fold(name);
-    for prefix in ["thanh pho ", "thi tran ", "dac khu ", "phuong ", "tinh ", "xa "] {
+    let types: &[&str] = if villages {
+        &["thon ", "ban ", "to dan pho ", "to ", "ap ", "khom ", "lang ", "soc "]
+    } else {
+        &["thanh pho ", "thi tran ", "dac khu ", "phuong ", "tinh ", "xa "]
+    };
+    for prefix in types {
         if let Some(rest) = f.strip_prefix(prefix) {
             return rest.trim().to_string();
         }
@@ -61,7 +67,9 @@ pub async fn record_target_table(
     // The rows' units.
     let mut units = Vec::new();
     if let Some(parent) = parent {
-        let children = parent.children();
+        let children = reg.target_children(parent).await?;
+        let villages = children.first().is_some_and(|u| u.village().is_some());
+        let bare_name = |n: &str| bare_name(n, villages);
         let by_code: HashMap<&str, &TargetUnit> = children.iter().map(|u| (u.code.as_str(), u)).collect();
         let mut by_name: HashMap<String, Vec<&TargetUnit>> = HashMap::new();
         for u in &children {
@@ -201,6 +209,8 @@ pub enum TargetsRefused {
     Inconsistent(Vec<Inconsistency>),
     /// Indicator targets the framework or the standard refuses (Vietnamese, English each).
     Indicators(Vec<(String, String)>),
+    /// A plan's span or title refused (Vietnamese, English each).
+    Plan(Vec<(String, String)>),
 }
 
 impl TargetsRefused {
@@ -208,8 +218,12 @@ impl TargetsRefused {
     pub fn messages(&self) -> Vec<(String, String)> {
         match self {
             TargetsRefused::UnknownUnit(c) => vec![(
-                format!("'{c}' không phải mã đơn vị (VN, tỉnh 2 số, xã 5 số, danh mục 2025)."),
-                format!("'{c}' is not a unit code (VN, 2-digit province, 5-digit commune, 2025 list)."),
+                format!(
+                    "'{c}' không phải mã đơn vị (VN, tỉnh 2 số, xã 5 số, danh mục 2025, hoặc thôn: mã xã-tên thôn)."
+                ),
+                format!(
+                    "'{c}' is not a unit code (VN, 2-digit province, 5-digit commune, 2025 list, or a village: commune-village-name)."
+                ),
             )],
             TargetsRefused::OutsideArea(n) => {
                 vec![(format!("{n} ngoài phạm vi được giao cho tài khoản này."), format!("{n} is outside your area."))]
@@ -224,7 +238,7 @@ impl TargetsRefused {
             TargetsRefused::Inconsistent(found) => {
                 found.iter().map(|i| (i.message_vi.clone(), i.message_en.clone())).collect()
             }
-            TargetsRefused::Indicators(all) => all.clone(),
+            TargetsRefused::Indicators(all) | TargetsRefused::Plan(all) => all.clone(),
         }
     }
 }
@@ -239,7 +253,7 @@ pub async fn set_targets(
     actor: &str,
     command: &str,
 ) -> Result<Result<TargetUnit, TargetsRefused>, AppError> {
-    let Some(unit) = TargetUnit::parse(unit_code) else {
+    let Some(unit) = reg.target_unit(unit_code).await? else {
         return Ok(Err(TargetsRefused::UnknownUnit(unit_code.to_string())));
     };
     if !reg.may_set_unit(&unit) {
@@ -286,7 +300,7 @@ pub async fn set_indicator_targets(
     actor: &str,
     command: &str,
 ) -> Result<Result<TargetUnit, TargetsRefused>, AppError> {
-    let Some(unit) = TargetUnit::parse(unit_code) else {
+    let Some(unit) = reg.target_unit(unit_code).await? else {
         return Ok(Err(TargetsRefused::UnknownUnit(unit_code.to_string())));
     };
     if !reg.may_set_unit(&unit) {

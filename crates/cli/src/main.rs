@@ -52,6 +52,10 @@ enum Command {
     /// show and export.
     #[command(subcommand)]
     Targets(commands::targets::TargetsCommand),
+    /// Kế hoạch — a unit's plans for a year or the programme's five years: set one, show them
+    /// year by year against the review.
+    #[command(subcommand)]
+    Plans(commands::plans::PlansCommand),
     /// Giám sát — the monitoring cycle's 6-monthly and annual reports: draft, enter, submit,
     /// approve or return, roll-up.
     #[command(subcommand)]
@@ -100,6 +104,7 @@ fn main() -> ExitCode {
         Command::Totals(c) => commands::totals::run(ctx, c),
         Command::Review(c) => commands::review::run(ctx, c),
         Command::Targets(c) => commands::targets::run(ctx, c),
+        Command::Plans(c) => commands::plans::run(ctx, c),
         Command::Monitoring(c) => commands::monitoring::run(ctx, c),
         Command::Reclassify(a) => commands::registry::reclassify(ctx, a),
         Command::Transitions(a) => commands::form::transitions(ctx, a),

@@ -1790,3 +1790,152 @@ fn targets_scenario(db: &str, dir: &Path) {
     );
     assert!(rows.iter().any(|r| r[8].contains("by 10") && r[8].contains("(20)")), "{rows:?}");
 }
+
+#[test]
+fn a_commune_sets_targets_for_its_villages_and_sees_their_progress() {
+    let dir = tempfile::tempdir().expect("tmp");
+    villages_scenario(&format!("sqlite://{}", s(&dir.path().join("villages.db"))), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        let pg_dir = dir.path().join("pg");
+        std::fs::create_dir_all(&pg_dir).expect("mkdir");
+        villages_scenario(&pg.db_url(), &pg_dir);
+    }
+}
+
+fn villages_scenario(db: &str, dir: &Path) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db, "--actor", "can-bo-xa"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let text = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(run(&["db", "migrate"]).status.success());
+    // Commune 00097's 2025 review: Tổ 1 has two poor households of three, Tổ 2 one of three.
+    let in_village = |code: &str, poor: bool, village: &str| {
+        let (h, m) = registry_household(code, poor, 2);
+        (h.replacen(",Tổ 1,", &format!(",{village},"), 1), m)
+    };
+    let rows = vec![
+        in_village("H1", true, "Tổ 1"),
+        in_village("H2", true, "Tổ 1"),
+        in_village("H3", false, "Tổ 1"),
+        in_village("H4", true, "Tổ 2"),
+        in_village("H5", false, "Tổ 2"),
+        in_village("H6", false, "Tổ 2"),
+    ];
+    import_period(db, dir, "2025", &rows);
+    let commune = |fig: &[&str]| {
+        let mut a = vec!["targets", "set", "--year", "2026", "--unit", "00097"];
+        for f in fig {
+            a.extend_from_slice(&["--figure", f]);
+        }
+        run(&a)
+    };
+    let set = commune(&["households=6", "poor_households=3", "poor_rate_pct=50", "target_reduction_households=1"]);
+    assert!(set.status.success(), "{}", text(&set));
+
+    // The commune's table per village, by name with or without its type; "Tổ 9" is not a village
+    // of the commune, and the villages' households (7) are more than the commune's (6).
+    let header = "Tên đơn vị,Tổng số hộ,Số hộ nghèo,Tỷ lệ hộ nghèo (%),Chỉ tiêu giảm hộ nghèo (hộ)\n";
+    let file = dir.join("thon.csv");
+    let errors = dir.join("thon.errors.csv");
+    let import = || {
+        run(&["targets", "import", "--year", "2026", "--unit", "00097", "--file", s(&file), "--errors-out", s(&errors)])
+    };
+    std::fs::write(
+        &file,
+        format!("{header}Tổ 1,3,2,\"66,67\",2\nto 2,3,1,\"33,33\",1\nTổ 9,1,0,0,0\nTổng cộng,7,3,\"42,86\",3\n"),
+    )
+    .expect("write");
+    let refused = import();
+    assert!(!refused.status.success(), "{}", text(&refused));
+    let (_, found) = read_csv(&errors);
+    let unknown = found.iter().find(|r| r[6] == "Tổ 9").unwrap_or_else(|| panic!("{found:?}"));
+    assert!(unknown[8].contains("is not a unit of Phường"), "{unknown:?}");
+    let beyond = found.iter().find(|r| r[4] == "Tổng số hộ").unwrap_or_else(|| panic!("{found:?}"));
+    assert!(beyond[8].contains("7 households") && beyond[8].contains("target (6)"), "{beyond:?}");
+    assert!(!text(&run(&["targets", "show", "--year", "2026", "--unit", "00097"])).contains("table for"));
+
+    std::fs::write(&file, format!("{header}Tổ 1,3,2,\"66,67\",1\nto 2,3,1,\"33,33\",0\nTổng cộng,6,3,50,1\n"))
+        .expect("write");
+    let imported = import();
+    assert!(imported.status.success(), "{}", text(&imported));
+    let shown = text(&run(&["targets", "show", "--year", "2026", "--unit", "00097"]));
+    assert!(shown.contains("00097-to-1\tTổ 1\t3\t2\t1") && shown.contains("00097-to-2\tTổ 2\t3\t1\t0"), "{shown}");
+
+    // A village's own targets by its code written with diacritics; its progress from the registry.
+    let village = run(&[
+        "targets",
+        "set",
+        "--year",
+        "2026",
+        "--unit",
+        "00097-Tổ 2",
+        "--figure",
+        "households=3",
+        "--figure",
+        "poor_households=1",
+        "--figure",
+        "target_reduction_households=1",
+    ]);
+    assert!(village.status.success(), "{}", text(&village));
+    let progress = run(&["targets", "progress", "--year", "2026", "--unit", "00097"]);
+    let out = String::from_utf8_lossy(&progress.stdout).into_owned();
+    let to1 = out.lines().find(|l| l.starts_with("00097-to-1\t")).unwrap_or_else(|| panic!("{out}"));
+    let to2 = out.lines().find(|l| l.starts_with("00097-to-2\t")).unwrap_or_else(|| panic!("{out}"));
+    // start (the table's), reduction, end target (start − reduction).
+    assert!(to1.starts_with("00097-to-1\tTổ 1\t2\t1\t1\t"), "{to1}");
+    assert!(to2.starts_with("00097-to-2\tTổ 2\t1\t1\t0\t"), "{to2}");
+    // Villages do not report: no monitoring report for one.
+    let m = run(&["monitoring", "draft", "--kind", "six_monthly", "--year", "2026", "--unit", "00097-to-1"]);
+    assert!(!m.status.success(), "{}", text(&m));
+
+    // The commune's five-year plan, read year by year: 2026 ends at 2 poor households, 2027's
+    // targets start from 3 (as published plans do), 2028–2030 have none yet.
+    let plan = |from: &str, to: &str| {
+        run(&[
+            "plans",
+            "set",
+            "--unit",
+            "00097",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--title",
+            "Kế hoạch giảm nghèo bền vững giai đoạn 2026–2030",
+            "--decision",
+            "45/QĐ-UBND",
+            "--decided-on",
+            "2026-01-15",
+        ])
+    };
+    let backwards = plan("2030", "2026");
+    assert!(!backwards.status.success() && text(&backwards).contains("is before the first"), "{}", text(&backwards));
+    let recorded = plan("2026", "2030");
+    assert!(recorded.status.success(), "{}", text(&recorded));
+    let y2027 = run(&[
+        "targets",
+        "set",
+        "--year",
+        "2027",
+        "--unit",
+        "00097",
+        "--figure",
+        "households=6",
+        "--figure",
+        "poor_households=3",
+        "--figure",
+        "target_reduction_households=1",
+    ]);
+    assert!(y2027.status.success(), "{}", text(&y2027));
+    let shown = text(&run(&["plans", "show", "--unit", "00097"]));
+    assert!(shown.contains("giai đoạn 2026–2030 (2026–2030) — 45/QĐ-UBND ngày 2026-01-15"), "{shown}");
+    assert!(shown.contains("\n2026\t3\t1\t2\t\tno_data\t"), "{shown}");
+    assert!(shown.contains("\n2027\t3\t1\t2\t"), "{shown}");
+    assert!(shown.contains("start of 2027 (3) differ from 2026's end-of-year target (2)"), "{shown}");
+    for year in ["2028", "2029", "2030"] {
+        assert!(shown.contains(&format!("year {year} has no targets")), "{year}: {shown}");
+    }
+    assert!(!shown.contains("year 2026 has no targets"), "{shown}");
+}

@@ -26,6 +26,7 @@ pub mod monitoring;
 mod movement_cache;
 mod name_search;
 pub mod period;
+pub mod plans;
 pub mod reads;
 pub mod reclassify;
 pub mod review;

@@ -10,13 +10,26 @@ use crate::sql::{Arg, Sql, bound};
 use vuonlen_core::targets::{ColumnKind, Figures, TARGET_COLUMNS};
 use vuonlen_core::units::AdminUnits;
 
-/// A unit that can hold targets: the country, a 2025 province or a 2025 commune.
+/// A unit that can hold targets: the country, a 2025 province, a 2025 commune, or a village
+/// (*thôn, bản, tổ dân phố*) of one where the commune's plan sets targets per village.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetUnit {
-    /// `VN`, 2 or 5 digits.
+    /// `VN`, 2 or 5 digits, or a village: its commune's code, `-`, its folded name with `-` for
+    /// spaces (`14112-ban-ta`) — the same on every machine that holds the village, and safe in
+    /// a path or a file name.
     pub code: String,
-    /// Its full name (`Tỉnh Sơn La`, `Xã Mường Bú`, `Toàn quốc`).
+    /// Its full name (`Tỉnh Sơn La`, `Xã Mường Bú`, `Toàn quốc`, `Bản Ta`).
     pub name: String,
+}
+
+/// A village code's commune and slug: five digits, `-`, the slug.
+fn split_village(code: &str) -> Option<(&str, &str)> {
+    code.split_once('-').filter(|(c, s)| c.len() == 5 && c.bytes().all(|b| b.is_ascii_digit()) && !s.is_empty())
+}
+
+/// A village's part of its target-unit code: its name folded, `-` for spaces.
+pub fn village_slug(name: &str) -> String {
+    vuonlen_core::text::fold(name).replace(' ', "-")
 }
 
 impl TargetUnit {
@@ -36,8 +49,22 @@ impl TargetUnit {
         }
     }
 
-    /// (province, commune) as the scope columns hold them.
-    fn place(&self) -> (&str, &str) {
+    /// A village's commune and slug (`None`: not a village).
+    pub fn village(&self) -> Option<(&str, &str)> {
+        split_village(&self.code)
+    }
+
+    /// The key of the unit's row in a report of its parent: a village's name (rows of a
+    /// commune are its villages), else the code.
+    pub fn row_key(&self) -> &str {
+        if self.village().is_some() { self.name.as_str() } else { self.code.as_str() }
+    }
+
+    /// (province, commune) as the scope columns hold them (a village: its commune's).
+    pub fn place(&self) -> (&str, &str) {
+        if let Some((commune, _)) = self.village() {
+            return (province_of(commune), commune);
+        }
         match self.code.len() {
             2 => (self.code.as_str(), ""),
             5 => (province_of(&self.code), self.code.as_str()),
@@ -45,8 +72,9 @@ impl TargetUnit {
         }
     }
 
-    /// The units a table of this unit's plan sets: the provinces of the country, the communes
-    /// of a province (2025 list), with their names; none below a commune.
+    /// The administrative units a table of this unit's plan sets: the provinces of the
+    /// country, the communes of a province (2025 list), with their names. A commune's villages
+    /// are in the registry: [`Registry::target_children`].
     pub fn children(&self) -> Vec<TargetUnit> {
         let u = AdminUnits::get();
         match self.code.len() {
@@ -157,6 +185,49 @@ pub struct NewTarget {
 }
 
 impl Registry {
+    /// The target unit of `code`: [`TargetUnit::parse`], or a village of a 2025 commune as the
+    /// registry holds it (its own villages and those recorded under its 2024 predecessors).
+    /// Village names are not personal data: any reader may resolve one; reading its targets is
+    /// scoped like its commune's.
+    pub async fn target_unit(&self, code: &str) -> Result<Option<TargetUnit>> {
+        let code = code.trim();
+        let Some((commune, slug)) = split_village(code) else { return Ok(TargetUnit::parse(code)) };
+        if !AdminUnits::get().y2025.communes.contains_key(commune) {
+            return Ok(None);
+        }
+        let slug = village_slug(slug);
+        Ok(self.villages_of(commune).await?.into_iter().find(|v| v.village().is_some_and(|(_, s)| s == slug)))
+    }
+
+    /// The villages of the 2025 commune `commune` as target units, in Vietnamese alphabetical
+    /// order, one per folded name.
+    async fn villages_of(&self, commune: &str) -> Result<Vec<TargetUnit>> {
+        let rows: Vec<String> = on_pool!(self.db, p => sqlx::query_scalar(
+            "SELECT v.name FROM village v WHERE v.commune_code = $1 \
+                OR v.commune_code IN (SELECT l.old_code FROM unit_lineage l WHERE l.new_code = $1)",
+        )
+        .bind(commune)
+        .fetch_all(p)
+        .await?);
+        let mut seen = std::collections::HashSet::new();
+        let mut units: Vec<TargetUnit> = rows
+            .into_iter()
+            .filter(|name| seen.insert(village_slug(name)))
+            .map(|name| TargetUnit { code: format!("{commune}-{}", village_slug(&name)), name })
+            .collect();
+        units.sort_by_cached_key(|u| vuonlen_core::collate::sort_key(&u.name));
+        Ok(units)
+    }
+
+    /// The units a table of `unit`'s plan sets: [`TargetUnit::children`], and for a commune
+    /// its villages.
+    pub async fn target_children(&self, unit: &TargetUnit) -> Result<Vec<TargetUnit>> {
+        if unit.village().is_none() && unit.code.len() == 5 {
+            return self.villages_of(&unit.code).await;
+        }
+        Ok(unit.children())
+    }
+
     /// Whether the reader may read `unit`'s targets (the country's: a national reader only).
     pub fn may_read_unit(&self, unit: &TargetUnit) -> bool {
         match unit.place() {

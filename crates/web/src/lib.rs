@@ -29,7 +29,7 @@ use axum::Router;
 use axum::http::header;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use error::{ApiError, AppError, PageError};
 use std::net::SocketAddr;
 
@@ -208,6 +208,8 @@ routes! {
     "/api/v1/targets/{year}/{unit}" => get(api::targets::get_targets).put(api::targets::put_targets);
     "/api/v1/targets/{year}/{unit}/table" => post(api::targets::post_table);
     "/api/v1/targets/{year}/{unit}/progress" => get(api::targets::get_progress);
+    "/api/v1/plans/{unit}" => get(api::plans::get_plans);
+    "/api/v1/plans/{unit}/{first_year}/{last_year}" => put(api::plans::put_plan);
     "/api/v1/monitoring/{kind}/{year}/{unit}" => get(api::monitoring::get_monitoring).post(api::monitoring::post_monitoring);
     "/api/openapi.json" => get(api::openapi);
 }

@@ -1995,3 +1995,114 @@ async fn the_country_s_targets_page_draws_its_provinces_coloured_by_their_poor_r
         assert!(page.body.contains("class=\"nodata\""), "{engine}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_records_its_five_year_plan_and_targets_for_its_villages() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let (session, csrf) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let post = |parts: Vec<(&'static str, Option<&'static str>, Vec<u8>)>| {
+            let (ct, body) = multipart(&parts);
+            Request::post(format!("/chi-tieu?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .expect("request")
+        };
+        // The plan from the page's form: five years, none of them with targets yet.
+        let plan = |to: &str| {
+            vec![
+                ("action", None, b"plan".to_vec()),
+                ("year", None, b"2026".to_vec()),
+                ("unit", None, w.own.clone().into_bytes()),
+                ("plan_from", None, b"2026".to_vec()),
+                ("plan_to", None, to.as_bytes().to_vec()),
+                ("plan_title", None, "Kế hoạch giảm nghèo bền vững giai đoạn 2026–2030".as_bytes().to_vec()),
+                ("plan_decision", None, "12/QĐ-UBND".as_bytes().to_vec()),
+                ("plan_decided_on", None, b"2026-01-10".to_vec()),
+            ]
+        };
+        let r = send(&w.app, post(plan("2025"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("năm cuối 2025 trước năm đầu 2026"), "{engine}: {}", r.body);
+        let r = send(&w.app, post(plan("2030"))).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi kế hoạch 2026–2030"), "{engine}: {}", r.body);
+        assert!(r.body.contains("data-testid=\"plan\"") && r.body.contains("12/QĐ-UBND ngày 2026-01-10"), "{engine}");
+        assert!(r.body.contains("Năm 2030 của kế hoạch chưa có chỉ tiêu."), "{engine}");
+
+        // Its villages are units of its table; a village's own targets through the API.
+        let reg = w.db.unscoped();
+        let own = vuonlen_store::targets::TargetUnit::parse(&w.own).expect("commune");
+        let villages = reg.target_children(&own).await.expect("villages");
+        assert!(!villages.is_empty(), "{engine}: the synthetic commune has villages");
+        let village = &villages[0];
+        let put = w
+            .api(
+                "xa.own",
+                "PUT",
+                &format!("/api/v1/targets/2026/{}", village.code),
+                Some(serde_json::json!({"figures": {"households": 50, "poor_households": 4, "target_reduction_households": 1}})),
+            )
+            .await;
+        assert_eq!(put.status, OK, "{engine}: {}", put.body);
+        assert_eq!(put.json()["unit_name"], village.name.as_str(), "{engine}");
+        // The commune's progress lists its villages, the first with its target and the 2025
+        // review's poor households as the pace.
+        let p = w.api("xa.own", "GET", &format!("/api/v1/targets/2026/{}/progress", w.own), None).await;
+        assert_eq!(p.status, OK, "{engine}: {}", p.body);
+        let units = p.json()["units"].as_array().cloned().unwrap_or_default();
+        assert_eq!(units.len(), villages.len(), "{engine}");
+        let first = units.iter().find(|u| u["unit_code"] == village.code.as_str()).expect("the village");
+        assert_eq!((first["start_poor"].as_u64(), first["target_end"].as_u64()), (Some(4), Some(3)), "{engine}");
+        // A village without targets starts from the poor households the 2025 review recognised.
+        if let Some(other) = villages.get(1) {
+            let per = reg.period(2025).await.expect("period").expect("2025");
+            let poor_2025 = vuonlen_app::plans::poor_households(&reg, &per, other).await.expect("poor");
+            let row = units.iter().find(|u| u["unit_code"] == other.code.as_str()).expect("the other village");
+            assert_eq!(row["start_poor"].as_u64(), Some(poor_2025), "{engine}: {row}");
+            assert_eq!(row["status"], "no_target", "{engine}");
+        }
+        let village_page = w.page(&session, &format!("/chi-tieu?year=2026&unit={}", village.code)).await;
+        assert_eq!(village_page.status, OK, "{engine}");
+        assert!(village_page.body.contains(&village.name), "{engine}");
+
+        // The plan through the API: read by the commune and its province, not by another
+        // commune's officer; a span of more than ten years refused.
+        let got = w.api("xa.own", "GET", &format!("/api/v1/plans/{}", w.own), None).await;
+        assert_eq!(got.status, OK, "{engine}: {}", got.body);
+        let j = got.json();
+        assert_eq!(j["plans"][0]["years"].as_array().map(Vec::len), Some(5), "{engine}: {j}");
+        assert_eq!(j["plans"][0]["decision"], "12/QĐ-UBND", "{engine}");
+        assert_eq!(j["plans"][0]["years"][0]["status"], "no_target", "{engine}");
+        assert_eq!(w.api("tinh.14", "GET", &format!("/api/v1/plans/{}", w.own), None).await.status, OK);
+        assert_eq!(
+            w.api("xa.own", "GET", &format!("/api/v1/plans/{}", w.sibling), None).await.status,
+            StatusCode::NOT_FOUND,
+            "{engine}"
+        );
+        let long = w
+            .api(
+                "xa.own",
+                "PUT",
+                &format!("/api/v1/plans/{}/2026/2040", w.own),
+                Some(serde_json::json!({"title": "Quá dài"})),
+            )
+            .await;
+        assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", long.body);
+        assert!(long.body.contains("spans more than 10 years"), "{engine}: {}", long.body);
+        // A village's plan is the commune's to record; no monitoring report for a village.
+        let vp = w
+            .api(
+                "xa.own",
+                "PUT",
+                &format!("/api/v1/plans/{}/2026/2026", village.code),
+                Some(serde_json::json!({"title": "Kế hoạch năm 2026 của thôn"})),
+            )
+            .await;
+        assert_eq!(vp.status, OK, "{engine}: {}", vp.body);
+        let m = w.api("xa.own", "GET", &format!("/api/v1/monitoring/six_monthly/2026/{}", village.code), None).await;
+        assert_eq!(m.status, StatusCode::NOT_FOUND, "{engine}");
+    }
+}

@@ -2,6 +2,7 @@ pub mod classify;
 pub mod form;
 pub mod import;
 pub mod monitoring;
+pub mod plans;
 pub mod registry;
 pub mod review;
 pub mod score;

@@ -118,9 +118,11 @@ pub struct ExportArgs {
     pub english: bool,
 }
 
-fn unit_of(code: &str) -> Result<TargetUnit> {
-    TargetUnit::parse(code).with_context(|| {
-        format!("'{code}' không phải mã đơn vị (VN, tỉnh 2 số, xã 5 số, danh mục 2025) / is not a unit code (VN, 2-digit province, 5-digit commune, 2025 list)")
+/// The unit of `code`: the country, a province, a commune (2025 list) or a village of a commune
+/// as the registry holds it (`14112-ban-ta`, or `14112-Bản Ta`).
+async fn unit_of(reg: &vuonlen_store::Registry, code: &str) -> Result<TargetUnit> {
+    reg.target_unit(code).await?.with_context(|| {
+        format!("'{code}' không phải mã đơn vị (VN, tỉnh 2 số, xã 5 số, danh mục 2025, hoặc thôn: mã xã-tên thôn) / is not a unit code (VN, 2-digit province, 5-digit commune, 2025 list, or a village: commune-village-name)")
     })
 }
 
@@ -208,46 +210,44 @@ pub fn run(ctx: Ctx, cmd: TargetsCommand) -> Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             })
         }
-        TargetsCommand::Show(a) => {
-            let unit = unit_of(&a.unit)?;
-            ctx.block_on(async {
-                let db = ctx.open().await?;
-                let reg = db.unscoped();
-                match reg.target(a.year, &unit).await? {
-                    Some(t) => {
-                        println!("{} — chỉ tiêu năm {} / targets for {}:", unit.name, a.year, a.year);
-                        print_figures(&t.figures);
-                    }
-                    None => println!("{} chưa có chỉ tiêu năm {} / has no targets for {}.", unit.name, a.year, a.year),
+        TargetsCommand::Show(a) => ctx.block_on(async {
+            let db = ctx.open().await?;
+            let reg = db.unscoped();
+            let unit = unit_of(&reg, &a.unit).await?;
+            match reg.target(a.year, &unit).await? {
+                Some(t) => {
+                    println!("{} — chỉ tiêu năm {} / targets for {}:", unit.name, a.year, a.year);
+                    print_figures(&t.figures);
                 }
-                let (rows, total) = target_table(&reg, a.year, &unit).await?;
-                if !rows.is_empty() {
-                    println!("\nBảng chỉ tiêu giao cho {} đơn vị / table for {} units:", rows.len(), rows.len());
-                    println!("unit_code\tunit_name\thouseholds\tpoor_households\ttarget_reduction_households");
-                    let g = |f: &Figures, i: usize| f.get(i).map(show).unwrap_or_default();
-                    for r in &rows {
-                        println!(
-                            "{}\t{}\t{}\t{}\t{}",
-                            r.unit_code,
-                            r.unit_name,
-                            g(&r.figures, 0),
-                            g(&r.figures, 2),
-                            g(&r.figures, 10)
-                        );
-                    }
-                    println!("\tTổng cộng\t{}\t{}\t{}", g(&total, 0), g(&total, 2), g(&total, 10));
-                }
-                Ok(ExitCode::SUCCESS)
-            })
-        }
-        TargetsCommand::Progress(a) => {
-            let unit = unit_of(&a.unit)?;
-            if a.communes && unit.code != "VN" {
-                bail!("--communes chỉ dùng với --unit VN / --communes goes with --unit VN");
+                None => println!("{} chưa có chỉ tiêu năm {} / has no targets for {}.", unit.name, a.year, a.year),
             }
+            let (rows, total) = target_table(&reg, a.year, &unit).await?;
+            if !rows.is_empty() {
+                println!("\nBảng chỉ tiêu giao cho {} đơn vị / table for {} units:", rows.len(), rows.len());
+                println!("unit_code\tunit_name\thouseholds\tpoor_households\ttarget_reduction_households");
+                let g = |f: &Figures, i: usize| f.get(i).map(show).unwrap_or_default();
+                for r in &rows {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}",
+                        r.unit_code,
+                        r.unit_name,
+                        g(&r.figures, 0),
+                        g(&r.figures, 2),
+                        g(&r.figures, 10)
+                    );
+                }
+                println!("\tTổng cộng\t{}\t{}\t{}", g(&total, 0), g(&total, 2), g(&total, 10));
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
+        TargetsCommand::Progress(a) => {
             let standards = vuonlen_core::Standards::embedded()?;
             ctx.block_on(async {
                 let db = ctx.open().await?;
+                let unit = unit_of(&db.unscoped(), &a.unit).await?;
+                if a.communes && unit.code != "VN" {
+                    bail!("--communes chỉ dùng với --unit VN / --communes goes with --unit VN");
+                }
                 let depth = if a.communes { Depth::AllCommunes } else { Depth::Children };
                 let p = progress(&db.unscoped(), &standards, a.year, &unit, depth).await?;
                 let (header, rows) = progress_table(&p, a.english || a.out.is_none());
@@ -282,21 +282,19 @@ pub fn run(ctx: Ctx, cmd: TargetsCommand) -> Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             })
         }
-        TargetsCommand::Export(a) => {
-            let unit = unit_of(&a.unit)?;
-            ctx.block_on(async {
-                let db = ctx.open().await?;
-                let (rows, total) = target_table(&db.unscoped(), a.year, &unit).await?;
-                if rows.is_empty() {
-                    bail!("{0} chưa có bảng chỉ tiêu năm {1} / {0} has no target table for {1}", unit.name, a.year);
-                }
-                let out: Vec<vuonlen_io::TargetOut<'_>> =
-                    rows.iter().map(|r| (r.unit_code.as_str(), r.unit_name.as_str(), &r.figures)).collect();
-                vuonlen_io::write_target_table(&a.out, &out, &total, a.english)?;
-                eprintln!("Đã ghi {} đơn vị vào {} / wrote {} units.", rows.len(), a.out.display(), rows.len());
-                Ok(ExitCode::SUCCESS)
-            })
-        }
+        TargetsCommand::Export(a) => ctx.block_on(async {
+            let db = ctx.open().await?;
+            let unit = unit_of(&db.unscoped(), &a.unit).await?;
+            let (rows, total) = target_table(&db.unscoped(), a.year, &unit).await?;
+            if rows.is_empty() {
+                bail!("{0} chưa có bảng chỉ tiêu năm {1} / {0} has no target table for {1}", unit.name, a.year);
+            }
+            let out: Vec<vuonlen_io::TargetOut<'_>> =
+                rows.iter().map(|r| (r.unit_code.as_str(), r.unit_name.as_str(), &r.figures)).collect();
+            vuonlen_io::write_target_table(&a.out, &out, &total, a.english)?;
+            eprintln!("Đã ghi {} đơn vị vào {} / wrote {} units.", rows.len(), a.out.display(), rows.len());
+            Ok(ExitCode::SUCCESS)
+        }),
     }
 }
 
@@ -308,11 +306,14 @@ fn table(
     errors_out: Option<PathBuf>,
     finish: Finish,
 ) -> Result<ExitCode> {
-    let parent = unit.map(unit_of).transpose()?;
     let errors_path = errors_out.unwrap_or_else(|| PathBuf::from(format!("targets-{year}.errors.csv")));
     let actor = if finish == Finish::Commit { ctx.actor()? } else { String::new() };
     ctx.block_on(async {
         let db = ctx.open().await?;
+        let parent = match unit {
+            Some(code) => Some(unit_of(&db.unscoped(), code).await?),
+            None => None,
+        };
         let done =
             record_target_table(&db.unscoped(), year, parent.as_ref(), file, &actor, "targets import", finish).await?;
         let read = &done.table.report;

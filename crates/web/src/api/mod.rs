@@ -6,6 +6,7 @@
 pub mod extract;
 pub mod households;
 pub mod monitoring;
+pub mod plans;
 pub mod review;
 pub mod targets;
 
@@ -23,6 +24,7 @@ use utoipa::OpenApi;
     info(title = "vuonlen API", description = "Household registry of the National Target Program for Sustainable Poverty Reduction. Every call is limited to the caller's area."),
     paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview, report,
         review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores,
+        plans::get_plans, plans::put_plan,
         targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress,
         monitoring::get_monitoring, monitoring::post_monitoring),
     components(schemas(Me, Dashboard, crate::dashboard::Counts, crate::dashboard::Movements, crate::dashboard::SubUnit, crate::dashboard::IndicatorName,
@@ -34,6 +36,7 @@ use utoipa::OpenApi;
         review::ResolveRequest, review::DecisionRequest, review::DecisionOut, review::ApplicationOut,
         review::ApplicationRequest, review::ApplicationRecorded, review::ProvinceProgressOut,
         review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut,
+        plans::PlansOut, plans::PlanOut, plans::PlanYearOut, plans::FindingOut, plans::SetPlanRequest, plans::PlanSet,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,
         targets::TableRowIn, targets::TableRecorded, targets::ProgressOut, targets::UnitProgressOut, targets::IndicatorTargetOut,
         monitoring::ReportOut, monitoring::UnitReportOut, monitoring::MonitoringOut, monitoring::MonitoringAction, monitoring::StateOut)),

@@ -51,8 +51,8 @@ pub struct MonitoringOut {
     pub approved: usize,
 }
 
-fn readable(v: &Viewer, reg: &vuonlen_store::Registry, unit: &str) -> Result<TargetUnit, AppError> {
-    crate::pages::readable_unit(v, reg, Some(unit))
+async fn readable(v: &Viewer, reg: &vuonlen_store::Registry, unit: &str) -> Result<TargetUnit, AppError> {
+    crate::pages::readable_admin_unit(v, reg, Some(unit)).await
 }
 
 #[utoipa::path(get, path = "/api/v1/monitoring/{kind}/{year}/{unit}",
@@ -65,7 +65,7 @@ pub async fn get_monitoring(
     ApiPath((kind, year, unit)): ApiPath<(String, i64, String)>,
 ) -> Result<Json<MonitoringOut>, ApiError> {
     let reg = v.registry(&state);
-    let unit = readable(&v, &reg, &unit)?;
+    let unit = readable(&v, &reg, &unit).await?;
     let report = reg.monitoring_report(&kind, year, &unit).await?.map(|r| ReportOut {
         state: r.state.key().to_string(),
         kind: r.kind,
@@ -128,7 +128,7 @@ pub async fn post_monitoring(
     ApiJson(req): ApiJson<MonitoringAction>,
 ) -> Result<Response, ApiError> {
     let reg = v.registry(&state);
-    let unit = readable(&v, &reg, &unit)?;
+    let unit = readable(&v, &reg, &unit).await?;
     let user = v.user.username.clone();
     let app = crate::households::app_error;
     let outcome = match req.action.as_str() {

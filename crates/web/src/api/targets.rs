@@ -64,13 +64,13 @@ pub struct TargetRowOut {
 }
 
 /// The unit of the path, readable by the caller (404 otherwise: as for a household).
-fn readable(v: &Viewer, reg: &vuonlen_store::Registry, unit: &str) -> Result<TargetUnit, AppError> {
-    crate::pages::readable_unit(v, reg, Some(unit))
+async fn readable(v: &Viewer, reg: &vuonlen_store::Registry, unit: &str) -> Result<TargetUnit, AppError> {
+    crate::pages::readable_unit(v, reg, Some(unit)).await
 }
 
 /// The unit of the path, changeable by the caller.
-fn settable(v: &Viewer, reg: &Registry, unit: &str) -> Result<TargetUnit, AppError> {
-    let u = readable(v, reg, unit)?;
+async fn settable(v: &Viewer, reg: &Registry, unit: &str) -> Result<TargetUnit, AppError> {
+    let u = readable(v, reg, unit).await?;
     if !reg.may_set_unit(&u) {
         return Err(AppError::Forbidden("đặt chỉ tiêu / setting targets".into()));
     }
@@ -86,7 +86,7 @@ pub async fn get_targets(
     ApiPath((year, unit)): ApiPath<(i64, String)>,
 ) -> Result<Json<TargetsOut>, ApiError> {
     let reg = v.registry(&state);
-    let unit = readable(&v, &reg, &unit)?;
+    let unit = readable(&v, &reg, &unit).await?;
     let own = reg.target(year, &unit).await?.map(|t| figures_out(&t.figures));
     let indicators = reg
         .indicator_targets_of_year(year)
@@ -138,7 +138,7 @@ pub async fn put_targets(
     ApiJson(req): ApiJson<SetTargetsRequest>,
 ) -> Result<Response, ApiError> {
     let reg = v.registry(&state);
-    let unit = settable(&v, &reg, &unit)?;
+    let unit = settable(&v, &reg, &unit).await?;
     let app = crate::households::app_error;
     let no = |why: vuonlen_app::targets::TargetsRefused| {
         refused(why.messages().into_iter().map(|(vi, en)| (None, Refusal { vi, en })).collect())
@@ -208,8 +208,8 @@ pub async fn post_table(
     ApiJson(req): ApiJson<TableRequest>,
 ) -> Result<Response, ApiError> {
     let reg = v.registry(&state);
-    let parent = settable(&v, &reg, &unit)?;
-    if parent.children().is_empty() {
+    let parent = settable(&v, &reg, &unit).await?;
+    if reg.target_children(&parent).await?.is_empty() {
         return Ok(refused(vec![(
             None,
             Refusal {
@@ -314,7 +314,7 @@ pub async fn get_progress(
 ) -> Result<Json<ProgressOut>, ApiError> {
     use vuonlen_app::progress::{Depth, progress};
     let reg = v.registry(&state);
-    let unit = readable(&v, &reg, &unit)?;
+    let unit = readable(&v, &reg, &unit).await?;
     let depth = if q.communes && unit.code == "VN" { Depth::AllCommunes } else { Depth::Children };
     let p = progress(&reg, &state.standards, year, &unit, depth).await.map_err(crate::households::app_error)?;
     Ok(Json(ProgressOut {

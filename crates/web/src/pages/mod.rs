@@ -86,17 +86,33 @@ pub(crate) fn this_year() -> i64 {
     i64::from(chrono::Utc::now().year())
 }
 
-/// The target unit `code` (the viewer's own by default) if the registry lets the viewer read
-/// it; 404 otherwise, as for a household (pages and API alike).
-pub(crate) fn readable_unit(
+/// The target unit `code` (the viewer's own by default; a village of a commune too) if the
+/// registry lets the viewer read it; 404 otherwise, as for a household (pages and API alike).
+pub(crate) async fn readable_unit(
     v: &Viewer,
     reg: &vuonlen_store::Registry,
     code: Option<&str>,
 ) -> Result<vuonlen_store::targets::TargetUnit, crate::error::AppError> {
     let code = code.map(str::to_string).unwrap_or_else(|| crate::dashboard::home_unit(v));
-    vuonlen_store::targets::TargetUnit::parse(&code)
+    reg.target_unit(&code)
+        .await
+        .map_err(crate::error::AppError::from)?
         .filter(|u| reg.may_read_unit(u))
         .ok_or(crate::error::AppError::NotFound)
+}
+
+/// [`readable_unit`] for what only the country, provinces and communes have (monitoring
+/// reports): a village is not found.
+pub(crate) async fn readable_admin_unit(
+    v: &Viewer,
+    reg: &vuonlen_store::Registry,
+    code: Option<&str>,
+) -> Result<vuonlen_store::targets::TargetUnit, crate::error::AppError> {
+    let u = readable_unit(v, reg, code).await?;
+    if u.village().is_some() {
+        return Err(crate::error::AppError::NotFound);
+    }
+    Ok(u)
 }
 
 /// A file to download.

@@ -83,8 +83,8 @@ fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
 }
 
-fn unit_for(v: &Viewer, reg: &Registry, code: Option<&str>) -> Result<TargetUnit, AppError> {
-    crate::pages::readable_unit(v, reg, code)
+async fn unit_for(v: &Viewer, reg: &Registry, code: Option<&str>) -> Result<TargetUnit, AppError> {
+    crate::pages::readable_admin_unit(v, reg, code).await
 }
 
 async fn page(
@@ -196,7 +196,7 @@ pub async fn show(
     Query(q): Query<MonitoringQuery>,
 ) -> Result<Response, PageError> {
     let reg = v.registry(&state);
-    let unit = unit_for(&v, &reg, q.unit.as_deref())?;
+    let unit = unit_for(&v, &reg, q.unit.as_deref()).await?;
     let kind = q.kind.unwrap_or_else(|| "six_monthly".into());
     Ok(render(&page(&state, &v, &uri, &kind, q.year.unwrap_or_else(this_year), &unit).await?)?.into_response())
 }
@@ -217,7 +217,7 @@ pub async fn act(
     let kind = get("kind").unwrap_or_else(|| "six_monthly".into());
     let year = get("year").and_then(|y| y.parse().ok()).unwrap_or_else(this_year);
     let reg = v.registry(&state);
-    let target = unit_for(&v, &reg, get("unit").as_deref())?;
+    let target = unit_for(&v, &reg, get("unit").as_deref()).await?;
     // The page to come back to: the unit's own, or the parent's when deciding a unit's report.
     let back = get("back")
         .and_then(|b| TargetUnit::parse(&b))
@@ -290,7 +290,7 @@ pub async fn download(
     Query(q): Query<MonitoringQuery>,
 ) -> Result<Response, PageError> {
     let reg = v.registry(&state);
-    let unit = unit_for(&v, &reg, q.unit.as_deref())?;
+    let unit = unit_for(&v, &reg, q.unit.as_deref()).await?;
     let kind = q.kind.unwrap_or_else(|| "six_monthly".into());
     let year = q.year.unwrap_or_else(this_year);
     if q.what.as_deref() == Some("report") {

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use vuonlen_app::import::Finish;
+use vuonlen_app::plans::{plans_of, poor_households, set_plan};
 use vuonlen_app::progress::{Depth, Status, progress, progress_table};
 use vuonlen_app::targets::{record_target_table, set_targets, target_table};
 use vuonlen_core::targets::{ColumnKind, FIGURES, Figures, RATE_BASES_VERIFIED, TARGET_COLUMNS};
@@ -63,6 +64,18 @@ struct TargetsPage {
     indicator_inputs: Vec<(String, String, String)>,
     /// For the country: its provinces coloured by their poor rate, the off-track ones outlined.
     map: Option<crate::map::Choropleth>,
+    /// The unit's plans, year by year.
+    plans: Vec<PlanShown>,
+}
+
+/// A plan as the page shows it.
+pub struct PlanShown {
+    pub title: String,
+    pub span: String,
+    pub decision: String,
+    /// Year, start, reduction, end target, the review's end, status; whether off track.
+    pub years: Vec<([String; 6], bool)>,
+    pub findings: Vec<String>,
 }
 
 /// One unit's progress as the page shows it.
@@ -137,8 +150,8 @@ pub struct TargetsQuery {
 }
 
 /// The unit asked for (the user's own by default), if the user may read it (404 otherwise).
-fn unit_for(v: &Viewer, reg: &Registry, code: Option<&str>) -> Result<TargetUnit, AppError> {
-    crate::pages::readable_unit(v, reg, code)
+async fn unit_for(v: &Viewer, reg: &Registry, code: Option<&str>) -> Result<TargetUnit, AppError> {
+    crate::pages::readable_unit(v, reg, code).await
 }
 
 fn shown(f: &Figures) -> Vec<String> {
@@ -154,7 +167,8 @@ async fn page(state: &AppState, v: &Viewer, uri: &Uri, year: i64, unit: &TargetU
     let mut progress_rows = Vec::new();
     let mut latest_period = String::new();
     let mut map = None;
-    if !unit.children().is_empty() {
+    let children = reg.target_children(unit).await?;
+    if !children.is_empty() {
         let p = progress(&reg, &state.standards, year, unit, Depth::Children).await.map_err(app_error)?;
         if unit.code == "VN" {
             let rates = p.units.iter().filter_map(|u| Some((u.code.clone(), u.poor_rate_now?))).collect();
@@ -191,10 +205,8 @@ async fn page(state: &AppState, v: &Viewer, uri: &Uri, year: i64, unit: &TargetU
     }
     let mut actual = Vec::new();
     let mut goals = Vec::new();
-    let sel = vuonlen_store::Selection::parse(&unit.code)?;
     for per in vuonlen_store::period::list(&state.db).await? {
-        let t = reg.tally(&per, &per.standard_id, &sel).await?;
-        actual.push((per.year, t.iter().map(|(_, u)| u.households_in(vuonlen_core::Class::Poor)).sum::<u64>()));
+        actual.push((per.year, poor_households(&reg, &per, unit).await.map_err(app_error)?));
     }
     let first_year = actual.first().map_or(year, |(y, _)| *y);
     for y in first_year..=year.max(actual.last().map_or(year, |(y, _)| *y)) {
@@ -244,7 +256,42 @@ async fn page(state: &AppState, v: &Viewer, uri: &Uri, year: i64, unit: &TargetU
             }
         }
     }
+    let plans = plans_of(&reg, unit)
+        .await
+        .map_err(app_error)?
+        .into_iter()
+        .map(|pv| PlanShown {
+            title: pv.plan.title.clone(),
+            span: format!("{}–{}", pv.plan.first_year, pv.plan.last_year),
+            decision: match (&pv.plan.decision, &pv.plan.decided_on) {
+                (Some(d), Some(on)) => format!("{d} {} {on}", l.s("ngày", "of")),
+                (Some(d), None) => d.clone(),
+                _ => String::new(),
+            },
+            years: pv
+                .years
+                .iter()
+                .map(|y| {
+                    let g =
+                        |i: usize| y.target.and_then(|t| t.get(i)).map(vuonlen_core::targets::show).unwrap_or_default();
+                    (
+                        [
+                            y.year.to_string(),
+                            g(vuonlen_core::targets::col::POOR),
+                            g(vuonlen_core::targets::col::REDUCTION),
+                            y.target_end.map(|x| l.int(x)).unwrap_or_default(),
+                            y.actual_end.map(|x| l.int(x)).unwrap_or_default(),
+                            l.s(y.status.label_vi(), y.status.key()).to_string(),
+                        ],
+                        y.status == Status::OffTrack,
+                    )
+                })
+                .collect(),
+            findings: pv.findings.iter().map(|(vi, en)| l.s(vi, en).to_string()).collect(),
+        })
+        .collect();
     Ok(TargetsPage {
+        plans,
         map,
         indicator_inputs,
         off_track: progress_rows.iter().filter(|r| r.off).count(),
@@ -280,7 +327,7 @@ async fn page(state: &AppState, v: &Viewer, uri: &Uri, year: i64, unit: &TargetU
             .collect(),
         total: shown(&total),
         may_set: v.access.may_edit() && reg.may_set_unit(unit),
-        has_children: !unit.children().is_empty(),
+        has_children: !children.is_empty(),
         rate_bases_verified: RATE_BASES_VERIFIED,
         ..Default::default()
     })
@@ -293,7 +340,7 @@ async fn show_page(
     year: Option<i64>,
     unit: Option<&str>,
 ) -> Result<TargetsPage, AppError> {
-    let unit = unit_for(v, &v.registry(state), unit)?;
+    let unit = unit_for(v, &v.registry(state), unit).await?;
     page(state, v, uri, year.unwrap_or_else(this_year), &unit).await
 }
 
@@ -344,7 +391,7 @@ pub async fn submit(
     }
     let year = year.unwrap_or_else(this_year);
     let reg = v.registry(&state);
-    let target = unit_for(&v, &reg, unit.as_deref())?;
+    let target = unit_for(&v, &reg, unit.as_deref()).await?;
     if !reg.may_set_unit(&target) {
         return Err(AppError::Forbidden(l.s("đặt chỉ tiêu", "setting targets").into()).into());
     }
@@ -451,6 +498,69 @@ pub async fn submit(
                 }
             }
         }
+        "plan" => {
+            let get =
+                |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, t)| t.trim().to_string()).unwrap_or_default();
+            let from = get("plan_from").parse::<i64>().ok();
+            let to = get("plan_to").parse::<i64>().ok().or(from);
+            let on = get("plan_decided_on");
+            let decided_on = chrono::NaiveDate::parse_from_str(&on, "%Y-%m-%d").ok();
+            let mut p = page(&state, &v, &uri, year, &target).await?;
+            let bad = match (from, on.is_empty() || decided_on.is_some()) {
+                (None, _) => {
+                    Some(l.s("Năm đầu của kế hoạch phải là một năm.", "The plan's first year must be a year."))
+                }
+                (_, false) => {
+                    Some(l.s("Ngày quyết định phải có dạng YYYY-MM-DD.", "The decision's date must be YYYY-MM-DD."))
+                }
+                _ => None,
+            };
+            if let Some(m) = bad {
+                p.message = Some(m.to_string());
+                p.failed = true;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+            }
+            let (from, to) = (from.unwrap_or(year), to.unwrap_or(year));
+            let decision = get("plan_decision");
+            let done = set_plan(
+                &reg,
+                &target.code,
+                from,
+                to,
+                &get("plan_title"),
+                Some(decision.as_str()).filter(|d| !d.is_empty()),
+                decided_on,
+                &v.user.username,
+                "web",
+            )
+            .await
+            .map_err(app_error)?;
+            match done {
+                Ok(plan) => {
+                    let mut p = page(&state, &v, &uri, year, &target).await?;
+                    p.message = Some(format!(
+                        "{} {}–{} {} {}.",
+                        l.s("Đã ghi kế hoạch", "Recorded the plan"),
+                        plan.first_year,
+                        plan.last_year,
+                        l.s("của", "of"),
+                        plan.unit_name
+                    ));
+                    Ok(render(&p)?.into_response())
+                }
+                Err(why) => {
+                    p.message = Some(
+                        why.messages()
+                            .into_iter()
+                            .map(|(vi, en)| l.s(&vi, &en).to_string())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    );
+                    p.failed = true;
+                    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+                }
+            }
+        }
         "check" | "import" => {
             let mut p = page(&state, &v, &uri, year, &target).await?;
             let Some(file) = file else {
@@ -526,7 +636,7 @@ pub async fn download(
     Query(q): Query<TargetsQuery>,
 ) -> Result<Response, PageError> {
     let reg = v.registry(&state);
-    let unit = unit_for(&v, &reg, q.unit.as_deref())?;
+    let unit = unit_for(&v, &reg, q.unit.as_deref()).await?;
     let year = q.year.unwrap_or_else(this_year);
     if q.what.as_deref() == Some("progress") {
         let p = progress(&reg, &state.standards, year, &unit, Depth::Children).await.map_err(app_error)?;

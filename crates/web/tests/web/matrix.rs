@@ -120,6 +120,9 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("post", "/chi-tieu" | "/api/v1/targets/{year}/{unit}/table") | ("put", "/api/v1/targets/{year}/{unit}") => {
             yes(writes)
         }
+        // Plans: read like the unit, recorded by who may change it.
+        ("get", "/api/v1/plans/{unit}") => yes(reads),
+        ("put", "/api/v1/plans/{unit}/{first_year}/{last_year}") => yes(writes),
         // Monitoring reports: read like the unit; drafted (and submitted) by who may change it.
         ("get", "/giam-sat" | "/giam-sat/tai" | "/api/v1/monitoring/{kind}/{year}/{unit}") => yes(reads),
         ("post", "/giam-sat" | "/api/v1/monitoring/{kind}/{year}/{unit}") => yes(writes),
@@ -144,6 +147,8 @@ fn targets(path: &str) -> &'static [Target] {
         "/api/v1/targets/{year}/{unit}",
         "/api/v1/targets/{year}/{unit}/table",
         "/api/v1/targets/{year}/{unit}/progress",
+        "/api/v1/plans/{unit}",
+        "/api/v1/plans/{unit}/{first_year}/{last_year}",
         "/giam-sat",
         "/giam-sat/tai",
         "/api/v1/monitoring/{kind}/{year}/{unit}",
@@ -554,6 +559,11 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                                 json(
                                     &serde_json::json!({"figures": {"households": 1000, "poor_households": 20, "target_reduction_households": 5}}),
                                 ),
+                            ),
+                            ("get", "/api/v1/plans/{unit}") => (format!("/api/v1/plans/{}", unit(t)), None),
+                            ("put", "/api/v1/plans/{unit}/{first_year}/{last_year}") => (
+                                format!("/api/v1/plans/{}/2026/2030", unit(t)),
+                                json(&serde_json::json!({"title": "Kế hoạch giảm nghèo 2026–2030"})),
                             ),
                             ("post", "/api/v1/targets/{year}/{unit}/table") => (
                                 format!("/api/v1/targets/2026/{}/table", unit(t)),
