@@ -13,6 +13,7 @@
 //! threads.
 
 pub mod answers;
+pub mod budgets;
 pub mod coverage;
 pub mod edit;
 pub mod error;

@@ -56,6 +56,9 @@ enum Command {
     /// year by year against the review.
     #[command(subcommand)]
     Plans(commands::plans::PlansCommand),
+    /// Kinh phí — budgets by year, project and source: set, show, check, import, export.
+    #[command(subcommand)]
+    Budget(commands::budget::BudgetCommand),
     /// Giám sát — the monitoring cycle's 6-monthly and annual reports: draft, enter, submit,
     /// approve or return, roll-up.
     #[command(subcommand)]
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Review(c) => commands::review::run(ctx, c),
         Command::Targets(c) => commands::targets::run(ctx, c),
         Command::Plans(c) => commands::plans::run(ctx, c),
+        Command::Budget(c) => commands::budget::run(ctx, c),
         Command::Monitoring(c) => commands::monitoring::run(ctx, c),
         Command::Reclassify(a) => commands::registry::reclassify(ctx, a),
         Command::Transitions(a) => commands::form::transitions(ctx, a),

@@ -1939,3 +1939,119 @@ fn villages_scenario(db: &str, dir: &Path) {
     }
     assert!(!shown.contains("year 2026 has no targets"), "{shown}");
 }
+
+#[test]
+fn a_sub_project_s_four_year_budget_is_set_its_communes_table_refused_located_then_imported() {
+    let dir = tempfile::tempdir().expect("tmp");
+    budget_scenario(&format!("sqlite://{}", s(&dir.path().join("budget.db"))), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        let pg_dir = dir.path().join("pg");
+        std::fs::create_dir_all(&pg_dir).expect("mkdir");
+        budget_scenario(&pg.db_url(), &pg_dir);
+    }
+}
+
+fn budget_scenario(db: &str, dir: &Path) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db, "--actor", "can-bo-tinh"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let text = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(run(&["db", "migrate"]).status.success());
+    // 100 million for 2022–2025, 10 / 30 / 30 / 30 million by year (a sub-project plan's split).
+    let set = |project: &str| {
+        run(&[
+            "budget",
+            "set",
+            "--unit",
+            "14",
+            "--project",
+            project,
+            "--source",
+            "Ngân sách trung ương",
+            "--from",
+            "2022",
+            "--allocated",
+            "10.000.000",
+            "--allocated",
+            "30000000",
+            "--allocated",
+            "30 000 000",
+            "--allocated",
+            "30,000,000",
+        ])
+    };
+    let unknown = set("DA9");
+    assert!(!unknown.status.success() && text(&unknown).contains("'DA9' is not a project"), "{}", text(&unknown));
+    let ok = set("da3.tda1");
+    assert!(ok.status.success(), "{}", text(&ok));
+    assert!(text(&ok).contains("Recorded 4 budget lines"), "{}", text(&ok));
+
+    // The communes' table: a row above the province's 2023 line, a project unknown in 2026, a
+    // source that is not one, a disbursement above its allocation — all refused at once.
+    let header = "Năm,Mã đơn vị,Tên đơn vị,Mã dự án,Nguồn vốn,Kinh phí được giao (đồng),Đã giải ngân (đồng)\n";
+    let file = dir.join("kinh-phi.csv");
+    let errors = dir.join("kinh-phi.errors.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{header}2023,03646,Phường Tô Hiệu,DA3.TDA1,central,20.000.000,5.000.000\n\
+             2023,03667,Phường Chiềng An,DA3.TDA1,central,15.000.000,\n\
+             2026,03646,Phường Tô Hiệu,DA3.TDA1,central,1.000.000,\n\
+             2023,03670,Xã Chiềng Cọ,DA3.TDA1,tiền túi,1.000.000,\n\
+             2023,03670,Xã Chiềng Cọ,DA5,local,1.000.000,2.000.000\n"
+        ),
+    )
+    .expect("write");
+    let import = |f: &Path| run(&["budget", "import", "--file", s(f), "--errors-out", s(&errors)]);
+    let refused = import(&file);
+    assert!(!refused.status.success(), "{}", text(&refused));
+    let (_, rows) = read_csv(&errors);
+    let at: Vec<(&str, &str)> = rows.iter().map(|r| (r[3].as_str(), r[4].as_str())).collect();
+    assert_eq!(
+        at,
+        [("4", "Mã dự án"), ("5", "Nguồn vốn"), ("6", "Đã giải ngân (đồng)")],
+        "file problems first, nothing checked against the registry yet: {rows:?}"
+    );
+    assert!(rows[0][8].contains("'DA3.TDA1' is not a project of"), "{:?}", rows[0]);
+    assert!(rows[2][7].contains("giải ngân 2.000.000 đồng lớn hơn số được giao 1.000.000"), "{:?}", rows[2]);
+    // Those fixed, the registry's rule: the two communes' 35 million for 2023 exceed the
+    // province's 30 million — refused, located at the rows, both amounts named.
+    std::fs::write(
+        &file,
+        format!(
+            "{header}2023,03646,Phường Tô Hiệu,DA3.TDA1,central,20.000.000,5.000.000\n\
+             2023,03667,Phường Chiềng An,DA3.TDA1,central,15.000.000,\n"
+        ),
+    )
+    .expect("write");
+    let check = run(&["budget", "check", "--file", s(&file), "--errors-out", s(&errors)]);
+    assert!(!check.status.success(), "{}", text(&check));
+    let (_, rows) = read_csv(&errors);
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| r[7].contains("35.000.000") && r[7].contains("30.000.000")),
+        "{rows:?}"
+    );
+    std::fs::write(
+        &file,
+        format!(
+            "{header}2023,03646,Phường Tô Hiệu,DA3.TDA1,central,20.000.000,5.000.000\n\
+             2023,03667,Phường Chiềng An,DA3.TDA1,central,10.000.000,\n"
+        ),
+    )
+    .expect("write");
+    let imported = import(&file);
+    assert!(imported.status.success(), "{}", text(&imported));
+    let shown = text(&run(&["budget", "show", "--unit", "14", "--year", "2023"]));
+    assert!(shown.contains("2023\tDA3.TDA1\tcentral\t30000000\t\t"), "{shown}");
+    assert!(shown.contains("03646\tPhường Tô Hiệu\t20000000\t5000000\t25.0"), "{shown}");
+    // Exported with English headers, the table checks back.
+    let out = dir.join("export.csv");
+    assert!(run(&["budget", "export", "--unit", "14", "--out", s(&out), "--english"]).status.success());
+    let (h, rows) = read_csv(&out);
+    assert_eq!(&h[..5], ["year", "unit_code", "unit_name", "project_code", "source"]);
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    let again = run(&["budget", "check", "--file", s(&out)]);
+    assert!(again.status.success(), "{}", text(&again));
+}

@@ -5,6 +5,7 @@
 //! measures ([`measures`]), unit aggregates ([`summary`]), administrative units ([`units`]),
 //! and Vietnamese text handling ([`text`]).
 
+pub mod budget;
 pub mod citizen_id;
 pub mod classify;
 pub mod codes;
@@ -16,6 +17,7 @@ pub mod labour;
 pub mod measures;
 pub mod monitoring;
 pub mod movement;
+pub mod projects;
 pub mod provision;
 pub mod report;
 pub mod review;

@@ -437,6 +437,8 @@ pub struct Standards {
     frameworks: Vec<Arc<crate::indicators::IndicatorFramework>>,
     /// The monitoring cycle (`kind = "monitoring_cycle"`).
     monitoring: Option<Arc<crate::monitoring::MonitoringCycle>>,
+    /// The programmes' component projects (`kind = "project_catalogue"`).
+    catalogues: Vec<Arc<crate::projects::ProjectCatalogue>>,
 }
 
 #[derive(Deserialize)]
@@ -453,6 +455,18 @@ impl Standards {
     /// The indicator framework covering `year` (the latest loaded if several do).
     pub fn framework_for(&self, year: i64) -> Option<Arc<crate::indicators::IndicatorFramework>> {
         self.frameworks.iter().rev().find(|f| f.covers(year)).cloned()
+    }
+
+    /// The project catalogue covering `year` (the latest loaded if several do).
+    pub fn projects_for(&self, year: i64) -> Option<Arc<crate::projects::ProjectCatalogue>> {
+        self.catalogues.iter().rev().find(|c| c.covers(year)).cloned()
+    }
+
+    /// Every project catalogue loaded, earliest period first.
+    pub fn catalogues(&self) -> Vec<Arc<crate::projects::ProjectCatalogue>> {
+        let mut v = self.catalogues.clone();
+        v.sort_by_key(|c| c.from_year);
+        v
     }
 
     /// The standards shipped in `standards/` (compiled into the binary).
@@ -504,6 +518,13 @@ impl Standards {
                 self.frameworks.retain(|x| x.id != f.id);
                 self.frameworks.push(Arc::new(f));
             }
+            "project_catalogue" => {
+                let c: crate::projects::ProjectCatalogue = toml::from_str(text).map_err(parse_err)?;
+                // Indicator codes are checked against the standards in `link`.
+                c.validate(&[]).map_err(|message| StandardError::Invalid { file: file.to_string(), message })?;
+                self.catalogues.retain(|x| x.id != c.id);
+                self.catalogues.push(Arc::new(c));
+            }
             "poverty_standard" => {
                 let mut s: Standard = toml::from_str(text).map_err(parse_err)?;
                 s.validate(file)?;
@@ -513,7 +534,7 @@ impl Standards {
                 return Err(StandardError::Invalid {
                     file: file.to_string(),
                     message: format!(
-                        "unknown kind {other:?} (expected \"poverty_standard\", \"working_age\", \"review_procedure\", \"score_table\", \"indicator_framework\" or \"monitoring_cycle\")"
+                        "unknown kind {other:?} (expected \"poverty_standard\", \"working_age\", \"review_procedure\", \"score_table\", \"indicator_framework\", \"monitoring_cycle\" or \"project_catalogue\")"
                     ),
                 });
             }
@@ -544,6 +565,12 @@ impl Standards {
                     date: w[1].validity.from,
                 });
             }
+        }
+        // The projects' indicators are deprivation indicators of a loaded standard.
+        let codes: Vec<&str> =
+            self.standards.iter().flat_map(|s| s.indicators.iter().map(|i| i.code.as_str())).collect();
+        for c in &self.catalogues {
+            c.validate(&codes).map_err(|message| StandardError::Invalid { file: c.id.clone(), message })?;
         }
         self.link_score_tables()
     }

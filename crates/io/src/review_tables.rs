@@ -27,6 +27,8 @@ pub enum ColumnKind {
     Date,
     /// A whole number ≥ 0.
     Count,
+    /// An amount of đồng ≥ 0: digits, grouped or not (`10.000.000`, `10,000,000`, `10 000 000`).
+    Money,
     /// One of the listed codes (the first of each group is stored; the others are accepted).
     Code(&'static [&'static [&'static str]]),
 }
@@ -41,7 +43,7 @@ pub struct StepColumn {
     pub required: bool,
 }
 
-const fn col(
+pub(crate) const fn col(
     key: &'static str,
     label_vi: &'static str,
     label_en: &'static str,
@@ -247,10 +249,46 @@ impl StepFile {
     }
 }
 
-/// Reads a step file (`.csv`, or `.xlsx`: its first sheet).
-pub fn read_step_file(table: StepTable, path: &Path) -> Result<StepFile, ReadError> {
+/// A file of any defined column set (budget lines, support records…), read like a step file.
+#[derive(Debug, Clone)]
+pub struct ColumnFile {
+    pub columns: &'static [StepColumn],
+    pub file: String,
+    pub sheet: Option<String>,
+    /// The header as written for each column (the key when absent).
+    pub headers: Vec<String>,
+    pub rows: Vec<StepRecord>,
+    pub report: ReadReport,
+}
+
+impl ColumnFile {
+    /// The cell of column `key` in `r`.
+    pub fn get<'a>(&self, r: &'a StepRecord, key: &str) -> &'a Cell {
+        self.columns.iter().position(|c| c.key == key).and_then(|i| r.cells.get(i)).unwrap_or(&Cell::Empty)
+    }
+
+    /// A problem about row `row`, column `key` (a refusal of the application, located).
+    pub fn problem(&self, row: u64, key: &str, value: &str, vi: String, en: String) -> Problem {
+        let i = self.columns.iter().position(|c| c.key == key);
+        Problem {
+            kind: ProblemKind::Refused,
+            file: self.file.clone(),
+            sheet: self.sheet.clone(),
+            row,
+            column: i.and_then(|i| self.headers.get(i)).cloned().unwrap_or_else(|| key.to_string()),
+            value: value.to_string(),
+            household_code: None,
+            message_vi: vi,
+            message_en: en,
+        }
+    }
+}
+
+/// Reads a file of `columns` (`.csv`, or `.xlsx`: its first sheet); a file with an error yields
+/// no rows.
+pub fn read_column_file(columns: &'static [StepColumn], path: &Path) -> Result<ColumnFile, ReadError> {
     let mut r = Reader {
-        table,
+        columns,
         ctx: FileCtx::default(),
         index: Vec::new(),
         header: Vec::new(),
@@ -264,7 +302,7 @@ pub fn read_step_file(table: StepTable, path: &Path) -> Result<StepFile, ReadErr
         csv_reader::scan(path, &mut r)?;
     }
     let clean = r.problems.errors.is_empty();
-    let headers = (0..table.columns().len()).map(|c| r.header_of(c)).collect();
+    let headers = (0..columns.len()).map(|c| r.header_of(c)).collect();
     let report = ReadReport {
         households: r.data_rows,
         valid_households: if clean { r.rows.len() as u64 } else { 0 },
@@ -272,8 +310,8 @@ pub fn read_step_file(table: StepTable, path: &Path) -> Result<StepFile, ReadErr
         warnings: r.problems.warnings,
         ..ReadReport::default()
     };
-    Ok(StepFile {
-        table,
+    Ok(ColumnFile {
+        columns,
         file: if r.ctx.file.is_empty() { file_name(path) } else { r.ctx.file },
         sheet: r.ctx.sheet,
         headers,
@@ -282,8 +320,14 @@ pub fn read_step_file(table: StepTable, path: &Path) -> Result<StepFile, ReadErr
     })
 }
 
+/// Reads a step file (`.csv`, or `.xlsx`: its first sheet).
+pub fn read_step_file(table: StepTable, path: &Path) -> Result<StepFile, ReadError> {
+    let f = read_column_file(table.columns(), path)?;
+    Ok(StepFile { table, file: f.file, sheet: f.sheet, headers: f.headers, rows: f.rows, report: f.report })
+}
+
 struct Reader {
-    table: StepTable,
+    columns: &'static [StepColumn],
     ctx: FileCtx,
     index: Vec<Option<usize>>,
     header: Vec<String>,
@@ -300,7 +344,7 @@ impl Reader {
             .flatten()
             .and_then(|i| self.header.get(i))
             .cloned()
-            .unwrap_or_else(|| self.table.columns()[c].key.to_string())
+            .unwrap_or_else(|| self.columns[c].key.to_string())
     }
 
     fn push(&mut self, kind: ProblemKind, row: u64, column: &str, value: &str, m: (String, String)) {
@@ -319,6 +363,23 @@ impl Reader {
     }
 }
 
+/// An amount of đồng: digits, optionally grouped by threes with `.`, `,` or spaces.
+pub fn parse_money(s: &str) -> Option<u64> {
+    let t = s.trim().trim_end_matches("đồng").trim_end_matches('đ').trim();
+    if t.is_empty() {
+        return None;
+    }
+    let groups: Vec<&str> = t.split(['.', ',', ' ', '\u{a0}']).collect();
+    let grouped = groups.len() > 1;
+    if grouped && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
+        return None;
+    }
+    if !groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    groups.concat().parse::<u64>().ok()
+}
+
 /// A full date, `YYYY-MM-DD` or `DD/MM/YYYY` (also with `-` or `.`).
 fn parse_day(s: &str) -> Option<NaiveDate> {
     if let Ok(d) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
@@ -335,7 +396,7 @@ fn parse_day(s: &str) -> Option<NaiveDate> {
 impl RowHandler for Reader {
     fn start(&mut self, ctx: FileCtx, start: Start) -> ControlFlow<()> {
         self.ctx = ctx;
-        let columns = self.table.columns();
+        let columns = self.columns;
         self.index = vec![None; columns.len()];
         match start {
             Start::Empty | Start::MissingSheet { .. } => {
@@ -366,7 +427,7 @@ impl RowHandler for Reader {
             return ControlFlow::Continue(());
         }
         self.data_rows += 1;
-        let columns = self.table.columns();
+        let columns = self.columns;
         let mut cells = Vec::with_capacity(columns.len());
         let mut ok = true;
         for (c, column) in columns.iter().enumerate() {
@@ -414,6 +475,20 @@ impl RowHandler for Reader {
                             raw,
                             "số nguyên không âm",
                             "a whole number",
+                        );
+                        self.push(ProblemKind::InvalidNumber, row.row, &header, raw, (m.vi, m.en));
+                        None
+                    }
+                },
+                ColumnKind::Money => match parse_money(raw) {
+                    Some(n) => Some(Cell::Count(n)),
+                    None => {
+                        let m = msg::invalid_number(
+                            column.label_vi,
+                            column.key,
+                            raw,
+                            "số tiền (đồng) không âm, như 10.000.000",
+                            "an amount of đồng, not negative, such as 10000000",
                         );
                         self.push(ProblemKind::InvalidNumber, row.row, &header, raw, (m.vi, m.en));
                         None
@@ -498,6 +573,18 @@ mod tests {
                 assert!(doc.contains(&format!("`{}`", c.key)), "docs/review.md lacks column {} of {}", c.key, t.key());
             }
         }
+    }
+
+    #[test]
+    fn money_is_read_grouped_or_not_and_never_guessed() {
+        assert_eq!(parse_money("10.000.000"), Some(10_000_000));
+        assert_eq!(parse_money("10,000,000"), Some(10_000_000));
+        assert_eq!(parse_money("30 000 000 đ"), Some(30_000_000));
+        assert_eq!(parse_money("2500000"), Some(2_500_000));
+        // 1,5 (a decimal comma) is not an amount of đồng; nor a negative one.
+        assert_eq!(parse_money("1,5"), None);
+        assert_eq!(parse_money("-100"), None);
+        assert_eq!(parse_money("10.00.000"), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod backup;
 pub mod browse;
+pub mod budgets;
 mod bulk;
 pub mod chain;
 pub mod classification;

@@ -1879,3 +1879,108 @@ async fn levels_agree_across_the_2025_merger_and_a_commune_that_kept_its_code_ke
         assert_eq!(s1.periods.len(), 2, "{engine}: S1's two periods are one household");
     }
 }
+
+// --- Budgets (issue 14) ---
+
+fn budget_line(code: &str, year: i64, project: &str, allocated: u64) -> vuonlen_store::budgets::NewBudgetLine {
+    vuonlen_store::budgets::NewBudgetLine {
+        unit: unit_of(code),
+        year,
+        project_code: project.into(),
+        source: vuonlen_core::budget::FundSource::Central,
+        amounts: vuonlen_core::budget::Amounts { allocated, committed: None, disbursed: None },
+        note: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn budget_lines_keep_within_their_parent_their_project_and_their_allocation() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        // Sơn La's DA3.TDA1 for 2026: 100 million; DA3 as a whole 150 million.
+        let ok = all
+            .record_budget_lines(
+                &[budget_line("14", 2026, "DA3", 150_000_000), budget_line("14", 2026, "DA3.TDA1", 100_000_000)],
+                "t",
+                "t",
+            )
+            .await
+            .expect("write");
+        assert_eq!(ok, Ok(2), "{engine}");
+        // A sub-project above its project is refused, with both amounts; nothing written.
+        let over = all.record_budget_lines(&[budget_line("14", 2026, "DA3.TDA2", 60_000_000)], "t", "t").await;
+        let why = over.expect("write").expect_err("refused");
+        assert!(why[0].1.contains("160.000.000") && why[0].1.contains("150.000.000"), "{engine}: {why:?}");
+        assert!(all.budget_lines(&unit_of("14"), Some(2026)).await.expect("read").len() == 2, "{engine}");
+        // A disbursement above the allocation is refused; within it, recorded and kept when a
+        // later write gives only the allocation.
+        let mut paid = budget_line("14", 2026, "DA3.TDA1", 100_000_000);
+        paid.amounts.disbursed = Some(120_000_000);
+        let why = all.record_budget_lines(&[paid.clone()], "t", "t").await.expect("write").expect_err("refused");
+        assert!(why[0].1.contains("giải ngân 120.000.000 đồng lớn hơn số được giao 100.000.000"), "{engine}: {why:?}");
+        paid.amounts.disbursed = Some(40_000_000);
+        assert_eq!(all.record_budget_lines(&[paid], "t", "t").await.expect("write"), Ok(1));
+        assert_eq!(
+            all.record_budget_lines(&[budget_line("14", 2026, "DA3.TDA1", 90_000_000)], "t", "t").await.expect("w"),
+            Ok(1)
+        );
+        let lines = all.budget_lines(&unit_of("14"), Some(2026)).await.expect("read");
+        let tda1 = lines.iter().find(|l| l.project_code == "DA3.TDA1").expect("line");
+        assert_eq!((tda1.amounts.allocated, tda1.amounts.disbursed), (90_000_000, Some(40_000_000)), "{engine}");
+        // Lowering the allocation below the disbursement is refused.
+        let why = all
+            .record_budget_lines(&[budget_line("14", 2026, "DA3.TDA1", 30_000_000)], "t", "t")
+            .await
+            .expect("w")
+            .expect_err("refused");
+        assert!(why[0].1.contains("giải ngân 40.000.000"), "{engine}: {why:?}");
+
+        // Two communes of the province writing at once, 60 million each of the 90: one wins.
+        let communes: Vec<String> = vuonlen_store::targets::TargetUnit::parse("14")
+            .expect("14")
+            .children()
+            .into_iter()
+            .take(2)
+            .map(|u| u.code)
+            .collect();
+        let (a, b) = {
+            let (x, y) = (db.unscoped(), db.unscoped());
+            let (la, lb) = (
+                budget_line(&communes[0], 2026, "DA3.TDA1", 60_000_000),
+                budget_line(&communes[1], 2026, "DA3.TDA1", 60_000_000),
+            );
+            tokio::join!(async move { x.record_budget_lines(&[la], "a", "t").await }, async move {
+                y.record_budget_lines(&[lb], "b", "t").await
+            })
+        };
+        let results = [a.expect("a"), b.expect("b")];
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{engine}: {results:?}");
+        let refused = results.iter().find_map(|r| r.as_ref().err()).expect("one refused");
+        assert!(refused[0].1.contains("vượt số Tỉnh Sơn La được giao (90.000.000 đồng)"), "{engine}: {refused:?}");
+        let below = all.budget_lines_below(&unit_of("14"), Some(2026)).await.expect("below");
+        assert_eq!(below.iter().map(|l| l.amounts.allocated).sum::<u64>(), 60_000_000, "{engine}");
+        // The province cannot then lower its line below what its communes hold.
+        let why = all
+            .record_budget_lines(&[budget_line("14", 2026, "DA3.TDA1", 50_000_000)], "t", "t")
+            .await
+            .expect("w")
+            .expect_err("refused");
+        assert!(
+            why.iter().any(|w| w.1.contains("ít hơn tổng đã giao cho các đơn vị trực thuộc (60.000.000 đồng)")),
+            "{engine}: {why:?}"
+        );
+
+        // A commune's officer writes only its commune and reads only its lines.
+        let own = db.scoped(Scope::units([communes[0].as_str()]).expect("scope"));
+        let elsewhere = own.record_budget_lines(&[budget_line(&communes[1], 2027, "DA3.TDA1", 1)], "x", "t").await;
+        assert!(matches!(elsewhere, Err(vuonlen_store::StoreError::Forbidden(_))), "{engine}: {elsewhere:?}");
+        assert!(own.budget_lines(&unit_of("14"), None).await.expect("read").is_empty(), "{engine}");
+        let seen = own.budget_lines_below(&unit_of("14"), None).await.expect("read");
+        assert!(seen.iter().all(|l| l.unit_code == communes[0]), "{engine}: {seen:?}");
+    }
+}
+
+fn unit_of(code: &str) -> vuonlen_store::targets::TargetUnit {
+    vuonlen_store::targets::TargetUnit::parse(code).expect("unit")
+}

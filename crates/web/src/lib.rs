@@ -171,6 +171,8 @@ routes! {
     "/ra-soat/{id}/xa/{commune}/{file}" => get(pages::review::download);
     "/chi-tieu" => get(pages::targets::show).post(pages::targets::submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/chi-tieu/tai" => get(pages::targets::download);
+    "/ngan-sach" => get(pages::budget::show).post(pages::budget::submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
+    "/ngan-sach/tai" => get(pages::budget::download);
     "/giam-sat" => get(pages::monitoring::show).post(pages::monitoring::act);
     "/giam-sat/tai" => get(pages::monitoring::download);
     "/bao-cao" => get(pages::reports::show);
@@ -209,6 +211,7 @@ routes! {
     "/api/v1/targets/{year}/{unit}/table" => post(api::targets::post_table);
     "/api/v1/targets/{year}/{unit}/progress" => get(api::targets::get_progress);
     "/api/v1/plans/{unit}" => get(api::plans::get_plans);
+    "/api/v1/budgets/{unit}" => get(api::budgets::get_budget).put(api::budgets::put_budget);
     "/api/v1/plans/{unit}/{first_year}/{last_year}" => put(api::plans::put_plan);
     "/api/v1/monitoring/{kind}/{year}/{unit}" => get(api::monitoring::get_monitoring).post(api::monitoring::post_monitoring);
     "/api/openapi.json" => get(api::openapi);

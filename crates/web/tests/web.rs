@@ -2106,3 +2106,93 @@ async fn a_commune_records_its_five_year_plan_and_targets_for_its_villages() {
         assert_eq!(m.status, StatusCode::NOT_FOUND, "{engine}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_province_enters_a_sub_project_s_four_year_budget_and_follows_its_communes_disbursement() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let (session, csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let post = |parts: Vec<(&'static str, Option<&'static str>, Vec<u8>)>| {
+            let (ct, body) = multipart(&parts);
+            Request::post(format!("/ngan-sach?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, ct)
+                .body(Body::from(body))
+                .expect("request")
+        };
+        // 100 million for 2022–2025, 10 / 30 / 30 / 30 million, from the page's form.
+        let budget = |third: &str| {
+            vec![
+                ("action", None, b"set".to_vec()),
+                ("unit", None, b"14".to_vec()),
+                ("project", None, b"DA3.TDA1".to_vec()),
+                ("source", None, b"central".to_vec()),
+                ("from", None, b"2022".to_vec()),
+                ("amount_0", None, b"10.000.000".to_vec()),
+                ("amount_1", None, b"30.000.000".to_vec()),
+                ("amount_2", None, third.as_bytes().to_vec()),
+                ("amount_3", None, b"30.000.000".to_vec()),
+            ]
+        };
+        let r = send(&w.app, post(budget("ba mươi triệu"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("2024: &#39;ba mươi triệu&#39; không phải số tiền"), "{engine}: {}", r.body);
+        let r = send(&w.app, post(budget("30.000.000"))).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi 4 dòng kinh phí cho DA3.TDA1"), "{engine}: {}", r.body);
+        assert!(r.body.contains("100.000.000"), "{engine}: the total");
+
+        // The commune's share through the API: above the province's 2023 line, refused with both
+        // amounts; within it, recorded; the commune officer cannot touch the province's line.
+        let put = |who: &'static str, unit: String, amount: u64, disbursed: Option<u64>| {
+            let w = &w;
+            async move {
+                w.api(
+                    who,
+                    "PUT",
+                    &format!("/api/v1/budgets/{unit}"),
+                    Some(serde_json::json!({"project_code": "DA3.TDA1", "source": "central", "first_year": 2023,
+                        "allocated": [amount], "disbursed": [disbursed]})),
+                )
+                .await
+            }
+        };
+        let over = put("tinh.14", w.own.clone(), 40_000_000, None).await;
+        assert_eq!(over.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", over.body);
+        assert!(over.body.contains("40.000.000") && over.body.contains("30.000.000"), "{engine}: {}", over.body);
+        assert_eq!(put("tinh.14", w.own.clone(), 12_000_000, Some(3_000_000)).await.status, OK, "{engine}");
+        let theirs = put("xa.own", "14".into(), 1, None).await;
+        assert!([StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&theirs.status), "{engine}: {}", theirs.status);
+        // The commune records a disbursement above its allocation: refused; within it: recorded.
+        let too_much = put("xa.own", w.own.clone(), 12_000_000, Some(13_000_000)).await;
+        assert_eq!(too_much.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        assert!(
+            too_much.body.contains("13.000.000 đồng lớn hơn số được giao 12.000.000"),
+            "{engine}: {}",
+            too_much.body
+        );
+
+        // The province's page follows its communes' disbursement; the table downloads.
+        let page = w.page(&session, "/ngan-sach?unit=14&year=2023").await;
+        assert_eq!(page.status, OK, "{engine}");
+        assert!(page.body.contains("data-testid=\"budget-units\""), "{engine}");
+        assert!(page.body.contains("12.000.000") && page.body.contains("25,0 %"), "{engine}: {}", page.body);
+        let got = w.api("tinh.14", "GET", "/api/v1/budgets/14?year=2023", None).await.json();
+        assert_eq!(got["lines"][0]["allocated"], 30_000_000, "{engine}: {got}");
+        assert_eq!(got["units"][0]["disbursed"], 3_000_000, "{engine}: {got}");
+        // The commune reads its own budget, not its sibling's nor the province's.
+        assert_eq!(w.api("xa.own", "GET", &format!("/api/v1/budgets/{}", w.own), None).await.status, OK);
+        assert_eq!(
+            w.api("xa.own", "GET", &format!("/api/v1/budgets/{}", w.sibling), None).await.status,
+            StatusCode::NOT_FOUND
+        );
+        let xlsx = w.page(&session, "/ngan-sach/tai?unit=14").await;
+        assert_eq!(xlsx.status, OK, "{engine}");
+        assert_eq!(
+            xlsx.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()),
+            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            "{engine}"
+        );
+    }
+}

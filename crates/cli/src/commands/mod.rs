@@ -1,3 +1,4 @@
+pub mod budget;
 pub mod classify;
 pub mod form;
 pub mod import;

@@ -3,6 +3,7 @@
 //! call it too, with its CSRF token in `X-CSRF-Token` for changes. The OpenAPI document is at
 //! `/api/openapi.json`.
 
+pub mod budgets;
 pub mod extract;
 pub mod households;
 pub mod monitoring;
@@ -24,6 +25,7 @@ use utoipa::OpenApi;
     info(title = "vuonlen API", description = "Household registry of the National Target Program for Sustainable Poverty Reduction. Every call is limited to the caller's area."),
     paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview, report,
         review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores,
+        budgets::get_budget, budgets::put_budget,
         plans::get_plans, plans::put_plan,
         targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress,
         monitoring::get_monitoring, monitoring::post_monitoring),
@@ -36,6 +38,7 @@ use utoipa::OpenApi;
         review::ResolveRequest, review::DecisionRequest, review::DecisionOut, review::ApplicationOut,
         review::ApplicationRequest, review::ApplicationRecorded, review::ProvinceProgressOut,
         review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut,
+        budgets::BudgetOut, budgets::BudgetLineOut, budgets::UnitBudgetOut, budgets::SetBudgetRequest, budgets::BudgetSet,
         plans::PlansOut, plans::PlanOut, plans::PlanYearOut, plans::FindingOut, plans::SetPlanRequest, plans::PlanSet,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,
         targets::TableRowIn, targets::TableRecorded, targets::ProgressOut, targets::UnitProgressOut, targets::IndicatorTargetOut,

@@ -120,6 +120,9 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("post", "/chi-tieu" | "/api/v1/targets/{year}/{unit}/table") | ("put", "/api/v1/targets/{year}/{unit}") => {
             yes(writes)
         }
+        // Budgets: read like the unit, entered by who may change it.
+        ("get", "/ngan-sach" | "/ngan-sach/tai" | "/api/v1/budgets/{unit}") => yes(reads),
+        ("post", "/ngan-sach") | ("put", "/api/v1/budgets/{unit}") => yes(writes),
         // Plans: read like the unit, recorded by who may change it.
         ("get", "/api/v1/plans/{unit}") => yes(reads),
         ("put", "/api/v1/plans/{unit}/{first_year}/{last_year}") => yes(writes),
@@ -149,6 +152,9 @@ fn targets(path: &str) -> &'static [Target] {
         "/api/v1/targets/{year}/{unit}/progress",
         "/api/v1/plans/{unit}",
         "/api/v1/plans/{unit}/{first_year}/{last_year}",
+        "/ngan-sach",
+        "/ngan-sach/tai",
+        "/api/v1/budgets/{unit}",
         "/giam-sat",
         "/giam-sat/tai",
         "/api/v1/monitoring/{kind}/{year}/{unit}",
@@ -561,6 +567,25 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                                 ),
                             ),
                             ("get", "/api/v1/plans/{unit}") => (format!("/api/v1/plans/{}", unit(t)), None),
+                            ("get", "/ngan-sach" | "/ngan-sach/tai") => (format!("{path}?unit={}", unit(t)), None),
+                            ("post", "/ngan-sach") => (
+                                path.to_string(),
+                                Some(multipart(&[
+                                    ("action", None, b"set".to_vec()),
+                                    ("unit", None, unit(t).into_bytes()),
+                                    ("project", None, b"HP2".to_vec()),
+                                    ("source", None, b"central".to_vec()),
+                                    ("from", None, b"2026".to_vec()),
+                                    ("amount_0", None, b"1000000".to_vec()),
+                                ])),
+                            ),
+                            ("get", "/api/v1/budgets/{unit}") => (format!("/api/v1/budgets/{}", unit(t)), None),
+                            ("put", "/api/v1/budgets/{unit}") => (
+                                format!("/api/v1/budgets/{}", unit(t)),
+                                json(
+                                    &serde_json::json!({"project_code": "HP2", "source": "central", "first_year": 2026, "allocated": [1000000]}),
+                                ),
+                            ),
                             ("put", "/api/v1/plans/{unit}/{first_year}/{last_year}") => (
                                 format!("/api/v1/plans/{}/2026/2030", unit(t)),
                                 json(&serde_json::json!({"title": "Kế hoạch giảm nghèo 2026–2030"})),
