@@ -13,6 +13,7 @@
 //! threads.
 
 pub mod answers;
+pub mod beneficiary;
 pub mod budgets;
 pub mod coverage;
 pub mod edit;
@@ -25,6 +26,7 @@ pub mod progress;
 pub mod report;
 pub mod review;
 pub mod score;
+pub mod support;
 pub mod targets;
 
 pub use error::AppError;

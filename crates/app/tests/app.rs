@@ -520,3 +520,145 @@ async fn refused_applicants_get_a_written_reply_after_the_decision() {
         }
     }
 }
+
+/// Issue 14: support recorded for a household counts in form 8's column of its group for the
+/// period of the year it was delivered — once per household — and the report cache stays the
+/// one the data builds.
+#[tokio::test]
+async fn support_recorded_for_households_counts_in_form_8_once_per_household() {
+    use vuonlen_app::report::{ReportRequest, to_bytes};
+    use vuonlen_app::support::{SupportEntry, record_support_entry};
+    use vuonlen_io::forms::Form;
+    use vuonlen_store::Selection;
+    let dir = tempfile::tempdir().expect("tmp");
+    let standards = Standards::embedded().expect("standards");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        import_edited(&all, files(dir.path(), "s", 12, None, false), ",3000000,,", ",1000000,,").await;
+        let p = vuonlen_store::period::get(&db, 2025).await.expect("read").expect("period");
+        let sel = Selection::parse("VN").expect("unit");
+        let std = standard();
+        let health = || async {
+            let req = ReportRequest { form: Form::F8, selection: &sel, period: &p, from: None, standard: &std };
+            let rows = cells(to_bytes(&all, req).await.expect("form 8").0);
+            let head = rows.iter().position(|r| r.iter().any(|c| c == "Y tế")).expect("heading");
+            let col = rows[head].iter().position(|c| c == "Y tế").expect("column");
+            let n: Vec<f64> = rows
+                .iter()
+                .filter(|r| r.iter().any(|c| c == "Hộ nghèo" || c == "Hộ cận nghèo"))
+                .map(|r| r[col].parse().unwrap_or(0.0))
+                .collect();
+            n[0] + n[1]
+        };
+        assert_eq!(health().await, 6.0, "{engine}: as recorded in the survey");
+        let f = vuonlen_store::browse::HouseholdFilter::default();
+        let ids: Vec<i64> = all
+            .households(2025, "2022-2025", &f, 0, 100)
+            .await
+            .expect("list")
+            .items
+            .iter()
+            .map(|h| h.household_id)
+            .collect();
+        assert_eq!(ids.len(), 12, "{engine}");
+        let card = |member: Option<i64>, day: &str| SupportEntry {
+            kind: "Thẻ BHYT".into(),
+            member_no: member,
+            delivered_on: NaiveDate::parse_from_str(day, "%Y-%m-%d").ok(),
+            project_code: Some("DA3.TDA2".into()),
+            ..Default::default()
+        };
+        // A card is received by a person: without a member, or with one not of the household, refused.
+        let no_member =
+            record_support_entry(&all, &standards, ids[0], &card(None, "2025-06-01"), "t", "t").await.expect("w");
+        assert!(no_member.is_err(), "{engine}");
+        let stranger =
+            record_support_entry(&all, &standards, ids[0], &card(Some(99), "2025-06-01"), "t", "t").await.expect("w");
+        let why = stranger.expect_err("refused");
+        assert!(why.0[0].1.contains("no member 99"), "{engine}: {why:?}");
+        // Every household's head gets a card in 2025 (the first one two): all 12 count, once.
+        for id in &ids {
+            assert_eq!(
+                record_support_entry(&all, &standards, *id, &card(Some(1), "2025-06-01"), "t", "t").await.expect("w"),
+                Ok(1)
+            );
+        }
+        record_support_entry(&all, &standards, ids[0], &card(Some(1), "2025-09-01"), "t", "t")
+            .await
+            .expect("w")
+            .expect("ok");
+        // Delivered in 2026 — paid by the 2026–2030 programme, whose catalogue knows no DA3 —
+        // and not in the 2025 forms.
+        let mut later = card(Some(1), "2026-01-15");
+        let wrong = record_support_entry(&all, &standards, ids[1], &later, "t", "t").await.expect("w");
+        assert!(wrong.expect_err("DA3 is 2021–2025's").0[0].1.contains("'DA3.TDA2' is not a project of"), "{engine}");
+        later.project_code = Some("HP2".into());
+        record_support_entry(&all, &standards, ids[1], &later, "t", "t").await.expect("w").expect("ok");
+        assert_eq!(health().await, 12.0, "{engine}");
+        assert!(
+            db.check_tallies().await.expect("check").iter().all(|c| c.holds()),
+            "{engine}: the cache is the data's"
+        );
+        assert_eq!(all.support_of(ids[0]).await.expect("read").len(), 2, "{engine}");
+        // An officer of no commune of these households writes nothing and reads nothing of them.
+        let far = db.scoped(vuonlen_store::Scope::units(["14"]).expect("scope"));
+        let refused =
+            record_support_entry(&far, &standards, ids[2], &card(Some(1), "2025-06-01"), "x", "t").await.expect("w");
+        assert!(refused.expect_err("outside").0[0].1.contains("outside your area"), "{engine}");
+        assert!(far.support_of(ids[0]).await.expect("read").is_empty(), "{engine}");
+    }
+}
+
+/// Issue 14: a beneficiary list holds the commune's households that meet its rule, each with its
+/// reason; support delivered against it to a household that does not meet the rule is refused.
+#[tokio::test]
+async fn a_beneficiary_list_takes_who_meets_its_rule_and_refuses_support_to_anyone_else() {
+    use vuonlen_app::beneficiary::{ListRequest, build_list, deliver, list_view};
+    use vuonlen_core::eligibility::EligibilityRule;
+    let dir = tempfile::tempdir().expect("tmp");
+    let standards = Standards::embedded().expect("standards");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        // Twelve households of one commune, one of them under the urban line.
+        import_edited(&all, files(dir.path(), "s", 12, None, false), "Chủ hộ 0,,3000000", "Chủ hộ 0,,1000000").await;
+        let f = vuonlen_store::browse::HouseholdFilter::default();
+        let listed = all.households(2025, "2022-2025", &f, 0, 100).await.expect("list").items;
+        let commune = listed[0].current_commune.clone();
+        // The rule takes the class of the commune's first household; the others of the commune
+        // not of that class are outside it.
+        let class = listed[0].class.expect("classified").key();
+        let in_commune: Vec<&vuonlen_store::browse::HouseholdRow> =
+            listed.iter().filter(|h| h.current_commune == commune).collect();
+        let req = |classes: &[&str]| ListRequest {
+            commune: commune.clone(),
+            period: 2025,
+            title: "Sửa nhà".into(),
+            project_code: Some("DA5".into()),
+            support_kind: "house_repaired".into(),
+            rule: EligibilityRule { classes: classes.iter().map(|c| c.to_string()).collect(), deprived_any: vec![] },
+        };
+        let refused = build_list(&all, &standards, &req(&[]), "t", "t").await.expect("build");
+        assert!(refused.expect_err("no class").iter().any(|w| w.1.contains("at least one class")), "{engine}");
+        let id = build_list(&all, &standards, &req(&[class]), "t", "t").await.expect("build").expect("built");
+        let view = list_view(&all, &standards, id).await.expect("view").expect("found");
+        let of_class = in_commune.iter().filter(|h| h.class.map(|c| c.key()) == Some(class)).count();
+        assert_eq!(view.households.len(), of_class, "{engine}: every household of the class, no other");
+        let label = vuonlen_core::Class::parse(class).expect("class").label_vi();
+        assert!(view.households.iter().all(|(_, reason)| reason == label), "{engine}");
+        let on: std::collections::HashSet<i64> = view.households.iter().map(|(b, _)| b.household_id).collect();
+        let day = NaiveDate::from_ymd_opt(2025, 11, 20);
+        let member = view.households[0].0.household_id;
+        let ok = deliver(&all, &standards, &view.list, member, None, day, Some(20_000_000), "t", "t").await.expect("w");
+        assert_eq!(ok, Ok(1), "{engine}");
+        // A household of the commune that is not poor: refused, nothing written.
+        let outsider = listed.iter().map(|h| h.household_id).find(|h| !on.contains(h));
+        assert!(outsider.is_some(), "{engine}: households of another class or commune exist");
+        if let Some(outsider) = outsider {
+            let no = deliver(&all, &standards, &view.list, outsider, None, day, None, "t", "t").await.expect("w");
+            assert!(no.expect_err("not on the list").0[0].1.contains("does not meet the list's rule"), "{engine}");
+            assert!(all.support_of(outsider).await.expect("read").is_empty(), "{engine}");
+        }
+        let again = list_view(&all, &standards, id).await.expect("view").expect("found");
+        assert_eq!(again.households.iter().map(|(b, _)| b.delivered).sum::<i64>(), 1, "{engine}");
+    }
+}

@@ -2055,3 +2055,78 @@ fn budget_scenario(db: &str, dir: &Path) {
     let again = run(&["budget", "check", "--file", s(&out)]);
     assert!(again.status.success(), "{}", text(&again));
 }
+
+#[test]
+fn an_agency_s_support_list_is_refused_located_then_imported_and_counted_in_form_8() {
+    let dir = tempfile::tempdir().expect("tmp");
+    support_scenario(&format!("sqlite://{}", s(&dir.path().join("support.db"))), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        let pg_dir = dir.path().join("pg");
+        std::fs::create_dir_all(&pg_dir).expect("mkdir");
+        support_scenario(&pg.db_url(), &pg_dir);
+    }
+}
+
+fn support_scenario(db: &str, dir: &Path) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db, "--actor", "can-bo-xa"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let text = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(run(&["db", "migrate"]).status.success());
+    let rows: Vec<_> = (1..=4).map(|i| registry_household(&format!("H{i}"), true, 2)).collect();
+    import_period(db, dir, "2025", &rows);
+    let form8_housing = || {
+        use calamine::{Reader, open_workbook_auto};
+        let out = dir.join("f8.xlsx");
+        let r = run(&["report", "--form", "8", "--unit", "00097", "--period", "2025", "--out", s(&out)]);
+        assert!(r.status.success(), "{}", text(&r));
+        let mut wb = open_workbook_auto(&out).expect("form");
+        let first = wb.sheet_names().first().cloned().expect("a sheet");
+        let range = wb.worksheet_range(&first).expect("sheet");
+        let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+        let head = rows.iter().position(|r| r.iter().any(|c| c == "Nhà ở")).expect("heading");
+        let c = rows[head].iter().position(|x| x == "Nhà ở").expect("column");
+        rows.iter().filter(|r| r.iter().any(|x| x == "Hộ nghèo")).map(|r| r[c].parse::<f64>().unwrap_or(0.0)).next()
+    };
+    let before = form8_housing();
+    // The list: an unknown household, an unknown kind, a card without a member, a bad day.
+    let header = "Mã xã,Mã hộ,Số thứ tự thành viên,Loại hỗ trợ,Ngày hỗ trợ,Số tiền (đồng),Mã dự án,Nguồn vốn\n";
+    let file = dir.join("ho-tro.csv");
+    let errors = dir.join("ho-tro.errors.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{header}00097,H9,,Xây mới nhà ở,2025-03-01,40.000.000,DA5,central\n\
+             00097,H1,,phép màu,2025-03-01,,,\n\
+             00097,H2,,Xây mới nhà ở,31/02/2025,40.000.000,DA5,central\n\
+             00097,H3,,Sửa chữa nhà ở,2025-04-01,20.000.000,DA5,local\n"
+        ),
+    )
+    .expect("write");
+    let import = || run(&["support", "import", "--file", s(&file), "--errors-out", s(&errors)]);
+    let refused = import();
+    assert!(!refused.status.success(), "{}", text(&refused));
+    let (_, found) = read_csv(&errors);
+    let at: Vec<(&str, &str)> = found.iter().map(|r| (r[3].as_str(), r[5].as_str())).collect();
+    assert_eq!(at, [("2", "H9"), ("3", "phép màu"), ("4", "31/02/2025")], "{found:?}");
+    assert_eq!(form8_housing(), before, "nothing recorded");
+    std::fs::write(
+        &file,
+        format!(
+            "{header}00097,H2,,Xây mới nhà ở,2025-03-01,40.000.000,DA5,central\n\
+             00097,H3,,Sửa chữa nhà ở,2025-04-01,20.000.000,DA5,local\n\
+             00097,H3,1,Thẻ BHYT,2025-01-10,,DA3.TDA2,\n"
+        ),
+    )
+    .expect("write");
+    let imported = import();
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(text(&imported).contains("Recorded 3 support records"), "{}", text(&imported));
+    let shown = text(&run(&["support", "show", "--commune", "00097", "--household", "H3"]));
+    assert!(shown.contains("2025-04-01\thouse_repaired\thousing\t\t20000000\tDA5\tlocal"), "{shown}");
+    assert!(shown.contains("2025-01-10\thealth_insurance_card\thealth\t1\t"), "{shown}");
+    // Form 8 counts H2 and H3 among the poor households supported with housing.
+    assert_eq!(form8_housing().map(|n| n - before.unwrap_or(0.0)), Some(2.0));
+}

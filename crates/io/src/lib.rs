@@ -39,6 +39,7 @@ pub mod score_answers;
 mod seen;
 mod split;
 pub mod summary;
+pub mod support_table;
 mod table_reader;
 mod target_table;
 mod totals;

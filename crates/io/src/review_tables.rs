@@ -284,8 +284,9 @@ impl ColumnFile {
     }
 }
 
-/// Reads a file of `columns` (`.csv`, or `.xlsx`: its first sheet); a file with an error yields
-/// no rows.
+/// Reads a file of `columns` (`.csv`, or `.xlsx`: its first sheet): every row that could be read,
+/// whatever problems other rows have — so that what the application checks next is reported
+/// with them, all at once; a caller records nothing unless the report is clean.
 pub fn read_column_file(columns: &'static [StepColumn], path: &Path) -> Result<ColumnFile, ReadError> {
     let mut r = Reader {
         columns,
@@ -315,15 +316,16 @@ pub fn read_column_file(columns: &'static [StepColumn], path: &Path) -> Result<C
         file: if r.ctx.file.is_empty() { file_name(path) } else { r.ctx.file },
         sheet: r.ctx.sheet,
         headers,
-        rows: if clean { r.rows } else { Vec::new() },
+        rows: r.rows,
         report,
     })
 }
 
-/// Reads a step file (`.csv`, or `.xlsx`: its first sheet).
+/// Reads a step file (`.csv`, or `.xlsx`: its first sheet); a file with an error yields no rows.
 pub fn read_step_file(table: StepTable, path: &Path) -> Result<StepFile, ReadError> {
     let f = read_column_file(table.columns(), path)?;
-    Ok(StepFile { table, file: f.file, sheet: f.sheet, headers: f.headers, rows: f.rows, report: f.report })
+    let rows = if f.report.errors.is_empty() { f.rows } else { Vec::new() };
+    Ok(StepFile { table, file: f.file, sheet: f.sheet, headers: f.headers, rows, report: f.report })
 }
 
 struct Reader {

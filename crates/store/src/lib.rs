@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod beneficiary;
 pub mod browse;
 pub mod budgets;
 mod bulk;
@@ -36,6 +37,7 @@ pub mod rows;
 pub mod scope;
 pub mod select;
 mod sql;
+pub mod support;
 mod tally;
 pub mod targets;
 #[cfg(feature = "testing")]

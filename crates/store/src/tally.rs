@@ -29,12 +29,12 @@ macro_rules! group_columns {
          CASE WHEN c.class IN ('poor', 'near_poor') THEN c.deprived ELSE 0 END, \
          CASE WHEN c.class IN ('poor', 'near_poor') THEN c.subgroups \
              + 64 * (CASE WHEN s.local_ethnic_minority = 1 THEN 1 ELSE 0 END) \
-             + 128 * (CASE WHEN s.support_health = 1 THEN 1 ELSE 0 END) \
-             + 256 * (CASE WHEN s.support_education = 1 THEN 1 ELSE 0 END) \
-             + 512 * (CASE WHEN s.support_production = 1 THEN 1 ELSE 0 END) \
-             + 1024 * (CASE WHEN s.support_credit = 1 THEN 1 ELSE 0 END) \
-             + 2048 * (CASE WHEN s.support_housing = 1 THEN 1 ELSE 0 END) \
-             + 4096 * (CASE WHEN s.support_other = 1 THEN 1 ELSE 0 END) \
+             + 128 * (CASE WHEN s.support_health = 1 OR (COALESCE(m.mask, 0) & 1) <> 0 THEN 1 ELSE 0 END) \
+             + 256 * (CASE WHEN s.support_education = 1 OR (COALESCE(m.mask, 0) & 2) <> 0 THEN 1 ELSE 0 END) \
+             + 512 * (CASE WHEN s.support_production = 1 OR (COALESCE(m.mask, 0) & 4) <> 0 THEN 1 ELSE 0 END) \
+             + 1024 * (CASE WHEN s.support_credit = 1 OR (COALESCE(m.mask, 0) & 8) <> 0 THEN 1 ELSE 0 END) \
+             + 2048 * (CASE WHEN s.support_housing = 1 OR (COALESCE(m.mask, 0) & 16) <> 0 THEN 1 ELSE 0 END) \
+             + 4096 * (CASE WHEN s.support_other = 1 OR (COALESCE(m.mask, 0) & 32) <> 0 THEN 1 ELSE 0 END) \
              WHEN c.class = 'middle' AND s.nlndn = 1 THEN 8192 ELSE 0 END, \
          CASE WHEN c.class IN ('poor', 'near_poor') THEN c.causes ELSE 0 END, \
          c.head_ethnicity, COUNT(*), SUM(c.persons), SUM(c.children), SUM(c.children_no_insurance), \
@@ -46,6 +46,7 @@ macro_rules! group_columns {
 macro_rules! from_period {
     () => {
         "FROM classification c JOIN survey s ON s.period = c.period AND s.household_id = c.household_id \
+         LEFT JOIN support_mask m ON m.period = s.period AND m.household_id = s.household_id \
          WHERE c.period = $1 AND c.standard_id = $2 "
     };
 }
@@ -66,7 +67,8 @@ macro_rules! from_changed {
             changed_communes!(),
             ") d JOIN survey s ON s.current_province = d.current_province \
              AND s.current_commune = d.current_commune AND s.period = $1 \
-             JOIN classification c ON c.period = s.period AND c.standard_id = $2 AND c.household_id = s.household_id "
+             JOIN classification c ON c.period = s.period AND c.standard_id = $2 AND c.household_id = s.household_id \
+             LEFT JOIN support_mask m ON m.period = s.period AND m.household_id = s.household_id "
         )
     };
 }
@@ -108,6 +110,9 @@ pub(crate) enum Changed {
     /// Splits and merges (*tách hộ, nhập hộ*): nothing the tally reads, but the households'
     /// paths between periods (the movement cache).
     Lineage,
+    /// Answers of households of these communes that only the report cache reads (support
+    /// received): its groups there are rebuilt; the households' paths did not change.
+    Answers(BTreeSet<(String, String)>),
     /// Nothing either cache reads (review steps, resident totals, a decision recognising the
     /// computed classes); the period's version still moves: dashboards read more.
     Nothing,
@@ -121,7 +126,7 @@ const MAX_COMMUNES: usize = 400;
 /// and its movement version moves unless nothing a path reads changed. Returns the period's new
 /// version.
 pub(crate) async fn bump(tx: &mut Tx, period: i64, what: &Changed) -> Result<i64> {
-    let paths = i64::from(*what != Changed::Nothing);
+    let paths = i64::from(!matches!(what, Changed::Nothing | Changed::Answers(_)));
     let v: i64 = on_conn!(tx, c => sqlx::query_scalar(
         "INSERT INTO registry_version (period, version, movement_version) VALUES ($1, 1, $2) \
          ON CONFLICT (period) DO UPDATE SET version = registry_version.version + 1, \
@@ -134,8 +139,8 @@ pub(crate) async fn bump(tx: &mut Tx, period: i64, what: &Changed) -> Result<i64
     let everything = [("*".to_string(), "*".to_string())].into_iter().collect();
     let nothing = [("-".to_string(), "-".to_string())].into_iter().collect();
     let places: &BTreeSet<(String, String)> = match what {
-        Changed::Communes(c) if c.len() <= MAX_COMMUNES => c,
-        Changed::Communes(_) | Changed::Everything => &everything,
+        Changed::Communes(c) | Changed::Answers(c) if c.len() <= MAX_COMMUNES => c,
+        Changed::Communes(_) | Changed::Answers(_) | Changed::Everything => &everything,
         Changed::Lineage | Changed::Nothing => &nothing,
     };
     for (province, commune) in places {

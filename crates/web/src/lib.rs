@@ -159,6 +159,7 @@ routes! {
     "/ho/moi" => get(pages::household::new_form).post(pages::household::new_submit);
     "/ho/{id}" => get(pages::household::show);
     "/ho/{id}/sua" => get(pages::household::edit_form).post(pages::household::edit_submit);
+    "/ho/{id}/ho-tro" => post(pages::household::support_submit);
     "/nhap" => get(pages::import::show).post(pages::import::upload), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/nhap/{token}/xac-nhan" => post(pages::import::confirm);
     "/nhap/{token}/loi.csv" => get(pages::import::error_file);
@@ -173,6 +174,9 @@ routes! {
     "/chi-tieu/tai" => get(pages::targets::download);
     "/ngan-sach" => get(pages::budget::show).post(pages::budget::submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ngan-sach/tai" => get(pages::budget::download);
+    "/ho-tro" => get(pages::beneficiary::lists).post(pages::beneficiary::lists_submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
+    "/ho-tro/{id}" => get(pages::beneficiary::list).post(pages::beneficiary::deliver_submit);
+    "/ho-tro/{id}/tai" => get(pages::beneficiary::download);
     "/giam-sat" => get(pages::monitoring::show).post(pages::monitoring::act);
     "/giam-sat/tai" => get(pages::monitoring::download);
     "/bao-cao" => get(pages::reports::show);

@@ -2196,3 +2196,76 @@ async fn a_province_enters_a_sub_project_s_four_year_budget_and_follows_its_comm
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_officer_records_support_on_the_household_page() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let id = id_in(&w.db, &w.own).await;
+        let (session, csrf) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let post = |pairs: &[(&str, &str)]| {
+            Request::post(format!("/ho/{id}/ho-tro?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(serde_urlencoded::to_string(pairs).expect("form")))
+                .expect("request")
+        };
+        // A card for a member the household does not have: refused, said, nothing listed.
+        let r = send(
+            &w.app,
+            post(&[
+                ("kind", "health_insurance_card"),
+                ("member_no", "99"),
+                ("delivered_on", "2025-05-02"),
+                ("period", "2025"),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("Hộ không có thành viên số 99"), "{engine}: {}", r.body);
+        assert!(r.body.contains("Chưa ghi hỗ trợ nào."), "{engine}");
+        // A policy loan with its amount, paid by DA3.TDA1's central budget: listed.
+        let r = send(
+            &w.app,
+            post(&[
+                ("kind", "policy_loan"),
+                ("member_no", ""),
+                ("delivered_on", "2025-05-02"),
+                ("amount", "50.000.000"),
+                ("project_code", "DA3.TDA1"),
+                ("source", "policy_credit"),
+                ("period", "2025"),
+            ]),
+        )
+        .await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi hỗ trợ."), "{engine}");
+        let page = w.page(&session, &format!("/ho/{id}")).await;
+        assert!(
+            page.body.contains("Vay vốn tín dụng chính sách") && page.body.contains("50.000.000"),
+            "{engine}: {}",
+            page.body
+        );
+        assert!(page.body.contains("data-testid=\"support-form\""), "{engine}");
+        // The province's viewer-only national office sees it without the form; a sibling
+        // commune's household is not found for this officer.
+        let (national, _) = w.sign_in("trunguong", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let seen = w.page(&national, &format!("/ho/{id}")).await;
+        assert!(
+            seen.body.contains("Vay vốn tín dụng chính sách") && !seen.body.contains("data-testid=\"support-form\""),
+            "{engine}"
+        );
+        let sibling = id_in(&w.db, &w.sibling).await;
+        let r = send(
+            &w.app,
+            Request::post(format!("/ho/{sibling}/ho-tro?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from("kind=legal_aid&delivered_on=2025-05-02"))
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{engine}");
+    }
+}

@@ -9,6 +9,7 @@ pub mod review;
 pub mod score;
 pub mod standards;
 pub mod summary;
+pub mod support;
 pub mod synth;
 pub mod targets;
 pub mod totals;

@@ -58,6 +58,14 @@ struct HouseholdPage {
     may_edit: bool,
     /// The provisions of the period's standard not verified against the official text.
     unverified: Vec<(String, String)>,
+    /// Support received: day, kind, group, member, amount, project, source.
+    support: Vec<[String; 7]>,
+    support_kinds: Vec<(&'static str, String)>,
+    member_options: Vec<(i64, String)>,
+    sources: Vec<(&'static str, &'static str)>,
+    today: String,
+    support_message: Option<String>,
+    support_failed: bool,
 }
 
 async fn period_of(state: &AppState, year: i64) -> Result<(Period, Arc<Standard>), AppError> {
@@ -83,6 +91,11 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(q): Query<PeriodQuery>,
 ) -> Result<Response, PageError> {
+    Ok(render(&page(&state, &v, &uri, id, &q).await?)?.into_response())
+}
+
+async fn page(state: &AppState, v: &Viewer, uri: &Uri, id: i64, q: &PeriodQuery) -> Result<HouseholdPage, AppError> {
+    let state = state.clone();
     let l = v.lang;
     let reg = v.registry(&state);
     let view = reg.household_by_id(id).await?;
@@ -212,7 +225,7 @@ pub async fn show(
         })
         .collect();
     let page = HouseholdPage {
-        c: Chrome::of(&v, &uri),
+        c: Chrome::of(v, uri),
         id,
         period: year,
         code: d.survey.household_code.clone(),
@@ -220,7 +233,7 @@ pub async fn show(
         commune: commune_name(&d.survey.commune_code),
         village: d.survey.village.clone(),
         address: d.survey.address.clone(),
-        flash: q.saved.map(|_| l.s("Đã lưu.", "Saved.").to_string()),
+        flash: q.saved.as_ref().map(|_| l.s("Đã lưu.", "Saved.").to_string()),
         class_key,
         class_label: class_label_s,
         explanation,
@@ -233,10 +246,134 @@ pub async fn show(
         status: status.join(" · "),
         lineage,
         audit,
-        may_edit: reg.may_change(&d.current_province, &d.current_commune),
+        may_edit: v.access.may_edit() && reg.may_change(&d.current_province, &d.current_commune),
         unverified: std.unverified_provisions().into_iter().map(|(what, citation, _)| (what, citation)).collect(),
+        support: reg
+            .support_of(id)
+            .await?
+            .into_iter()
+            .map(|r| {
+                let kind = vuonlen_core::support::support_kind(&r.kind);
+                let group = vuonlen_core::support::SupportGroup::ALL.into_iter().find(|g| g.key() == r.group);
+                [
+                    r.delivered_on.clone(),
+                    kind.map_or(r.kind.clone(), |k| l.s(k.label_vi, k.label_en).to_string()),
+                    group.map_or(r.group.clone(), |g| l.s(g.label_vi(), g.key()).to_string()),
+                    r.member_no.map(|m| m.to_string()).unwrap_or_default(),
+                    r.amount.map(|a| l.int(a)).unwrap_or_default(),
+                    r.project_code.clone().unwrap_or_default(),
+                    r.source
+                        .as_deref()
+                        .and_then(|s| vuonlen_core::budget::FundSource::ALL.into_iter().find(|f| f.key() == s))
+                        .map(|f| l.s(f.label_vi(), f.label_en()).to_string())
+                        .unwrap_or_default(),
+                ]
+            })
+            .collect(),
+        support_kinds: vuonlen_core::support::SUPPORT_KINDS
+            .iter()
+            .map(|k| (k.key, format!("{} ({})", l.s(k.label_vi, k.label_en), l.s(k.group.label_vi(), k.group.key()))))
+            .collect(),
+        member_options: d.members.iter().map(|m| (m.member_no, m.full_name.clone())).collect(),
+        sources: vuonlen_core::budget::FundSource::ALL
+            .iter()
+            .map(|f| (f.key(), l.s(f.label_vi(), f.label_en())))
+            .collect(),
+        today: chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+        support_message: None,
+        support_failed: false,
     };
-    Ok(render(&page)?.into_response())
+    Ok(page)
+}
+
+/// A support entry from the household page's form.
+#[derive(Deserialize)]
+pub struct SupportForm {
+    kind: String,
+    member_no: Option<String>,
+    delivered_on: String,
+    amount: Option<String>,
+    project_code: Option<String>,
+    source: Option<String>,
+    note: Option<String>,
+    period: Option<i64>,
+}
+
+/// Records support the household received (`POST /ho/{id}/ho-tro`): the page again with the
+/// entry listed, or with every reason it was refused.
+pub async fn support_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<SupportForm>,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    if !v.access.may_edit() {
+        return Err(AppError::Forbidden(l.s("ghi hỗ trợ", "recording support").into()).into());
+    }
+    let reg = v.registry(&state);
+    let q = PeriodQuery { period: f.period, saved: None, commune: None };
+    // Readable (404 otherwise, as for any household), and changeable by the user.
+    if !page(&state, &v, &uri, id, &q).await?.may_edit {
+        return Err(AppError::Forbidden(l.s("ghi hỗ trợ", "recording support").into()).into());
+    }
+    let mut bad = Vec::new();
+    let delivered_on = chrono::NaiveDate::parse_from_str(f.delivered_on.trim(), "%Y-%m-%d").ok();
+    if delivered_on.is_none() {
+        bad.push(l.s("Ngày hỗ trợ phải có dạng YYYY-MM-DD.", "The day must be YYYY-MM-DD.").to_string());
+    }
+    let member_no = match f.member_no.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => match m.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                bad.push(format!("'{m}' {}", l.s("không phải số thứ tự thành viên.", "is not a member number.")));
+                None
+            }
+        },
+        None => None,
+    };
+    let amount = match f.amount.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) => match vuonlen_io::review_tables::parse_money(a) {
+            Some(n) => Some(n),
+            None => {
+                bad.push(format!("'{a}' {}", l.s("không phải số tiền (đồng).", "is not an amount of đồng.")));
+                None
+            }
+        },
+        None => None,
+    };
+    let refuse = |mut p: HouseholdPage, m: String| -> Result<Response, PageError> {
+        p.support_message = Some(m);
+        p.support_failed = true;
+        Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+    };
+    if !bad.is_empty() {
+        return refuse(page(&state, &v, &uri, id, &q).await?, bad.join(" "));
+    }
+    let entry = vuonlen_app::support::SupportEntry {
+        kind: f.kind,
+        member_no,
+        delivered_on,
+        amount,
+        project_code: f.project_code,
+        source: f.source,
+        list_id: None,
+        note: f.note,
+    };
+    let done = vuonlen_app::support::record_support_entry(&reg, &state.standards, id, &entry, &v.user.username, "web")
+        .await
+        .map_err(crate::households::app_error)?;
+    let mut p = page(&state, &v, &uri, id, &q).await?;
+    match done {
+        Ok(_) => {
+            p.support_message = Some(l.s("Đã ghi hỗ trợ.", "Support recorded.").to_string());
+            Ok(render(&p)?.into_response())
+        }
+        Err(why) => {
+            refuse(p, why.0.into_iter().map(|(vi, en)| l.s(&vi, &en).to_string()).collect::<Vec<_>>().join(" "))
+        }
+    }
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@
 //! [`Viewer`](crate::auth::Viewer).
 
 pub mod admin;
+pub mod beneficiary;
 pub mod budget;
 pub mod dashboard;
 pub mod household;

@@ -70,6 +70,13 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("get" | "post", "/ho/moi" | "/nhap") | ("post", "/dan-cu") => yes(!c.writes.is_empty()),
         ("get", "/ho/{id}" | "/api/v1/households/{id}" | "/api/v1/households/{id}/surveys/{period}") => yes(reads),
         ("get" | "post", "/ho/{id}/sua") | ("put", "/api/v1/households/{id}/surveys/{period}") => yes(writes),
+        ("post", "/ho/{id}/ho-tro") => yes(writes),
+        // Beneficiary lists: read like their commune; built and delivered by who may change it;
+        // the support table is checked or recorded by whoever may edit (its rows are scoped).
+        ("get", "/ho-tro") => yes(signed_in),
+        ("post", "/ho-tro") => yes(!c.writes.is_empty()),
+        ("get", "/ho-tro/{id}" | "/ho-tro/{id}/tai") => yes(reads),
+        ("post", "/ho-tro/{id}") => yes(writes),
         // An upload belongs to the one who made it.
         ("post", "/nhap/{token}/xac-nhan") | ("get", "/nhap/{token}/loi.csv") => yes(c.name == "xa.own"),
         ("get", "/bao-cao/tai" | "/api/v1/reports" | "/api/v1/dashboard" | "/api/v1/households") => yes(reads),
@@ -339,6 +346,28 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
             Target::Sibling => w.sibling.clone(),
             Target::Far => w.far.clone(),
         };
+        // A beneficiary list of each target commune (every poor or near-poor household).
+        let mut lists = std::collections::HashMap::new();
+        let standards = vuonlen_core::Standards::embedded().expect("standards");
+        for t in [Target::Own, Target::Sibling, Target::Far] {
+            let req = vuonlen_app::beneficiary::ListRequest {
+                commune: unit(t),
+                period: 2025,
+                title: "Cấp thẻ BHYT".into(),
+                project_code: None,
+                support_kind: "legal_aid".into(),
+                rule: vuonlen_core::eligibility::EligibilityRule {
+                    classes: vec!["poor".into(), "near_poor".into(), "middle".into(), "not_poor".into()],
+                    deprived_any: vec![],
+                },
+            };
+            let id = vuonlen_app::beneficiary::build_list(&national, &standards, &req, "test", "test")
+                .await
+                .expect("build")
+                .expect("built");
+            lists.insert(t, id);
+        }
+        let list_of = |t: Target| lists[&if t == Target::None { Target::Own } else { t }];
         // In each target commune: a listed household, surveyed, agreed, posted, and one complaint.
         let mut complaints = std::collections::HashMap::new();
         for t in EVERYWHERE.iter().copied() {
@@ -457,6 +486,29 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ("post", "/ho/{id}/sua") => {
                                 (format!("/ho/{id}/sua?period=2025"), form(&[("action", "save")]))
                             }
+                            (_, "/ho-tro/{id}") => (
+                                format!("/ho-tro/{}", list_of(t)),
+                                (method == "post")
+                                    .then(|| {
+                                        form(&[
+                                            ("household_id", ids(t).to_string().as_str()),
+                                            ("delivered_on", "2025-06-01"),
+                                        ])
+                                    })
+                                    .flatten(),
+                            ),
+                            ("get", "/ho-tro/{id}/tai") => (format!("/ho-tro/{}/tai", list_of(t)), None),
+                            ("post", "/ho-tro") => (
+                                path.to_string(),
+                                Some(multipart(&[
+                                    ("action", None, b"check".to_vec()),
+                                    ("unit", None, unit(t).into_bytes()),
+                                ])),
+                            ),
+                            ("post", "/ho/{id}/ho-tro") => (
+                                format!("/ho/{id}/ho-tro"),
+                                form(&[("kind", "legal_aid"), ("delivered_on", "2025-06-01"), ("period", "2025")]),
+                            ),
                             ("get", "/nhap") => (path.to_string(), None),
                             ("post", "/nhap") => (path.to_string(), upload(&w.own, false)),
                             ("post", "/dan-cu") => (path.to_string(), residents_upload(&w.own)),

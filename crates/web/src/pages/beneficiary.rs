@@ -1,0 +1,319 @@
+//! Beneficiary lists and support (*danh sách thụ hưởng, hỗ trợ*): a commune's lists, built from
+//! the registry by a rule (classes, deprivations), each household with its reason; the support
+//! delivered recorded against a list, row by row; an agency's support table checked or recorded
+//! whole; the list downloaded for the implementing agency.
+
+use crate::auth::Viewer;
+use crate::error::{AppError, PageError};
+use crate::households::app_error;
+use crate::pages::import::{safe_name, save_upload};
+use crate::pages::{Chrome, XLSX_TYPE, render, written_attachment};
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use vuonlen_app::beneficiary::{ListRequest, build_list, deliver, list_table, list_view};
+use vuonlen_app::import::Finish;
+use vuonlen_app::support::record_support_table;
+use vuonlen_core::Class;
+use vuonlen_core::eligibility::EligibilityRule;
+use vuonlen_core::support::SUPPORT_KINDS;
+
+#[derive(Template, Default)]
+#[template(path = "beneficiary_lists.html")]
+struct ListsPage {
+    c: Chrome,
+    unit_code: String,
+    unit_name: String,
+    may_set: bool,
+    /// id, title, period, kind, households.
+    lists: Vec<(i64, String, i64, String, i64)>,
+    periods: Vec<i64>,
+    classes: Vec<(&'static str, &'static str)>,
+    indicators: Vec<(String, String)>,
+    kinds: Vec<(&'static str, String)>,
+    projects: Vec<(String, String)>,
+    message: Option<String>,
+    failed: bool,
+    problems: Vec<[String; 4]>,
+}
+
+#[derive(Template, Default)]
+#[template(path = "beneficiary_list.html")]
+struct ListPage {
+    c: Chrome,
+    id: i64,
+    title: String,
+    commune: String,
+    period: i64,
+    kind: String,
+    project: String,
+    rule: String,
+    may_set: bool,
+    /// household id, code, head, village, reason, times delivered.
+    rows: Vec<(i64, String, String, String, String, i64)>,
+    today: String,
+    message: Option<String>,
+    failed: bool,
+}
+
+#[derive(Deserialize)]
+pub struct UnitQuery {
+    pub unit: Option<String>,
+}
+
+async fn lists_page(state: &AppState, v: &Viewer, uri: &Uri, unit: Option<&str>) -> Result<ListsPage, AppError> {
+    let l = v.lang;
+    let reg = v.registry(state);
+    let unit = crate::pages::readable_admin_unit(v, &reg, unit).await?;
+    let commune = (unit.code.len() == 5).then_some(unit.code.as_str());
+    let lists = reg.beneficiary_lists(commune).await?;
+    let periods: Vec<i64> = vuonlen_store::period::list(&state.db).await?.iter().map(|p| p.year).rev().collect();
+    let latest = periods.first().copied().unwrap_or_else(crate::pages::this_year);
+    let std =
+        vuonlen_store::period::get(&state.db, latest).await?.and_then(|p| state.standards.get(&p.standard_id).ok());
+    Ok(ListsPage {
+        c: Chrome::of(v, uri),
+        may_set: commune.is_some() && v.access.may_edit() && reg.may_set_unit(&unit),
+        unit_name: unit.name.clone(),
+        unit_code: unit.code.clone(),
+        lists: lists
+            .into_iter()
+            .map(|b| {
+                let kind = vuonlen_core::support::support_kind(&b.support_kind)
+                    .map_or(b.support_kind.clone(), |k| l.s(k.label_vi, k.label_en).to_string());
+                (b.id, b.title, b.period, kind, b.households)
+            })
+            .collect(),
+        periods,
+        classes: Class::ALL.iter().map(|c| (c.key(), c.label_vi())).collect(),
+        indicators: std
+            .map(|s| s.indicators.iter().map(|i| (i.code.clone(), l.s(&i.name_vi, &i.name_en).to_string())).collect())
+            .unwrap_or_default(),
+        kinds: SUPPORT_KINDS.iter().map(|k| (k.key, l.s(k.label_vi, k.label_en).to_string())).collect(),
+        projects: state
+            .standards
+            .projects_for(latest)
+            .map(|c| c.entries().iter().map(|e| (e.code.to_string(), l.s(e.name_vi, e.name_en).to_string())).collect())
+            .unwrap_or_default(),
+        ..Default::default()
+    })
+}
+
+pub async fn lists(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Query(q): Query<UnitQuery>,
+) -> Result<Response, PageError> {
+    Ok(render(&lists_page(&state, &v, &uri, q.unit.as_deref()).await?)?.into_response())
+}
+
+/// `action=build` (a list from the registry) or `action=check`/`import` (a support table).
+pub async fn lists_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    mut mp: Multipart,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    if !v.access.may_edit() {
+        return Err(AppError::Forbidden(l.s("lập danh sách", "building lists").into()).into());
+    }
+    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    let mut file = None;
+    while let Some(mut field) = mp.next_field().await.map_err(|e| AppError::Invalid(e.to_string()))? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            let fname = safe_name(field.file_name().unwrap_or(""), "ho-tro.csv");
+            let path = dir.path().join(&fname);
+            if save_upload(state.upload_limit, 0, &mut field, &path, &mut Sha256::new()).await? > 0 {
+                file = Some(path);
+            }
+        } else {
+            let text = field.text().await.map_err(|e| AppError::Invalid(e.to_string()))?;
+            fields.push((name, text.trim().to_string()));
+        }
+    }
+    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, t)| t.clone()).unwrap_or_default();
+    let all = |k: &str| fields.iter().filter(|(n, _)| n == k).map(|(_, t)| t.clone()).collect::<Vec<_>>();
+    let unit = get("unit");
+    let reg = v.registry(&state);
+    let mut p = lists_page(&state, &v, &uri, Some(unit.as_str()).filter(|u| !u.is_empty())).await?;
+    let refuse = |mut p: ListsPage, m: String| -> Result<Response, PageError> {
+        p.message = Some(m);
+        p.failed = true;
+        Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+    };
+    match get("action").as_str() {
+        "build" => {
+            if !p.may_set {
+                return Err(AppError::Forbidden(l.s("lập danh sách", "building lists").into()).into());
+            }
+            let req = ListRequest {
+                commune: p.unit_code.clone(),
+                period: get("period").parse().unwrap_or(0),
+                title: get("title"),
+                project_code: Some(get("project")),
+                support_kind: get("kind"),
+                rule: EligibilityRule { classes: all("class"), deprived_any: all("deprived") },
+            };
+            match build_list(&reg, &state.standards, &req, &v.user.username, "web").await.map_err(app_error)? {
+                Ok(id) => Ok(axum::response::Redirect::to(&format!("/ho-tro/{id}")).into_response()),
+                Err(why) => {
+                    refuse(p, why.into_iter().map(|(vi, en)| l.s(&vi, &en).to_string()).collect::<Vec<_>>().join(" "))
+                }
+            }
+        }
+        action @ ("check" | "import") => {
+            let Some(file) = file else {
+                return refuse(p, l.s("Hãy chọn một tệp CSV hoặc Excel.", "Choose a CSV or Excel file.").into());
+            };
+            let finish = if action == "import" { Finish::Commit } else { Finish::CheckOnly };
+            let done = record_support_table(&reg, &state.standards, file, &v.user.username, "web", finish)
+                .await
+                .map_err(app_error)?;
+            if !done.file.report.is_clean() {
+                p.problems = done
+                    .file
+                    .report
+                    .errors
+                    .iter()
+                    .map(|e| {
+                        [
+                            if e.row > 0 { e.row.to_string() } else { String::new() },
+                            e.column.clone(),
+                            e.value.clone(),
+                            l.s(&e.message_vi, &e.message_en).to_string(),
+                        ]
+                    })
+                    .collect();
+                let n = p.problems.len();
+                return refuse(
+                    p,
+                    format!(
+                        "{} {n} {}",
+                        l.s("Bảng có", "The table has"),
+                        l.s("lỗi: không ghi gì.", "problems: nothing was recorded.")
+                    ),
+                );
+            }
+            p.message = Some(match done.recorded {
+                Some(k) => format!("{} {k} {}", l.s("Đã ghi", "Recorded"), l.s("bản ghi hỗ trợ.", "support records.")),
+                None => format!(
+                    "{} {} {}",
+                    l.s("Bảng hợp lệ:", "The table is valid:"),
+                    done.records,
+                    l.s("bản ghi; chưa ghi.", "records; nothing recorded.")
+                ),
+            });
+            Ok(render(&p)?.into_response())
+        }
+        _ => Err(AppError::Invalid(l.s("Thao tác không hợp lệ.", "Unknown action.").into()).into()),
+    }
+}
+
+async fn list_page(state: &AppState, v: &Viewer, uri: &Uri, id: i64) -> Result<ListPage, AppError> {
+    let l = v.lang;
+    let reg = v.registry(state);
+    let view = list_view(&reg, &state.standards, id).await.map_err(app_error)?.ok_or(AppError::NotFound)?;
+    let b = &view.list;
+    let commune = vuonlen_store::targets::TargetUnit::parse(&b.commune).map_or(b.commune.clone(), |u| u.name);
+    Ok(ListPage {
+        c: Chrome::of(v, uri),
+        id,
+        title: b.title.clone(),
+        commune,
+        period: b.period,
+        kind: vuonlen_core::support::support_kind(&b.support_kind)
+            .map_or(b.support_kind.clone(), |k| l.s(k.label_vi, k.label_en).to_string()),
+        project: b.project_code.clone().unwrap_or_default(),
+        rule: view.rule_vi.clone(),
+        may_set: v.access.may_edit()
+            && vuonlen_store::targets::TargetUnit::parse(&b.commune).is_some_and(|u| reg.may_set_unit(&u)),
+        rows: view
+            .households
+            .iter()
+            .map(|(h, reason)| {
+                (
+                    h.household_id,
+                    h.household_code.clone(),
+                    h.head_name.clone(),
+                    h.village.clone(),
+                    reason.clone(),
+                    h.delivered,
+                )
+            })
+            .collect(),
+        today: chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
+        ..Default::default()
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<i64>,
+) -> Result<Response, PageError> {
+    Ok(render(&list_page(&state, &v, &uri, id).await?)?.into_response())
+}
+
+#[derive(Deserialize)]
+pub struct DeliverForm {
+    household_id: i64,
+    member_no: Option<String>,
+    delivered_on: String,
+    amount: Option<String>,
+}
+
+/// Records the list's support delivered to one of its households.
+pub async fn deliver_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<DeliverForm>,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    let reg = v.registry(&state);
+    let mut p = list_page(&state, &v, &uri, id).await?;
+    let list = reg.beneficiary_list(id).await?.ok_or(AppError::NotFound)?;
+    if !v.access.may_edit()
+        || !reg.may_set_unit(&vuonlen_store::targets::TargetUnit::parse(&list.commune).ok_or(AppError::NotFound)?)
+    {
+        return Err(AppError::Forbidden(l.s("ghi hỗ trợ", "recording support").into()).into());
+    }
+    let member_no = f.member_no.as_deref().map(str::trim).filter(|m| !m.is_empty()).and_then(|m| m.parse().ok());
+    let amount =
+        f.amount.as_deref().map(str::trim).filter(|a| !a.is_empty()).and_then(vuonlen_io::review_tables::parse_money);
+    let day = chrono::NaiveDate::parse_from_str(f.delivered_on.trim(), "%Y-%m-%d").ok();
+    let done = deliver(&reg, &state.standards, &list, f.household_id, member_no, day, amount, &v.user.username, "web")
+        .await
+        .map_err(app_error)?;
+    match done {
+        Ok(_) => {
+            let mut p = list_page(&state, &v, &uri, id).await?;
+            p.message = Some(l.s("Đã ghi hỗ trợ đã trao.", "Recorded the support delivered.").to_string());
+            Ok(render(&p)?.into_response())
+        }
+        Err(why) => {
+            p.message = Some(why.0.into_iter().map(|(vi, en)| l.s(&vi, &en).to_string()).collect::<Vec<_>>().join(" "));
+            p.failed = true;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
+        }
+    }
+}
+
+/// The list for the implementing agency (XLSX).
+pub async fn download(State(state): State<AppState>, v: Viewer, Path(id): Path<i64>) -> Result<Response, PageError> {
+    let reg = v.registry(&state);
+    let view = list_view(&reg, &state.standards, id).await.map_err(app_error)?.ok_or(AppError::NotFound)?;
+    let (head, rows) = list_table(&view);
+    let name = format!("danh-sach-thu-huong-{id}.xlsx");
+    Ok(written_attachment(&name, XLSX_TYPE, |path| vuonlen_io::write_plain_table(path, "danh-sach", &head, &rows))?)
+}
