@@ -142,10 +142,17 @@ pub async fn record_support_table(
     let mut found = Vec::new();
     let mut records = Vec::new();
     let mut rows = Vec::new();
+    let key = |r: &vuonlen_io::review_tables::StepRecord| {
+        let text = |k: &str| file.get(r, k).text().unwrap_or_default().to_string();
+        (text("commune_code"), text("household_code"))
+    };
+    let keys: Vec<(String, String)> =
+        file.rows.iter().map(key).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let households = reg.household_ids_of(&keys).await?;
     for r in &file.rows {
         let text = |k: &str| file.get(r, k).text().unwrap_or_default().to_string();
-        let (commune, code) = (text("commune_code"), text("household_code"));
-        let Some(household_id) = reg.household_id_of(&commune, &code).await? else {
+        let (commune, code) = key(r);
+        let Some(&household_id) = households.get(&(commune.clone(), code.clone())) else {
             found.push(file.problem(
                 r.row,
                 "household_code",

@@ -600,6 +600,29 @@ async fn support_recorded_for_households_counts_in_form_8_once_per_household() {
             "{engine}: the cache is the data's"
         );
         assert_eq!(all.support_of(ids[0]).await.expect("read").len(), 2, "{engine}");
+        // Many records at once are written in several statements (16 rows each on SQLite): every
+        // one is kept, once.
+        let legal = vuonlen_core::support::support_kind("legal_aid").expect("kind");
+        let many: Vec<vuonlen_store::support::NewSupport> = ids
+            .iter()
+            .flat_map(|id| (0..3).map(move |_| *id))
+            .map(|household_id| vuonlen_store::support::NewSupport {
+                household_id,
+                member_no: None,
+                delivered_on: NaiveDate::from_ymd_opt(2025, 7, 1).expect("day"),
+                kind: legal,
+                amount: None,
+                project_code: None,
+                source: None,
+                list_id: None,
+                note: None,
+            })
+            .collect();
+        assert_eq!(all.record_support(&many, "t", "t").await.expect("write"), Ok(36), "{engine}");
+        for id in &ids[2..] {
+            assert_eq!(all.support_of(*id).await.expect("read").len(), 4, "{engine}: one card and three aids");
+        }
+        assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds()), "{engine}");
         // An officer of no commune of these households writes nothing and reads nothing of them.
         let far = db.scoped(vuonlen_store::Scope::units(["14"]).expect("scope"));
         let refused =

@@ -12,6 +12,22 @@ pub(crate) enum Arg {
     Int(i64),
     Text(String),
     Bool(bool),
+    /// A NULL of an integer column.
+    NullInt,
+    /// A NULL of a text column.
+    NullText,
+}
+
+impl From<Option<i64>> for Arg {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Arg::NullInt, Arg::Int)
+    }
+}
+
+impl From<Option<&str>> for Arg {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Arg::NullText, |s| Arg::Text(s.to_string()))
+    }
 }
 
 impl From<i64> for Arg {
@@ -188,6 +204,8 @@ macro_rules! bound {
                 $crate::sql::Arg::Int(v) => q.bind(*v),
                 $crate::sql::Arg::Text(v) => q.bind(v.as_str()),
                 $crate::sql::Arg::Bool(v) => q.bind(*v),
+                $crate::sql::Arg::NullInt => q.bind(None::<i64>),
+                $crate::sql::Arg::NullText => q.bind(None::<&str>),
             };
         }
         q

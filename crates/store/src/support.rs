@@ -5,12 +5,12 @@
 //! communes' groups rebuilt by the next report). Read within the reader's area; audited.
 
 use crate::audit::{self, Change};
-use crate::db::{Tx, on_conn, on_pool};
+use crate::db::{Engine, Tx, on_conn, on_pool};
 use crate::error::Result;
 use crate::scope::Registry;
 use crate::sql::{Arg, Sql, bound};
 use chrono::{Datelike, NaiveDate};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use vuonlen_core::budget::FundSource;
 use vuonlen_core::support::SupportKind;
 
@@ -52,34 +52,76 @@ pub struct SupportRecord {
 /// Reasons records were refused, each with the record's index.
 pub type SupportRefusals = Vec<(usize, String, String)>;
 
-/// Where a household is today and the members of its latest survey up to a year.
-struct Place {
-    province: String,
-    commune: String,
+/// Values bound per statement. SQLite finds each numbered placeholder's value by walking the
+/// statement's list of names — binding `n` values costs `n²` (85 % of a 16,000-value insert's
+/// time, measured) — so statements there stay small; PostgreSQL takes many.
+fn values_per_statement(engine: Engine) -> usize {
+    match engine {
+        Engine::Sqlite => 256,
+        Engine::Postgres => 16_000,
+    }
 }
 
-async fn place_of(tx: &mut Tx, household_id: i64) -> Result<Option<Place>> {
-    let r: Option<(String, String)> = on_conn!(tx, c => sqlx::query_as(
-        "SELECT province_code, commune_code FROM household WHERE id = $1",
-    )
-    .bind(household_id)
-    .fetch_optional(c)
-    .await?);
-    Ok(r.map(|(province, commune)| Place { province, commune }))
+/// Columns of a support record as inserted.
+const RECORD_VALUES: usize = 16;
+
+/// Today's (province, commune) of each of `ids` that is in the registry.
+async fn places_of(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, (String, String)>> {
+    let mut out = HashMap::new();
+    let chunk_len = values_per_statement(tx.engine());
+    for chunk in ids.chunks(chunk_len) {
+        let mut q = Sql::new();
+        q.push("SELECT id, province_code, commune_code FROM household WHERE id IN (")
+            .bind_list(chunk.iter().copied())
+            .push(")");
+        let rows: Vec<(i64, String, String)> = on_conn!(tx, c => bound!(query_as, q).fetch_all(c).await?);
+        out.extend(rows.into_iter().map(|(id, p, c)| (id, (p, c))));
+    }
+    Ok(out)
 }
 
-/// Whether `member_no` is a member of the household in its latest survey up to `year`.
-async fn is_member(tx: &mut Tx, household_id: i64, year: i64, member_no: i64) -> Result<bool> {
-    let found: Option<i64> = on_conn!(tx, c => sqlx::query_scalar(
-        "SELECT m.member_no FROM member m WHERE m.household_id = $1 AND m.member_no = $3 AND m.period = \
-         (SELECT MAX(s.period) FROM survey s WHERE s.household_id = $1 AND s.period <= $2)",
-    )
-    .bind(household_id)
-    .bind(year)
-    .bind(member_no)
-    .fetch_optional(c)
-    .await?);
-    Ok(found.is_some())
+/// Each household's members by period (the periods in which it was surveyed), a period at a
+/// time (the member key's order).
+async fn members_of(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, BTreeMap<i64, BTreeSet<i64>>>> {
+    let mut out: HashMap<i64, BTreeMap<i64, BTreeSet<i64>>> = HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let periods: Vec<i64> = on_conn!(tx, c => sqlx::query_scalar("SELECT year FROM review_period ORDER BY year")
+        .fetch_all(c)
+        .await?);
+    let chunk_len = values_per_statement(tx.engine());
+    for period in periods {
+        for chunk in ids.chunks(chunk_len) {
+            let mut q = Sql::with_args([Arg::Int(period)]);
+            q.push("SELECT household_id, period, member_no FROM member WHERE period = $1 AND household_id IN (")
+                .bind_list(chunk.iter().copied())
+                .push(")");
+            let rows: Vec<(i64, i64, i64)> = on_conn!(tx, c => bound!(query_as, q).fetch_all(c).await?);
+            for (h, period, m) in rows {
+                out.entry(h).or_default().entry(period).or_default().insert(m);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The (list, household) pairs of `pairs` that are on their list.
+async fn on_lists(tx: &mut Tx, pairs: &BTreeSet<(i64, i64)>) -> Result<BTreeSet<(i64, i64)>> {
+    let mut out = BTreeSet::new();
+    let lists: BTreeSet<i64> = pairs.iter().map(|(l, _)| *l).collect();
+    for list in lists {
+        let households: Vec<i64> = pairs.iter().filter(|(l, _)| *l == list).map(|(_, h)| *h).collect();
+        for chunk in households.chunks(values_per_statement(tx.engine())) {
+            let mut q = Sql::with_args([Arg::Int(list)]);
+            q.push("SELECT list_id, household_id FROM beneficiary WHERE list_id = $1 AND household_id IN (")
+                .bind_list(chunk.iter().copied())
+                .push(")");
+            let rows: Vec<(i64, i64)> = on_conn!(tx, c => bound!(query_as, q).fetch_all(c).await?);
+            out.extend(rows);
+        }
+    }
+    Ok(out)
 }
 
 type SupportRow = (
@@ -111,19 +153,27 @@ impl Registry {
     ) -> Result<std::result::Result<u64, SupportRefusals>> {
         let at = crate::now();
         let mut tx = self.db.begin().await?;
+        let ids: Vec<i64> = records.iter().map(|r| r.household_id).collect::<BTreeSet<_>>().into_iter().collect();
+        let places = places_of(&mut tx, &ids).await?;
+        let with_member: Vec<i64> = records
+            .iter()
+            .filter(|r| r.member_no.is_some())
+            .map(|r| r.household_id)
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let members = members_of(&mut tx, &with_member).await?;
+        let wanted: BTreeSet<(i64, i64)> = records.iter().filter_map(|r| Some((r.list_id?, r.household_id))).collect();
+        let listed = on_lists(&mut tx, &wanted).await?;
         let mut refused = Vec::new();
-        let mut places: HashMap<i64, Option<Place>> = HashMap::new();
-        let mut touched: BTreeSet<(i64, i64)> = BTreeSet::new();
+        let mut touched: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
         let mut changed: HashMap<i64, BTreeSet<(String, String)>> = HashMap::new();
         for (k, r) in records.iter().enumerate() {
-            if let std::collections::hash_map::Entry::Vacant(e) = places.entry(r.household_id) {
-                e.insert(place_of(&mut tx, r.household_id).await?);
-            }
-            let Some(Some(place)) = places.get(&r.household_id) else {
+            let Some((province, commune)) = places.get(&r.household_id) else {
                 refused.push((k, "Hộ không có trong sổ hộ.".into(), "The household is not in the registry.".into()));
                 continue;
             };
-            if !self.may_change(&place.province, &place.commune) {
+            if !self.may_change(province, commune) {
                 refused.push((
                     k,
                     "Hộ ngoài phạm vi được giao cho tài khoản này.".into(),
@@ -132,31 +182,28 @@ impl Registry {
                 continue;
             }
             let year = i64::from(r.delivered_on.year());
-            if let Some(list) = r.list_id {
-                let on: Option<i64> = on_conn!(tx, c => sqlx::query_scalar(
-                    "SELECT household_id FROM beneficiary WHERE list_id = $1 AND household_id = $2",
-                )
-                .bind(list)
-                .bind(r.household_id)
-                .fetch_optional(c)
-                .await?);
-                if on.is_none() {
-                    refused.push((
-                        k,
-                        format!("Hộ không thuộc danh sách thụ hưởng số {list}: không đáp ứng điều kiện của danh sách."),
-                        format!("The household is not on beneficiary list {list}: it does not meet the list's rule."),
-                    ));
-                    continue;
-                }
+            if let Some(list) = r.list_id
+                && !listed.contains(&(list, r.household_id))
+            {
+                refused.push((
+                    k,
+                    format!("Hộ không thuộc danh sách thụ hưởng số {list}: không đáp ứng điều kiện của danh sách."),
+                    format!("The household is not on beneficiary list {list}: it does not meet the list's rule."),
+                ));
+                continue;
             }
             match r.member_no {
-                Some(m) if !is_member(&mut tx, r.household_id, year, m).await? => {
-                    refused.push((
-                        k,
-                        format!("Hộ không có thành viên số {m} (phiếu rà soát gần nhất)."),
-                        format!("The household has no member {m} (latest survey)."),
-                    ));
-                    continue;
+                Some(m) => {
+                    // The members of its latest survey up to the year delivered.
+                    let latest = members.get(&r.household_id).and_then(|by| by.range(..=year).next_back());
+                    if !latest.is_some_and(|(_, ms)| ms.contains(&m)) {
+                        refused.push((
+                            k,
+                            format!("Hộ không có thành viên số {m} (phiếu rà soát gần nhất)."),
+                            format!("The household has no member {m} (latest survey)."),
+                        ));
+                        continue;
+                    }
                 }
                 None if r.kind.per_person => {
                     refused.push((
@@ -166,53 +213,79 @@ impl Registry {
                     ));
                     continue;
                 }
-                _ => {}
+                None => {}
             }
-            let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-            on_conn!(tx, c => sqlx::query(
-                "INSERT INTO support_record (household_id, member_no, delivered_on, period, kind, support_group, group_bit, \
-                     amount, project_code, source, list_id, note, current_province, current_commune, recorded_by, recorded_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-            )
-            .bind(r.household_id)
-            .bind(r.member_no)
-            .bind(r.delivered_on.format("%Y-%m-%d").to_string())
-            .bind(year)
-            .bind(r.kind.key)
-            .bind(r.kind.group.key())
-            .bind(r.kind.group.bit())
-            .bind(r.amount.map(i))
-            .bind(r.project_code.as_deref())
-            .bind(r.source.map(|s| s.key()))
-            .bind(r.list_id)
-            .bind(r.note.as_deref())
-            .bind(place.province.as_str())
-            .bind(place.commune.as_str())
-            .bind(actor)
-            .bind(at.as_str())
-            .execute(c)
-            .await?
-            .rows_affected());
-            touched.insert((year, r.household_id));
-            changed.entry(year).or_default().insert((place.province.clone(), place.commune.clone()));
+            touched.entry(year).or_default().insert(r.household_id);
+            changed.entry(year).or_default().insert((province.clone(), commune.clone()));
         }
         if !refused.is_empty() {
             tx.rollback().await?;
             return Ok(Err(refused));
         }
+        let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        let chunk_len = values_per_statement(tx.engine());
+        for chunk in records.chunks(chunk_len / RECORD_VALUES) {
+            let mut q = Sql::new();
+            q.push(
+                "INSERT INTO support_record (household_id, member_no, delivered_on, period, kind, support_group, group_bit, \
+                     amount, project_code, source, list_id, note, current_province, current_commune, recorded_by, recorded_at) \
+                 VALUES ",
+            );
+            for (n, r) in chunk.iter().enumerate() {
+                let (province, commune) = &places[&r.household_id];
+                q.push(if n == 0 { "(" } else { ", (" })
+                    .bind(r.household_id)
+                    .push(", ")
+                    .bind(r.member_no)
+                    .push(", ")
+                    .bind(r.delivered_on.format("%Y-%m-%d").to_string())
+                    .push(", ")
+                    .bind(i64::from(r.delivered_on.year()))
+                    .push(", ")
+                    .bind(r.kind.key)
+                    .push(", ")
+                    .bind(r.kind.group.key())
+                    .push(", ")
+                    .bind(r.kind.group.bit())
+                    .push(", ")
+                    .bind(r.amount.map(i))
+                    .push(", ")
+                    .bind(r.project_code.as_deref())
+                    .push(", ")
+                    .bind(r.source.map(|s| s.key()))
+                    .push(", ")
+                    .bind(r.list_id)
+                    .push(", ")
+                    .bind(r.note.as_deref())
+                    .push(", ")
+                    .bind(province.as_str())
+                    .push(", ")
+                    .bind(commune.as_str())
+                    .push(", ")
+                    .bind(actor)
+                    .push(", ")
+                    .bind(at.as_str())
+                    .push(")");
+            }
+            on_conn!(tx, c => bound!(query, q).execute(c).await?.rows_affected());
+        }
         // The households' groups in each period, again from their records.
-        for (period, household) in &touched {
-            on_conn!(tx, c => sqlx::query(
-                "INSERT INTO support_mask (period, household_id, mask) \
-                 SELECT period, household_id, SUM(DISTINCT group_bit) FROM support_record \
-                 WHERE period = $1 AND household_id = $2 GROUP BY period, household_id \
-                 ON CONFLICT (period, household_id) DO UPDATE SET mask = excluded.mask",
-            )
-            .bind(*period)
-            .bind(*household)
-            .execute(c)
-            .await?
-            .rows_affected());
+        for (period, households) in &touched {
+            let households: Vec<i64> = households.iter().copied().collect();
+            for chunk in households.chunks(chunk_len) {
+                let mut q = Sql::with_args([Arg::Int(*period)]);
+                q.push(
+                    "INSERT INTO support_mask (period, household_id, mask) \
+                     SELECT period, household_id, SUM(DISTINCT group_bit) FROM support_record \
+                     WHERE period = $1 AND household_id IN (",
+                )
+                .bind_list(chunk.iter().copied())
+                .push(
+                    ") GROUP BY period, household_id \
+                     ON CONFLICT (period, household_id) DO UPDATE SET mask = excluded.mask",
+                );
+                on_conn!(tx, c => bound!(query, q).execute(c).await?.rows_affected());
+            }
         }
         for (period, communes) in changed {
             crate::tally::bump(&mut tx, period, &crate::tally::Changed::Answers(communes)).await?;
@@ -268,6 +341,33 @@ impl Registry {
                 recorded_at: r.13,
             })
             .collect())
+    }
+
+    /// The households of `keys` (commune as recorded, household code) the reader may read, by key
+    /// (a commune's codes at a time: the alias key's order).
+    pub async fn household_ids_of(&self, keys: &[(String, String)]) -> Result<HashMap<(String, String), i64>> {
+        let mut by_commune: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (commune, code) in keys {
+            by_commune.entry(commune.as_str()).or_default().push(code.as_str());
+        }
+        let mut out = HashMap::new();
+        let chunk_len = values_per_statement(self.db.engine());
+        for (commune, codes) in by_commune {
+            for chunk in codes.chunks(chunk_len) {
+                let mut q = Sql::with_args([Arg::from(commune)]);
+                q.push(
+                    "SELECT a.household_code, h.id FROM household_alias a JOIN (SELECT id, \
+                     province_code AS current_province, commune_code AS current_commune FROM household) h \
+                     ON h.id = a.household_id WHERE a.commune_code = $1 AND a.household_code IN (",
+                )
+                .bind_list(chunk.iter().copied())
+                .push(") AND ")
+                .append(&self.scope.sql("h"));
+                let rows: Vec<(String, i64)> = on_pool!(self.db, p => bound!(query_as, q).fetch_all(p).await?);
+                out.extend(rows.into_iter().map(|(k, id)| ((commune.to_string(), k), id)));
+            }
+        }
+        Ok(out)
     }
 
     /// The household of `(commune as recorded, household code)` in the registry, if the reader
