@@ -151,12 +151,19 @@ impl Registry {
         Ok(id)
     }
 
-    /// The lists of `commune` (all of the reader's area when `None`), newest first.
-    pub async fn beneficiary_lists(&self, commune: Option<&str>) -> Result<Vec<BeneficiaryList>> {
+    /// The lists of `unit` — a commune, a province's communes — (all of the reader's area when
+    /// `None` or `VN`), newest first.
+    pub async fn beneficiary_lists(&self, unit: Option<&str>) -> Result<Vec<BeneficiaryList>> {
         let mut q = Sql::new();
         q.push(select_lists!()).append(&self.scope.sql("l"));
-        if let Some(c) = commune {
-            q.push(" AND l.current_commune = ").bind(c);
+        match unit {
+            Some(c) if c.len() == 5 => {
+                q.push(" AND l.current_commune = ").bind(c);
+            }
+            Some(p) if p.len() == 2 => {
+                q.push(" AND l.current_province = ").bind(p);
+            }
+            _ => {}
         }
         q.push(" ORDER BY l.id DESC");
         let rows: Vec<ListRow> = on_pool!(self.db, p => bound!(query_as, q).fetch_all(p).await?);

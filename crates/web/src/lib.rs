@@ -216,6 +216,9 @@ routes! {
     "/api/v1/targets/{year}/{unit}/progress" => get(api::targets::get_progress);
     "/api/v1/plans/{unit}" => get(api::plans::get_plans);
     "/api/v1/budgets/{unit}" => get(api::budgets::get_budget).put(api::budgets::put_budget);
+    "/api/v1/households/{id}/support" => get(api::support::get_support).post(api::support::post_support);
+    "/api/v1/beneficiary-lists" => get(api::support::get_lists).post(api::support::post_list);
+    "/api/v1/beneficiary-lists/{id}" => get(api::support::get_list);
     "/api/v1/plans/{unit}/{first_year}/{last_year}" => put(api::plans::put_plan);
     "/api/v1/monitoring/{kind}/{year}/{unit}" => get(api::monitoring::get_monitoring).post(api::monitoring::post_monitoring);
     "/api/openapi.json" => get(api::openapi);

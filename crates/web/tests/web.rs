@@ -2269,3 +2269,46 @@ async fn a_commune_officer_records_support_on_the_household_page() {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{engine}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn support_and_beneficiary_lists_through_the_api() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        // A list of the commune's households of every class (the test commune's mix varies),
+        // built by its officer.
+        let body = serde_json::json!({"commune": w.own, "period": 2025, "title": "Thẻ BHYT", "support_kind": "health_insurance_card",
+            "project_code": "DA3.TDA2", "classes": ["poor", "near_poor", "middle", "not_poor"]});
+        let made = w.api("xa.own", "POST", "/api/v1/beneficiary-lists", Some(body.clone())).await;
+        assert_eq!(made.status, OK, "{engine}: {}", made.body);
+        let id = made.json()["id"].as_i64().expect("id");
+        let bad =
+            serde_json::json!({"commune": w.own, "period": 2025, "title": "", "support_kind": "magic", "classes": []});
+        let refused = w.api("xa.own", "POST", "/api/v1/beneficiary-lists", Some(bad)).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        assert_eq!(refused.json()["refused"].as_array().map(Vec::len), Some(3), "{engine}: {}", refused.body);
+        let other = serde_json::json!({"commune": w.sibling, "period": 2025, "title": "x", "support_kind": "legal_aid", "classes": ["poor"]});
+        let r = w.api("xa.own", "POST", "/api/v1/beneficiary-lists", Some(other)).await;
+        assert!([StatusCode::FORBIDDEN, StatusCode::NOT_FOUND].contains(&r.status), "{engine}: {}", r.status);
+        let list = w.api("xa.own", "GET", &format!("/api/v1/beneficiary-lists/{id}"), None).await.json();
+        let households = list["households"].as_array().cloned().unwrap_or_default();
+        assert!(!households.is_empty(), "{engine}: {list}");
+        assert!(households.iter().all(|h| h["reason"].as_str().is_some_and(|r| r.starts_with("Hộ"))), "{engine}");
+        // A card for the first household's head, against the list.
+        let on = households[0]["household_id"].as_i64().expect("id");
+        let card = serde_json::json!({"kind": "Thẻ BHYT", "member_no": 1, "delivered_on": "2025-10-01", "project_code": "DA3.TDA2", "list_id": id});
+        let r = w.api("xa.own", "POST", &format!("/api/v1/households/{on}/support"), Some(card.clone())).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let got = w.api("xa.own", "GET", &format!("/api/v1/households/{on}/support"), None).await.json();
+        assert_eq!(got[0]["group"], "health", "{engine}: {got}");
+        assert_eq!(got[0]["list_id"], id, "{engine}");
+        // The province reads the commune's lists; the sibling's officer (none here) — a commune
+        // officer reading another commune's list — is not found.
+        let lists = w.api("tinh.14", "GET", "/api/v1/beneficiary-lists?unit=14", None).await.json();
+        assert!(lists.as_array().is_some_and(|l| l.iter().any(|x| x["id"] == id)), "{engine}: {lists}");
+        assert_eq!(
+            w.api("xa.own", "GET", &format!("/api/v1/beneficiary-lists?unit={}", w.sibling), None).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+}

@@ -9,6 +9,7 @@ pub mod households;
 pub mod monitoring;
 pub mod plans;
 pub mod review;
+pub mod support;
 pub mod targets;
 
 use crate::auth::Viewer;
@@ -26,6 +27,7 @@ use utoipa::OpenApi;
     paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview, report,
         review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores,
         budgets::get_budget, budgets::put_budget,
+        support::get_support, support::post_support, support::get_lists, support::post_list, support::get_list,
         plans::get_plans, plans::put_plan,
         targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress,
         monitoring::get_monitoring, monitoring::post_monitoring),
@@ -38,6 +40,8 @@ use utoipa::OpenApi;
         review::ResolveRequest, review::DecisionRequest, review::DecisionOut, review::ApplicationOut,
         review::ApplicationRequest, review::ApplicationRecorded, review::ProvinceProgressOut,
         review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut,
+        support::SupportOut, support::SupportIn, support::Recorded, support::ListOut, support::ListIn,
+        support::ListDetailOut, support::BeneficiaryOut,
         budgets::BudgetOut, budgets::BudgetLineOut, budgets::UnitBudgetOut, budgets::SetBudgetRequest, budgets::BudgetSet,
         plans::PlansOut, plans::PlanOut, plans::PlanYearOut, plans::FindingOut, plans::SetPlanRequest, plans::PlanSet,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,

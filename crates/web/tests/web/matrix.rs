@@ -77,6 +77,10 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("post", "/ho-tro") => yes(!c.writes.is_empty()),
         ("get", "/ho-tro/{id}" | "/ho-tro/{id}/tai") => yes(reads),
         ("post", "/ho-tro/{id}") => yes(writes),
+        ("get", "/api/v1/households/{id}/support" | "/api/v1/beneficiary-lists" | "/api/v1/beneficiary-lists/{id}") => {
+            yes(reads)
+        }
+        ("post", "/api/v1/households/{id}/support" | "/api/v1/beneficiary-lists") => yes(writes),
         // An upload belongs to the one who made it.
         ("post", "/nhap/{token}/xac-nhan") | ("get", "/nhap/{token}/loi.csv") => yes(c.name == "xa.own"),
         ("get", "/bao-cao/tai" | "/api/v1/reports" | "/api/v1/dashboard" | "/api/v1/households") => yes(reads),
@@ -161,6 +165,7 @@ fn targets(path: &str) -> &'static [Target] {
         "/api/v1/plans/{unit}/{first_year}/{last_year}",
         "/ngan-sach",
         "/ngan-sach/tai",
+        "/api/v1/beneficiary-lists",
         "/api/v1/budgets/{unit}",
         "/giam-sat",
         "/giam-sat/tai",
@@ -498,6 +503,26 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                                     .flatten(),
                             ),
                             ("get", "/ho-tro/{id}/tai") => (format!("/ho-tro/{}/tai", list_of(t)), None),
+                            ("get", "/api/v1/households/{id}/support") => {
+                                (format!("/api/v1/households/{}/support", ids(t)), None)
+                            }
+                            ("post", "/api/v1/households/{id}/support") => (
+                                format!("/api/v1/households/{}/support", ids(t)),
+                                json(&serde_json::json!({"kind": "legal_aid", "delivered_on": "2025-06-01"})),
+                            ),
+                            ("get", "/api/v1/beneficiary-lists") => {
+                                (format!("/api/v1/beneficiary-lists?unit={}", unit(t)), None)
+                            }
+                            ("post", "/api/v1/beneficiary-lists") => (
+                                path.to_string(),
+                                json(
+                                    &serde_json::json!({"commune": unit(t), "period": 2025, "title": "Trợ giúp pháp lý",
+                                    "support_kind": "legal_aid", "classes": ["poor"]}),
+                                ),
+                            ),
+                            ("get", "/api/v1/beneficiary-lists/{id}") => {
+                                (format!("/api/v1/beneficiary-lists/{}", list_of(t)), None)
+                            }
                             ("post", "/ho-tro") => (
                                 path.to_string(),
                                 Some(multipart(&[

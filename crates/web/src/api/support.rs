@@ -1,0 +1,257 @@
+//! Support and beneficiary lists in the API: a household's support received (read, record one),
+//! a commune's beneficiary lists (read, build one by a rule), a list's households with their
+//! reasons. The same use cases as the pages and `vuonlen support`.
+
+use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::api::review::{Refused, refused};
+use crate::auth::Viewer;
+use crate::error::{ApiError, AppError};
+use crate::state::AppState;
+use axum::Json;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use vuonlen_app::beneficiary::{ListRequest, build_list, list_view};
+use vuonlen_app::support::{SupportEntry, record_support_entry};
+use vuonlen_core::eligibility::EligibilityRule;
+use vuonlen_core::review::Refusal;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SupportOut {
+    pub delivered_on: String,
+    /// The kind's key (`health_insurance_card`, `policy_loan`, …).
+    pub kind: String,
+    /// `health`, `education`, `production`, `credit`, `housing`, `other` (form 8's columns).
+    pub group: String,
+    pub member_no: Option<i64>,
+    pub amount: Option<u64>,
+    pub project_code: Option<String>,
+    pub source: Option<String>,
+    pub list_id: Option<i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/households/{id}/support",
+    params(("id" = i64, Path, description = "household id")),
+    responses((status = 200, body = [SupportOut]), (status = 404, description = "no such household in the caller's area")))]
+pub async fn get_support(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<SupportOut>>, ApiError> {
+    let reg = v.registry(&state);
+    reg.household_by_id(id).await?;
+    Ok(Json(
+        reg.support_of(id)
+            .await?
+            .into_iter()
+            .map(|r| SupportOut {
+                delivered_on: r.delivered_on,
+                kind: r.kind,
+                group: r.group,
+                member_no: r.member_no,
+                amount: r.amount,
+                project_code: r.project_code,
+                source: r.source,
+                list_id: r.list_id,
+            })
+            .collect(),
+    ))
+}
+
+/// One support received.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SupportIn {
+    /// A kind's key or Vietnamese name (`health_insurance_card`, `Thẻ BHYT`).
+    pub kind: String,
+    pub member_no: Option<i64>,
+    #[schema(value_type = String, format = Date)]
+    pub delivered_on: chrono::NaiveDate,
+    pub amount: Option<u64>,
+    pub project_code: Option<String>,
+    pub source: Option<String>,
+    /// The beneficiary list it was delivered against (the household must be on it).
+    pub list_id: Option<i64>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Recorded {
+    pub recorded: u64,
+}
+
+#[utoipa::path(post, path = "/api/v1/households/{id}/support", request_body = SupportIn,
+    params(("id" = i64, Path, description = "household id")),
+    responses((status = 200, body = Recorded), (status = 422, body = Refused, description = "every reason: kind, member, project, list"),
+        (status = 403, description = "the caller may not change this household"), (status = 404, description = "not in the caller's area")))]
+pub async fn post_support(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<SupportIn>,
+) -> Result<Response, ApiError> {
+    let reg = v.registry(&state);
+    let view = reg.household_by_id(id).await?;
+    if !v.access.may_edit() || !reg.may_change(&view.province_code, &view.commune_code) {
+        return Err(AppError::Forbidden("ghi hỗ trợ / recording support".into()).into());
+    }
+    let e = SupportEntry {
+        kind: b.kind,
+        member_no: b.member_no,
+        delivered_on: Some(b.delivered_on),
+        amount: b.amount,
+        project_code: b.project_code,
+        source: b.source,
+        list_id: b.list_id,
+        note: b.note,
+    };
+    match record_support_entry(&reg, &state.standards, id, &e, &v.user.username, "api")
+        .await
+        .map_err(crate::households::app_error)?
+    {
+        Ok(recorded) => Ok(Json(Recorded { recorded }).into_response()),
+        Err(why) => Ok(refused(why.0.into_iter().map(|(vi, en)| (None, Refusal { vi, en })).collect())),
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListOut {
+    pub id: i64,
+    pub title: String,
+    pub period: i64,
+    pub commune: String,
+    pub support_kind: String,
+    pub project_code: Option<String>,
+    /// `{"classes": [...], "deprived_any": [...]}`.
+    pub rule: serde_json::Value,
+    pub households: i64,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct ListsParams {
+    /// A 2025 commune (the caller's area when omitted).
+    pub unit: Option<String>,
+}
+
+fn list_out(b: vuonlen_store::beneficiary::BeneficiaryList) -> ListOut {
+    ListOut {
+        rule: serde_json::from_str(&b.rule_json).unwrap_or(serde_json::Value::Null),
+        id: b.id,
+        title: b.title,
+        period: b.period,
+        commune: b.commune,
+        support_kind: b.support_kind,
+        project_code: b.project_code,
+        households: b.households,
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/beneficiary-lists", params(ListsParams),
+    responses((status = 200, body = [ListOut])))]
+pub async fn get_lists(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiQuery(q): ApiQuery<ListsParams>,
+) -> Result<Json<Vec<ListOut>>, ApiError> {
+    let reg = v.registry(&state);
+    // A unit asked for is read like a unit (404 outside the caller's area).
+    let unit = match q.unit.as_deref() {
+        Some(u) => Some(crate::pages::readable_admin_unit(&v, &reg, Some(u)).await?.code),
+        None => None,
+    };
+    Ok(Json(reg.beneficiary_lists(unit.as_deref()).await?.into_iter().map(list_out).collect()))
+}
+
+/// A list to build.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ListIn {
+    pub commune: String,
+    pub period: i64,
+    pub title: String,
+    pub support_kind: String,
+    pub project_code: Option<String>,
+    /// Class keys: `poor`, `near_poor`, `middle`, `not_poor`.
+    pub classes: Vec<String>,
+    /// Deprivation indicator codes of the period's standard, any of which (none: not considered).
+    #[serde(default)]
+    pub deprived_any: Vec<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/beneficiary-lists", request_body = ListIn,
+    responses((status = 200, body = ListOut), (status = 422, body = Refused, description = "every reason"),
+        (status = 403, description = "the commune is outside what the caller may change")))]
+pub async fn post_list(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiJson(b): ApiJson<ListIn>,
+) -> Result<Response, ApiError> {
+    let reg = v.registry(&state);
+    let unit = crate::pages::readable_admin_unit(&v, &reg, Some(&b.commune)).await?;
+    if !v.access.may_edit() || !reg.may_set_unit(&unit) {
+        return Err(AppError::Forbidden("lập danh sách / building lists".into()).into());
+    }
+    let req = ListRequest {
+        commune: unit.code,
+        period: b.period,
+        title: b.title,
+        project_code: b.project_code,
+        support_kind: b.support_kind,
+        rule: EligibilityRule { classes: b.classes, deprived_any: b.deprived_any },
+    };
+    match build_list(&reg, &state.standards, &req, &v.user.username, "api")
+        .await
+        .map_err(crate::households::app_error)?
+    {
+        Ok(id) => {
+            let list = reg.beneficiary_list(id).await?.ok_or(AppError::NotFound)?;
+            Ok(Json(list_out(list)).into_response())
+        }
+        Err(why) => Ok(refused(why.into_iter().map(|(vi, en)| (None, Refusal { vi, en })).collect())),
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ListDetailOut {
+    pub list: ListOut,
+    /// The rule in words.
+    pub rule_vi: String,
+    pub households: Vec<BeneficiaryOut>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BeneficiaryOut {
+    pub household_id: i64,
+    pub household_code: String,
+    pub head_name: String,
+    pub village: String,
+    pub reason: String,
+    /// Support records delivered against the list.
+    pub delivered: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/beneficiary-lists/{id}", params(("id" = i64, Path, description = "list id")),
+    responses((status = 200, body = ListDetailOut), (status = 404, description = "not in the caller's area")))]
+pub async fn get_list(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ListDetailOut>, ApiError> {
+    let reg = v.registry(&state);
+    let view =
+        list_view(&reg, &state.standards, id).await.map_err(crate::households::app_error)?.ok_or(AppError::NotFound)?;
+    Ok(Json(ListDetailOut {
+        rule_vi: view.rule_vi.clone(),
+        households: view
+            .households
+            .into_iter()
+            .map(|(b, reason)| BeneficiaryOut {
+                household_id: b.household_id,
+                household_code: b.household_code,
+                head_name: b.head_name,
+                village: b.village,
+                reason,
+                delivered: b.delivered,
+            })
+            .collect(),
+        list: list_out(view.list),
+    }))
+}
