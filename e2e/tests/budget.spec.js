@@ -2,7 +2,8 @@
 // budget from the page's form (100 million for 2022–2025, split 10 / 30 / 30 / 30), uploads its
 // communes' shares for 2023 with one published-style error (the communes together above the
 // province's line), is shown it with both amounts, fixes it; the commune officer records what it
-// disbursed; the province sees the commune's disbursement rate and downloads the table. No page
+// disbursed; the province sees the commune's disbursement rate, downloads the table, and records
+// the sub-project's activity with its lead and partner agencies (the responsibility matrix). No page
 // breaks the Content-Security-Policy. Screenshots: target/screenshots/budget-*.png.
 const { test, expect } = require('@playwright/test');
 const { OWN, OTHER, signIn, shot } = require('./support');
@@ -84,7 +85,25 @@ test('a province enters a sub-project\'s four-year budget, its communes\' shares
   await expect(units.locator('tr', { hasText: A })).toContainText('25,0 %');
   await expect(units.locator('tr.late', { hasText: B })).toHaveCount(1);
   await shot(province, 'budget-4-units');
+
   const [download] = await Promise.all([province.waitForEvent('download'), province.getByTestId('budget-xlsx').click()]);
   expect(download.suggestedFilename()).toBe('kinh-phi-14.xlsx');
+  // The province records who leads the sub-project's activity and who takes part; the
+  // responsibility matrix shows it.
+  await province.click('nav >> text=Hoạt động');
+  await province.goto('/hoat-dong?unit=14&year=2023');
+  const activity = province.getByTestId('activity-form');
+  await activity.locator('select[name=project]').selectOption('DA3.TDA1');
+  await activity.locator('input[name=title]').fill('Hỗ trợ giống cây trồng cho hộ nghèo');
+  await activity.locator('input[name=lead]').fill('Sở Nông nghiệp và Môi trường');
+  await activity.locator('textarea[name=partners]').fill('UBND các xã\nHội Nông dân tỉnh');
+  await activity.locator('input[name=starts_on]').fill('2023-03-01');
+  await activity.locator('input[name=ends_on]').fill('2023-11-30');
+  await activity.locator('button[type=submit]').click();
+  await expect(province.getByTestId('activities-message')).toContainText('Đã ghi hoạt động');
+  const matrix = province.getByTestId('responsibility-matrix');
+  await expect(matrix.locator('tr', { hasText: 'Sở Nông nghiệp và Môi trường' })).toContainText('C (1)');
+  await expect(matrix.locator('tr', { hasText: 'Hội Nông dân tỉnh' })).toContainText('P (1)');
+  await shot(province, 'budget-5-responsibilities');
   expect(blocked).toEqual([]);
 });

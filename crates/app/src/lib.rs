@@ -12,6 +12,7 @@
 //! Blocking and CPU-heavy work (reading and parsing files, classifying) runs off the async
 //! threads.
 
+pub mod activities;
 pub mod answers;
 pub mod beneficiary;
 pub mod budgets;

@@ -59,6 +59,9 @@ enum Command {
     /// Kinh phí — budgets by year, project and source: set, show, check, import, export.
     #[command(subcommand)]
     Budget(commands::budget::BudgetCommand),
+    /// Hoạt động — a plan's activities and the agency responsibility matrix.
+    #[command(subcommand)]
+    Activities(commands::activities::ActivitiesCommand),
     /// Hỗ trợ — support received by households: check or import an agency's list, show one.
     #[command(subcommand)]
     Support(commands::support::SupportCommand),
@@ -112,6 +115,7 @@ fn main() -> ExitCode {
         Command::Targets(c) => commands::targets::run(ctx, c),
         Command::Plans(c) => commands::plans::run(ctx, c),
         Command::Budget(c) => commands::budget::run(ctx, c),
+        Command::Activities(c) => commands::activities::run(ctx, c),
         Command::Support(c) => commands::support::run(ctx, c),
         Command::Monitoring(c) => commands::monitoring::run(ctx, c),
         Command::Reclassify(a) => commands::registry::reclassify(ctx, a),

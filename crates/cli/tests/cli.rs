@@ -2130,3 +2130,78 @@ fn support_scenario(db: &str, dir: &Path) {
     // Form 8 counts H2 and H3 among the poor households supported with housing.
     assert_eq!(form8_housing().map(|n| n - before.unwrap_or(0.0)), Some(2.0));
 }
+
+#[test]
+fn a_province_plans_its_activities_and_prints_who_leads_what() {
+    let dir = tempfile::tempdir().expect("tmp");
+    activities_scenario(&format!("sqlite://{}", s(&dir.path().join("act.db"))));
+    if let Some(pg) = PgSchema::create() {
+        activities_scenario(&pg.db_url());
+    }
+}
+
+fn activities_scenario(db: &str) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db, "--actor", "can-bo-tinh"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let text = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(run(&["db", "migrate"]).status.success());
+    let add = |project: &str, title: &str, lead: &str, partners: &[&str], extra: &[&str]| {
+        let mut a = vec![
+            "activities",
+            "add",
+            "--unit",
+            "14",
+            "--year",
+            "2025",
+            "--project",
+            project,
+            "--title",
+            title,
+            "--lead",
+            lead,
+        ];
+        for p in partners {
+            a.extend_from_slice(&["--partner", p]);
+        }
+        a.extend_from_slice(extra);
+        run(&a)
+    };
+    // Everything wrong at once: a project of no catalogue, an end before the start, no status.
+    let bad = add(
+        "DA9",
+        "Sai",
+        "Sở Y tế",
+        &[],
+        &["--starts-on", "2025-06-01", "--ends-on", "2025-05-01", "--status", "maybe"],
+    );
+    assert!(!bad.status.success());
+    let said = text(&bad);
+    assert!(
+        said.contains("'DA9' is not a project")
+            && said.contains("is before the start")
+            && said.contains("'maybe' is not a status"),
+        "{said}"
+    );
+    let ok = add(
+        "DA3.TDA2",
+        "Cấp thẻ BHYT",
+        "Sở Y tế",
+        &["Bảo hiểm xã hội tỉnh", "UBND các xã"],
+        &["--status", "under_way"],
+    );
+    assert!(ok.status.success(), "{}", text(&ok));
+    let ok = add("DA5", "Sửa chữa nhà ở", "Sở Xây dựng", &["UBND các xã"], &[]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let listed = text(&run(&["activities", "list", "--unit", "14"]));
+    assert!(
+        listed.contains("2025\tDA3.TDA2\tCấp thẻ BHYT\tSở Y tế\tBảo hiểm xã hội tỉnh; UBND các xã\tunder_way"),
+        "{listed}"
+    );
+    let matrix = text(&run(&["activities", "matrix", "--unit", "14"]));
+    assert!(matrix.starts_with("Cơ quan, đơn vị\tDA3.TDA2\tDA5"), "{matrix}");
+    assert!(matrix.lines().any(|l| l == "Sở Y tế\tC (1)\t"), "{matrix}");
+    assert!(matrix.contains("UBND các xã\tP (1)\tP (1)"), "{matrix}");
+}

@@ -9,6 +9,7 @@
 //!
 //! Reads of households go through a [`Scope`]: see [`scope`].
 
+pub mod activities;
 pub mod audit;
 pub mod backup;
 pub mod beneficiary;

@@ -174,6 +174,8 @@ routes! {
     "/chi-tieu/tai" => get(pages::targets::download);
     "/ngan-sach" => get(pages::budget::show).post(pages::budget::submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ngan-sach/tai" => get(pages::budget::download);
+    "/hoat-dong" => get(pages::activities::show).post(pages::activities::submit);
+    "/hoat-dong/tai" => get(pages::activities::download);
     "/ho-tro" => get(pages::beneficiary::lists).post(pages::beneficiary::lists_submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ho-tro/{id}" => get(pages::beneficiary::list).post(pages::beneficiary::deliver_submit);
     "/ho-tro/{id}/tai" => get(pages::beneficiary::download);

@@ -2312,3 +2312,49 @@ async fn support_and_beneficiary_lists_through_the_api() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_province_records_activities_and_reads_its_responsibility_matrix() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let (session, csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let post = |pairs: &[(&str, &str)]| {
+            Request::post(format!("/hoat-dong?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(serde_urlencoded::to_string(pairs).expect("form")))
+                .expect("request")
+        };
+        let activity = |project: &'static str, lead: &'static str, ends: &'static str| {
+            vec![
+                ("unit", "14"),
+                ("year", "2025"),
+                ("project", project),
+                ("title", "Cấp thẻ BHYT cho người nghèo"),
+                ("lead", lead),
+                ("partners", "Bảo hiểm xã hội tỉnh\nUBND các xã"),
+                ("starts_on", "2025-03-01"),
+                ("ends_on", ends),
+                ("status", "under_way"),
+            ]
+        };
+        // An end before its start is refused, said; nothing recorded.
+        let r = send(&w.app, post(&activity("DA3.TDA2", "Sở Y tế", "2025-01-01"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("trước ngày bắt đầu"), "{engine}: {}", r.body);
+        let r = send(&w.app, post(&activity("DA3.TDA2", "Sở Y tế", "2025-12-31"))).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi hoạt động."), "{engine}");
+        let page = w.page(&session, "/hoat-dong?unit=14&year=2025").await;
+        assert!(page.body.contains("data-testid=\"responsibility-matrix\""), "{engine}");
+        assert!(page.body.contains("<td>Sở Y tế</td><td>C (1)</td>"), "{engine}: {}", page.body);
+        assert!(page.body.contains("<td>UBND các xã</td><td>P (1)</td>"), "{engine}");
+        let xlsx = w.page(&session, "/hoat-dong/tai?unit=14&year=2025").await;
+        assert_eq!(xlsx.status, OK, "{engine}");
+        // A commune officer reads its own commune's activities, not the province's.
+        let (commune, _) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        assert_eq!(w.page(&commune, "/hoat-dong?unit=14&year=2025").await.status, StatusCode::NOT_FOUND, "{engine}");
+        assert_eq!(w.page(&commune, "/hoat-dong?year=2025").await.status, OK, "{engine}");
+    }
+}

@@ -1,3 +1,4 @@
+pub mod activities;
 pub mod budget;
 pub mod classify;
 pub mod form;

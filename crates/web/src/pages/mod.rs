@@ -2,6 +2,7 @@
 //! signed in, the CSRF token for its forms) and reaches the registry only through its
 //! [`Viewer`](crate::auth::Viewer).
 
+pub mod activities;
 pub mod admin;
 pub mod beneficiary;
 pub mod budget;

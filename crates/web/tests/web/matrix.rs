@@ -131,6 +131,9 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("post", "/chi-tieu" | "/api/v1/targets/{year}/{unit}/table") | ("put", "/api/v1/targets/{year}/{unit}") => {
             yes(writes)
         }
+        // Activities: read like the unit, added by who may change it.
+        ("get", "/hoat-dong" | "/hoat-dong/tai") => yes(reads),
+        ("post", "/hoat-dong") => yes(writes),
         // Budgets: read like the unit, entered by who may change it.
         ("get", "/ngan-sach" | "/ngan-sach/tai" | "/api/v1/budgets/{unit}") => yes(reads),
         ("post", "/ngan-sach") | ("put", "/api/v1/budgets/{unit}") => yes(writes),
@@ -165,6 +168,8 @@ fn targets(path: &str) -> &'static [Target] {
         "/api/v1/plans/{unit}/{first_year}/{last_year}",
         "/ngan-sach",
         "/ngan-sach/tai",
+        "/hoat-dong",
+        "/hoat-dong/tai",
         "/api/v1/beneficiary-lists",
         "/api/v1/budgets/{unit}",
         "/giam-sat",
@@ -645,6 +650,20 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ),
                             ("get", "/api/v1/plans/{unit}") => (format!("/api/v1/plans/{}", unit(t)), None),
                             ("get", "/ngan-sach" | "/ngan-sach/tai") => (format!("{path}?unit={}", unit(t)), None),
+                            ("get", "/hoat-dong" | "/hoat-dong/tai") => {
+                                (format!("{path}?unit={}&year=2025", unit(t)), None)
+                            }
+                            ("post", "/hoat-dong") => (
+                                path.to_string(),
+                                form(&[
+                                    ("unit", unit(t).as_str()),
+                                    ("year", "2025"),
+                                    ("project", "DA5"),
+                                    ("title", "Sửa nhà"),
+                                    ("lead", "UBND xã"),
+                                    ("status", "planned"),
+                                ]),
+                            ),
                             ("post", "/ngan-sach") => (
                                 path.to_string(),
                                 Some(multipart(&[
