@@ -110,6 +110,11 @@ test('a province sets its targets, is shown the one error of its communes\' tabl
     'print("Tổng cộng" in text and "Tỷ lệ hộ nghèo (%)" in text)',
   ].join('\n'), await download.path()]).toString().trim();
   expect(out).toBe('True');
+  // And as CSV (UTF-8 with a byte-order mark, for Excel), with the same total row.
+  const [csvFile] = await Promise.all([page.waitForEvent('download'), page.click('a:has-text("Tải CSV")')]);
+  expect(csvFile.suggestedFilename()).toBe(`chi-tieu-14-${YEAR}.csv`);
+  const csvText = require('node:fs').readFileSync(await csvFile.path(), 'utf8');
+  expect(csvText).toContain('Tổng cộng');
 
   // The national office sees the provinces on a map, coloured by their poor rate.
   const national = await page.context().browser().newPage();
@@ -136,6 +141,14 @@ test('a commune officer submits the 6-monthly report; the province approves it a
   await commune.click('nav >> text=Giám sát');
   await commune.goto(`/giam-sat?kind=six_monthly&year=${YEAR}&unit=${A}`);
   await expect(commune.getByTestId('layout-unverified')).toContainText('Chưa kiểm chứng');
+  // The filter shows the annual report of the same unit, then the 6-monthly one again.
+  const filter = commune.locator('form.filters[method=get]');
+  await filter.locator('select[name=kind]').selectOption('annual');
+  await filter.locator('button[type=submit]').click();
+  await expect(commune).toHaveURL(new RegExp(`kind=annual&year=${YEAR}&unit=${A}`));
+  await commune.locator('form.filters[method=get] select[name=kind]').selectOption('six_monthly');
+  await commune.locator('form.filters[method=get] button[type=submit]').click();
+  await expect(commune).toHaveURL(new RegExp(`kind=six_monthly&year=${YEAR}&unit=${A}`));
   await commune.getByTestId('draft-report').click();
   await expect(commune.getByTestId('report-state')).toContainText('Đang soạn');
   await expect(commune.getByTestId('report')).toContainText('Số hộ nghèo');
