@@ -6,15 +6,13 @@
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::households::app_error;
-use crate::pages::import::{safe_name, save_upload};
-use crate::pages::{Chrome, XLSX_TYPE, render, written_attachment};
+use crate::pages::{Chrome, Upload, XLSX_TYPE, problem_rows, render, written_attachment};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use vuonlen_app::beneficiary::{ListRequest, build_list, deliver, list_table, list_view};
 use vuonlen_app::import::Finish;
 use vuonlen_app::support::record_support_table;
@@ -117,30 +115,16 @@ pub async fn lists_submit(
     State(state): State<AppState>,
     v: Viewer,
     uri: Uri,
-    mut mp: Multipart,
+    mp: Multipart,
 ) -> Result<Response, PageError> {
     let l = v.lang;
     if !v.access.may_edit() {
         return Err(AppError::Forbidden(l.s("lập danh sách", "building lists").into()).into());
     }
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut file = None;
-    while let Some(mut field) = mp.next_field().await.map_err(|e| AppError::Invalid(e.to_string()))? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let fname = safe_name(field.file_name().unwrap_or(""), "ho-tro.csv");
-            let path = dir.path().join(&fname);
-            if save_upload(state.upload_limit, 0, &mut field, &path, &mut Sha256::new()).await? > 0 {
-                file = Some(path);
-            }
-        } else {
-            let text = field.text().await.map_err(|e| AppError::Invalid(e.to_string()))?;
-            fields.push((name, text.trim().to_string()));
-        }
-    }
-    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, t)| t.clone()).unwrap_or_default();
-    let all = |k: &str| fields.iter().filter(|(n, _)| n == k).map(|(_, t)| t.clone()).collect::<Vec<_>>();
+    let upload = Upload::read(state.upload_limit, mp, "ho-tro.csv").await?;
+    let get = |k: &str| upload.get(k);
+    let all = |k: &str| upload.all(k);
+    let file = upload.file.clone();
     let unit = get("unit");
     let reg = v.registry(&state);
     let mut p = lists_page(&state, &v, &uri, Some(unit.as_str()).filter(|u| !u.is_empty())).await?;
@@ -178,20 +162,7 @@ pub async fn lists_submit(
                 .await
                 .map_err(app_error)?;
             if !done.file.report.is_clean() {
-                p.problems = done
-                    .file
-                    .report
-                    .errors
-                    .iter()
-                    .map(|e| {
-                        [
-                            if e.row > 0 { e.row.to_string() } else { String::new() },
-                            e.column.clone(),
-                            e.value.clone(),
-                            l.s(&e.message_vi, &e.message_en).to_string(),
-                        ]
-                    })
-                    .collect();
+                p.problems = problem_rows(l, &done.file.report.errors);
                 let n = p.problems.len();
                 return refuse(
                     p,

@@ -6,15 +6,13 @@
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::households::app_error;
-use crate::pages::import::{safe_name, save_upload};
-use crate::pages::{Chrome, XLSX_TYPE, render, written_attachment};
+use crate::pages::{Chrome, Upload, XLSX_TYPE, problem_rows, render, written_attachment};
 use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use vuonlen_app::budgets::{
     YearAmounts, budget_overview, budget_table, record_budget_table, record_spending, set_budget,
 };
@@ -192,33 +190,14 @@ pub async fn show(
 
 /// The page's forms: `action=set` (a project's budget over several years), `action=spend` (a
 /// line's commitments and disbursements), `action=check` or `action=import` (a budget table).
-pub async fn submit(
-    State(state): State<AppState>,
-    v: Viewer,
-    uri: Uri,
-    mut mp: Multipart,
-) -> Result<Response, PageError> {
+pub async fn submit(State(state): State<AppState>, v: Viewer, uri: Uri, mp: Multipart) -> Result<Response, PageError> {
     let l = v.lang;
     if !v.access.may_edit() {
         return Err(AppError::Forbidden(l.s("nhập kinh phí", "entering budgets").into()).into());
     }
-    let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
-    let mut fields: Vec<(String, String)> = Vec::new();
-    let mut file = None;
-    while let Some(mut field) = mp.next_field().await.map_err(|e| AppError::Invalid(e.to_string()))? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            let fname = safe_name(field.file_name().unwrap_or(""), "kinh-phi.csv");
-            let path = dir.path().join(&fname);
-            if save_upload(state.upload_limit, 0, &mut field, &path, &mut Sha256::new()).await? > 0 {
-                file = Some(path);
-            }
-        } else {
-            let text = field.text().await.map_err(|e| AppError::Invalid(e.to_string()))?;
-            fields.push((name, text.trim().to_string()));
-        }
-    }
-    let get = |k: &str| fields.iter().find(|(n, _)| n == k).map(|(_, t)| t.clone()).unwrap_or_default();
+    let upload = Upload::read(state.upload_limit, mp, "kinh-phi.csv").await?;
+    let get = |k: &str| upload.get(k);
+    let file = upload.file.clone();
     let reg = v.registry(&state);
     let unit = unit_for(&v, &reg, Some(get("unit").as_str()).filter(|u| !u.is_empty())).await?;
     if !reg.may_set_unit(&unit) {
@@ -355,20 +334,7 @@ pub async fn submit(
                 .map_err(app_error)?;
             p = page(&state, &v, &uri, &unit, year).await?;
             if !done.file.report.is_clean() {
-                p.problems = done
-                    .file
-                    .report
-                    .errors
-                    .iter()
-                    .map(|e| {
-                        [
-                            if e.row > 0 { e.row.to_string() } else { String::new() },
-                            e.column.clone(),
-                            e.value.clone(),
-                            l.s(&e.message_vi, &e.message_en).to_string(),
-                        ]
-                    })
-                    .collect();
+                p.problems = problem_rows(l, &done.file.report.errors);
                 let n = p.problems.len();
                 return refuse(
                     p,

@@ -147,3 +147,63 @@ pub(crate) fn written_attachment(
     let bytes = std::fs::read(&path).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(attachment(name, mime, bytes))
 }
+
+/// A multipart form with at most one file (`file`): its other fields (trimmed) and the file saved
+/// under a temporary directory kept as long as this is.
+pub(crate) struct Upload {
+    pub fields: Vec<(String, String)>,
+    pub file: Option<std::path::PathBuf>,
+    _dir: tempfile::TempDir,
+}
+
+impl Upload {
+    /// Reads `mp`; the file is named as uploaded (made safe), else `default_name`.
+    pub(crate) async fn read(
+        limit: u64,
+        mut mp: axum::extract::Multipart,
+        default_name: &str,
+    ) -> Result<Upload, crate::error::AppError> {
+        use crate::error::AppError;
+        use sha2::Digest;
+        let dir = tempfile::tempdir().map_err(|e| AppError::Internal(e.to_string()))?;
+        let (mut fields, mut file) = (Vec::new(), None);
+        while let Some(mut field) = mp.next_field().await.map_err(|e| AppError::Invalid(e.to_string()))? {
+            let name = field.name().unwrap_or("").to_string();
+            if name == "file" {
+                let path = dir.path().join(import::safe_name(field.file_name().unwrap_or(""), default_name));
+                if import::save_upload(limit, 0, &mut field, &path, &mut sha2::Sha256::new()).await? > 0 {
+                    file = Some(path);
+                }
+            } else {
+                let text = field.text().await.map_err(|e| AppError::Invalid(e.to_string()))?;
+                fields.push((name, text.trim().to_string()));
+            }
+        }
+        Ok(Upload { fields, file, _dir: dir })
+    }
+
+    /// The first value of field `k` (empty when absent).
+    pub(crate) fn get(&self, k: &str) -> String {
+        self.fields.iter().find(|(n, _)| n == k).map(|(_, t)| t.clone()).unwrap_or_default()
+    }
+
+    /// Every value of field `k` (checkboxes).
+    pub(crate) fn all(&self, k: &str) -> Vec<String> {
+        self.fields.iter().filter(|(n, _)| n == k).map(|(_, t)| t.clone()).collect()
+    }
+}
+
+/// A file's problems as a page lists them: row (empty for the file), column, value, message.
+pub(crate) fn problem_rows(l: crate::i18n::Lang, errors: &[vuonlen_io::Problem]) -> Vec<[String; 4]> {
+    errors
+        .iter()
+        .map(|e| {
+            [
+                if e.row > 0 { e.row.to_string() } else { String::new() },
+                e.column.clone(),
+                e.value.clone(),
+                l.s(&e.message_vi, &e.message_en).to_string(),
+            ]
+        })
+        .collect()
+}
