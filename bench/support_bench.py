@@ -11,6 +11,11 @@ On a registry of one province of N households (period 2025), on SQLite and Postg
             bulk loader (SQLite `.import`, PostgreSQL `\\copy`): the floor of the work
   form 8    `vuonlen report --form 8 --unit PROVINCE --period 2025` right after the import (the
             changed communes' report cache rebuilt) and again (read from the cache)
+  coverage  `vuonlen support coverage --unit PROVINCE --year 2025 --out C.csv`: for every commune,
+            the list's poor and near-poor households and persons and, per kind, the households,
+            persons, records and amounts reached (target: < 2 s for a 1M-household province)
+  peer      the same numerators as one SQL statement in the engine's own shell (sqlite3, psql):
+            the join and GROUP BY the program sends, without the program around it
 
 Each timed command runs once for the import (it writes) and --runs times for the form.
 
@@ -131,6 +136,24 @@ def run(eng, args, d: pathlib.Path, support: pathlib.Path, n: int, tmp: pathlib.
             for _ in range(args.runs)]
     res["form 8 of the province: first after the import / then"] = f"{first[0]:.2f} s / {rr.med(then)}"
     say(f"form 8: first {first[0]:.2f} s, then {rr.med(then)}")
+    cov = tmp / "coverage.csv"
+    cov_runs = [rr.timed(rr.vl(url, "support", "coverage", "--unit", args.province, "--year", "2025", "--out", str(cov)))[0]
+                for _ in range(args.runs)]
+    with cov.open(encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    res[f"coverage of support, every commune ({len(rows) - 2} communes and the total)"] = rr.med(cov_runs)
+    say(f"coverage: {rr.med(cov_runs)}; total row {rows[-1][:7]}")
+    peer = (f"SELECT s.current_commune, c.class, r.kind, COUNT(*), COUNT(DISTINCT r.household_id), "
+            f"COUNT(DISTINCT CASE WHEN r.member_no IS NULL THEN NULL ELSE r.household_id * 1000 + r.member_no END), "
+            f"SUM(r.amount) FROM support_record r "
+            f"JOIN survey s ON s.period = 2025 AND s.household_id = r.household_id "
+            f"JOIN classification c ON c.period = 2025 AND c.standard_id = '{rr.STANDARD}' AND c.household_id = r.household_id "
+            f"WHERE r.period = 2025 AND c.class IN ('poor', 'near_poor') AND s.current_province = '{args.province}' "
+            f"GROUP BY 1, 2, 3;")
+    peer_runs = [rr.timed([*eng.sql_cmd("main"), *(["-c", peer] if eng.name == "postgres" else [peer])])[0]
+                 for _ in range(args.runs)]
+    res["peer: the numerators' GROUP BY in the engine's shell"] = rr.med(peer_runs)
+    say(f"peer coverage SQL: {rr.med(peer_runs)}")
     return res
 
 

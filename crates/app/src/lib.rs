@@ -21,6 +21,7 @@ pub mod edit;
 pub mod error;
 pub mod import;
 pub mod income;
+pub mod jobs;
 pub mod monitoring;
 pub mod plans;
 pub mod progress;
@@ -28,6 +29,7 @@ pub mod report;
 pub mod review;
 pub mod score;
 pub mod support;
+pub mod support_coverage;
 pub mod targets;
 
 pub use error::AppError;

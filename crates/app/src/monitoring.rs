@@ -9,7 +9,7 @@ use crate::AppError;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use vuonlen_core::Standards;
-use vuonlen_core::indicators::{IndicatorFramework, values};
+use vuonlen_core::indicators::{IndicatorFramework, Sources, values};
 use vuonlen_core::monitoring::{ReportAction, ReportState};
 use vuonlen_core::report::UnitTally;
 use vuonlen_core::review::Refusal;
@@ -63,7 +63,11 @@ async fn computed(
         t.merge(&row);
     }
     let residents = reg.coverage(&p, &sel).await?.total.map(|r| r.households);
-    Ok(values(&fw, &std, &t, residents).into_iter().map(|v| (v.id, v.value)).collect())
+    // Support delivered in the report's months: to the end of June for a 6-monthly report.
+    let until = (kind != "annual").then(|| NaiveDate::from_ymd_opt(year as i32, 6, 30)).flatten();
+    let support = crate::support_coverage::coverage_total(reg, year, until, &sel).await?;
+    let src = Sources { tally: &t, residents, support: Some(&support) };
+    Ok(values(&fw, &std, src).into_iter().map(|v| (v.id, v.value)).collect())
 }
 
 /// Drafts (or refills) `unit`'s report: computed indicators, the targets, and the reported

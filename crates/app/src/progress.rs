@@ -10,7 +10,7 @@ use crate::AppError;
 use std::collections::HashMap;
 use std::sync::Arc;
 use vuonlen_core::Standards;
-use vuonlen_core::indicators::{IndicatorFramework, Value, reaches, values};
+use vuonlen_core::indicators::{IndicatorFramework, Sources, Value, reaches, values};
 use vuonlen_core::report::UnitTally;
 use vuonlen_core::targets::{Figures, col};
 use vuonlen_core::{Class, units::AdminUnits};
@@ -175,6 +175,10 @@ pub async fn progress(
         None => None,
     };
     let framework = standards.framework_for(year);
+    let support = match crate::support_coverage::list_in_force(reg, year).await? {
+        Some(list) => crate::support_coverage::coverage_by_row(reg, &list, year, None, &sel).await?,
+        None => Default::default(),
+    };
     let targets: HashMap<String, Figures> =
         reg.targets_of_year(year).await?.into_iter().map(|t| (t.unit_code, t.figures)).collect();
     let mut indicator_targets: HashMap<String, Vec<(String, f64)>> = HashMap::new();
@@ -219,7 +223,10 @@ pub async fn progress(
             _ => None,
         };
         let indicators = match (&framework, &std, tally) {
-            (Some(fw), Some(s), Some(t)) => values(fw, s, t, resident.or(base_households)),
+            (Some(fw), Some(s), Some(t)) => {
+                let src = Sources { tally: t, residents: resident.or(base_households), support: support.get(&key) };
+                values(fw, s, src)
+            }
             _ => Vec::new(),
         };
         let indicator_targets = indicator_targets

@@ -685,3 +685,87 @@ async fn a_beneficiary_list_takes_who_meets_its_rule_and_refuses_support_to_anyo
         assert_eq!(again.households.iter().map(|(b, _)| b.delivered).sum::<i64>(), 1, "{engine}");
     }
 }
+
+/// Issue 14: the coverage of support counts, among the poor and near-poor households and persons
+/// of the list in force, those who received each kind in the year — persons for a card, households
+/// for a loan, any support once per household —; a 6-monthly report counts what came by June; a
+/// year without its own review reads the review before it; a reader outside sees none of it.
+#[tokio::test]
+async fn the_coverage_of_support_counts_the_list_s_persons_and_households_reached() {
+    use vuonlen_app::support::{SupportEntry, record_support_entry};
+    use vuonlen_app::support_coverage::{coverage, coverage_total, list_in_force};
+    use vuonlen_store::Selection;
+    let dir = tempfile::tempdir().expect("tmp");
+    let standards = Standards::embedded().expect("standards");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        import_edited(&all, files(dir.path(), "c", 12, None, false), ",3000000,,", ",1000000,,").await;
+        let f = vuonlen_store::browse::HouseholdFilter::default();
+        let items = all.households(2025, "2022-2025", &f, 0, 100).await.expect("list").items;
+        let ids: Vec<i64> = items.iter().map(|h| h.household_id).collect();
+        assert_eq!(ids.len(), 12, "{engine}");
+        let persons: u64 = items.iter().map(|h| u64::from(h.persons)).sum();
+        let entry = |kind: &str, member: Option<i64>, day: &str, amount: Option<u64>| SupportEntry {
+            kind: kind.into(),
+            member_no: member,
+            delivered_on: NaiveDate::parse_from_str(day, "%Y-%m-%d").ok(),
+            amount,
+            ..Default::default()
+        };
+        let put = |id: i64, e: SupportEntry| {
+            let (all, standards) = (&all, &standards);
+            async move { record_support_entry(all, standards, id, &e, "t", "t").await.expect("w").expect("recorded") }
+        };
+        // Cards for the heads of six households (the first one's renewed in August: one person);
+        // loans for three more, the last of them twice.
+        for id in &ids[..6] {
+            put(*id, entry("health_insurance_card", Some(1), "2025-03-01", None)).await;
+        }
+        put(ids[0], entry("health_insurance_card", Some(1), "2025-08-01", None)).await;
+        for id in &ids[6..9] {
+            put(*id, entry("policy_loan", None, "2025-04-01", Some(50_000_000))).await;
+        }
+        put(ids[8], entry("policy_loan", None, "2025-05-01", Some(30_000_000))).await;
+        let c = coverage(&all, 2025, "VN").await.expect("coverage");
+        assert_eq!(c.list_period, Some(2025), "{engine}: no review before 2025");
+        assert_eq!((c.total.list_households(), c.total.list_persons()), (12, persons), "{engine}");
+        let card = vuonlen_core::support::SupportCoverage::kind_index("health_insurance_card").expect("kind");
+        let loan = vuonlen_core::support::SupportCoverage::kind_index("policy_loan").expect("kind");
+        let cards = c.total.reach_of(card);
+        assert_eq!((cards.households, cards.persons, cards.records), (6, 6, 7), "{engine}");
+        let loans = c.total.reach_of(loan);
+        assert_eq!((loans.households, loans.records, loans.amount), (3, 4, 180_000_000), "{engine}");
+        assert_eq!(c.total.households_pct("any"), Some(75.0), "{engine}: 9 of 12 households");
+        let insured = c.total.persons_pct("health_insurance_card").expect("a share");
+        assert!((insured - 600.0 / persons as f64).abs() < 1e-9, "{engine}: {insured}");
+        // The rows add up to the total.
+        let mut sum = vuonlen_core::support::SupportCoverage::default();
+        c.rows.iter().for_each(|r| sum.merge(&r.coverage));
+        assert_eq!(sum, c.total, "{engine}");
+        // By the end of June: the August card is not counted yet.
+        let sel = Selection::parse("VN").expect("unit");
+        let june = coverage_total(&all, 2025, NaiveDate::from_ymd_opt(2025, 6, 30), &sel).await.expect("june");
+        assert_eq!(june.reach_of(card).records, 6, "{engine}");
+        // 2026 has no review: its list is 2025's, and a card of January 2026 counts there only.
+        assert_eq!(list_in_force(&all, 2026).await.expect("list").map(|p| p.year), Some(2025), "{engine}");
+        let mut later = entry("health_insurance_card", Some(1), "2026-01-15", None);
+        later.project_code = Some("HP2".into());
+        put(ids[11], later).await;
+        let next = coverage(&all, 2026, "VN").await.expect("2026");
+        assert_eq!((next.list_period, next.total.reach_of(card).persons), (Some(2025), 1), "{engine}");
+        assert_eq!(coverage(&all, 2025, "VN").await.expect("again").total.reach_of(card).records, 7, "{engine}");
+        // The monitoring report's computed indicator is the same share.
+        let vn = vuonlen_store::targets::TargetUnit::parse("VN").expect("VN");
+        vuonlen_app::monitoring::draft_report(&all, &standards, "annual", 2025, &vn, "t")
+            .await
+            .expect("draft")
+            .expect("drafted");
+        let report = all.monitoring_report("annual", 2025, &vn).await.expect("read").expect("report");
+        let figure = report.figures.get("insured_persons").copied().flatten().expect("computed");
+        assert!((figure - insured).abs() < 1e-9, "{engine}: {figure} against {insured}");
+        // A reader of another province reads no list and no support.
+        let far = db.scoped(vuonlen_store::Scope::units(["14"]).expect("scope"));
+        let theirs = coverage(&far, 2025, "VN").await.expect("coverage");
+        assert_eq!((theirs.total.list_households(), theirs.total.reach_of(card).records), (0, 0), "{engine}");
+    }
+}

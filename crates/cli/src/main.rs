@@ -62,6 +62,9 @@ enum Command {
     /// Hoạt động — a plan's activities and the agency responsibility matrix.
     #[command(subcommand)]
     Activities(commands::activities::ActivitiesCommand),
+    /// Việc làm — the labour-market link: job seekers, vacancies, matching, placements.
+    #[command(subcommand)]
+    Jobs(commands::jobs::JobsCommand),
     /// Hỗ trợ — support received by households: check or import an agency's list, show one.
     #[command(subcommand)]
     Support(commands::support::SupportCommand),
@@ -117,6 +120,7 @@ fn main() -> ExitCode {
         Command::Budget(c) => commands::budget::run(ctx, c),
         Command::Activities(c) => commands::activities::run(ctx, c),
         Command::Support(c) => commands::support::run(ctx, c),
+        Command::Jobs(c) => commands::jobs::run(ctx, c),
         Command::Monitoring(c) => commands::monitoring::run(ctx, c),
         Command::Reclassify(a) => commands::registry::reclassify(ctx, a),
         Command::Transitions(a) => commands::form::transitions(ctx, a),

@@ -105,3 +105,21 @@ pub fn print_remaining(read: &ReadReport, errors_path: &Path) {
         eprintln!("Chi tiết / details: {}", errors_path.display());
     }
 }
+
+/// A table of the application layer on standard output: a tab-separated header and rows
+/// (decimals to two places).
+pub fn print_plain_table(header: &[String], rows: &[vuonlen_io::PlainRow]) {
+    println!("{}", header.join("\t"));
+    for r in rows {
+        let cells: Vec<String> = r
+            .cells
+            .iter()
+            .map(|c| match c {
+                vuonlen_io::PlainCell::Text(t) => t.clone(),
+                vuonlen_io::PlainCell::Int(v) => v.map(|x| x.to_string()).unwrap_or_default(),
+                vuonlen_io::PlainCell::Dec(v) => v.map(|x| format!("{x:.2}")).unwrap_or_default(),
+            })
+            .collect();
+        println!("{}", cells.join("\t"));
+    }
+}

@@ -2129,6 +2129,27 @@ fn support_scenario(db: &str, dir: &Path) {
     assert!(shown.contains("2025-01-10\thealth_insurance_card\thealth\t1\t"), "{shown}");
     // Form 8 counts H2 and H3 among the poor households supported with housing.
     assert_eq!(form8_housing().map(|n| n - before.unwrap_or(0.0)), Some(2.0));
+    // The coverage of the commune's list: two of its four poor households supported, one person
+    // of eight given a card; its villages add up to the total row, which comes last.
+    let out = dir.join("coverage.csv");
+    let cov = run(&["support", "coverage", "--unit", "00097", "--year", "2025", "--out", s(&out), "--english"]);
+    assert!(cov.status.success(), "{}", text(&cov));
+    assert!(text(&cov).contains("list of review period 2025; 12.50 % of persons"), "{}", text(&cov));
+    let (h, rows) = read_csv(&out);
+    let col = |k: &str| h.iter().position(|x| x == k).unwrap_or_else(|| panic!("no column {k}: {h:?}"));
+    let total = rows.last().expect("a total row");
+    let at = |k: &str| total[col(k)].clone();
+    assert_eq!(at("unit_code"), "00097");
+    assert_eq!(
+        [at("poor_households"), at("persons"), at("any_households"), at("house_built_households")],
+        ["4", "8", "2", "1"].map(String::from),
+        "{total:?}"
+    );
+    assert_eq!(at("any_pct").parse::<f64>().ok(), Some(50.0), "{total:?}");
+    assert_eq!(at("health_insurance_card_persons"), "1", "{total:?}");
+    let villages: u64 =
+        rows[..rows.len() - 1].iter().map(|r| r[col("poor_households")].parse::<u64>().unwrap_or(0)).sum();
+    assert_eq!(villages, 4);
 }
 
 #[test]
@@ -2204,4 +2225,217 @@ fn activities_scenario(db: &str) {
     assert!(matrix.starts_with("Cơ quan, đơn vị\tDA3.TDA2\tDA5"), "{matrix}");
     assert!(matrix.lines().any(|l| l == "Sở Y tế\tC (1)\t"), "{matrix}");
     assert!(matrix.contains("UBND các xã\tP (1)\tP (1)"), "{matrix}");
+}
+
+#[test]
+fn members_who_want_work_are_matched_to_a_vacancy_and_placed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    jobs_scenario(&format!("sqlite://{}", s(&dir.path().join("jobs.db"))), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        let pg_dir = dir.path().join("pg");
+        std::fs::create_dir_all(&pg_dir).expect("mkdir");
+        jobs_scenario(&pg.db_url(), &pg_dir);
+    }
+}
+
+fn jobs_scenario(db: &str, dir: &Path) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db, "--actor", "trung-tam-dvvl"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let text = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(run(&["db", "migrate"]).status.success());
+    // H1: a head born 1970 and two children born 1997 and 1998; H2 likewise; H3's second member
+    // was born in 1940.
+    let mut rows: Vec<_> = (1..=2).map(|i| registry_household(&format!("H{i}"), true, 3)).collect();
+    let mut young = registry_household("H3", true, 2);
+    young.1[1] = young.1[1].replace("1997-01-02", "1940-01-02");
+    rows.push(young);
+    import_period(db, dir, "2025", &rows);
+    let seeker = |code: &str, member: &str, skills: &str| {
+        run(&[
+            "jobs",
+            "seeker",
+            "--commune",
+            "00097",
+            "--household",
+            code,
+            "--member",
+            member,
+            "--skills",
+            skills,
+            "--job",
+            "công nhân",
+            "--on",
+            "2025-09-01",
+        ])
+    };
+    let ok = seeker("H1", "2", "may công nghiệp, lái xe");
+    assert!(ok.status.success(), "{}", text(&ok));
+    let ok = seeker("H2", "2", "trồng chè");
+    assert!(ok.status.success(), "{}", text(&ok));
+    let child = seeker("H3", "2", "may");
+    assert!(!child.status.success());
+    assert!(text(&child).contains("Member 2 (85 years old on 2025-09-01) is not of working age"), "{}", text(&child));
+    // A vacancy with every problem at once, then a good one.
+    let bad = run(&[
+        "jobs",
+        "vacancy",
+        "--unit",
+        "00097",
+        "--employer",
+        " ",
+        "--title",
+        "May",
+        "--positions",
+        "0",
+        "--min-age",
+        "40",
+        "--max-age",
+        "20",
+        "--opens-on",
+        "2025-09-01",
+    ]);
+    assert!(!bad.status.success());
+    let said = text(&bad);
+    for why in ["The employer is missing", "Positions 0 must be", "The minimum age 40 is above the maximum 20"] {
+        assert!(said.contains(why), "{why}: {said}");
+    }
+    let good = run(&[
+        "jobs",
+        "vacancy",
+        "--unit",
+        "00097",
+        "--employer",
+        "Công ty May Tô Hiệu",
+        "--title",
+        "Công nhân may",
+        "--skills",
+        "May, thêu",
+        "--positions",
+        "1",
+        "--min-age",
+        "18",
+        "--max-age",
+        "35",
+        "--opens-on",
+        "2025-09-01",
+    ]);
+    assert!(good.status.success(), "{}", text(&good));
+    let id: String =
+        text(&good).split("Recorded vacancy ").nth(1).and_then(|s| s.split('.').next()).expect("id").into();
+    // The matching list: H1's member 2 (sewing), not H2's (tea), not the heads (no registration).
+    let out = dir.join("matches.csv");
+    let m = run(&["jobs", "match", "--vacancy", &id, "--on", "2025-10-01", "--out", s(&out)]);
+    assert!(m.status.success(), "{}", text(&m));
+    let (h, found) = read_csv(&out);
+    let col = |k: &str| h.iter().position(|x| x == k).unwrap_or_else(|| panic!("{k}: {h:?}"));
+    let who: Vec<(String, String, String)> = found
+        .iter()
+        .map(|r| (r[col("Mã hộ")].clone(), r[col("Số thứ tự thành viên")].clone(), r[col("Kỹ năng phù hợp")].clone()))
+        .collect();
+    assert_eq!(who, [("H1".to_string(), "2".to_string(), "May".to_string())]);
+    // The child cannot be placed; H1's member 2 is, and it is support received.
+    let placed = |code: &str, member: &str| {
+        run(&[
+            "jobs",
+            "place",
+            "--commune",
+            "00097",
+            "--household",
+            code,
+            "--member",
+            member,
+            "--vacancy",
+            &id,
+            "--on",
+            "2025-10-01",
+        ])
+    };
+    let refused = placed("H3", "2");
+    assert!(!refused.status.success());
+    assert!(text(&refused).contains("is not of working age"), "{}", text(&refused));
+    let done = placed("H1", "2");
+    assert!(done.status.success(), "{}", text(&done));
+    let shown = text(&run(&["support", "show", "--commune", "00097", "--household", "H1"]));
+    assert!(shown.contains("2025-10-01\tjob_placement\tproduction\t2\t"), "{shown}");
+    // The vacancy is filled: a second placement is refused.
+    let full = placed("H2", "2");
+    assert!(text(&full).contains("has its 1 positions filled"), "{}", text(&full));
+    let list = text(&run(&["jobs", "vacancies", "--province", &vuonlen_province_of("00097")]));
+    assert!(list.contains("Công ty May Tô Hiệu\tCông nhân may\tMay, thêu\t1\t1\t18–35"), "{list}");
+}
+
+/// The 2025 province of a 2025 commune, from the shipped unit list.
+fn vuonlen_province_of(commune: &str) -> String {
+    vuonlen_core::units::AdminUnits::get()
+        .y2025
+        .province_of_commune(commune)
+        .map(|p| p.code.to_string())
+        .expect("a commune")
+}
+
+#[test]
+fn an_activities_table_is_refused_located_then_imported_and_exported_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    activities_table_scenario(&format!("sqlite://{}", s(&dir.path().join("acts.db"))), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        let pg_dir = dir.path().join("pg");
+        std::fs::create_dir_all(&pg_dir).expect("mkdir");
+        activities_table_scenario(&pg.db_url(), &pg_dir);
+    }
+}
+
+fn activities_table_scenario(db: &str, dir: &Path) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db, "--actor", "can-bo-tinh"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let text = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(run(&["db", "migrate"]).status.success());
+    let header = "Năm,Mã đơn vị,Mã dự án,Tên hoạt động,Cơ quan chủ trì,Cán bộ phụ trách,Cơ quan phối hợp,Từ ngày,Đến ngày,Tình trạng\n";
+    let file = dir.join("hoat-dong.csv");
+    let errors = dir.join("hoat-dong.errors.csv");
+    // Three rows with problems: a project of no catalogue, a unit that is not one, no lead agency.
+    std::fs::write(
+        &file,
+        format!(
+            "{header}2025,14,DA3.TDA2,Cấp thẻ BHYT,Sở Y tế,,Bảo hiểm xã hội tỉnh; UBND các xã,01/02/2025,31/12/2025,Đang thực hiện\n\
+             2025,14,DA9,Sai dự án,Sở Y tế,,,,,\n\
+             2025,99,DA5,Sửa nhà,Sở Xây dựng,,,,,\n\
+             2025,14,DA5,Sửa nhà,,,,,,\n"
+        ),
+    )
+    .expect("write");
+    let import = || run(&["activities", "import", "--file", s(&file), "--errors-out", s(&errors)]);
+    let refused = import();
+    assert!(!refused.status.success(), "{}", text(&refused));
+    let (_, found) = read_csv(&errors);
+    let at: Vec<(&str, &str)> = found.iter().map(|r| (r[3].as_str(), r[5].as_str())).collect();
+    assert_eq!(at, [("3", "DA9"), ("4", "99"), ("5", "")], "{found:?}");
+    assert!(text(&run(&["activities", "list", "--unit", "14"])).lines().count() == 1, "nothing recorded");
+    std::fs::write(
+        &file,
+        format!(
+            "{header}2025,14,DA3.TDA2,Cấp thẻ BHYT,Sở Y tế,Nguyễn Văn A,Bảo hiểm xã hội tỉnh; UBND các xã,01/02/2025,31/12/2025,Đang thực hiện\n\
+             2025,14,DA5,Sửa chữa nhà ở,Sở Xây dựng,,UBND các xã,,,\n"
+        ),
+    )
+    .expect("write");
+    let imported = import();
+    assert!(imported.status.success(), "{}", text(&imported));
+    assert!(text(&imported).contains("Recorded 2 activities"), "{}", text(&imported));
+    let listed = text(&run(&["activities", "list", "--unit", "14"]));
+    assert!(
+        listed.contains("2025\tDA3.TDA2\tCấp thẻ BHYT\tSở Y tế\tBảo hiểm xã hội tỉnh; UBND các xã\tunder_way"),
+        "{listed}"
+    );
+    // The export reads back: checked whole, nothing written.
+    let out = dir.join("export.xlsx");
+    assert!(run(&["activities", "export", "--unit", "14", "--out", s(&out)]).status.success());
+    let again = run(&["activities", "check", "--file", s(&out)]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("The table is valid: 2 activities"), "{}", text(&again));
 }

@@ -6,6 +6,7 @@
 use crate::provision::Status;
 use crate::report::{ETHNICITY_SLOTS, Group, UnitTally};
 use crate::standard::Standard;
+use crate::support::SupportCoverage;
 use crate::{Class, ethnicity::Ethnicity};
 use serde::Deserialize;
 
@@ -100,6 +101,12 @@ pub enum Computation {
     /// Poor and near-poor households deprived in each indicator of the standard, % (one value
     /// per indicator).
     DeprivedEach,
+    /// Persons of the list's poor and near-poor households who received support of this kind
+    /// (received by a person) in the year, % ([`SupportCoverage`]).
+    SupportedPersons(String),
+    /// Poor and near-poor households of the list that received support of this kind (`any`:
+    /// any kind) in the year, %.
+    SupportedHouseholds(String),
 }
 
 impl Computation {
@@ -112,7 +119,19 @@ impl Computation {
             "poor_em_households" => Computation::PoorEmHouseholds,
             "children_in_school" => Computation::ChildrenInSchool,
             "deprived_each" => Computation::DeprivedEach,
-            other => Computation::NotDeprived(other.strip_prefix("not_deprived:")?.to_string()),
+            other => {
+                if let Some(kind) = other.strip_prefix("supported_persons:") {
+                    let k = crate::support::SUPPORT_KINDS.iter().find(|k| k.key == kind && k.per_person)?;
+                    return Some(Computation::SupportedPersons(k.key.to_string()));
+                }
+                if let Some(kind) = other.strip_prefix("supported_households:") {
+                    if kind != "any" && SupportCoverage::kind_index(kind).is_none() {
+                        return None;
+                    }
+                    return Some(Computation::SupportedHouseholds(kind.to_string()));
+                }
+                Computation::NotDeprived(other.strip_prefix("not_deprived:")?.to_string())
+            }
         })
     }
 }
@@ -167,9 +186,19 @@ fn pct(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| n as f64 * 100.0 / d as f64)
 }
 
-/// The computed indicators of `fw` for a unit: its tally under `std`, and its resident
-/// households (`None`: not recorded, so rates over residents are not computed).
-pub fn values(fw: &IndicatorFramework, std: &Standard, t: &UnitTally, residents: Option<u64>) -> Vec<Value> {
+/// What a unit's computed indicators are read from: its tally under `std`, its resident
+/// households (`None`: not recorded, so rates over residents are not computed) and the
+/// coverage of support in the year (`None`: not read, so support indicators are not computed).
+#[derive(Debug, Clone, Copy)]
+pub struct Sources<'a> {
+    pub tally: &'a UnitTally,
+    pub residents: Option<u64>,
+    pub support: Option<&'a SupportCoverage>,
+}
+
+/// The computed indicators of `fw` for a unit under `std`.
+pub fn values(fw: &IndicatorFramework, std: &Standard, src: Sources<'_>) -> Vec<Value> {
+    let (t, residents) = (src.tally, src.residents);
     let poor = t.households_in(Class::Poor);
     let near = t.households_in(Class::NearPoor);
     let groups = poor + near;
@@ -219,6 +248,8 @@ pub fn values(fw: &IndicatorFramework, std: &Standard, t: &UnitTally, residents:
                     });
                 }
             }
+            Computation::SupportedPersons(kind) => out.push(one(src.support.and_then(|c| c.persons_pct(&kind)))),
+            Computation::SupportedHouseholds(kind) => out.push(one(src.support.and_then(|c| c.households_pct(&kind)))),
         }
     }
     out
@@ -347,7 +378,8 @@ mod tests {
         t.add(&facts(Class::Poor, 0, Ethnicity::KINH));
         t.add(&facts(Class::NearPoor, 0, Ethnicity::KINH));
         t.add(&facts(Class::NotPoor, 0, Ethnicity::KINH));
-        let v = values(&framework(), &std, &t, Some(200));
+        let src = Sources { tally: &t, residents: Some(200), support: None };
+        let v = values(&framework(), &std, src);
         let get = |id: &str| v.iter().find(|x| x.id == id).and_then(|x| x.value);
         assert_eq!(get("poor_rate"), Some(1.0), "2 of 200 residents");
         assert_eq!(get("near_poor_rate"), Some(0.5));
@@ -357,7 +389,31 @@ mod tests {
         assert!((insured - 200.0 / 3.0).abs() < 1e-9, "2 of 3 households not deprived: {insured}");
         assert_eq!(get("children_in_school"), Some(50.0), "3 of 6 children");
         assert_eq!(get("deprived_shares:health_insurance").map(|x| (x * 100.0).round() / 100.0), Some(33.33));
-        let no_residents = values(&framework(), &std, &t, None);
+        assert_eq!(get("insured_persons"), None, "no support read");
+        let no_residents = values(&framework(), &std, Sources { residents: None, ..src });
         assert_eq!(no_residents.iter().find(|x| x.id == "poor_rate").and_then(|x| x.value), None);
+        let card = SupportCoverage::kind_index("health_insurance_card").expect("a kind");
+        let mut support =
+            SupportCoverage { households: [2, 1], persons: [6, 3], reached_any: [2, 0], ..Default::default() };
+        support.reached[card][0] = crate::support::Reach { households: 2, persons: 6, records: 6, amount: 0 };
+        let with = values(&framework(), &std, Sources { support: Some(&support), ..src });
+        let get = |id: &str| with.iter().find(|x| x.id == id).and_then(|x| x.value);
+        let persons = get("insured_persons").expect("computed");
+        assert!((persons - 200.0 / 3.0).abs() < 1e-9, "6 of 9 persons: {persons}");
+        assert!((get("supported_households").expect("computed") - 200.0 / 3.0).abs() < 1e-9, "2 of 3 households");
+    }
+
+    #[test]
+    fn support_computations_name_known_kinds() {
+        assert_eq!(
+            Computation::parse("supported_persons:health_insurance_card"),
+            Some(Computation::SupportedPersons("health_insurance_card".into()))
+        );
+        assert_eq!(Computation::parse("supported_persons:policy_loan"), None, "a loan goes to a household");
+        assert_eq!(
+            Computation::parse("supported_households:any"),
+            Some(Computation::SupportedHouseholds("any".into()))
+        );
+        assert_eq!(Computation::parse("supported_households:magic"), None);
     }
 }

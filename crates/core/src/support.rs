@@ -205,6 +205,148 @@ pub fn support_kind(text: &str) -> Option<&'static SupportKind> {
     })
 }
 
+/// What the households of one group on a list received of one kind in a year.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reach {
+    /// Households that received it.
+    pub households: u64,
+    /// Persons who received it (a kind received by a household counts none).
+    pub persons: u64,
+    /// Records (a household repaired twice counts twice).
+    pub records: u64,
+    /// Đồng, the records' amounts added up.
+    pub amount: u64,
+}
+
+impl Reach {
+    fn add(&mut self, o: &Reach) {
+        self.households += o.households;
+        self.persons += o.persons;
+        self.records += o.records;
+        self.amount += o.amount;
+    }
+}
+
+/// The coverage of support (*độ bao phủ chính sách hỗ trợ*) in a unit: the poor and near-poor
+/// households and persons of the list in force (indexed like [`crate::report::Group::ALL`]),
+/// and what they received in the year — by kind (indexed like [`SUPPORT_KINDS`]) and any.
+/// Units add up: a household is counted in its own unit only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SupportCoverage {
+    pub households: [u64; 2],
+    pub persons: [u64; 2],
+    /// Households that received any support in the year.
+    pub reached_any: [u64; 2],
+    pub reached: Vec<[Reach; 2]>,
+}
+
+impl Default for SupportCoverage {
+    fn default() -> Self {
+        SupportCoverage {
+            households: [0; 2],
+            persons: [0; 2],
+            reached_any: [0; 2],
+            reached: vec![[Reach::default(); 2]; SUPPORT_KINDS.len()],
+        }
+    }
+}
+
+/// One line of a coverage table: a kind (or any support) with its reach among the poor and the
+/// near-poor together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageLine {
+    /// The kind, `None` for any support.
+    pub kind: Option<&'static SupportKind>,
+    pub reach: Reach,
+    /// Households reached over the list's poor and near-poor households, %.
+    pub households_pct: Option<f64>,
+    /// Persons reached over the list's poor and near-poor persons, % (kinds received by a
+    /// person).
+    pub persons_pct: Option<f64>,
+}
+
+fn pct(n: u64, d: u64) -> Option<f64> {
+    (d > 0).then(|| n as f64 * 100.0 / d as f64)
+}
+
+impl SupportCoverage {
+    /// The index of `key` in [`SUPPORT_KINDS`].
+    pub fn kind_index(key: &str) -> Option<usize> {
+        SUPPORT_KINDS.iter().position(|k| k.key == key)
+    }
+
+    /// Adds another unit's coverage.
+    pub fn merge(&mut self, o: &SupportCoverage) {
+        for g in 0..2 {
+            self.households[g] += o.households[g];
+            self.persons[g] += o.persons[g];
+            self.reached_any[g] += o.reached_any[g];
+        }
+        for (mine, theirs) in self.reached.iter_mut().zip(&o.reached) {
+            for g in 0..2 {
+                mine[g].add(&theirs[g]);
+            }
+        }
+    }
+
+    /// The poor and near-poor households of the list.
+    pub fn list_households(&self) -> u64 {
+        self.households[0] + self.households[1]
+    }
+
+    /// The persons of the list's poor and near-poor households.
+    pub fn list_persons(&self) -> u64 {
+        self.persons[0] + self.persons[1]
+    }
+
+    /// What the poor and near-poor together received of kind `i`.
+    pub fn reach_of(&self, i: usize) -> Reach {
+        let mut r = Reach::default();
+        if let Some(both) = self.reached.get(i) {
+            r.add(&both[0]);
+            r.add(&both[1]);
+        }
+        r
+    }
+
+    /// Persons reached by `key` over the list's persons, % (`None`: no one on the list, or
+    /// not a kind).
+    pub fn persons_pct(&self, key: &str) -> Option<f64> {
+        let i = Self::kind_index(key)?;
+        pct(self.reach_of(i).persons, self.list_persons())
+    }
+
+    /// Households reached by `key` (`"any"`: any support) over the list's households, %.
+    pub fn households_pct(&self, key: &str) -> Option<f64> {
+        if key == "any" {
+            return pct(self.reached_any[0] + self.reached_any[1], self.list_households());
+        }
+        let i = Self::kind_index(key)?;
+        pct(self.reach_of(i).households, self.list_households())
+    }
+
+    /// The coverage table: any support first, then each kind in [`SUPPORT_KINDS`]' order.
+    pub fn lines(&self) -> Vec<CoverageLine> {
+        let any = Reach { households: self.reached_any[0] + self.reached_any[1], ..Reach::default() };
+        let mut out = vec![CoverageLine {
+            kind: None,
+            reach: any,
+            households_pct: pct(any.households, self.list_households()),
+            persons_pct: None,
+        }];
+        for (i, k) in SUPPORT_KINDS.iter().enumerate() {
+            let reach = self.reach_of(i);
+            out.push(CoverageLine {
+                kind: Some(k),
+                reach,
+                households_pct: pct(reach.households, self.list_households()),
+                persons_pct: if k.per_person { pct(reach.persons, self.list_persons()) } else { None },
+            });
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -225,5 +367,27 @@ mod tests {
         assert!(support_kind("phép màu").is_none());
         let keys: std::collections::HashSet<&str> = SUPPORT_KINDS.iter().map(|k| k.key).collect();
         assert_eq!(keys.len(), SUPPORT_KINDS.len());
+    }
+
+    #[test]
+    fn coverage_adds_up_units_and_measures_persons_and_households() {
+        let card = SupportCoverage::kind_index("health_insurance_card").expect("a kind");
+        let mut a = SupportCoverage { households: [3, 1], persons: [12, 4], reached_any: [2, 0], ..Default::default() };
+        a.reached[card][0] = Reach { households: 2, persons: 6, records: 6, amount: 0 };
+        let mut b = SupportCoverage { households: [1, 0], persons: [4, 0], reached_any: [1, 0], ..Default::default() };
+        b.reached[card][0] = Reach { households: 1, persons: 4, records: 4, amount: 0 };
+        a.merge(&b);
+        assert_eq!((a.list_households(), a.list_persons()), (5, 20));
+        assert_eq!(a.persons_pct("health_insurance_card"), Some(50.0));
+        assert_eq!(a.households_pct("health_insurance_card"), Some(60.0));
+        assert_eq!(a.households_pct("any"), Some(60.0));
+        assert_eq!(a.households_pct("policy_loan"), Some(0.0));
+        assert_eq!(a.persons_pct("no_such_kind"), None);
+        assert_eq!(SupportCoverage::default().households_pct("any"), None);
+        let lines = a.lines();
+        assert_eq!(lines.len(), SUPPORT_KINDS.len() + 1);
+        assert!(lines[0].kind.is_none());
+        let loan = lines.iter().find(|l| l.kind.is_some_and(|k| k.key == "policy_loan")).expect("loans");
+        assert_eq!(loan.persons_pct, None, "a loan is received by a household");
     }
 }

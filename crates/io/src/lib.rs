@@ -9,6 +9,7 @@
 //! - [`write_problems`]: the problems of a read, as a CSV or XLSX error file.
 //! - [`summary`]: unit aggregates in the layouts of the official reports.
 
+pub mod activity_table;
 pub mod budget_table;
 mod bytes;
 mod check;

@@ -4,7 +4,7 @@
 //! reader's area, audited.
 
 use crate::audit::{self, Change};
-use crate::db::{on_conn, on_pool};
+use crate::db::{Tx, on_conn, on_pool};
 use crate::error::{Result, StoreError};
 use crate::scope::Registry;
 use crate::sql::{Arg, Sql, bound};
@@ -62,49 +62,35 @@ impl Registry {
                 unit.name
             )));
         }
-        let (province, commune) = unit.place();
-        let at = crate::now();
         let mut tx = self.db.begin().await?;
-        let id: i64 = on_conn!(tx, c => sqlx::query_scalar(
-            "INSERT INTO plan_activity (unit_code, current_province, current_commune, year, project_code, title, lead_agency, \
-                 lead_officer, partners, locations, target_group, planned_output, starts_on, ends_on, status, recorded_by, \
-                 recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
-        )
-        .bind(unit.code.as_str())
-        .bind(province)
-        .bind(commune)
-        .bind(a.year)
-        .bind(a.project_code.as_str())
-        .bind(a.title.as_str())
-        .bind(a.lead_agency.as_str())
-        .bind(a.lead_officer.as_deref())
-        .bind(a.partners.join("\n"))
-        .bind(a.locations.as_deref())
-        .bind(a.target_group.as_deref())
-        .bind(a.planned_output.as_deref())
-        .bind(a.starts_on.as_deref())
-        .bind(a.ends_on.as_deref())
-        .bind(a.status.as_str())
-        .bind(actor)
-        .bind(at.as_str())
-        .fetch_one(c)
-        .await?);
-        let field = format!("{id}");
-        let new_value = format!("{} {}: {} ({})", a.year, a.project_code, a.title, a.lead_agency);
-        let change = Change {
-            actor,
-            command,
-            entity: "plan_activity",
-            household_id: None,
-            period: Some(a.year),
-            member_no: None,
-            field: &field,
-            old_value: None,
-            new_value: Some(&new_value),
-        };
-        audit::record_now(&mut tx, &change, &at).await?;
+        let id = insert_activity(&mut tx, unit, a, actor, command).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Records every activity of `list` in one transaction — or none: `Ok(Err(..))` names each
+    /// one whose unit the writer may not change, with its index.
+    pub async fn record_activities(
+        &self,
+        list: &[(TargetUnit, NewActivity)],
+        actor: &str,
+        command: &str,
+    ) -> Result<std::result::Result<u64, Vec<(usize, String)>>> {
+        let refused: Vec<(usize, String)> = list
+            .iter()
+            .enumerate()
+            .filter(|(_, (u, _))| !self.may_set_unit(u))
+            .map(|(k, (u, _))| (k, format!("{0} ngoài phạm vi được giao / {0} is outside your area", u.name)))
+            .collect();
+        if !refused.is_empty() {
+            return Ok(Err(refused));
+        }
+        let mut tx = self.db.begin().await?;
+        for (unit, a) in list {
+            insert_activity(&mut tx, unit, a, actor, command).await?;
+        }
+        tx.commit().await?;
+        Ok(Ok(list.len() as u64))
     }
 
     /// `unit`'s activities (of `year`, or every year), by year, project and id.
@@ -144,4 +130,49 @@ impl Registry {
             })
             .collect())
     }
+}
+
+/// Inserts one activity and its audit row within `tx`; its id.
+async fn insert_activity(tx: &mut Tx, unit: &TargetUnit, a: &NewActivity, actor: &str, command: &str) -> Result<i64> {
+    let (province, commune) = unit.place();
+    let at = crate::now();
+    let id: i64 = on_conn!(tx, c => sqlx::query_scalar(
+        "INSERT INTO plan_activity (unit_code, current_province, current_commune, year, project_code, title, lead_agency, \
+             lead_officer, partners, locations, target_group, planned_output, starts_on, ends_on, status, recorded_by, \
+             recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
+    )
+    .bind(unit.code.as_str())
+    .bind(province)
+    .bind(commune)
+    .bind(a.year)
+    .bind(a.project_code.as_str())
+    .bind(a.title.as_str())
+    .bind(a.lead_agency.as_str())
+    .bind(a.lead_officer.as_deref())
+    .bind(a.partners.join("\n"))
+    .bind(a.locations.as_deref())
+    .bind(a.target_group.as_deref())
+    .bind(a.planned_output.as_deref())
+    .bind(a.starts_on.as_deref())
+    .bind(a.ends_on.as_deref())
+    .bind(a.status.as_str())
+    .bind(actor)
+    .bind(at.as_str())
+    .fetch_one(c)
+    .await?);
+    let field = format!("{id}");
+    let new_value = format!("{} {}: {} ({})", a.year, a.project_code, a.title, a.lead_agency);
+    let change = Change {
+        actor,
+        command,
+        entity: "plan_activity",
+        household_id: None,
+        period: Some(a.year),
+        member_no: None,
+        field: &field,
+        old_value: None,
+        new_value: Some(&new_value),
+    };
+    audit::record_now(tx, &change, &at).await?;
+    Ok(id)
 }

@@ -24,6 +24,7 @@ mod error;
 pub mod import;
 pub mod import_problems;
 pub mod integrity;
+pub mod jobs;
 pub mod link;
 pub mod monitoring;
 mod movement_cache;
@@ -39,6 +40,7 @@ pub mod scope;
 pub mod select;
 mod sql;
 pub mod support;
+pub mod support_coverage;
 mod tally;
 pub mod targets;
 #[cfg(feature = "testing")]

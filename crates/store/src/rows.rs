@@ -72,6 +72,16 @@ impl RecordedColumns {
     }
 }
 
+/// A date of birth as the member table stores it: `YYYY-MM-DD`, or its year when
+/// `year_only` is not 0.
+pub(crate) fn stored_birth(date: &str, year_only: i64) -> Option<BirthDate> {
+    if year_only != 0 {
+        Some(BirthDate::Year(date.get(..4)?.parse().ok()?))
+    } else {
+        NaiveDate::parse_from_str(date, "%Y-%m-%d").ok().map(BirthDate::Date)
+    }
+}
+
 /// One member in a period, as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct MemberRow {
@@ -423,19 +433,8 @@ impl MemberRow {
     pub fn to_member(&self) -> Result<Member> {
         let bad =
             |field: &str, v: &str| StoreError::Invalid(format!("stored member field {field} = '{v}' is not valid"));
-        let birth = if self.birth_year_only != 0 {
-            BirthDate::Year(
-                self.birth_date
-                    .get(..4)
-                    .and_then(|y| y.parse().ok())
-                    .ok_or_else(|| bad("birth_date", &self.birth_date))?,
-            )
-        } else {
-            BirthDate::Date(
-                NaiveDate::parse_from_str(&self.birth_date, "%Y-%m-%d")
-                    .map_err(|_| bad("birth_date", &self.birth_date))?,
-            )
-        };
+        let birth =
+            stored_birth(&self.birth_date, self.birth_year_only).ok_or_else(|| bad("birth_date", &self.birth_date))?;
         Ok(Member {
             member_no: u16::try_from(self.member_no).map_err(|_| bad("member_no", &self.member_no.to_string()))?,
             relation: Relation::parse(&self.relation).ok_or_else(|| bad("relation", &self.relation))?,

@@ -151,10 +151,26 @@ impl Registry {
         actor: &str,
         command: &str,
     ) -> Result<std::result::Result<u64, SupportRefusals>> {
-        let at = crate::now();
         let mut tx = self.db.begin().await?;
+        let done = self.write_support(&mut tx, records, actor, command).await?;
+        match done {
+            Ok(_) => tx.commit().await?,
+            Err(_) => tx.rollback().await?,
+        }
+        Ok(done)
+    }
+
+    /// [`Registry::record_support`] within `tx` (the caller commits, or drops it when refused).
+    pub(crate) async fn write_support(
+        &self,
+        tx: &mut Tx,
+        records: &[NewSupport],
+        actor: &str,
+        command: &str,
+    ) -> Result<std::result::Result<u64, SupportRefusals>> {
+        let at = crate::now();
         let ids: Vec<i64> = records.iter().map(|r| r.household_id).collect::<BTreeSet<_>>().into_iter().collect();
-        let places = places_of(&mut tx, &ids).await?;
+        let places = places_of(tx, &ids).await?;
         let with_member: Vec<i64> = records
             .iter()
             .filter(|r| r.member_no.is_some())
@@ -162,9 +178,9 @@ impl Registry {
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let members = members_of(&mut tx, &with_member).await?;
+        let members = members_of(tx, &with_member).await?;
         let wanted: BTreeSet<(i64, i64)> = records.iter().filter_map(|r| Some((r.list_id?, r.household_id))).collect();
-        let listed = on_lists(&mut tx, &wanted).await?;
+        let listed = on_lists(tx, &wanted).await?;
         let mut refused = Vec::new();
         let mut touched: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
         let mut changed: HashMap<i64, BTreeSet<(String, String)>> = HashMap::new();
@@ -219,7 +235,6 @@ impl Registry {
             changed.entry(year).or_default().insert((province.clone(), commune.clone()));
         }
         if !refused.is_empty() {
-            tx.rollback().await?;
             return Ok(Err(refused));
         }
         let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
@@ -288,7 +303,7 @@ impl Registry {
             }
         }
         for (period, communes) in changed {
-            crate::tally::bump(&mut tx, period, &crate::tally::Changed::Answers(communes)).await?;
+            crate::tally::bump(tx, period, &crate::tally::Changed::Answers(communes)).await?;
         }
         let one = records.len() == 1;
         let field = match records.first() {
@@ -306,8 +321,7 @@ impl Registry {
             old_value: None,
             new_value: Some(&format!("{} bản ghi hỗ trợ / support records", records.len())),
         };
-        audit::record_now(&mut tx, &change, &at).await?;
-        tx.commit().await?;
+        audit::record_now(tx, &change, &at).await?;
         Ok(Ok(records.len() as u64))
     }
 

@@ -160,6 +160,7 @@ routes! {
     "/ho/{id}" => get(pages::household::show);
     "/ho/{id}/sua" => get(pages::household::edit_form).post(pages::household::edit_submit);
     "/ho/{id}/ho-tro" => post(pages::household::support_submit);
+    "/ho/{id}/viec-lam" => post(pages::jobs::place_submit);
     "/nhap" => get(pages::import::show).post(pages::import::upload), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/nhap/{token}/xac-nhan" => post(pages::import::confirm);
     "/nhap/{token}/loi.csv" => get(pages::import::error_file);
@@ -179,6 +180,11 @@ routes! {
     "/ho-tro" => get(pages::beneficiary::lists).post(pages::beneficiary::lists_submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ho-tro/{id}" => get(pages::beneficiary::list).post(pages::beneficiary::deliver_submit);
     "/ho-tro/{id}/tai" => get(pages::beneficiary::download);
+    "/viec-lam" => get(pages::jobs::show).post(pages::jobs::submit);
+    "/viec-lam/{vacancy}" => get(pages::jobs::vacancy);
+    "/viec-lam/{vacancy}/tai" => get(pages::jobs::download);
+    "/bao-phu" => get(pages::coverage::show);
+    "/bao-phu/tai" => get(pages::coverage::download);
     "/giam-sat" => get(pages::monitoring::show).post(pages::monitoring::act);
     "/giam-sat/tai" => get(pages::monitoring::download);
     "/bao-cao" => get(pages::reports::show);
@@ -221,6 +227,12 @@ routes! {
     "/api/v1/households/{id}/support" => get(api::support::get_support).post(api::support::post_support);
     "/api/v1/beneficiary-lists" => get(api::support::get_lists).post(api::support::post_list);
     "/api/v1/beneficiary-lists/{id}" => get(api::support::get_list);
+    "/api/v1/support-coverage/{year}/{unit}" => get(api::support::get_coverage);
+    "/api/v1/job-seekers" => get(api::jobs::get_seekers);
+    "/api/v1/households/{id}/job-seekers" => post(api::jobs::post_seeker);
+    "/api/v1/households/{id}/placements" => post(api::jobs::post_placement);
+    "/api/v1/vacancies" => get(api::jobs::get_vacancies).post(api::jobs::post_vacancy);
+    "/api/v1/vacancies/{vacancy}/matches" => get(api::jobs::get_matches);
     "/api/v1/plans/{unit}/{first_year}/{last_year}" => put(api::plans::put_plan);
     "/api/v1/monitoring/{kind}/{year}/{unit}" => get(api::monitoring::get_monitoring).post(api::monitoring::post_monitoring);
     "/api/openapi.json" => get(api::openapi);

@@ -2248,6 +2248,38 @@ async fn a_commune_officer_records_support_on_the_household_page() {
             page.body
         );
         assert!(page.body.contains("data-testid=\"support-form\""), "{engine}");
+        // The coverage of the commune: the page, its download and the API give the registry's
+        // figures (the loan counts if the household is on the poor or near-poor list).
+        let expected = vuonlen_app::support_coverage::coverage(&w.db.unscoped(), 2025, &w.own).await.expect("coverage");
+        let loan = vuonlen_core::support::SupportCoverage::kind_index("policy_loan").expect("kind");
+        let on_list = expected.total.reach_of(loan).households;
+        let cov = w.page(&session, &format!("/bao-phu?unit={}&year=2025", w.own)).await;
+        assert_eq!(cov.status, OK, "{engine}");
+        let list = expected.list_period.expect("a review before 2025 or of 2025");
+        assert!(cov.body.contains(&format!("kỳ rà soát {list}")), "{engine}: {}", cov.body);
+        assert!(cov.body.contains("data-testid=\"coverage-rows\""), "{engine}");
+        let got = w.api("xa.own", "GET", &format!("/api/v1/support-coverage/2025/{}", w.own), None).await;
+        assert_eq!(got.status, OK, "{engine}: {}", got.body);
+        let got = got.json();
+        assert_eq!(got["list_period"], list, "{engine}");
+        assert_eq!(got["total"]["poor_households"].as_u64(), Some(expected.total.households[0]), "{engine}");
+        let loans =
+            got["total"]["support"].as_array().and_then(|a| a.iter().find(|k| k["kind"] == "policy_loan").cloned());
+        assert_eq!(
+            loans.map(|l| (l["households"].as_u64(), l["amount"].as_u64())),
+            Some((Some(on_list), Some(on_list * 50_000_000))),
+            "{engine}"
+        );
+        let rows: u64 =
+            got["rows"].as_array().map(|r| r.iter().filter_map(|x| x["poor_households"].as_u64()).sum()).unwrap_or(0);
+        assert_eq!(rows, expected.total.households[0], "{engine}: the villages add up");
+        let xlsx = w.page(&session, &format!("/bao-phu/tai?unit={}&year=2025", w.own)).await;
+        assert_eq!(xlsx.status, OK, "{engine}");
+        assert_eq!(
+            w.api("xa.own", "GET", &format!("/api/v1/support-coverage/2025/{}", w.sibling), None).await.status,
+            StatusCode::NOT_FOUND,
+            "{engine}: another commune's coverage"
+        );
         // The province's viewer-only national office sees it without the form; a sibling
         // commune's household is not found for this officer.
         let (national, _) = w.sign_in("trunguong", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
@@ -2357,4 +2389,141 @@ async fn a_province_records_activities_and_reads_its_responsibility_matrix() {
         assert_eq!(w.page(&commune, "/hoat-dong?unit=14&year=2025").await.status, StatusCode::NOT_FOUND, "{engine}");
         assert_eq!(w.page(&commune, "/hoat-dong?year=2025").await.status, OK, "{engine}");
     }
+}
+
+/// Issue 14 (jobs): a commune officer registers a member who wants work (a refused form says
+/// every reason and keeps what was typed), the province's job centre enters a vacancy, the
+/// commune reads its matching list and records the placement — support received —; an auditor
+/// of another province sees the vacancy but none of the people.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_who_wants_work_is_matched_to_the_job_centre_s_vacancy_and_placed() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let national = w.db.unscoped();
+        // A member of the officer's commune aged 20 to 50 on 1 October 2025.
+        let f = vuonlen_store::browse::HouseholdFilter { unit: Some(w.own.clone()), ..Default::default() };
+        let day = chrono::NaiveDate::from_ymd_opt(2025, 10, 1).expect("day");
+        let mut found = None;
+        for h in national.households(2025, "2022-2025", &f, 0, 50).await.expect("list").items {
+            let d = national.survey_detail(h.household_id, 2025).await.expect("survey");
+            let adult = d.members.iter().find(|m| {
+                chrono::NaiveDate::parse_from_str(&m.birth_date, "%Y-%m-%d")
+                    .is_ok_and(|b| (20..=50).contains(&day.years_since(b).map_or(0, i64::from)))
+            });
+            if let Some(m) = adult {
+                found =
+                    Some((h.household_id, d.survey.commune_code.clone(), d.survey.household_code.clone(), m.member_no));
+                break;
+            }
+        }
+        let (id, commune, code, member) = found.expect("an adult in the commune");
+        let (session, csrf) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let post = |path: &str, pairs: &[(&str, &str)], session: &str, csrf: &str| {
+            Request::post(format!("{path}?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(serde_urlencoded::to_string(pairs).expect("form")))
+                .expect("request")
+        };
+        let member_text = member.to_string();
+        let seeker = |household: &'static str, member: &str| {
+            vec![
+                ("action", "seeker".to_string()),
+                ("unit", w.own.clone()),
+                ("commune", commune.clone()),
+                ("household", if household.is_empty() { code.clone() } else { household.to_string() }),
+                ("member_no", member.to_string()),
+                ("skills", "may công nghiệp".to_string()),
+                ("job_wanted", "công nhân".to_string()),
+                ("registered_on", "2025-09-15".to_string()),
+            ]
+        };
+        // An unknown household and a member number that is not one: both said; the typed skills kept.
+        let bad = seeker("KHONG-CO", "x");
+        let r = send(&w.app, post("/viec-lam", &pairs(&bad), &session, &csrf)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(
+            r.body.contains("Không có hộ KHONG-CO") && r.body.contains("&#39;x&#39; không phải số"),
+            "{engine}: {}",
+            r.body
+        );
+        assert!(r.body.contains("value=\"may công nghiệp\""), "{engine}: the form keeps what was typed");
+        let good = seeker("", &member_text);
+        let r = send(&w.app, post("/viec-lam", &pairs(&good), &session, &csrf)).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi người có nhu cầu việc làm."), "{engine}");
+        assert!(r.body.contains("may công nghiệp"), "{engine}: listed");
+        // The province's job centre enters a vacancy.
+        let (province, pcsrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let vacancy = [
+            ("action", "vacancy"),
+            ("unit", "14"),
+            ("employer", "Công ty May Sơn La"),
+            ("title", "Công nhân may"),
+            ("vacancy_skills", "may"),
+            ("positions", "3"),
+            ("min_age", "18"),
+            ("max_age", "55"),
+            ("opens_on", "2025-09-20"),
+        ];
+        let r = send(&w.app, post("/viec-lam", &vacancy, &province, &pcsrf)).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let list = w.api("tinh.14", "GET", "/api/v1/vacancies?province=14", None).await.json();
+        let vid = list[0]["id"].as_i64().expect("a vacancy");
+        // The commune reads its matching list, with a placement form on the member's row.
+        let page = w.page(&session, &format!("/viec-lam/{vid}?on=2025-10-01")).await;
+        assert_eq!(page.status, OK, "{engine}");
+        assert!(page.body.contains(&format!("action=\"/ho/{id}/viec-lam")), "{engine}: {}", page.body);
+        let r = send(
+            &w.app,
+            post(
+                &format!("/ho/{id}/viec-lam"),
+                &[("vacancy", &vid.to_string()), ("member_no", &member_text), ("placed_on", "2025-10-01")],
+                &session,
+                &csrf,
+            ),
+        )
+        .await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi giới thiệu việc làm"), "{engine}");
+        let support = w.api("xa.own", "GET", &format!("/api/v1/households/{id}/support"), None).await.json();
+        assert!(
+            support
+                .as_array()
+                .is_some_and(|a| a.iter().any(|s| s["kind"] == "job_placement" && s["member_no"] == member)),
+            "{engine}: {support}"
+        );
+        let matches =
+            w.api("tinh.14", "GET", &format!("/api/v1/vacancies/{vid}/matches?on=2025-10-01"), None).await.json();
+        assert_eq!(matches["vacancy"]["placed"], 1, "{engine}: {matches}");
+        assert!(
+            matches["matches"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|m| m["seeker"]["household_id"] == id && m["seeker"]["placements"] == 1)),
+            "{engine}: {matches}"
+        );
+        // A reader of another province reads the vacancy, not the people.
+        let far = w.db.scoped(vuonlen_store::Scope::units(["01"]).expect("scope"));
+        let standards = vuonlen_core::Standards::embedded().expect("standards");
+        let (seen, people) =
+            vuonlen_app::jobs::matches(&far, &standards, vid, day).await.expect("read").expect("a vacancy");
+        assert_eq!((seen.id, people.len()), (vid, 0), "{engine}");
+        // A seeker through the API: a member who is not of the household is refused.
+        let r = w
+            .api(
+                "xa.own",
+                "POST",
+                &format!("/api/v1/households/{id}/job-seekers"),
+                Some(serde_json::json!({"member_no": 99, "skills": "may", "registered_on": "2025-09-01"})),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("no member 99"), "{engine}: {}", r.body);
+    }
+}
+
+/// A form's fields as pairs to encode.
+fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, x)| (*k, x.as_str())).collect()
 }

@@ -6,7 +6,10 @@ use crate::commands::registry::Ctx;
 use anyhow::{Context, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use vuonlen_app::activities::{add_activity, matrix_table, responsibility_matrix};
+use vuonlen_app::activities::{
+    activity_table, add_activity, matrix_table, record_activity_table, responsibility_matrix,
+};
+use vuonlen_app::import::Finish;
 use vuonlen_store::activities::NewActivity;
 use vuonlen_store::targets::TargetUnit;
 
@@ -18,6 +21,33 @@ pub enum ActivitiesCommand {
     List(UnitArgs),
     /// The agency responsibility matrix of a unit's activities (printed, or --out F.xlsx).
     Matrix(MatrixArgs),
+    /// Check an activities table (CSV, XLSX); write nothing.
+    Check(FileArgs),
+    /// Record an activities table (refused whole if any row has a problem).
+    Import(FileArgs),
+    /// Write a unit's activities as a table the import reads (CSV, XLSX).
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FileArgs {
+    #[arg(long)]
+    pub file: PathBuf,
+    #[arg(long, value_name = "E.csv")]
+    pub errors_out: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[arg(long)]
+    pub unit: String,
+    #[arg(long)]
+    pub year: Option<i64>,
+    #[arg(long, value_name = "F.xlsx|F.csv")]
+    pub out: PathBuf,
+    /// English column keys.
+    #[arg(long)]
+    pub english: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -76,8 +106,44 @@ fn unit_of(code: &str) -> Result<TargetUnit> {
     TargetUnit::parse(code).with_context(|| format!("'{code}' không phải mã đơn vị / is not a unit code"))
 }
 
+fn table(ctx: Ctx, a: FileArgs, finish: Finish) -> Result<ExitCode> {
+    let standards = vuonlen_core::Standards::embedded()?;
+    let actor = if finish == Finish::Commit { ctx.actor()? } else { String::new() };
+    let errors_path = a.errors_out.unwrap_or_else(|| PathBuf::from("activities.errors.csv"));
+    ctx.block_on(async {
+        let db = ctx.open().await?;
+        let done =
+            record_activity_table(&db.unscoped(), &standards, a.file, &actor, "activities import", finish).await?;
+        let read = &done.file.report;
+        if !read.is_clean() {
+            crate::report::write_errors(read, &errors_path)?;
+            crate::report::print_refusal_whole(read, &errors_path);
+            return Ok(ExitCode::FAILURE);
+        }
+        match done.recorded {
+            Some(k) => eprintln!("Đã ghi {k} hoạt động / Recorded {k} activities."),
+            None => eprintln!(
+                "Bảng hợp lệ: {0} hoạt động; chưa ghi / The table is valid: {0} activities; nothing recorded.",
+                done.activities
+            ),
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
 pub fn run(ctx: Ctx, cmd: ActivitiesCommand) -> Result<ExitCode> {
     match cmd {
+        ActivitiesCommand::Check(a) => table(ctx, a, Finish::CheckOnly),
+        ActivitiesCommand::Import(a) => table(ctx, a, Finish::Commit),
+        ActivitiesCommand::Export(a) => ctx.block_on(async {
+            let db = ctx.open().await?;
+            let unit = unit_of(&a.unit)?;
+            let list = db.unscoped().activities_of(&unit, a.year).await?;
+            let (header, rows) = activity_table(&list, a.english);
+            vuonlen_io::write_plain_table(&a.out, "hoat-dong", &header, &rows)?;
+            eprintln!("Đã ghi {} hoạt động vào {} / wrote {} activities.", rows.len(), a.out.display(), rows.len());
+            Ok(ExitCode::SUCCESS)
+        }),
         ActivitiesCommand::Add(a) => {
             let a = *a;
             let standards = vuonlen_core::Standards::embedded()?;

@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use vuonlen_app::import::Finish;
 use vuonlen_app::support::record_support_table;
+use vuonlen_app::support_coverage::{coverage, coverage_table};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum SupportCommand {
@@ -17,6 +18,25 @@ pub enum SupportCommand {
     Import(FileArgs),
     /// A household's support records.
     Show(ShowArgs),
+    /// The coverage of support in a year: for each commune of a province (each village of a
+    /// commune), the poor and near-poor households and persons of the list in force and how
+    /// many received each kind of support.
+    Coverage(CoverageArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CoverageArgs {
+    /// `VN`, a province (2 digits) or a commune (5 digits).
+    #[arg(long)]
+    pub unit: String,
+    #[arg(long)]
+    pub year: i64,
+    /// Write the table to this file (.xlsx or .csv) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// English column keys in the file.
+    #[arg(long)]
+    pub english: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -59,6 +79,26 @@ pub fn run(ctx: Ctx, cmd: SupportCommand) -> Result<ExitCode> {
                     r.source.unwrap_or_default()
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }),
+        SupportCommand::Coverage(a) => ctx.block_on(async {
+            let db = ctx.open().await?;
+            let c = coverage(&db.unscoped(), a.year, &a.unit).await?;
+            let (header, rows) = coverage_table(&c, a.english || a.out.is_none());
+            match &a.out {
+                Some(out) => {
+                    vuonlen_io::write_plain_table(out, "bao-phu", &header, &rows)?;
+                    eprintln!("Đã ghi {} dòng vào {} / wrote {} rows.", rows.len(), out.display(), rows.len());
+                }
+                None => report::print_plain_table(&header, &rows),
+            }
+            let list = c.list_period.map_or_else(|| "—".to_string(), |y| y.to_string());
+            let insured = c.total.persons_pct("health_insurance_card").map_or_else(|| "—".into(), |v| format!("{v:.2}"));
+            eprintln!(
+                "Danh sách hộ nghèo, cận nghèo của kỳ rà soát {list}; {insured} % nhân khẩu được cấp thẻ BHYT năm {0} / \
+                 list of review period {list}; {insured} % of persons given a health-insurance card in {0}.",
+                a.year
+            );
             Ok(ExitCode::SUCCESS)
         }),
     }

@@ -257,21 +257,7 @@ pub fn run(ctx: Ctx, cmd: TargetsCommand) -> Result<ExitCode> {
                         vuonlen_io::write_plain_table(out, "tien-do", &header, &rows)?;
                         eprintln!("Đã ghi {} đơn vị vào {} / wrote {} units.", rows.len(), out.display(), rows.len());
                     }
-                    None => {
-                        println!("{}", header.join("\t"));
-                        for r in &rows {
-                            let cells: Vec<String> = r
-                                .cells
-                                .iter()
-                                .map(|c| match c {
-                                    vuonlen_io::PlainCell::Text(t) => t.clone(),
-                                    vuonlen_io::PlainCell::Int(v) => v.map(|x| x.to_string()).unwrap_or_default(),
-                                    vuonlen_io::PlainCell::Dec(v) => v.map(|x| format!("{x:.2}")).unwrap_or_default(),
-                                })
-                                .collect();
-                            println!("{}", cells.join("\t"));
-                        }
-                    }
+                    None => crate::report::print_plain_table(&header, &rows),
                 }
                 let latest = p.latest_period.map_or_else(|| "—".to_string(), |y| y.to_string());
                 eprintln!(

@@ -6,6 +6,7 @@
 pub mod budgets;
 pub mod extract;
 pub mod households;
+pub mod jobs;
 pub mod monitoring;
 pub mod plans;
 pub mod review;
@@ -28,6 +29,8 @@ use utoipa::OpenApi;
         review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores,
         budgets::get_budget, budgets::put_budget,
         support::get_support, support::post_support, support::get_lists, support::post_list, support::get_list,
+        support::get_coverage,
+        jobs::get_seekers, jobs::post_seeker, jobs::post_placement, jobs::get_vacancies, jobs::post_vacancy, jobs::get_matches,
         plans::get_plans, plans::put_plan,
         targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress,
         monitoring::get_monitoring, monitoring::post_monitoring),
@@ -42,6 +45,8 @@ use utoipa::OpenApi;
         review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut,
         support::SupportOut, support::SupportIn, support::Recorded, support::ListOut, support::ListIn,
         support::ListDetailOut, support::BeneficiaryOut,
+        support::CoverageOut, support::CoverageRowOut, support::ReachOut,
+        jobs::JobSeekerOut, jobs::SeekerIn, jobs::Created, jobs::PlacementIn, jobs::VacancyOut, jobs::VacancyIn, jobs::MatchOut, jobs::MatchesOut,
         budgets::BudgetOut, budgets::BudgetLineOut, budgets::UnitBudgetOut, budgets::SetBudgetRequest, budgets::BudgetSet,
         plans::PlansOut, plans::PlanOut, plans::PlanYearOut, plans::FindingOut, plans::SetPlanRequest, plans::PlanSet,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,

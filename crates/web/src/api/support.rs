@@ -255,3 +255,85 @@ pub async fn get_list(
         list: list_out(view.list),
     }))
 }
+
+/// What the list's poor and near-poor households received of one kind (or any).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReachOut {
+    /// The kind's key; `any` for any support.
+    pub kind: String,
+    pub households: u64,
+    /// Persons reached (kinds received by a person).
+    pub persons: u64,
+    pub records: u64,
+    /// Đồng.
+    pub amount: u64,
+    /// Of the list's poor and near-poor households, %.
+    pub households_pct: Option<f64>,
+    /// Of the list's poor and near-poor persons, % (kinds received by a person).
+    pub persons_pct: Option<f64>,
+}
+
+/// A unit's (or one of its rows') coverage.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CoverageRowOut {
+    pub code: String,
+    pub name: String,
+    pub poor_households: u64,
+    pub near_poor_households: u64,
+    /// Persons of the poor and near-poor households.
+    pub persons: u64,
+    pub support: Vec<ReachOut>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CoverageOut {
+    pub year: i64,
+    /// The review whose list is in force in the year (the latest before it, else its own).
+    pub list_period: Option<i64>,
+    pub total: CoverageRowOut,
+    /// A province's communes, a commune's villages, the country's provinces.
+    pub rows: Vec<CoverageRowOut>,
+}
+
+fn coverage_row(code: &str, name: &str, c: &vuonlen_core::support::SupportCoverage) -> CoverageRowOut {
+    CoverageRowOut {
+        code: code.to_string(),
+        name: name.to_string(),
+        poor_households: c.households[0],
+        near_poor_households: c.households[1],
+        persons: c.list_persons(),
+        support: c
+            .lines()
+            .into_iter()
+            .map(|l| ReachOut {
+                kind: l.kind.map_or("any", |k| k.key).to_string(),
+                households: l.reach.households,
+                persons: l.reach.persons,
+                records: l.reach.records,
+                amount: l.reach.amount,
+                households_pct: l.households_pct,
+                persons_pct: l.persons_pct,
+            })
+            .collect(),
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/support-coverage/{year}/{unit}",
+    params(("year" = i64, Path, description = "the year support was received"), ("unit" = String, Path, description = "VN, a province or a commune")),
+    responses((status = 200, body = CoverageOut), (status = 404, description = "no such unit in the caller's area")))]
+pub async fn get_coverage(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath((year, unit)): ApiPath<(i64, String)>,
+) -> Result<Json<CoverageOut>, ApiError> {
+    let reg = v.registry(&state);
+    let unit = crate::pages::readable_admin_unit(&v, &reg, Some(&unit)).await?;
+    let c =
+        vuonlen_app::support_coverage::coverage(&reg, year, &unit.code).await.map_err(crate::households::app_error)?;
+    Ok(Json(CoverageOut {
+        year,
+        list_period: c.list_period,
+        total: coverage_row(&c.unit_code, &c.unit_name, &c.total),
+        rows: c.rows.iter().map(|r| coverage_row(&r.key, &r.name, &r.coverage)).collect(),
+    }))
+}

@@ -76,14 +76,6 @@ pub struct BudgetQuery {
     pub english: Option<String>,
 }
 
-fn pct(r: Option<f64>, l: crate::i18n::Lang) -> String {
-    let shown = |r: f64| {
-        let t = format!("{r:.1}");
-        if l == crate::i18n::Lang::Vi { t.replace('.', ",") } else { t }
-    };
-    r.map(|r| format!("{} %", shown(r))).unwrap_or_default()
-}
-
 async fn page(
     state: &AppState,
     v: &Viewer,
@@ -135,7 +127,7 @@ async fn page(
                     money(b.amounts.allocated),
                     b.amounts.committed.map(money).unwrap_or_default(),
                     b.amounts.disbursed.map(money).unwrap_or_default(),
-                    pct(b.amounts.disbursement_rate(), l),
+                    crate::pages::percent(b.amounts.disbursement_rate(), l),
                 ]
             })
             .collect(),
@@ -157,12 +149,22 @@ async fn page(
             .iter()
             .map(|(code, name, s)| {
                 (
-                    [code.clone(), name.clone(), money(s.allocated), money(s.disbursed), pct(s.disbursement_rate(), l)],
+                    [
+                        code.clone(),
+                        name.clone(),
+                        money(s.allocated),
+                        money(s.disbursed),
+                        crate::pages::percent(s.disbursement_rate(), l),
+                    ],
                     s.allocated > 0 && s.disbursed == 0,
                 )
             })
             .collect(),
-        total: [money(o.total_own.allocated), money(o.total_own.disbursed), pct(o.total_own.disbursement_rate(), l)],
+        total: [
+            money(o.total_own.allocated),
+            money(o.total_own.disbursed),
+            crate::pages::percent(o.total_own.disbursement_rate(), l),
+        ],
         may_set: v.access.may_edit() && reg.may_set_unit(unit),
         form: FormValues {
             amounts: vec![String::new(); YEARS_IN_FORM],

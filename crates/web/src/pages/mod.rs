@@ -6,10 +6,12 @@ pub mod activities;
 pub mod admin;
 pub mod beneficiary;
 pub mod budget;
+pub mod coverage;
 pub mod dashboard;
 pub mod household;
 pub mod households;
 pub mod import;
+pub mod jobs;
 pub mod login;
 pub mod monitoring;
 pub mod reports;
@@ -81,6 +83,15 @@ impl ErrorPage {
     pub fn html(&self) -> Html<String> {
         Html(self.render().unwrap_or_else(|_| format!("{} {}", self.status, self.message)))
     }
+}
+
+/// A share as pages print it: one decimal, a decimal comma in Vietnamese, `%` (empty: none).
+pub(crate) fn percent(r: Option<f64>, l: crate::i18n::Lang) -> String {
+    let shown = |r: f64| {
+        let t = format!("{r:.1}");
+        if l == crate::i18n::Lang::Vi { t.replace('.', ",") } else { t }
+    };
+    r.map(|r| format!("{} %", shown(r))).unwrap_or_default()
 }
 
 /// The current year (UTC), the default of the targets and monitoring pages.

@@ -131,6 +131,24 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("post", "/chi-tieu" | "/api/v1/targets/{year}/{unit}/table") | ("put", "/api/v1/targets/{year}/{unit}") => {
             yes(writes)
         }
+        // Jobs: job seekers read like the unit, registered and placed like their household;
+        // vacancies (job ads, no personal data) read by everyone signed in, entered by who may
+        // change the unit; a vacancy's matching list holds only the caller's area.
+        ("get", "/viec-lam" | "/api/v1/job-seekers") => yes(reads),
+        ("post", "/viec-lam" | "/api/v1/vacancies") => yes(writes),
+        (
+            "post",
+            "/ho/{id}/viec-lam" | "/api/v1/households/{id}/job-seekers" | "/api/v1/households/{id}/placements",
+        ) => yes(writes),
+        (
+            "get",
+            "/viec-lam/{vacancy}"
+            | "/viec-lam/{vacancy}/tai"
+            | "/api/v1/vacancies"
+            | "/api/v1/vacancies/{vacancy}/matches",
+        ) => yes(signed_in),
+        // The coverage of support: read like the unit.
+        ("get", "/bao-phu" | "/bao-phu/tai" | "/api/v1/support-coverage/{year}/{unit}") => yes(reads),
         // Activities: read like the unit, added by who may change it.
         ("get", "/hoat-dong" | "/hoat-dong/tai") => yes(reads),
         ("post", "/hoat-dong") => yes(writes),
@@ -170,6 +188,12 @@ fn targets(path: &str) -> &'static [Target] {
         "/ngan-sach/tai",
         "/hoat-dong",
         "/hoat-dong/tai",
+        "/bao-phu",
+        "/bao-phu/tai",
+        "/viec-lam",
+        "/api/v1/job-seekers",
+        "/api/v1/vacancies",
+        "/api/v1/support-coverage/{year}/{unit}",
         "/api/v1/beneficiary-lists",
         "/api/v1/budgets/{unit}",
         "/giam-sat",
@@ -378,6 +402,17 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
             lists.insert(t, id);
         }
         let list_of = |t: Target| lists[&if t == Target::None { Target::Own } else { t }];
+        // A vacancy of the province's job centre.
+        let vacancy = vuonlen_store::jobs::NewVacancy {
+            employer: "Công ty May Sơn La".into(),
+            title: "Công nhân may".into(),
+            positions: 5,
+            opens_on: chrono::NaiveDate::from_ymd_opt(2025, 1, 1),
+            ..Default::default()
+        };
+        let province = vuonlen_store::targets::TargetUnit::parse("14").expect("Sơn La");
+        let vacancy_id =
+            national.record_vacancy(&province, &vacancy, "test", "test").await.expect("write").expect("recorded");
         // In each target commune: a listed household, surveyed, agreed, posted, and one complaint.
         let mut complaints = std::collections::HashMap::new();
         for t in EVERYWHERE.iter().copied() {
@@ -650,6 +685,58 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ),
                             ("get", "/api/v1/plans/{unit}") => (format!("/api/v1/plans/{}", unit(t)), None),
                             ("get", "/ngan-sach" | "/ngan-sach/tai") => (format!("{path}?unit={}", unit(t)), None),
+                            ("get", "/viec-lam" | "/api/v1/job-seekers") => (format!("{path}?unit={}", unit(t)), None),
+                            ("post", "/viec-lam") => (
+                                path.to_string(),
+                                form(&[
+                                    ("action", "vacancy"),
+                                    ("unit", unit(t).as_str()),
+                                    ("employer", "Hợp tác xã"),
+                                    ("title", "Thu hái chè"),
+                                    ("positions", "2"),
+                                    ("opens_on", "2025-03-01"),
+                                ]),
+                            ),
+                            ("get", "/api/v1/vacancies") => (format!("{path}?province=14"), None),
+                            ("post", "/api/v1/vacancies") => (
+                                path.to_string(),
+                                json(
+                                    &serde_json::json!({"unit": unit(t), "employer": "Hợp tác xã", "title": "Thu hái chè",
+                                    "positions": 2, "opens_on": "2025-03-01"}),
+                                ),
+                            ),
+                            (
+                                "get",
+                                "/viec-lam/{vacancy}"
+                                | "/viec-lam/{vacancy}/tai"
+                                | "/api/v1/vacancies/{vacancy}/matches",
+                            ) => (path.replace("{vacancy}", &vacancy_id.to_string()), None),
+                            ("post", "/ho/{id}/viec-lam") => (
+                                format!("/ho/{}/viec-lam", ids(t)),
+                                form(&[
+                                    ("vacancy", vacancy_id.to_string().as_str()),
+                                    ("member_no", "1"),
+                                    ("placed_on", "2025-09-01"),
+                                ]),
+                            ),
+                            ("post", "/api/v1/households/{id}/job-seekers") => (
+                                format!("/api/v1/households/{}/job-seekers", ids(t)),
+                                json(
+                                    &serde_json::json!({"member_no": 1, "skills": "may", "registered_on": "2025-09-01"}),
+                                ),
+                            ),
+                            ("post", "/api/v1/households/{id}/placements") => (
+                                format!("/api/v1/households/{}/placements", ids(t)),
+                                json(
+                                    &serde_json::json!({"member_no": 1, "employer": "Hợp tác xã", "placed_on": "2025-09-01"}),
+                                ),
+                            ),
+                            ("get", "/bao-phu" | "/bao-phu/tai") => {
+                                (format!("{path}?unit={}&year=2025", unit(t)), None)
+                            }
+                            ("get", "/api/v1/support-coverage/{year}/{unit}") => {
+                                (format!("/api/v1/support-coverage/2025/{}", unit(t)), None)
+                            }
                             ("get", "/hoat-dong" | "/hoat-dong/tai") => {
                                 (format!("{path}?unit={}&year=2025", unit(t)), None)
                             }
