@@ -7,6 +7,7 @@ pub mod admin;
 pub mod beneficiary;
 pub mod budget;
 pub mod dashboard;
+pub mod helpers;
 pub mod household;
 pub mod households;
 pub mod import;
