@@ -19,6 +19,7 @@ pub mod budgets;
 pub mod coverage;
 pub mod edit;
 pub mod error;
+pub mod helpers;
 pub mod import;
 pub mod income;
 pub mod jobs;

@@ -769,3 +769,181 @@ async fn the_coverage_of_support_counts_the_list_s_persons_and_households_reache
         assert_eq!((theirs.total.list_households(), theirs.total.reach_of(card).records), (0, 0), "{engine}");
     }
 }
+
+/// Households `H00000…` of commune 00004 (urban, one member, nothing deprived) with the given
+/// incomes per person: 1,000,000 is near-poor, 3,000,000 middle-living under 2022–2025.
+fn income_files(dir: &Path, name: &str, incomes: &[u64]) -> Source {
+    let h = dir.join(format!("{name}-h.csv"));
+    let m = dir.join(format!("{name}-m.csv"));
+    let mut hh = vec![HH_HEAD.to_string()];
+    let mut mm = vec![MEM_HEAD.to_string()];
+    for (i, income) in incomes.iter().enumerate() {
+        hh.push(format!("H{i:05},00004,Tổ 1,urban,Chủ hộ {i},,{income},,3,40,piped,septic,1,1,,,0"));
+        mm.push(format!("H{i:05},1,Chủ hộ {i},head,M,1970-01-01,Kinh,,1,self_employed,1,upper_secondary,0,,,none,0,0"));
+    }
+    std::fs::write(&h, hh.join("\n") + "\n").expect("write");
+    std::fs::write(&m, mm.join("\n") + "\n").expect("write");
+    Source::Csv { households: h, members: m }
+}
+
+/// Issue 14: cadres assigned to poor and near-poor households, their visits, the households'
+/// registrations and commitments, and the progress per helper and per agency — households
+/// helped, visits, registered, committed, and those registered that left poverty by the year's
+/// review against the one before; every invalid entry refused with all its reasons; another
+/// area reads and writes nothing.
+#[tokio::test]
+async fn helpers_progress_counts_the_registered_households_that_left_poverty_in_the_review() {
+    use vuonlen_app::helpers::{HelpEntry, helper_progress, progress_table, record_help};
+    let dir = tempfile::tempdir().expect("tmp");
+    let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        // The 2024 review: six near-poor households.
+        let spec2024 = ImportSpec {
+            period: 2024,
+            reference_date: NaiveDate::from_ymd_opt(2024, 12, 31).expect("date"),
+            ..spec(vuonlen_store::Scope::unscoped_all())
+        };
+        let src = income_files(dir.path(), "y2024", &[1_000_000; 6]);
+        let opts2024 = ReadOptions { keep_personal: true, ..ReadOptions::new(spec2024.reference_date) };
+        assert!(
+            import_period(&all, src, opts2024, spec2024, Finish::Commit, |_| {}).await.expect("import").committed()
+        );
+        let id = |code: &str| {
+            let all = all.clone();
+            let code = code.to_string();
+            async move { all.household_id_of("00004", &code).await.expect("read").expect("household") }
+        };
+        let h: Vec<i64> = {
+            let mut v = Vec::new();
+            for i in 0..6 {
+                v.push(id(&format!("H{i:05}")).await);
+            }
+            v
+        };
+        let record = |hh: i64, e: HelpEntry| {
+            let all = all.clone();
+            async move { record_help(&all, hh, &e, "can-bo", "test").await.expect("write") }
+        };
+        let assign = |name: &str, agency: &str, from: &str| HelpEntry::Assign {
+            cadre_name: name.into(),
+            cadre_position: Some("Phó Chủ tịch".into()),
+            agency: agency.into(),
+            starts_on: day(from),
+            ends_on: None,
+        };
+        let visit = |on: &str, note: &str| HelpEntry::Visit { visited_on: day(on), note: note.into(), needs: None };
+        // Cadre An of the Farmers' Union helps H0–H2, cadre Bình of the Youth Union H3–H4.
+        for &hh in &h[0..3] {
+            assert_eq!(record(hh, assign("Nguyễn Văn An", "Hội Nông dân xã", "2025-01-15")).await, Ok(()), "{engine}");
+        }
+        for &hh in &h[3..5] {
+            assert_eq!(record(hh, assign("Lò Thị Bình", "Đoàn Thanh niên", "2025-02-01")).await, Ok(()), "{engine}");
+        }
+        // Every reason at once: no cadre, no agency, an end before the start, a start not after
+        // the current assignment's.
+        let bad = HelpEntry::Assign {
+            cadre_name: " ".into(),
+            cadre_position: None,
+            agency: String::new(),
+            starts_on: day("2025-01-10"),
+            ends_on: day("2025-01-01"),
+        };
+        let why = record(h[0], bad).await.expect_err("refused");
+        assert_eq!(why.len(), 4, "{engine}: {why:?}");
+        assert!(why.iter().any(|w| w.1.contains("a new assignment must start after")), "{engine}: {why:?}");
+        // Visits: before the assignment, in the future with no note — refused with every reason.
+        let early = record(h[0], visit("2025-01-10", "Hỏi thăm")).await.expect_err("before the start");
+        assert!(early[0].1.contains("before the helper's assignment starts (2025-01-15)"), "{engine}: {early:?}");
+        let future = record(h[0], visit("2099-01-01", "")).await.expect_err("future");
+        assert_eq!(future.len(), 2, "{engine}: {future:?}");
+        assert!(future.iter().any(|w| w.1.contains("in the future")), "{engine}");
+        assert!(record(h[5], visit("2025-03-01", "Hỏi thăm")).await.is_err(), "{engine}: H5 has no helper");
+        for (hh, on) in [(h[0], "2025-03-01"), (h[0], "2025-06-01"), (h[1], "2025-04-01")] {
+            assert_eq!(record(hh, visit(on, "Trao đổi về chăn nuôi bò")).await, Ok(()), "{engine}");
+        }
+        // H2 gets cadre Cường of the same union from July: An's assignment ends on 30 June.
+        assert_eq!(record(h[2], assign("Trần Văn Cường", "Hội Nông dân xã", "2025-07-01")).await, Ok(()));
+        let help = all.help_of(h[2]).await.expect("read");
+        assert_eq!(help.assignments.len(), 2, "{engine}");
+        assert!(help.assignments[0].active && help.assignments[0].cadre_name == "Trần Văn Cường", "{engine}");
+        assert_eq!(help.assignments[1].ends_on.as_deref(), Some("2025-06-30"), "{engine}");
+        // Registrations for 2025 (H0, H1, H3), commitments (H0, H3, and H5 without registering).
+        let register = |year: i64| HelpEntry::Register { year, planned_measures: "Vay vốn nuôi bò".into() };
+        for &hh in &[h[0], h[1], h[3]] {
+            assert_eq!(record(hh, register(2025)).await, Ok(()), "{engine}");
+        }
+        let again = record(h[0], register(2025)).await.expect_err("twice");
+        assert!(again[0].1.contains("already registered to escape poverty in 2025"), "{engine}: {again:?}");
+        let late = record(h[0], HelpEntry::Register { year: 2040, planned_measures: String::new() }).await;
+        assert_eq!(late.expect_err("2040").len(), 2, "{engine}: outside 2021–2035 and no measures");
+        let commit =
+            |on: &str| HelpEntry::Commit { year: 2025, signed_on: day(on), content: "Cam kết thoát nghèo".into() };
+        for &hh in &[h[0], h[3], h[5]] {
+            assert_eq!(record(hh, commit("2025-02-20")).await, Ok(()), "{engine}");
+        }
+        assert!(record(h[1], commit("2099-02-20")).await.is_err(), "{engine}: signed in the future");
+        // The 2025 review: H0, H3 and H4 (not registered) are middle-living now; H1 still near-poor.
+        let mut incomes = [1_000_000; 6];
+        for i in [0, 3, 4] {
+            incomes[i] = 3_000_000;
+        }
+        let src = income_files(dir.path(), "y2025", &incomes);
+        assert!(
+            import_period(&all, src, opts(), spec(vuonlen_store::Scope::unscoped_all()), Finish::Commit, |_| {})
+                .await
+                .expect("import")
+                .committed()
+        );
+        let class = |hh: i64, year: i64| {
+            let all = all.clone();
+            async move {
+                let v = all.household_by_id(hh).await.expect("read");
+                v.periods.iter().find(|p| p.year == year).and_then(|p| p.class).map(|c| c.key())
+            }
+        };
+        assert_eq!((class(h[0], 2024).await, class(h[0], 2025).await), (Some("near_poor"), Some("middle")));
+        assert_eq!(class(h[1], 2025).await, Some("near_poor"), "{engine}");
+        // Now middle-living: no helper for H0 any more.
+        let refused = record(h[0], assign("Nguyễn Văn An", "Hội Nông dân xã", "2026-01-05")).await.expect_err("middle");
+        assert!(
+            refused[0].1.contains("poor and near-poor households only: in the 2025 review"),
+            "{engine}: {refused:?}"
+        );
+        let p = helper_progress(&all, "00004", 2025).await.expect("progress").expect("readable");
+        let row =
+            |x: &vuonlen_app::helpers::Progress| (x.households, x.visits, x.registered, x.committed, x.left_poverty);
+        let helper = |name: &str| p.helpers.iter().find(|x| x.cadre_name.as_deref() == Some(name)).map(row);
+        assert_eq!(helper("Nguyễn Văn An"), Some((3, 3, 2, 1, 1)), "{engine}: {:?}", p.helpers);
+        assert_eq!(helper("Trần Văn Cường"), Some((1, 0, 0, 0, 0)), "{engine}");
+        assert_eq!(helper("Lò Thị Bình"), Some((2, 0, 1, 1, 1)), "{engine}");
+        let agencies: Vec<(String, _)> = p.agencies.iter().map(|a| (a.agency.clone(), row(a))).collect();
+        assert_eq!(
+            agencies,
+            [("Đoàn Thanh niên".to_string(), (2, 0, 1, 1, 1)), ("Hội Nông dân xã".to_string(), (3, 3, 2, 1, 1))],
+            "{engine}: Vietnamese order, H2 once for its union"
+        );
+        assert_eq!(row(&p.total), (5, 3, 3, 2, 2), "{engine}");
+        // The table: each agency's helpers then its total, the unit's total last; a helper with
+        // no visit highlighted.
+        let (header, rows) = progress_table(&p);
+        assert_eq!(header.len(), rows[0].cells.len());
+        assert_eq!(rows.len(), 3 + 2 + 1, "{engine}");
+        assert!(rows[0].highlight && !rows[2].highlight, "{engine}: Bình made no visit, An did");
+        // The year before: nothing was in force.
+        let before = helper_progress(&all, "00004", 2024).await.expect("progress").expect("readable");
+        assert_eq!(row(&before.total), (0, 0, 0, 0, 0), "{engine}");
+        // Another province's officer: reads nothing, writes nothing; a reader who may not write
+        // is refused with its reason.
+        let far = db.scoped(vuonlen_store::Scope::units(["14"]).expect("scope"));
+        assert_eq!(all.help_of(h[0]).await.expect("read").visits.len(), 2, "{engine}");
+        assert_eq!(far.help_of(h[0]).await.expect("read"), Default::default(), "{engine}");
+        assert!(helper_progress(&far, "00004", 2025).await.expect("progress").is_none(), "{engine}");
+        let refused = record_help(&far, h[1], &visit("2025-05-01", "x"), "x", "t").await.expect("write");
+        assert!(refused.expect_err("outside")[0].1.contains("not in the registry"), "{engine}");
+        let viewer = db.with_access(vuonlen_store::Scope::unscoped_all(), vuonlen_store::Scope::none());
+        let refused = record_help(&viewer, h[1], &visit("2025-05-01", "x"), "x", "t").await.expect("write");
+        assert!(refused.expect_err("read only")[0].1.contains("outside your area"), "{engine}");
+        assert_eq!(all.help_of(h[1]).await.expect("read").visits.len(), 1, "{engine}: nothing written");
+    }
+}

@@ -65,6 +65,10 @@ enum Command {
     /// Việc làm — the labour-market link: job seekers, vacancies, matching, placements.
     #[command(subcommand)]
     Jobs(commands::jobs::JobsCommand),
+    /// Giúp đỡ — cadres assigned to poor households, visits, escape registrations and
+    /// commitments; progress per helper and per agency.
+    #[command(subcommand)]
+    Helpers(commands::helpers::HelpersCommand),
     /// Hỗ trợ — support received by households: check or import an agency's list, show one.
     #[command(subcommand)]
     Support(commands::support::SupportCommand),
@@ -119,6 +123,7 @@ fn main() -> ExitCode {
         Command::Plans(c) => commands::plans::run(ctx, c),
         Command::Budget(c) => commands::budget::run(ctx, c),
         Command::Activities(c) => commands::activities::run(ctx, c),
+        Command::Helpers(c) => commands::helpers::run(ctx, c),
         Command::Support(c) => commands::support::run(ctx, c),
         Command::Jobs(c) => commands::jobs::run(ctx, c),
         Command::Monitoring(c) => commands::monitoring::run(ctx, c),

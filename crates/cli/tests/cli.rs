@@ -2439,3 +2439,86 @@ fn activities_table_scenario(db: &str, dir: &Path) {
     assert!(again.status.success(), "{}", text(&again));
     assert!(text(&again).contains("The table is valid: 2 activities"), "{}", text(&again));
 }
+
+#[test]
+fn a_cadre_helps_poor_households_and_its_progress_counts_those_that_left_poverty() {
+    let dir = tempfile::tempdir().expect("tmp");
+    helpers_scenario(&format!("sqlite://{}", s(&dir.path().join("helpers.db"))), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        let pg_dir = dir.path().join("pg");
+        std::fs::create_dir_all(&pg_dir).expect("mkdir");
+        helpers_scenario(&pg.db_url(), &pg_dir);
+    }
+}
+
+fn helpers_scenario(db: &str, dir: &Path) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db, "--actor", "can-bo-xa"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let text = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(run(&["db", "migrate"]).status.success());
+    // 2024: H1 and H2 poor, H3 not.
+    let rows =
+        [registry_household("H1", true, 2), registry_household("H2", true, 2), registry_household("H3", false, 2)];
+    import_period(db, dir, "2024", &rows);
+    let on = |code: &str, rest: &[&str]| {
+        let mut a = vec!["helpers", rest[0], "--commune", "00097", "--household", code];
+        a.extend_from_slice(&rest[1..]);
+        run(&a)
+    };
+    let assign = |code: &str, from: &str| {
+        on(
+            code,
+            &[
+                "assign",
+                "--cadre",
+                "Lường Thị Mai",
+                "--position",
+                "Hội viên",
+                "--agency",
+                "Hội Phụ nữ xã",
+                "--from",
+                from,
+            ],
+        )
+    };
+    for code in ["H1", "H2"] {
+        let ok = assign(code, "2025-01-02");
+        assert!(ok.status.success(), "{}", text(&ok));
+    }
+    let not_poor = assign("H3", "2025-01-02");
+    assert!(!not_poor.status.success());
+    assert!(text(&not_poor).contains("poor and near-poor households only"), "{}", text(&not_poor));
+    let early = on("H1", &["visit", "--on", "2024-12-30", "--note", "Hỏi thăm"]);
+    assert!(!early.status.success() && text(&early).contains("before the helper's assignment starts"));
+    let visit = on("H1", &["visit", "--on", "2025-03-02", "--note", "Bàn cách nuôi gà", "--needs", "Giống gà"]);
+    assert!(visit.status.success(), "{}", text(&visit));
+    for code in ["H1", "H2"] {
+        let ok = on(code, &["register", "--year", "2025", "--measures", "Nuôi gà thả vườn"]);
+        assert!(ok.status.success(), "{}", text(&ok));
+    }
+    let late = on("H1", &["register", "--year", "2040", "--measures", "x"]);
+    assert!(!late.status.success() && text(&late).contains("outside 2021–2035"), "{}", text(&late));
+    let signed =
+        on("H1", &["commit", "--year", "2025", "--signed-on", "2025-01-20", "--content", "Cam kết thoát nghèo"]);
+    assert!(signed.status.success(), "{}", text(&signed));
+    let shown = text(&run(&["helpers", "show", "--commune", "00097", "--household", "H1"]));
+    assert!(shown.contains("assignment*\t2025-01-02\t\tHội Phụ nữ xã\tLường Thị Mai"), "{shown}");
+    assert!(
+        shown.contains("visit\t2025-03-02\t\tHội Phụ nữ xã\tLường Thị Mai\tBàn cách nuôi gà — Giống gà"),
+        "{shown}"
+    );
+    // 2025: H1 left poverty, H2 did not.
+    let rows =
+        [registry_household("H1", false, 2), registry_household("H2", true, 2), registry_household("H3", false, 2)];
+    import_period(db, dir, "2025", &rows);
+    let progress = text(&run(&["helpers", "progress", "--unit", "00097", "--year", "2025"]));
+    // Households helped, visits, registered, committed, left poverty.
+    assert!(progress.contains("Hội Phụ nữ xã\tLường Thị Mai\tHội viên\t2\t1\t2\t1\t1"), "{progress}");
+    assert!(progress.contains("Tổng cộng\t\t\t2\t1\t2\t1\t1"), "{progress}");
+    let out = dir.join("giup-do.xlsx");
+    let wrote = run(&["helpers", "progress", "--unit", "14", "--year", "2025", "--out", s(&out)]);
+    assert!(wrote.status.success() && out.exists(), "{}", text(&wrote));
+}

@@ -21,6 +21,7 @@ pub mod classification;
 pub mod coverage;
 mod db;
 mod error;
+pub mod helpers;
 pub mod import;
 pub mod import_problems;
 pub mod integrity;

@@ -161,6 +161,7 @@ routes! {
     "/ho/{id}/sua" => get(pages::household::edit_form).post(pages::household::edit_submit);
     "/ho/{id}/ho-tro" => post(pages::household::support_submit);
     "/ho/{id}/viec-lam" => post(pages::jobs::place_submit);
+    "/ho/{id}/giup-do" => post(pages::household::help_submit);
     "/nhap" => get(pages::import::show).post(pages::import::upload), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/nhap/{token}/xac-nhan" => post(pages::import::confirm);
     "/nhap/{token}/loi.csv" => get(pages::import::error_file);
@@ -177,6 +178,8 @@ routes! {
     "/ngan-sach/tai" => get(pages::budget::download);
     "/hoat-dong" => get(pages::activities::show).post(pages::activities::submit);
     "/hoat-dong/tai" => get(pages::activities::download);
+    "/giup-do" => get(pages::helpers::show);
+    "/giup-do/tai" => get(pages::helpers::download);
     "/ho-tro" => get(pages::beneficiary::lists).post(pages::beneficiary::lists_submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ho-tro/{id}" => get(pages::beneficiary::list).post(pages::beneficiary::deliver_submit);
     "/ho-tro/{id}/tai" => get(pages::beneficiary::download);
@@ -225,6 +228,8 @@ routes! {
     "/api/v1/plans/{unit}" => get(api::plans::get_plans);
     "/api/v1/budgets/{unit}" => get(api::budgets::get_budget).put(api::budgets::put_budget);
     "/api/v1/households/{id}/support" => get(api::support::get_support).post(api::support::post_support);
+    "/api/v1/households/{id}/helpers" => get(api::helpers::get_helpers).post(api::helpers::post_helpers);
+    "/api/v1/helpers/progress/{year}/{unit}" => get(api::helpers::get_progress);
     "/api/v1/beneficiary-lists" => get(api::support::get_lists).post(api::support::post_list);
     "/api/v1/beneficiary-lists/{id}" => get(api::support::get_list);
     "/api/v1/support-coverage/{year}/{unit}" => get(api::support::get_coverage);

@@ -2527,3 +2527,166 @@ async fn a_member_who_wants_work_is_matched_to_the_job_centre_s_vacancy_and_plac
 fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, x)| (*k, x.as_str())).collect()
 }
+
+/// Issue 14: a province officer assigns a helper to a poor household on its page, records visits,
+/// the escape registration and the commitment — a refused form says why (422) and keeps what was
+/// typed — and reads the progress per helper and per agency; the API does the same; a viewer
+/// cannot write and another commune's household is not found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn helpers_and_commitments_on_the_household_page_the_progress_page_and_the_api() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let reg = w.db.unscoped();
+        let f = vuonlen_store::browse::HouseholdFilter { unit: Some("14".into()), ..Default::default() };
+        let listed = reg.households(2025, "2022-2025", &f, 0, 500).await.expect("list").items;
+        let class = |h: &&vuonlen_store::browse::HouseholdRow| h.class.map(|c| c.key());
+        let poor: Vec<i64> =
+            listed.iter().filter(|h| matches!(class(h), Some("poor" | "near_poor"))).map(|h| h.household_id).collect();
+        let other = listed.iter().find(|h| matches!(class(h), Some("middle" | "not_poor"))).map(|h| h.household_id);
+        assert!(poor.len() >= 2, "{engine}: the province has poor or near-poor households");
+        let (id, second) = (poor[0], poor[1]);
+        let commune = |hh: i64| listed.iter().find(|h| h.household_id == hh).map(|h| h.current_commune.clone());
+        let home = commune(id).expect("commune");
+        // Both households in the progress of the first one's commune, or of the province.
+        let unit = if commune(second).as_deref() == Some(home.as_str()) { home.clone() } else { "14".into() };
+        let (session, csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let post = |hh: i64, pairs: &[(&str, &str)]| {
+            Request::post(format!("/ho/{hh}/giup-do?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(serde_urlencoded::to_string(pairs).expect("form")))
+                .expect("request")
+        };
+        let assign = [
+            ("action", "assign"),
+            ("cadre_name", "Nguyễn Văn An"),
+            ("cadre_position", "Phó Chủ tịch"),
+            ("agency", "Hội Nông dân xã"),
+            ("starts_on", "2025-02-01"),
+            ("period", "2025"),
+        ];
+        let r = send(&w.app, post(id, &assign)).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Nguyễn Văn An (Phó Chủ tịch) — Hội Nông dân xã, từ 2025-02-01"), "{engine}");
+        // A visit before the assignment: refused, said, the note kept as typed.
+        let r = send(
+            &w.app,
+            post(
+                id,
+                &[("action", "visit"), ("visited_on", "2025-01-20"), ("note", "Hỏi thăm sức khỏe"), ("period", "2025")],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("trước ngày bắt đầu phân công cán bộ giúp đỡ (2025-02-01)"), "{engine}: {}", r.body);
+        assert!(r.body.contains("value=\"Hỏi thăm sức khỏe\""), "{engine}: the note is kept");
+        let r = send(
+            &w.app,
+            post(
+                id,
+                &[
+                    ("action", "visit"),
+                    ("visited_on", "2025-03-05"),
+                    ("note", "Hỏi thăm sức khỏe"),
+                    ("needs", "Giống lúa"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("<td>Hỏi thăm sức khỏe</td><td>Giống lúa</td>"), "{engine}");
+        // A registration outside 2021–2035 without measures: both reasons, the year kept.
+        let r = send(&w.app, post(id, &[("action", "register"), ("year", "2040"), ("planned_measures", " ")])).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        assert!(
+            r.body.contains("ngoài giai đoạn 2021–2035") && r.body.contains("Thiếu biện pháp"),
+            "{engine}: {}",
+            r.body
+        );
+        assert!(r.body.contains("name=\"year\" value=\"2040\""), "{engine}");
+        let r = send(
+            &w.app,
+            post(id, &[("action", "register"), ("year", "2025"), ("planned_measures", "Nuôi bò sinh sản")]),
+        )
+        .await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let r = send(
+            &w.app,
+            post(
+                id,
+                &[
+                    ("action", "commit"),
+                    ("year", "2025"),
+                    ("signed_on", "2025-02-10"),
+                    ("content", "Cam kết thoát nghèo"),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Bản cam kết năm 2025 (ký ngày 2025-02-10): Cam kết thoát nghèo"), "{engine}");
+        // A household that is neither poor nor near-poor gets no helper.
+        if let Some(other) = other {
+            let r = send(&w.app, post(other, &assign)).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+            assert!(r.body.contains("Chỉ phân công cán bộ giúp đỡ hộ nghèo, hộ cận nghèo"), "{engine}: {}", r.body);
+        }
+        // Another province's household: not found; the national viewer reads, without the
+        // forms, and cannot write.
+        let sibling = w.far_id;
+        assert_eq!(send(&w.app, post(sibling, &assign)).await.status, NOT_FOUND, "{engine}");
+        let (national, national_csrf) =
+            w.sign_in("trunguong", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let seen = w.page(&national, &format!("/ho/{id}")).await;
+        assert!(seen.body.contains("Nguyễn Văn An") && !seen.body.contains("data-testid=\"visit-form\""), "{engine}");
+        let pairs: Vec<(String, String)> = assign.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let r = w.post_form(&national, &format!("/ho/{second}/giup-do?_csrf={national_csrf}"), &pairs, None).await;
+        assert_eq!(r.status, FORBIDDEN, "{engine}");
+        // The API: a second household's helper, a visit in the future refused with its reason.
+        let api_assign = serde_json::json!({"action": "assign", "cadre_name": "Lò Thị Bình", "agency": "Đoàn Thanh niên xã",
+            "starts_on": "2025-03-01"});
+        let r =
+            w.api("tinh.14", "POST", &format!("/api/v1/households/{second}/helpers"), Some(api_assign.clone())).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert_eq!(r.json()["assignments"][0]["active"], true, "{engine}");
+        let future = serde_json::json!({"action": "visit", "visited_on": "2099-01-01", "note": ""});
+        let r = w.api("tinh.14", "POST", &format!("/api/v1/households/{second}/helpers"), Some(future)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
+        assert_eq!(r.json()["refused"].as_array().map(Vec::len), Some(2), "{engine}: {}", r.body);
+        let r =
+            w.api("trunguong", "POST", &format!("/api/v1/households/{second}/helpers"), Some(api_assign.clone())).await;
+        assert_eq!(r.status, FORBIDDEN, "{engine}");
+        let r = w.api("tinh.14", "POST", &format!("/api/v1/households/{sibling}/helpers"), Some(api_assign)).await;
+        assert_eq!(r.status, NOT_FOUND, "{engine}");
+        let got = w.api("tinh.14", "GET", &format!("/api/v1/households/{id}/helpers"), None).await.json();
+        assert_eq!(got["visits"][0]["needs"], "Giống lúa", "{engine}: {got}");
+        assert_eq!(got["registrations"][0]["year"], 2025, "{engine}");
+        // Progress: two helpers of two agencies, one visit, one registration, one commitment.
+        let p = w.api("trunguong", "GET", &format!("/api/v1/helpers/progress/2025/{unit}"), None).await.json();
+        let total = &p["total"];
+        let counts: Vec<i64> = ["households", "visits", "registered", "committed"]
+            .iter()
+            .map(|k| total[*k].as_i64().unwrap_or(-1))
+            .collect();
+        assert_eq!(counts, [2, 1, 1, 1], "{engine}: {p}");
+        assert_eq!(p["agencies"].as_array().map(Vec::len), Some(2), "{engine}");
+        assert_eq!(p["agencies"][0]["agency"], "Đoàn Thanh niên xã", "{engine}: Vietnamese order");
+        let province = w.api("tinh.14", "GET", "/api/v1/helpers/progress/2025/14", None).await.json();
+        assert_eq!(province["total"]["households"], 2, "{engine}: {province}");
+        assert_eq!(w.api("xa.own", "GET", "/api/v1/helpers/progress/2025/14", None).await.status, NOT_FOUND);
+        let page = w.page(&session, &format!("/giup-do?unit={unit}&year=2025")).await;
+        assert_eq!(page.status, OK, "{engine}");
+        assert!(page.body.contains("<td>Lò Thị Bình</td>"), "{engine}: {}", page.body);
+        assert!(page.body.contains("<tr class=\"late\"><td>Đoàn Thanh niên xã</td>"), "{engine}: no visit yet");
+        let xlsx = w.page(&session, &format!("/giup-do/tai?unit={unit}&year=2025")).await;
+        assert_eq!(xlsx.status, OK, "{engine}");
+        assert!(
+            xlsx.headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|t| t.contains("spreadsheet")),
+            "{engine}"
+        );
+    }
+}

@@ -2,6 +2,7 @@ pub mod activities;
 pub mod budget;
 pub mod classify;
 pub mod form;
+pub mod helpers;
 pub mod import;
 pub mod jobs;
 pub mod monitoring;

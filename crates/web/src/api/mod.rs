@@ -5,6 +5,7 @@
 
 pub mod budgets;
 pub mod extract;
+pub mod helpers;
 pub mod households;
 pub mod jobs;
 pub mod monitoring;
@@ -31,6 +32,7 @@ use utoipa::OpenApi;
         support::get_support, support::post_support, support::get_lists, support::post_list, support::get_list,
         support::get_coverage,
         jobs::get_seekers, jobs::post_seeker, jobs::post_placement, jobs::get_vacancies, jobs::post_vacancy, jobs::get_matches,
+        helpers::get_helpers, helpers::post_helpers, helpers::get_progress,
         plans::get_plans, plans::put_plan,
         targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress,
         monitoring::get_monitoring, monitoring::post_monitoring),
@@ -47,6 +49,8 @@ use utoipa::OpenApi;
         support::ListDetailOut, support::BeneficiaryOut,
         support::CoverageOut, support::CoverageRowOut, support::ReachOut,
         jobs::JobSeekerOut, jobs::SeekerIn, jobs::Created, jobs::PlacementIn, jobs::VacancyOut, jobs::VacancyIn, jobs::MatchOut, jobs::MatchesOut,
+        helpers::HelpOut, helpers::AssignmentOut, helpers::VisitOut, helpers::RegistrationOut, helpers::CommitmentOut,
+        helpers::HelpIn, helpers::HelperProgressOut, helpers::HelperProgressRowOut,
         budgets::BudgetOut, budgets::BudgetLineOut, budgets::UnitBudgetOut, budgets::SetBudgetRequest, budgets::BudgetSet,
         plans::PlansOut, plans::PlanOut, plans::PlanYearOut, plans::FindingOut, plans::SetPlanRequest, plans::PlanSet,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,

@@ -66,6 +66,8 @@ struct HouseholdPage {
     today: String,
     support_message: Option<String>,
     support_failed: bool,
+    /// Helpers and commitments: the current helper, visits, registrations, commitments.
+    help: crate::pages::helpers::HelpSection,
 }
 
 async fn period_of(state: &AppState, year: i64) -> Result<(Period, Arc<Standard>), AppError> {
@@ -282,6 +284,7 @@ async fn page(state: &AppState, v: &Viewer, uri: &Uri, id: i64, q: &PeriodQuery)
         today: chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string(),
         support_message: None,
         support_failed: false,
+        help: crate::pages::helpers::section(&reg, l, id).await?,
     };
     Ok(page)
 }
@@ -372,6 +375,49 @@ pub async fn support_submit(
         }
         Err(why) => {
             refuse(p, why.0.into_iter().map(|(vi, en)| l.s(&vi, &en).to_string()).collect::<Vec<_>>().join(" "))
+        }
+    }
+}
+
+/// Records a helper's assignment, a visit, the household's registration or its commitment
+/// (`POST /ho/{id}/giup-do`): the page again with it listed, or — 422 — with every reason it was
+/// refused and the form as typed.
+pub async fn help_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<crate::pages::helpers::HelpForm>,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    let what = l.s("ghi cán bộ giúp đỡ, cam kết", "recording helpers and commitments");
+    if !v.access.may_edit() {
+        return Err(AppError::Forbidden(what.into()).into());
+    }
+    let reg = v.registry(&state);
+    let q = PeriodQuery { period: f.period, saved: None, commune: None };
+    // Readable (404 otherwise, as for any household), and changeable by the user.
+    if !page(&state, &v, &uri, id, &q).await?.may_edit {
+        return Err(AppError::Forbidden(what.into()).into());
+    }
+    let done = match f.entry(l) {
+        Ok(entry) => vuonlen_app::helpers::record_help(&reg, id, &entry, &v.user.username, "web")
+            .await
+            .map_err(crate::households::app_error)?
+            .map_err(|why| why.into_iter().map(|(vi, en)| l.s(&vi, &en).to_string()).collect::<Vec<_>>()),
+        Err(bad) => Err(bad),
+    };
+    let mut p = page(&state, &v, &uri, id, &q).await?;
+    match done {
+        Ok(()) => {
+            p.help.message = Some(l.s("Đã ghi.", "Recorded.").to_string());
+            Ok(render(&p)?.into_response())
+        }
+        Err(why) => {
+            p.help.message = Some(why.join(" "));
+            p.help.failed = true;
+            p.help.typed = f;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod beneficiary;
 pub mod budget;
 pub mod coverage;
 pub mod dashboard;
+pub mod helpers;
 pub mod household;
 pub mod households;
 pub mod import;

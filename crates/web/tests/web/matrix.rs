@@ -71,6 +71,13 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("get", "/ho/{id}" | "/api/v1/households/{id}" | "/api/v1/households/{id}/surveys/{period}") => yes(reads),
         ("get" | "post", "/ho/{id}/sua") | ("put", "/api/v1/households/{id}/surveys/{period}") => yes(writes),
         ("post", "/ho/{id}/ho-tro") => yes(writes),
+        // Helpers and commitments: read like the household or unit; recorded by who may change
+        // the household (a viewer never).
+        ("post", "/ho/{id}/giup-do" | "/api/v1/households/{id}/helpers") => yes(writes),
+        (
+            "get",
+            "/api/v1/households/{id}/helpers" | "/giup-do" | "/giup-do/tai" | "/api/v1/helpers/progress/{year}/{unit}",
+        ) => yes(reads),
         // Beneficiary lists: read like their commune; built and delivered by who may change it;
         // the support table is checked or recorded by whoever may edit (its rows are scoped).
         ("get", "/ho-tro") => yes(signed_in),
@@ -194,6 +201,9 @@ fn targets(path: &str) -> &'static [Target] {
         "/api/v1/job-seekers",
         "/api/v1/vacancies",
         "/api/v1/support-coverage/{year}/{unit}",
+        "/giup-do",
+        "/giup-do/tai",
+        "/api/v1/helpers/progress/{year}/{unit}",
         "/api/v1/beneficiary-lists",
         "/api/v1/budgets/{unit}",
         "/giam-sat",
@@ -527,6 +537,30 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             }
                             ("post", "/ho/moi") => (path.to_string(), form(&[("action", "save")])),
                             (_, "/ho/{id}") => (format!("/ho/{id}"), None),
+                            ("post", "/ho/{id}/giup-do") => (
+                                format!("/ho/{id}/giup-do"),
+                                form(&[
+                                    ("action", "register"),
+                                    ("year", "2025"),
+                                    ("planned_measures", "Nuôi bò sinh sản"),
+                                    ("period", "2025"),
+                                ]),
+                            ),
+                            ("get", "/api/v1/households/{id}/helpers") => {
+                                (format!("/api/v1/households/{id}/helpers"), None)
+                            }
+                            ("post", "/api/v1/households/{id}/helpers") => (
+                                format!("/api/v1/households/{id}/helpers"),
+                                json(
+                                    &serde_json::json!({"action": "register", "year": 2025, "planned_measures": "Nuôi bò sinh sản"}),
+                                ),
+                            ),
+                            ("get", "/giup-do" | "/giup-do/tai") => {
+                                (format!("{path}?unit={}&year=2025", unit(t)), None)
+                            }
+                            ("get", "/api/v1/helpers/progress/{year}/{unit}") => {
+                                (format!("/api/v1/helpers/progress/2025/{}", unit(t)), None)
+                            }
                             ("get", "/ho/{id}/sua") => (format!("/ho/{id}/sua?period=2025"), None),
                             ("post", "/ho/{id}/sua") => {
                                 (format!("/ho/{id}/sua?period=2025"), form(&[("action", "save")]))
