@@ -21,6 +21,7 @@ pub mod edit;
 pub mod error;
 pub mod import;
 pub mod income;
+pub mod models;
 pub mod monitoring;
 pub mod plans;
 pub mod progress;

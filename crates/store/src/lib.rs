@@ -25,6 +25,7 @@ pub mod import;
 pub mod import_problems;
 pub mod integrity;
 pub mod link;
+pub mod models;
 pub mod monitoring;
 mod movement_cache;
 mod name_search;
