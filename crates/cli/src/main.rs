@@ -62,6 +62,9 @@ enum Command {
     /// Hoạt động — a plan's activities and the agency responsibility matrix.
     #[command(subcommand)]
     Activities(commands::activities::ActivitiesCommand),
+    /// Mô hình giảm nghèo — poverty-reduction models: add, list, join, replicate, case, show.
+    #[command(subcommand)]
+    Models(commands::models::ModelsCommand),
     /// Hỗ trợ — support received by households: check or import an agency's list, show one.
     #[command(subcommand)]
     Support(commands::support::SupportCommand),
@@ -116,6 +119,7 @@ fn main() -> ExitCode {
         Command::Plans(c) => commands::plans::run(ctx, c),
         Command::Budget(c) => commands::budget::run(ctx, c),
         Command::Activities(c) => commands::activities::run(ctx, c),
+        Command::Models(c) => commands::models::run(ctx, c),
         Command::Support(c) => commands::support::run(ctx, c),
         Command::Monitoring(c) => commands::monitoring::run(ctx, c),
         Command::Reclassify(a) => commands::registry::reclassify(ctx, a),

@@ -3,6 +3,7 @@ pub mod budget;
 pub mod classify;
 pub mod form;
 pub mod import;
+pub mod models;
 pub mod monitoring;
 pub mod plans;
 pub mod registry;
