@@ -239,6 +239,11 @@ pub async fn add_model(
     }
     let codes: &[String] = if writable { &r.household_codes } else { &[] };
     let mut households = household_ids(reg, &commune, codes, &mut why).await?;
+    if writable {
+        for h in reg.not_of_commune(&commune, &r.household_ids).await? {
+            why.push(vuonlen_store::models::not_in_commune(h, &commune));
+        }
+    }
     households.extend(r.household_ids.iter().copied());
     households.sort_unstable();
     households.dedup();
@@ -276,6 +281,9 @@ pub async fn join_households(
 ) -> Result<Result<u64, Refusals>, AppError> {
     let mut why = Vec::new();
     let mut households = household_ids(reg, &model.model.commune, codes, &mut why).await?;
+    for h in reg.not_of_commune(&model.model.commune, ids).await? {
+        why.push(vuonlen_store::models::not_in_commune(h, &model.model.commune));
+    }
     households.extend(ids.iter().copied());
     households.sort_unstable();
     households.dedup();

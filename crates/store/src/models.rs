@@ -377,6 +377,21 @@ impl Registry {
         Ok(ids.first().copied())
     }
 
+    /// Of `ids`, those that are not households of the 2025 commune `commune` (or not in the
+    /// registry) — the check the writing transaction makes again, for saying every reason at once.
+    pub async fn not_of_commune(&self, commune: &str, ids: &[i64]) -> Result<Vec<i64>> {
+        let mut of = std::collections::BTreeSet::new();
+        for chunk in ids.chunks(200) {
+            let mut q = Sql::with_args([Arg::from(province_of(commune)), Arg::from(commune)]);
+            q.push("SELECT id FROM household WHERE province_code = $1 AND commune_code = $2 AND id IN (")
+                .bind_list(chunk.iter().copied())
+                .push(")");
+            let found: Vec<i64> = on_pool!(self.db, p => bound!(query_scalar, q).fetch_all(p).await?);
+            of.extend(found);
+        }
+        Ok(ids.iter().copied().filter(|id| !of.contains(id)).collect())
+    }
+
     /// Model `id` when the reader may read it and the writer change its commune.
     async fn writable_model(&self, id: i64) -> Result<Model> {
         let m = self.model(id).await?.ok_or_else(|| StoreError::NotFound(format!("mô hình / model {id}")))?;
@@ -523,7 +538,8 @@ impl Registry {
     }
 }
 
-fn not_in_commune(household: i64, commune: &str) -> Reason {
+/// Why household `household` cannot take part in a model of `commune`.
+pub fn not_in_commune(household: i64, commune: &str) -> Reason {
     (
         format!("Hộ số {household} không phải hộ của xã {commune} (xã của mô hình) trong sổ hộ."),
         format!("Household {household} is not a household of commune {commune} (the model's commune) in the registry."),

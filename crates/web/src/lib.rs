@@ -176,6 +176,9 @@ routes! {
     "/ngan-sach/tai" => get(pages::budget::download);
     "/hoat-dong" => get(pages::activities::show).post(pages::activities::submit);
     "/hoat-dong/tai" => get(pages::activities::download);
+    "/mo-hinh" => get(pages::models::show).post(pages::models::submit);
+    "/mo-hinh/tai" => get(pages::models::download);
+    "/mo-hinh/{id}" => get(pages::models::model).post(pages::models::model_submit);
     "/ho-tro" => get(pages::beneficiary::lists).post(pages::beneficiary::lists_submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ho-tro/{id}" => get(pages::beneficiary::list).post(pages::beneficiary::deliver_submit);
     "/ho-tro/{id}/tai" => get(pages::beneficiary::download);
@@ -221,6 +224,8 @@ routes! {
     "/api/v1/households/{id}/support" => get(api::support::get_support).post(api::support::post_support);
     "/api/v1/beneficiary-lists" => get(api::support::get_lists).post(api::support::post_list);
     "/api/v1/beneficiary-lists/{id}" => get(api::support::get_list);
+    "/api/v1/models" => get(api::models::get_models).post(api::models::post_model);
+    "/api/v1/models/{id}" => get(api::models::get_model);
     "/api/v1/plans/{unit}/{first_year}/{last_year}" => put(api::plans::put_plan);
     "/api/v1/monitoring/{kind}/{year}/{unit}" => get(api::monitoring::get_monitoring).post(api::monitoring::post_monitoring);
     "/api/openapi.json" => get(api::openapi);

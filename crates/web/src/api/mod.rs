@@ -6,6 +6,7 @@
 pub mod budgets;
 pub mod extract;
 pub mod households;
+pub mod models;
 pub mod monitoring;
 pub mod plans;
 pub mod review;
@@ -28,6 +29,7 @@ use utoipa::OpenApi;
         review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores,
         budgets::get_budget, budgets::put_budget,
         support::get_support, support::post_support, support::get_lists, support::post_list, support::get_list,
+        models::get_models, models::post_model, models::get_model,
         plans::get_plans, plans::put_plan,
         targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress,
         monitoring::get_monitoring, monitoring::post_monitoring),
@@ -42,6 +44,7 @@ use utoipa::OpenApi;
         review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut,
         support::SupportOut, support::SupportIn, support::Recorded, support::ListOut, support::ListIn,
         support::ListDetailOut, support::BeneficiaryOut,
+        models::ModelOut, models::ModelIn, models::ModelDetailOut, models::ParticipantOut, models::ReplicationOut, models::CaseOut,
         budgets::BudgetOut, budgets::BudgetLineOut, budgets::UnitBudgetOut, budgets::SetBudgetRequest, budgets::BudgetSet,
         plans::PlansOut, plans::PlanOut, plans::PlanYearOut, plans::FindingOut, plans::SetPlanRequest, plans::PlanSet,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,

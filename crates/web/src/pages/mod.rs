@@ -11,6 +11,7 @@ pub mod household;
 pub mod households;
 pub mod import;
 pub mod login;
+pub mod models;
 pub mod monitoring;
 pub mod reports;
 pub mod residents;
