@@ -23,6 +23,7 @@ pub mod helpers;
 pub mod import;
 pub mod income;
 pub mod jobs;
+pub mod models;
 pub mod monitoring;
 pub mod plans;
 pub mod progress;

@@ -947,3 +947,139 @@ async fn helpers_progress_counts_the_registered_households_that_left_poverty_in_
         assert_eq!(all.help_of(h[1]).await.expect("read").visits.len(), 1, "{engine}: nothing written");
     }
 }
+
+/// Issue 14: a poverty-reduction model takes only households of its commune, refuses every bad
+/// field at once (an unknown project, a negative or absurd budget, an unknown source, an end
+/// before its start, a replication to an unknown commune), and is read and written within the
+/// user's area only.
+#[tokio::test]
+async fn a_poverty_reduction_model_takes_only_its_communes_households_and_refuses_every_bad_field() {
+    use vuonlen_app::models::{
+        CaseRequest, ModelRequest, ReplicationRequest, add_case, add_model, join_households, model_view, replicate,
+    };
+    use vuonlen_store::targets::TargetUnit;
+    let dir = tempfile::tempdir().expect("tmp");
+    let standards = Standards::embedded().expect("standards");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        // Six households of 00004, one of them (H00005) moved to 00097.
+        import_edited(&all, files(dir.path(), "mh", 6, None, false), "H00005,00004", "H00005,00097").await;
+        let id_of = |commune: &'static str, code: &'static str| {
+            let all = all.clone();
+            async move { all.commune_household(commune, code).await.expect("read").expect("household") }
+        };
+        let (h0, h1, other) =
+            (id_of("00004", "H00000").await, id_of("00004", "H00001").await, id_of("00097", "H00005").await);
+        let officer = db.scoped(vuonlen_store::Scope::units(["00004"]).expect("scope"));
+        let good = || ModelRequest {
+            commune: "00004".into(),
+            name: "Nuôi gà thả vườn".into(),
+            host: "Tổ hợp tác chăn nuôi".into(),
+            host_kind: "cooperative_group".into(),
+            place: Some("Tổ 1".into()),
+            project_code: "DA2".into(),
+            start_year: 2024,
+            end_year: Some(2025),
+            budget: vec![("central".into(), "300.000.000".into()), ("Vốn đối ứng".into(), "20000000".into())],
+            result: Some("20 hộ tăng thu nhập".into()),
+            status: "under_way".into(),
+            household_codes: vec!["H00000".into(), "H00001".into()],
+            household_ids: vec![],
+        };
+        // Everything wrong at once.
+        let bad = ModelRequest {
+            name: " ".into(),
+            host_kind: "hội".into(),
+            project_code: "DA9".into(),
+            end_year: Some(2023),
+            status: "maybe".into(),
+            budget: vec![
+                ("central".into(), "-1".into()),
+                ("ngân hàng".into(), "5".into()),
+                ("local".into(), "abc".into()),
+            ],
+            household_codes: vec!["H00005".into()],
+            ..good()
+        };
+        let why = add_model(&officer, &standards, &bad, "t", "t").await.expect("add").expect_err("refused");
+        let en: Vec<&str> = why.iter().map(|w| w.1.as_str()).collect();
+        for said in [
+            "name is missing",
+            "'hội' is not a kind of host",
+            "'DA9' is not a project",
+            "before the first year",
+            "'maybe' is not a status",
+            "'-1' is negative",
+            "'ngân hàng' is not a source",
+            "'abc' is not an amount",
+            "There is no household 'H00005' of commune 00004",
+        ] {
+            assert!(en.iter().any(|e| e.contains(said)), "{engine}: {said} not in {en:?}");
+        }
+        assert_eq!(why.len(), 9, "{engine}: {en:?}");
+        let absurd = ModelRequest { budget: vec![("central".into(), "100.000.000.001".into())], ..good() };
+        let why = add_model(&officer, &standards, &absurd, "t", "t").await.expect("add").expect_err("refused");
+        assert!(why[0].1.contains("more than a model can have"), "{engine}: {why:?}");
+        // A household of another commune given by id (the API's way): refused by the registry.
+        let by_id = ModelRequest { household_codes: vec![], household_ids: vec![h0, other], ..good() };
+        let why = add_model(&officer, &standards, &by_id, "t", "t").await.expect("add").expect_err("refused");
+        assert_eq!(why.len(), 1, "{engine}: {why:?}");
+        assert!(why[0].1.contains(&format!("Household {other} is not a household of commune 00004")), "{engine}");
+        let commune = TargetUnit::parse("00004").expect("unit");
+        assert!(all.models_of(&commune, None).await.expect("read").is_empty(), "{engine}: nothing recorded");
+        let id = add_model(&officer, &standards, &good(), "t", "t").await.expect("add").expect("recorded");
+        let view = model_view(&officer, id).await.expect("view").expect("found");
+        assert_eq!(view.model.budget_total(), 320_000_000, "{engine}");
+        assert_eq!(view.households.iter().map(|p| p.household_id).collect::<Vec<_>>(), [h0, h1], "{engine}");
+        assert!(view.households.iter().all(|p| p.class.is_some() && p.period == Some(2025)), "{engine}");
+        // Joining again adds nothing; a household of another commune is refused.
+        let m = view.model.clone();
+        assert_eq!(join_households(&officer, &m, &["H00000".into()], &[], "t", "t").await.expect("join"), Ok(0));
+        let why = join_households(&officer, &m, &[], &[other], "t", "t").await.expect("join").expect_err("refused");
+        assert!(why[0].1.contains("is not a household of commune 00004"), "{engine}: {why:?}");
+        // Replications: an unknown commune, the model's own, negative households, before its start.
+        let rep = |commune: &str, year: i64, households: i64| ReplicationRequest {
+            commune: commune.into(),
+            year,
+            households,
+            note: None,
+        };
+        let why = replicate(&officer, &m, &rep("99999", 2023, -1), "t", "t").await.expect("rep").expect_err("refused");
+        assert_eq!(why.len(), 3, "{engine}: {why:?}");
+        assert!(why[0].1.contains("'99999' is not a commune code"), "{engine}: {why:?}");
+        let why = replicate(&officer, &m, &rep("00004", 2025, 5), "t", "t").await.expect("rep").expect_err("refused");
+        assert!(why[0].1.contains("another commune"), "{engine}: {why:?}");
+        replicate(&officer, &m, &rep("00097", 2025, 15), "t", "t").await.expect("rep").expect("recorded");
+        let case = CaseRequest {
+            household_code: Some("H00001".into()),
+            title: "Chị B thoát nghèo".into(),
+            story: Some("Nhờ nuôi gà".into()),
+            year: 2025,
+            escaped: true,
+        };
+        add_case(&officer, &m, &case, "t", "t").await.expect("case").expect("recorded");
+        let view = model_view(&all, id).await.expect("view").expect("found");
+        assert_eq!((view.replications.len(), view.cases.len()), (1, 1), "{engine}");
+        assert_eq!(view.cases[0].household_id, Some(h1), "{engine}");
+        assert!(view.cases[0].escaped, "{engine}");
+        // The joins are in each household's audit log.
+        let log = all.household_audit(h0).await.expect("audit");
+        assert!(log.iter().any(|e| e.entity == "poverty_model_household"), "{engine}");
+        // A model of 00097: the officer of 00004 neither sees it nor adds to it.
+        let there = ModelRequest { commune: "00097".into(), household_codes: vec!["H00005".into()], ..good() };
+        let refused = add_model(&officer, &standards, &there, "t", "t").await.expect("add").expect_err("outside");
+        assert_eq!(refused.len(), 1, "{engine}: {refused:?}");
+        assert!(refused[0].1.contains("outside your area"), "{engine}: {refused:?}");
+        let far = add_model(&all, &standards, &there, "t", "t").await.expect("add").expect("recorded");
+        assert!(officer.model(far).await.expect("read").is_none(), "{engine}");
+        assert!(officer.model_households(far).await.expect("read").is_empty(), "{engine}");
+        let outside = officer.record_replication(far, "00004", 2025, 1, None, "t", "t").await;
+        assert!(matches!(outside, Err(vuonlen_store::StoreError::NotFound(_))), "{engine}: {outside:?}");
+        // The province's count in a year: both models in 2025, none in 2026 (both end in 2025).
+        let province = TargetUnit::parse("01").expect("unit");
+        assert_eq!(all.models_of(&province, Some(2025)).await.expect("read").len(), 2, "{engine}");
+        assert_eq!(all.models_of(&province, Some(2026)).await.expect("read").len(), 0, "{engine}");
+        assert_eq!(officer.models_of(&province, Some(2025)).await.expect("read").len(), 0, "{engine}: not its unit");
+        assert_eq!(officer.models_of(&commune, Some(2025)).await.expect("read").len(), 1, "{engine}");
+    }
+}

@@ -69,6 +69,9 @@ enum Command {
     /// commitments; progress per helper and per agency.
     #[command(subcommand)]
     Helpers(commands::helpers::HelpersCommand),
+    /// Mô hình giảm nghèo — poverty-reduction models: add, list, join, replicate, case, show.
+    #[command(subcommand)]
+    Models(commands::models::ModelsCommand),
     /// Hỗ trợ — support received by households: check or import an agency's list, show one.
     #[command(subcommand)]
     Support(commands::support::SupportCommand),
@@ -124,6 +127,7 @@ fn main() -> ExitCode {
         Command::Budget(c) => commands::budget::run(ctx, c),
         Command::Activities(c) => commands::activities::run(ctx, c),
         Command::Helpers(c) => commands::helpers::run(ctx, c),
+        Command::Models(c) => commands::models::run(ctx, c),
         Command::Support(c) => commands::support::run(ctx, c),
         Command::Jobs(c) => commands::jobs::run(ctx, c),
         Command::Monitoring(c) => commands::monitoring::run(ctx, c),

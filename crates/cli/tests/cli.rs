@@ -2522,3 +2522,124 @@ fn helpers_scenario(db: &str, dir: &Path) {
     let wrote = run(&["helpers", "progress", "--unit", "14", "--year", "2025", "--out", s(&out)]);
     assert!(wrote.status.success() && out.exists(), "{}", text(&wrote));
 }
+
+#[test]
+fn a_commune_records_a_poverty_reduction_model_and_the_province_its_replication() {
+    let dir = tempfile::tempdir().expect("tmp");
+    models_scenario(&format!("sqlite://{}", s(&dir.path().join("models.db"))), dir.path());
+    if let Some(pg) = PgSchema::create() {
+        let pg_dir = dir.path().join("pg");
+        std::fs::create_dir_all(&pg_dir).expect("dir");
+        models_scenario(&pg.db_url(), &pg_dir);
+    }
+}
+
+fn models_scenario(db: &str, dir: &Path) {
+    let run = |args: &[&str]| {
+        let mut all = vec!["--db", db, "--actor", "can-bo-xa"];
+        all.extend_from_slice(args);
+        vuonlen(&all)
+    };
+    let text = |o: &Output| format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(run(&["db", "migrate"]).status.success());
+    // H1 poor and H2 not poor in 00097; H9 in 00004 (another commune of the province).
+    let mut rows: Vec<_> = vec![registry_household("H1", true, 2), registry_household("H2", false, 2)];
+    let (h9, m9) = registry_household("H9", true, 1);
+    rows.push((h9.replacen("H9,00097,", "H9,00004,", 1), m9));
+    import_period(db, dir, "2025", &rows);
+    let add = |project: &str, budget: &[&str], households: &[&str]| {
+        let mut a = vec![
+            "models",
+            "add",
+            "--commune",
+            "00097",
+            "--name",
+            "Nuôi bò sinh sản",
+            "--host",
+            "HTX Phúc Xá",
+            "--place",
+            "Tổ 1",
+            "--project",
+            project,
+            "--from",
+            "2024",
+            "--to",
+            "2026",
+        ];
+        for b in budget {
+            a.extend_from_slice(&["--budget", b]);
+        }
+        for h in households {
+            a.extend_from_slice(&["--household", h]);
+        }
+        run(&a)
+    };
+    // An unknown project, a negative budget, an absurd one and a household of another commune: all said.
+    let bad = add("DA9", &["central=-5000000", "local=900.000.000.000"], &["H1", "H9"]);
+    assert!(!bad.status.success());
+    let said = text(&bad);
+    for reason in [
+        "'DA9' is not a project",
+        "'-5000000' is negative",
+        "is more than a model can have",
+        "There is no household 'H9' of commune 00097",
+    ] {
+        assert!(said.contains(reason), "{reason}: {said}");
+    }
+    assert!(text(&run(&["models", "list", "--unit", "00097"])).lines().count() == 1, "nothing recorded");
+    let ok = add("DA2", &["central=400.000.000", "counterpart=40.000.000"], &["H1"]);
+    assert!(ok.status.success(), "{}", text(&ok));
+    let listed = text(&run(&["models", "list", "--unit", "01", "--year", "2025"]));
+    let row = listed.lines().nth(1).unwrap_or_default().to_string();
+    let id = row.split('\t').next().unwrap_or_default().to_string();
+    assert!(
+        row.ends_with("\t00097\tNuôi bò sinh sản\tHTX Phúc Xá\tDA2\t2024\t2026\t440000000\t1\t0\t0\tunder_way"),
+        "{listed}"
+    );
+    assert!(listed.contains("1 mô hình đang thực hiện năm 2025"), "{listed}");
+    let joined = run(&["models", "join", "--model", &id, "--household", "H2"]);
+    assert!(joined.status.success(), "{}", text(&joined));
+    let refused = run(&["models", "join", "--model", &id, "--household", "H9"]);
+    assert!(!refused.status.success() && text(&refused).contains("There is no household 'H9'"), "{}", text(&refused));
+    // Replications: an unknown commune refused, 00004 recorded.
+    let rep = |commune: &str| {
+        run(&["models", "replicate", "--model", &id, "--commune", commune, "--year", "2025", "--households", "12"])
+    };
+    let unknown = rep("99999");
+    assert!(
+        !unknown.status.success() && text(&unknown).contains("'99999' is not a commune code"),
+        "{}",
+        text(&unknown)
+    );
+    assert!(rep("00004").status.success());
+    let case = run(&[
+        "models",
+        "case",
+        "--model",
+        &id,
+        "--household",
+        "H1",
+        "--title",
+        "Anh H1 thoát nghèo",
+        "--year",
+        "2025",
+        "--escaped",
+    ]);
+    assert!(case.status.success(), "{}", text(&case));
+    let shown = text(&run(&["models", "show", "--model", &id]));
+    assert!(shown.contains("H1\t2025\tHộ nghèo"), "{shown}");
+    assert!(shown.contains("H2\t2025\t"), "{shown}");
+    assert!(shown.contains("00004\t2025\t12\t"), "{shown}");
+    assert!(shown.contains("2025\tAnh H1 thoát nghèo\tH1\tthoát nghèo"), "{shown}");
+    let out = dir.join("mo-hinh.xlsx");
+    let wrote = run(&["models", "list", "--unit", "00097", "--out", s(&out)]);
+    assert!(wrote.status.success(), "{}", text(&wrote));
+    use calamine::{Reader, open_workbook_auto};
+    let mut wb = open_workbook_auto(&out).expect("workbook");
+    let first = wb.sheet_names().first().cloned().expect("a sheet");
+    let range = wb.worksheet_range(&first).expect("sheet");
+    let cells: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    let head = cells.iter().position(|r| r.iter().any(|c| c == "Tên mô hình")).expect("heading");
+    let total = cells[head].iter().position(|c| c == "Tổng kinh phí (đồng)").expect("total column");
+    assert_eq!(cells[head + 1][total], "440000000", "{cells:?}");
+}

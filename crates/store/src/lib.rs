@@ -27,6 +27,7 @@ pub mod import_problems;
 pub mod integrity;
 pub mod jobs;
 pub mod link;
+pub mod models;
 pub mod monitoring;
 mod movement_cache;
 mod name_search;

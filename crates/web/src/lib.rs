@@ -180,6 +180,9 @@ routes! {
     "/hoat-dong/tai" => get(pages::activities::download);
     "/giup-do" => get(pages::helpers::show);
     "/giup-do/tai" => get(pages::helpers::download);
+    "/mo-hinh" => get(pages::models::show).post(pages::models::submit);
+    "/mo-hinh/tai" => get(pages::models::download);
+    "/mo-hinh/{id}" => get(pages::models::model).post(pages::models::model_submit);
     "/ho-tro" => get(pages::beneficiary::lists).post(pages::beneficiary::lists_submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/ho-tro/{id}" => get(pages::beneficiary::list).post(pages::beneficiary::deliver_submit);
     "/ho-tro/{id}/tai" => get(pages::beneficiary::download);
@@ -238,6 +241,8 @@ routes! {
     "/api/v1/households/{id}/placements" => post(api::jobs::post_placement);
     "/api/v1/vacancies" => get(api::jobs::get_vacancies).post(api::jobs::post_vacancy);
     "/api/v1/vacancies/{vacancy}/matches" => get(api::jobs::get_matches);
+    "/api/v1/models" => get(api::models::get_models).post(api::models::post_model);
+    "/api/v1/models/{id}" => get(api::models::get_model);
     "/api/v1/plans/{unit}/{first_year}/{last_year}" => put(api::plans::put_plan);
     "/api/v1/monitoring/{kind}/{year}/{unit}" => get(api::monitoring::get_monitoring).post(api::monitoring::post_monitoring);
     "/api/openapi.json" => get(api::openapi);

@@ -2690,3 +2690,154 @@ async fn helpers_and_commitments_on_the_household_page_the_progress_page_and_the
         );
     }
 }
+
+/// Issue 14: a commune officer records a poverty-reduction model with its households — every bad
+/// field refused at once, the form keeping what was typed —, its replication and an exemplary
+/// case; the page shows the count the "models" indicator asks for; the API refuses a household
+/// of another commune and an absurd budget; another commune's officer does not see the model.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_records_a_poverty_reduction_model_its_households_replications_and_cases() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let national = w.db.unscoped();
+        let code_of = |id: i64| {
+            let national = national.clone();
+            async move { national.survey_detail(id, 2025).await.expect("survey").survey.household_code }
+        };
+        let (own_code, sibling_code) = (code_of(w.own_id).await, code_of(w.sibling_id).await);
+        let (session, csrf) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let post = |uri: String, pairs: Vec<(&str, String)>| {
+            Request::post(format!("{uri}?_csrf={csrf}"))
+                .header(header::COOKIE, format!("vuonlen_session={session}"))
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(serde_urlencoded::to_string(pairs).expect("form")))
+                .expect("request")
+        };
+        let model = |project: &str, budget: &str, households: String| {
+            vec![
+                ("unit", w.own.clone()),
+                ("year", "2025".into()),
+                ("name", "Nuôi bò sinh sản".into()),
+                ("host", "Hợp tác xã Nông nghiệp Tiến Thành".into()),
+                ("host_kind", "cooperative".into()),
+                ("place", "Bản Ta".into()),
+                ("project", project.into()),
+                ("start_year", "2024".into()),
+                ("end_year", "2026".into()),
+                ("budget_central", budget.into()),
+                ("budget_counterpart", "50.000.000".into()),
+                ("status", "under_way".into()),
+                ("households", households),
+            ]
+        };
+        // A project of no catalogue, a negative budget, a household of another commune: all said
+        // at once, nothing recorded, the form keeps what was typed.
+        let r = send(&w.app, post("/mo-hinh".into(), model("DA9", "-5.000.000", sibling_code.clone()))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        for said in
+            ["không phải dự án", "âm: số tiền phải từ 0 đồng", &format!("Không có hộ mã &#39;{sibling_code}&#39;")]
+        {
+            assert!(r.body.contains(said), "{engine}: {said} not in {}", r.body);
+        }
+        assert!(r.body.contains("value=\"Hợp tác xã Nông nghiệp Tiến Thành\""), "{engine}: the form keeps the host");
+        assert!(r.body.contains("value=\"-5.000.000\""), "{engine}: the form keeps the amount");
+        assert!(r.body.contains("data-testid=\"models-count\">0<"), "{engine}");
+        let r = send(&w.app, post("/mo-hinh".into(), model("DA2", "450.000.000", own_code.clone()))).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi mô hình."), "{engine}");
+        // The registry's count for the unit and year, shown for the monitoring report's figure.
+        assert!(r.body.contains("data-testid=\"models-count\">1<"), "{engine}: {}", r.body);
+        let listed = w.api("xa.own", "GET", &format!("/api/v1/models?unit={}&year=2025", w.own), None).await.json();
+        assert_eq!(listed.as_array().map(Vec::len), Some(1), "{engine}: {listed}");
+        assert_eq!(listed[0]["budget_total"], 500_000_000, "{engine}: {listed}");
+        assert_eq!(listed[0]["budget"]["counterpart"], 50_000_000, "{engine}");
+        assert_eq!(listed[0]["households"], 1, "{engine}");
+        let id = listed[0]["id"].as_i64().expect("id");
+        // Not under way in 2027 (it ends in 2026).
+        let later = w.api("xa.own", "GET", &format!("/api/v1/models?unit={}&year=2027", w.own), None).await.json();
+        assert_eq!(later.as_array().map(Vec::len), Some(0), "{engine}: {later}");
+        // A replication in an unknown commune, negative households: refused; in the sibling: recorded.
+        let rep = |commune: &str, n: &str| {
+            vec![
+                ("action", "replicate".to_string()),
+                ("commune", commune.to_string()),
+                ("year", "2025".into()),
+                ("replicated_households", n.to_string()),
+            ]
+        };
+        let r = send(&w.app, post(format!("/mo-hinh/{id}"), rep("99999", "-3"))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("&#39;99999&#39; không phải mã xã"), "{engine}: {}", r.body);
+        assert!(r.body.contains("Số hộ -3 không hợp lệ"), "{engine}: {}", r.body);
+        let r = send(&w.app, post(format!("/mo-hinh/{id}"), rep(&w.sibling, "12"))).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        // Joining a household of another commune: refused.
+        let r = send(
+            &w.app,
+            post(format!("/mo-hinh/{id}"), vec![("action", "join".into()), ("households", sibling_code.clone())]),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        let case = vec![
+            ("action", "case".to_string()),
+            ("title", "Gia đình anh A thoát nghèo nhờ nuôi bò".into()),
+            ("case_year", "2025".into()),
+            ("household", own_code.clone()),
+            ("escaped", "1".into()),
+        ];
+        let r = send(&w.app, post(format!("/mo-hinh/{id}"), case)).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let page = w.page(&session, &format!("/mo-hinh/{id}")).await;
+        assert_eq!(page.status, OK, "{engine}");
+        let class = national
+            .households(
+                2025,
+                "2022-2025",
+                &vuonlen_store::browse::HouseholdFilter { unit: Some(w.own.clone()), ..Default::default() },
+                0,
+                1000,
+            )
+            .await
+            .expect("list")
+            .items
+            .into_iter()
+            .find(|h| h.household_id == w.own_id)
+            .and_then(|h| h.class)
+            .expect("classified");
+        assert!(page.body.contains(&format!("{} (2025)", class.label_vi())), "{engine}: {}", page.body);
+        assert!(page.body.contains("Gia đình anh A thoát nghèo nhờ nuôi bò"), "{engine}");
+        let detail = w.api("xa.own", "GET", &format!("/api/v1/models/{id}"), None).await.json();
+        assert_eq!(detail["households"][0]["household_id"], w.own_id, "{engine}: {detail}");
+        assert_eq!(detail["households"][0]["class"], class.key(), "{engine}");
+        assert_eq!(detail["replications"][0]["commune"], w.sibling.as_str(), "{engine}");
+        assert_eq!(detail["replications"][0]["households"], 12, "{engine}");
+        assert_eq!(detail["cases"][0]["escaped"], true, "{engine}");
+        let xlsx = w.page(&session, &format!("/mo-hinh/tai?unit={}&year=2025", w.own)).await;
+        assert_eq!(xlsx.status, OK, "{engine}");
+        // The API: a household of another province, an absurd budget — refused, both said.
+        let bad = serde_json::json!({"commune": w.own, "name": "Trồng chè", "host": "Tổ hợp tác chè",
+            "project_code": "DA2", "start_year": 2025, "budget": {"central": 200_000_000_000_i64},
+            "household_ids": [w.far_id]});
+        let r = w.api("xa.own", "POST", "/api/v1/models", Some(bad)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("is more than a model can have"), "{engine}: {}", r.body);
+        assert!(
+            r.body.contains(&format!("Household {} is not a household of commune", w.far_id)),
+            "{engine}: {}",
+            r.body
+        );
+        // The province records a model of the sibling commune; the own commune's officer does not see it.
+        let other = serde_json::json!({"commune": w.sibling, "name": "Trồng chè", "host": "UBND xã", "host_kind": "agency",
+            "project_code": "DA2", "start_year": 2025, "household_ids": [w.sibling_id]});
+        let r = w.api("tinh.14", "POST", "/api/v1/models", Some(other)).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let sid = r.json()["id"].as_i64().expect("id");
+        assert_eq!(w.page(&session, &format!("/mo-hinh/{sid}")).await.status, StatusCode::NOT_FOUND, "{engine}");
+        assert_eq!(w.api("xa.own", "GET", &format!("/api/v1/models/{sid}"), None).await.status, StatusCode::NOT_FOUND);
+        let r = send(&w.app, post(format!("/mo-hinh/{sid}"), rep(&w.own, "3"))).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{engine}");
+        let province = w.api("tinh.14", "GET", "/api/v1/models?unit=14&year=2025", None).await.json();
+        assert_eq!(province.as_array().map(Vec::len), Some(2), "{engine}: {province}");
+    }
+}

@@ -5,6 +5,7 @@ pub mod form;
 pub mod helpers;
 pub mod import;
 pub mod jobs;
+pub mod models;
 pub mod monitoring;
 pub mod plans;
 pub mod registry;

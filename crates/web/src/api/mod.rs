@@ -8,6 +8,7 @@ pub mod extract;
 pub mod helpers;
 pub mod households;
 pub mod jobs;
+pub mod models;
 pub mod monitoring;
 pub mod plans;
 pub mod review;
@@ -33,6 +34,7 @@ use utoipa::OpenApi;
         support::get_coverage,
         jobs::get_seekers, jobs::post_seeker, jobs::post_placement, jobs::get_vacancies, jobs::post_vacancy, jobs::get_matches,
         helpers::get_helpers, helpers::post_helpers, helpers::get_progress,
+        models::get_models, models::post_model, models::get_model,
         plans::get_plans, plans::put_plan,
         targets::get_targets, targets::put_targets, targets::post_table, targets::get_progress,
         monitoring::get_monitoring, monitoring::post_monitoring),
@@ -51,6 +53,7 @@ use utoipa::OpenApi;
         jobs::JobSeekerOut, jobs::SeekerIn, jobs::Created, jobs::PlacementIn, jobs::VacancyOut, jobs::VacancyIn, jobs::MatchOut, jobs::MatchesOut,
         helpers::HelpOut, helpers::AssignmentOut, helpers::VisitOut, helpers::RegistrationOut, helpers::CommitmentOut,
         helpers::HelpIn, helpers::HelperProgressOut, helpers::HelperProgressRowOut,
+        models::ModelOut, models::ModelIn, models::ModelDetailOut, models::ParticipantOut, models::ReplicationOut, models::CaseOut,
         budgets::BudgetOut, budgets::BudgetLineOut, budgets::UnitBudgetOut, budgets::SetBudgetRequest, budgets::BudgetSet,
         plans::PlansOut, plans::PlanOut, plans::PlanYearOut, plans::FindingOut, plans::SetPlanRequest, plans::PlanSet,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,

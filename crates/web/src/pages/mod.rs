@@ -14,6 +14,7 @@ pub mod households;
 pub mod import;
 pub mod jobs;
 pub mod login;
+pub mod models;
 pub mod monitoring;
 pub mod reports;
 pub mod residents;

@@ -159,6 +159,10 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         // Activities: read like the unit, added by who may change it.
         ("get", "/hoat-dong" | "/hoat-dong/tai") => yes(reads),
         ("post", "/hoat-dong") => yes(writes),
+        // Models: read like their commune (a unit's within the reader's area); added, joined,
+        // replicated and given cases by who may change the commune.
+        ("get", "/mo-hinh" | "/mo-hinh/tai" | "/mo-hinh/{id}" | "/api/v1/models" | "/api/v1/models/{id}") => yes(reads),
+        ("post", "/mo-hinh" | "/mo-hinh/{id}" | "/api/v1/models") => yes(writes),
         // Budgets: read like the unit, entered by who may change it.
         ("get", "/ngan-sach" | "/ngan-sach/tai" | "/api/v1/budgets/{unit}") => yes(reads),
         ("post", "/ngan-sach") | ("put", "/api/v1/budgets/{unit}") => yes(writes),
@@ -204,6 +208,9 @@ fn targets(path: &str) -> &'static [Target] {
         "/giup-do",
         "/giup-do/tai",
         "/api/v1/helpers/progress/{year}/{unit}",
+        "/mo-hinh",
+        "/mo-hinh/tai",
+        "/api/v1/models",
         "/api/v1/beneficiary-lists",
         "/api/v1/budgets/{unit}",
         "/giam-sat",
@@ -423,6 +430,27 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
         let province = vuonlen_store::targets::TargetUnit::parse("14").expect("Sơn La");
         let vacancy_id =
             national.record_vacancy(&province, &vacancy, "test", "test").await.expect("write").expect("recorded");
+        // A poverty-reduction model of each target commune.
+        let mut models = std::collections::HashMap::new();
+        for t in [Target::Own, Target::Sibling, Target::Far] {
+            let req = vuonlen_app::models::ModelRequest {
+                commune: unit(t),
+                name: "Nuôi bò sinh sản".into(),
+                host: "HTX Nông nghiệp".into(),
+                host_kind: "cooperative".into(),
+                project_code: "DA2".into(),
+                start_year: 2024,
+                status: "under_way".into(),
+                household_ids: vec![ids(t)],
+                ..Default::default()
+            };
+            let id = vuonlen_app::models::add_model(&national, &standards, &req, "test", "test")
+                .await
+                .expect("add")
+                .expect("added");
+            models.insert(t, id);
+        }
+        let model_of = |t: Target| models[&if t == Target::None { Target::Own } else { t }];
         // In each target commune: a listed household, surveyed, agreed, posted, and one complaint.
         let mut complaints = std::collections::HashMap::new();
         for t in EVERYWHERE.iter().copied() {
@@ -771,6 +799,35 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                             ("get", "/api/v1/support-coverage/{year}/{unit}") => {
                                 (format!("/api/v1/support-coverage/2025/{}", unit(t)), None)
                             }
+                            ("get", "/mo-hinh" | "/mo-hinh/tai" | "/api/v1/models") => {
+                                (format!("{path}?unit={}&year=2025", unit(t)), None)
+                            }
+                            ("post", "/mo-hinh") => (
+                                path.to_string(),
+                                form(&[
+                                    ("unit", unit(t).as_str()),
+                                    ("year", "2025"),
+                                    ("name", "Trồng cây ăn quả"),
+                                    ("host", "Tổ hợp tác"),
+                                    ("host_kind", "cooperative_group"),
+                                    ("project", "DA2"),
+                                    ("start_year", "2025"),
+                                    ("status", "under_way"),
+                                ]),
+                            ),
+                            ("get", "/mo-hinh/{id}") => (format!("/mo-hinh/{}", model_of(t)), None),
+                            ("post", "/mo-hinh/{id}") => (
+                                format!("/mo-hinh/{}", model_of(t)),
+                                form(&[("action", "case"), ("title", "Gương thoát nghèo"), ("case_year", "2025")]),
+                            ),
+                            ("get", "/api/v1/models/{id}") => (format!("/api/v1/models/{}", model_of(t)), None),
+                            ("post", "/api/v1/models") => (
+                                path.to_string(),
+                                json(
+                                    &serde_json::json!({"commune": unit(t), "name": "Trồng cây ăn quả", "host": "Tổ hợp tác",
+                                    "project_code": "DA2", "start_year": 2025}),
+                                ),
+                            ),
                             ("get", "/hoat-dong" | "/hoat-dong/tai") => {
                                 (format!("{path}?unit={}&year=2025", unit(t)), None)
                             }
