@@ -92,13 +92,17 @@ pub async fn coverage(reg: &Registry, year: i64, unit: &str) -> Result<Coverage,
         None => BTreeMap::new(),
     };
     let mut total = SupportCoverage::default();
-    let rows = by_row
+    let mut rows: Vec<CoverageRow> = by_row
         .into_iter()
         .map(|(key, coverage)| {
             total.merge(&coverage);
             CoverageRow { name: sel.rows.name(&key), key, coverage }
         })
         .collect();
+    // Villages by name, their numbers as numbers (Tổ 2 before Tổ 10); units by code.
+    if sel.rows == vuonlen_store::RowKey::Village {
+        rows.sort_by_cached_key(|r| vuonlen_core::collate::place_sort_key(&r.name));
+    }
     Ok(Coverage {
         year,
         list_period: list.map(|p| p.year),

@@ -151,6 +151,36 @@ pub fn sort_key(s: &str) -> String {
     out
 }
 
+/// A key for a place name with numbers (*Tổ dân phố 2*, *Thôn 10*): Vietnamese alphabetical
+/// order, the numbers in it compared as numbers.
+///
+/// ```
+/// use vuonlen_core::collate::place_sort_key;
+/// let mut places = vec!["Tổ dân phố 10", "Tổ dân phố 2", "Bản Áng", "Thôn 1"];
+/// places.sort_by_key(|p| place_sort_key(p));
+/// assert_eq!(places, ["Bản Áng", "Thôn 1", "Tổ dân phố 2", "Tổ dân phố 10"]);
+/// ```
+pub fn place_sort_key(s: &str) -> String {
+    let mut padded = String::with_capacity(s.len() + 8);
+    let mut digits = String::new();
+    let flush = |digits: &mut String, out: &mut String| {
+        if !digits.is_empty() {
+            out.push_str(&format!("{digits:0>9}"));
+            digits.clear();
+        }
+    };
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+        } else {
+            flush(&mut digits, &mut padded);
+            padded.push(c);
+        }
+    }
+    flush(&mut digits, &mut padded);
+    sort_key(&padded)
+}
+
 /// A key for a personal name: given name (the last word) first, then the rest in order.
 ///
 /// ```
