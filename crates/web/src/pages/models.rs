@@ -152,11 +152,20 @@ async fn page(
                 )
             })
             .collect(),
+        // Every programme period's projects, named with their years: a model started in 2025
+        // is under a 2021–2025 project even when the page shows 2026 (the start year decides).
         projects: state
             .standards
-            .projects_for(year)
-            .map(|c| c.entries().iter().map(|e| (e.code.to_string(), l.s(e.name_vi, e.name_en).to_string())).collect())
-            .unwrap_or_default(),
+            .catalogues()
+            .iter()
+            .flat_map(|c| {
+                let years = format!("{}–{}", c.from_year, c.to_year);
+                c.entries()
+                    .iter()
+                    .map(|e| (e.code.to_string(), format!("{} ({years})", l.s(e.name_vi, e.name_en))))
+                    .collect::<Vec<_>>()
+            })
+            .collect(),
         statuses: STATUSES.to_vec(),
         host_kinds: HOST_KINDS.iter().map(|(k, vi, en)| (*k, l.s(vi, en).to_string())).collect(),
         budget_fields: FundSource::ALL
