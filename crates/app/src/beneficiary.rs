@@ -167,6 +167,7 @@ pub async fn deliver(
         project_code: list.project_code.clone(),
         source: None,
         list_id: Some(list.id),
+        activity_id: None,
         note: Some(list.title.clone()),
     };
     record_support_entry(reg, standards, household_id, &e, actor, command).await

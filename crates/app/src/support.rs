@@ -26,6 +26,8 @@ pub struct SupportEntry {
     pub project_code: Option<String>,
     pub source: Option<String>,
     pub list_id: Option<i64>,
+    /// The plan activity that delivered it.
+    pub activity_id: Option<i64>,
     pub note: Option<String>,
 }
 
@@ -87,6 +89,7 @@ fn record_of(standards: &Standards, household_id: i64, e: &SupportEntry) -> Resu
             project_code: project,
             source,
             list_id: e.list_id,
+            activity_id: e.activity_id,
             note: e
                 .note
                 .as_deref()
@@ -170,6 +173,7 @@ pub async fn record_support_table(
             project_code: Some(text("project_code")),
             source: Some(text("source")),
             list_id: None,
+            activity_id: file.get(r, "activity_id").count().map(|n| n as i64),
             note: Some(text("note")),
         };
         match record_of(standards, household_id, &e) {
@@ -194,8 +198,13 @@ pub async fn record_support_table(
             Err(refused) => {
                 for (k, vi, en) in refused {
                     let row = rows.get(k).copied().unwrap_or(0);
-                    let value = records[k].member_no.map(|m| m.to_string()).unwrap_or_default();
-                    file.report.errors.push(file.problem(row, "member_no", &value, vi, en));
+                    // The column the refusal is about: the activity's, else the member's.
+                    let (column, value) = if en.contains("ctivity") {
+                        ("activity_id", records[k].activity_id.map(|a| a.to_string()).unwrap_or_default())
+                    } else {
+                        ("member_no", records[k].member_no.map(|m| m.to_string()).unwrap_or_default())
+                    };
+                    file.report.errors.push(file.problem(row, column, &value, vi, en));
                 }
             }
         }

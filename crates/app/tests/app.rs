@@ -615,6 +615,7 @@ async fn support_recorded_for_households_counts_in_form_8_once_per_household() {
                 project_code: None,
                 source: None,
                 list_id: None,
+                activity_id: None,
                 note: None,
             })
             .collect();
@@ -1081,5 +1082,61 @@ async fn a_poverty_reduction_model_takes_only_its_communes_households_and_refuse
         assert_eq!(all.models_of(&province, Some(2026)).await.expect("read").len(), 0, "{engine}");
         assert_eq!(officer.models_of(&province, Some(2025)).await.expect("read").len(), 0, "{engine}: not its unit");
         assert_eq!(officer.models_of(&commune, Some(2025)).await.expect("read").len(), 1, "{engine}");
+    }
+}
+
+/// Issue 14: support names the plan activity that delivered it — of the year delivered, by a
+/// unit the household is in, under the record's project or its parent; anything else refused
+/// with its reason, and nothing written.
+#[tokio::test]
+async fn support_names_the_plan_activity_that_delivered_it() {
+    use vuonlen_app::activities::add_activity;
+    use vuonlen_app::support::{SupportEntry, record_support_entry};
+    use vuonlen_store::activities::NewActivity;
+    let dir = tempfile::tempdir().expect("tmp");
+    let standards = Standards::embedded().expect("standards");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        import_edited(&all, files(dir.path(), "act", 4, None, false), ",3000000,,", ",1000000,,").await;
+        let f = vuonlen_store::browse::HouseholdFilter::default();
+        let id = all.households(2025, "2022-2025", &f, 0, 1).await.expect("list").items[0].household_id;
+        let commune = all.household_by_id(id).await.expect("household").commune_code;
+        let activity = |year: i64, project: &str| NewActivity {
+            year,
+            project_code: project.into(),
+            title: "Sửa chữa nhà ở cho hộ nghèo".into(),
+            lead_agency: "UBND xã".into(),
+            status: "under_way".into(),
+            ..Default::default()
+        };
+        let add = |a: NewActivity| {
+            let (all, standards, commune) = (&all, &standards, commune.clone());
+            async move { add_activity(all, standards, &commune, a, "t", "t").await.expect("write").expect("added") }
+        };
+        let houses = add(activity(2025, "DA5")).await;
+        let next_year = add(activity(2026, "HP2")).await;
+        let repaired = |activity_id: i64, project: &str| SupportEntry {
+            kind: "house_repaired".into(),
+            delivered_on: chrono::NaiveDate::from_ymd_opt(2025, 8, 1),
+            amount: Some(20_000_000),
+            project_code: Some(project.into()),
+            activity_id: Some(activity_id),
+            ..Default::default()
+        };
+        let refused = |e: SupportEntry| {
+            let (all, standards) = (&all, &standards);
+            async move {
+                record_support_entry(all, standards, id, &e, "t", "t").await.expect("write").expect_err("refused").0[0]
+                    .1
+                    .clone()
+            }
+        };
+        assert!(refused(repaired(next_year, "DA5")).await.contains("is of the 2026 plan"), "{engine}");
+        assert!(refused(repaired(houses, "DA3.TDA2")).await.contains("is under DA5, not DA3.TDA2"), "{engine}");
+        assert!(refused(repaired(houses + next_year + 100, "DA5")).await.starts_with("No activity"), "{engine}");
+        assert!(all.support_of(id).await.expect("read").is_empty(), "{engine}: nothing written");
+        let ok = record_support_entry(&all, &standards, id, &repaired(houses, "DA5"), "t", "t").await.expect("write");
+        assert_eq!(ok, Ok(1), "{engine}");
+        assert_eq!(all.support_of(id).await.expect("read")[0].activity_id, Some(houses), "{engine}");
     }
 }

@@ -16,5 +16,6 @@ pub const SUPPORT_COLUMNS: &[StepColumn] = &[
     col("amount", "Số tiền (đồng)", "Amount (VND)", ColumnKind::Money, false),
     col("project_code", "Mã dự án", "Project code", ColumnKind::Text, false),
     col("source", "Nguồn vốn", "Source", ColumnKind::Text, false),
+    col("activity_id", "Số hoạt động", "Activity number", ColumnKind::Count, false),
     col("note", "Ghi chú", "Note", ColumnKind::Text, false),
 ];

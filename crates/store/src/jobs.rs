@@ -579,6 +579,7 @@ impl Registry {
             project_code: None,
             source: None,
             list_id: None,
+            activity_id: None,
             note: Some(format!(
                 "{employer}{}",
                 vacancy.as_ref().map(|v| format!(" — {}", v.vacancy.title)).unwrap_or_default()

@@ -27,6 +27,9 @@ pub struct NewSupport {
     pub source: Option<FundSource>,
     /// The beneficiary list it was delivered against.
     pub list_id: Option<i64>,
+    /// The plan activity that delivered it (*hoạt động*): of the year delivered, by a unit whose
+    /// area holds the household, under the record's project (or its parent).
+    pub activity_id: Option<i64>,
     pub note: Option<String>,
 }
 
@@ -44,6 +47,7 @@ pub struct SupportRecord {
     pub project_code: Option<String>,
     pub source: Option<String>,
     pub list_id: Option<i64>,
+    pub activity_id: Option<i64>,
     pub note: Option<String>,
     pub recorded_by: String,
     pub recorded_at: String,
@@ -63,7 +67,26 @@ fn values_per_statement(engine: Engine) -> usize {
 }
 
 /// Columns of a support record as inserted.
-const RECORD_VALUES: usize = 16;
+const RECORD_VALUES: usize = 17;
+
+/// A plan activity as a support record is checked against it: year, project, province, commune
+/// (empty for a province's).
+type ActivityFacts = (i64, String, String, String);
+
+/// The activities of `ids` that exist.
+async fn activities_of(tx: &mut Tx, ids: &BTreeSet<i64>) -> Result<HashMap<i64, ActivityFacts>> {
+    let mut out = HashMap::new();
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    for chunk in ids.chunks(values_per_statement(tx.engine())) {
+        let mut q = Sql::new();
+        q.push("SELECT id, year, project_code, current_province, current_commune FROM plan_activity WHERE id IN (")
+            .bind_list(chunk.iter().copied())
+            .push(")");
+        let rows: Vec<(i64, i64, String, String, String)> = on_conn!(tx, c => bound!(query_as, q).fetch_all(c).await?);
+        out.extend(rows.into_iter().map(|(id, y, p, pr, c)| (id, (y, p, pr, c))));
+    }
+    Ok(out)
+}
 
 /// Today's (province, commune) of each of `ids` that is in the registry.
 async fn places_of(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, (String, String)>> {
@@ -136,6 +159,7 @@ type SupportRow = (
     Option<String>,
     Option<String>,
     Option<i64>,
+    Option<i64>,
     Option<String>,
     String,
     String,
@@ -181,6 +205,7 @@ impl Registry {
         let members = members_of(tx, &with_member).await?;
         let wanted: BTreeSet<(i64, i64)> = records.iter().filter_map(|r| Some((r.list_id?, r.household_id))).collect();
         let listed = on_lists(tx, &wanted).await?;
+        let activities = activities_of(tx, &records.iter().filter_map(|r| r.activity_id).collect()).await?;
         let mut refused = Vec::new();
         let mut touched: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
         let mut changed: HashMap<i64, BTreeSet<(String, String)>> = HashMap::new();
@@ -207,6 +232,40 @@ impl Registry {
                     format!("The household is not on beneficiary list {list}: it does not meet the list's rule."),
                 ));
                 continue;
+            }
+            if let Some(a) = r.activity_id {
+                let why = match activities.get(&a) {
+                    None => Some((format!("Không có hoạt động số {a}."), format!("No activity {a}."))),
+                    Some((y, ..)) if *y != year => Some((
+                        format!("Hoạt động số {a} thuộc kế hoạch năm {y}, không phải năm {year} trao hỗ trợ."),
+                        format!("Activity {a} is of the {y} plan, not of {year} when the support was delivered."),
+                    )),
+                    Some((_, _, p, c)) if *p != *province || (!c.is_empty() && c != commune) => Some((
+                        format!("Hoạt động số {a} không thuộc đơn vị có hộ này."),
+                        format!("Activity {a} is not of a unit the household is in."),
+                    )),
+                    Some((_, project, ..))
+                        if r.project_code
+                            .as_deref()
+                            .is_some_and(|rp| rp != project && !rp.starts_with(&format!("{project}."))) =>
+                    {
+                        Some((
+                            format!(
+                                "Hoạt động số {a} thuộc dự án {project}, không phải {}.",
+                                r.project_code.as_deref().unwrap_or_default()
+                            ),
+                            format!(
+                                "Activity {a} is under {project}, not {}.",
+                                r.project_code.as_deref().unwrap_or_default()
+                            ),
+                        ))
+                    }
+                    _ => None,
+                };
+                if let Some((vi, en)) = why {
+                    refused.push((k, vi, en));
+                    continue;
+                }
             }
             match r.member_no {
                 Some(m) => {
@@ -243,8 +302,8 @@ impl Registry {
             let mut q = Sql::new();
             q.push(
                 "INSERT INTO support_record (household_id, member_no, delivered_on, period, kind, support_group, group_bit, \
-                     amount, project_code, source, list_id, note, current_province, current_commune, recorded_by, recorded_at) \
-                 VALUES ",
+                     amount, project_code, source, list_id, activity_id, note, current_province, current_commune, recorded_by, \
+                     recorded_at) VALUES ",
             );
             for (n, r) in chunk.iter().enumerate() {
                 let (province, commune) = &places[&r.household_id];
@@ -270,6 +329,8 @@ impl Registry {
                     .bind(r.source.map(|s| s.key()))
                     .push(", ")
                     .bind(r.list_id)
+                    .push(", ")
+                    .bind(r.activity_id)
                     .push(", ")
                     .bind(r.note.as_deref())
                     .push(", ")
@@ -330,7 +391,7 @@ impl Registry {
         let mut q = Sql::with_args([Arg::Int(household_id)]);
         q.push(
             "SELECT r.id, r.household_id, r.member_no, r.delivered_on, r.period, r.kind, r.support_group, r.amount, \
-             r.project_code, r.source, r.list_id, r.note, r.recorded_by, r.recorded_at FROM support_record r \
+             r.project_code, r.source, r.list_id, r.activity_id, r.note, r.recorded_by, r.recorded_at FROM support_record r \
              WHERE r.household_id = $1 AND ",
         )
         .append(&self.scope.sql("r"))
@@ -350,9 +411,10 @@ impl Registry {
                 project_code: r.8,
                 source: r.9,
                 list_id: r.10,
-                note: r.11,
-                recorded_by: r.12,
-                recorded_at: r.13,
+                activity_id: r.11,
+                note: r.12,
+                recorded_by: r.13,
+                recorded_at: r.14,
             })
             .collect())
     }

@@ -28,6 +28,7 @@ pub struct SupportOut {
     pub project_code: Option<String>,
     pub source: Option<String>,
     pub list_id: Option<i64>,
+    pub activity_id: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/households/{id}/support",
@@ -53,6 +54,7 @@ pub async fn get_support(
                 project_code: r.project_code,
                 source: r.source,
                 list_id: r.list_id,
+                activity_id: r.activity_id,
             })
             .collect(),
     ))
@@ -71,6 +73,9 @@ pub struct SupportIn {
     pub source: Option<String>,
     /// The beneficiary list it was delivered against (the household must be on it).
     pub list_id: Option<i64>,
+    /// The plan activity that delivered it: of the year delivered, by a unit the household is
+    /// in, under the record's project or its parent.
+    pub activity_id: Option<i64>,
     pub note: Option<String>,
 }
 
@@ -102,6 +107,7 @@ pub async fn post_support(
         project_code: b.project_code,
         source: b.source,
         list_id: b.list_id,
+        activity_id: b.activity_id,
         note: b.note,
     };
     match record_support_entry(&reg, &state.standards, id, &e, &v.user.username, "api")

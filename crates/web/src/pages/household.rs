@@ -298,6 +298,8 @@ pub struct SupportForm {
     amount: Option<String>,
     project_code: Option<String>,
     source: Option<String>,
+    /// The plan activity that delivered it (its number on `/hoat-dong`).
+    activity_id: Option<String>,
     note: Option<String>,
     period: Option<i64>,
 }
@@ -346,6 +348,16 @@ pub async fn support_submit(
         },
         None => None,
     };
+    let activity_id = match f.activity_id.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+        Some(a) => match a.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                bad.push(format!("'{a}' {}", l.s("không phải số hoạt động.", "is not an activity number.")));
+                None
+            }
+        },
+        None => None,
+    };
     let refuse = |mut p: HouseholdPage, m: String| -> Result<Response, PageError> {
         p.support_message = Some(m);
         p.support_failed = true;
@@ -362,6 +374,7 @@ pub async fn support_submit(
         project_code: f.project_code,
         source: f.source,
         list_id: None,
+        activity_id,
         note: f.note,
     };
     let done = vuonlen_app::support::record_support_entry(&reg, &state.standards, id, &entry, &v.user.username, "web")
