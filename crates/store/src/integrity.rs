@@ -67,6 +67,19 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics of the support tables (after a large support import).
+    pub async fn analyze_support(&self) -> Result<()> {
+        match &self.pool {
+            crate::db::Pool::Sqlite(p) => {
+                sqlx::raw_sql("PRAGMA optimize").execute(p).await?;
+            }
+            crate::db::Pool::Postgres(p) => {
+                sqlx::raw_sql("ANALYZE support_record, support_mask").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Counts the rows of every undeclared reference whose parent is missing.
     pub async fn integrity(&self) -> Result<Vec<Orphans>> {
         let mut out = Vec::with_capacity(CHECKS.len());
