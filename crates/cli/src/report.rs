@@ -123,3 +123,29 @@ pub fn print_plain_table(header: &[String], rows: &[vuonlen_io::PlainRow]) {
         println!("{}", cells.join("\t"));
     }
 }
+
+/// What a table command says once its file is read: the file's problems written to
+/// `errors_path` and printed (a failure), or what was recorded — `noun` for what was recorded,
+/// `valid_noun` for what a check found valid (Vietnamese, English).
+pub fn table_outcome(
+    read: &ReadReport,
+    errors_path: &Path,
+    recorded: Option<u64>,
+    valid: usize,
+    noun: (&str, &str),
+    valid_noun: (&str, &str),
+) -> Result<std::process::ExitCode> {
+    if !read.is_clean() {
+        write_errors(read, errors_path)?;
+        print_refusal_whole(read, errors_path);
+        return Ok(std::process::ExitCode::FAILURE);
+    }
+    match recorded {
+        Some(k) => eprintln!("Đã ghi {k} {} / Recorded {k} {}.", noun.0, noun.1),
+        None => eprintln!(
+            "Bảng hợp lệ: {valid} {}; chưa ghi / The table is valid: {valid} {}; nothing recorded.",
+            valid_noun.0, valid_noun.1
+        ),
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}

@@ -114,20 +114,8 @@ fn table(ctx: Ctx, a: FileArgs, finish: Finish) -> Result<ExitCode> {
         let db = ctx.open().await?;
         let done =
             record_activity_table(&db.unscoped(), &standards, a.file, &actor, "activities import", finish).await?;
-        let read = &done.file.report;
-        if !read.is_clean() {
-            crate::report::write_errors(read, &errors_path)?;
-            crate::report::print_refusal_whole(read, &errors_path);
-            return Ok(ExitCode::FAILURE);
-        }
-        match done.recorded {
-            Some(k) => eprintln!("Đã ghi {k} hoạt động / Recorded {k} activities."),
-            None => eprintln!(
-                "Bảng hợp lệ: {0} hoạt động; chưa ghi / The table is valid: {0} activities; nothing recorded.",
-                done.activities
-            ),
-        }
-        Ok(ExitCode::SUCCESS)
+        let noun = ("hoạt động", "activities");
+        crate::report::table_outcome(&done.file.report, &errors_path, done.recorded, done.activities, noun, noun)
     })
 }
 

@@ -111,19 +111,14 @@ fn table(ctx: Ctx, a: FileArgs, finish: Finish) -> Result<ExitCode> {
     ctx.block_on(async {
         let db = ctx.open().await?;
         let done = record_support_table(&db.unscoped(), &standards, a.file, &actor, "support import", finish).await?;
-        let read = &done.file.report;
-        if !read.is_clean() {
-            report::write_errors(read, &errors_path)?;
-            report::print_refusal_whole(read, &errors_path);
-            return Ok(ExitCode::FAILURE);
-        }
-        match done.recorded {
-            Some(k) => eprintln!("Đã ghi {k} bản ghi hỗ trợ / Recorded {k} support records."),
-            None => eprintln!(
-                "Bảng hợp lệ: {0} bản ghi; chưa ghi / The table is valid: {0} records; nothing recorded.",
-                done.records
-            ),
-        }
-        Ok(ExitCode::SUCCESS)
+        let noun = ("bản ghi hỗ trợ", "support records");
+        report::table_outcome(
+            &done.file.report,
+            &errors_path,
+            done.recorded,
+            done.records,
+            noun,
+            ("bản ghi", "records"),
+        )
     })
 }
