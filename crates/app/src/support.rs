@@ -216,3 +216,52 @@ pub async fn record_support_table(
     let n = records.len();
     Ok(SupportTableRecorded { file, recorded: None, records: n })
 }
+
+/// The support records of `unit` (a province or a commune) delivered in `year`, within what
+/// `reg` may read, as a support table in the layout the import reads ([`SUPPORT_COLUMNS`], in
+/// their order): Vietnamese headers and names of kinds and sources, or the keys when `english`.
+/// The file reads back through [`record_support_table`].
+pub async fn support_table(
+    reg: &Registry,
+    unit: &vuonlen_store::targets::TargetUnit,
+    year: i64,
+    english: bool,
+) -> Result<(Vec<String>, Vec<vuonlen_io::PlainRow>), AppError> {
+    use vuonlen_io::{PlainCell, PlainRow};
+    let list = reg.support_records_in(unit, year).await?;
+    let header = SUPPORT_COLUMNS.iter().map(|c| if english { c.key } else { c.label_vi }.to_string()).collect();
+    let t = |s: &str| PlainCell::Text(s.to_string());
+    let int = |v: Option<i64>| PlainCell::Int(v);
+    let rows = list
+        .iter()
+        .map(|r| {
+            let kind = match support_kind(&r.kind) {
+                Some(k) if !english => k.label_vi.to_string(),
+                _ => r.kind.clone(),
+            };
+            let source = match r.source.as_deref().and_then(FundSource::parse) {
+                Some(s) if !english => s.label_vi().to_string(),
+                _ => r.source.clone().unwrap_or_default(),
+            };
+            // One cell per column of SUPPORT_COLUMNS, in its order.
+            let cells = SUPPORT_COLUMNS
+                .iter()
+                .map(|c| match c.key {
+                    "commune_code" => t(&r.commune_code),
+                    "household_code" => t(&r.household_code),
+                    "member_no" => int(r.member_no),
+                    "kind" => t(&kind),
+                    "delivered_on" => t(&r.delivered_on),
+                    "amount" => int(r.amount.map(|a| i64::try_from(a).unwrap_or(i64::MAX))),
+                    "project_code" => t(r.project_code.as_deref().unwrap_or_default()),
+                    "source" => t(&source),
+                    "activity_id" => int(r.activity_id),
+                    "note" => t(r.note.as_deref().unwrap_or_default()),
+                    _ => t(""),
+                })
+                .collect();
+            PlainRow { cells, highlight: false }
+        })
+        .collect();
+    Ok((header, rows))
+}

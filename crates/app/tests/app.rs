@@ -624,12 +624,38 @@ async fn support_recorded_for_households_counts_in_form_8_once_per_household() {
             assert_eq!(all.support_of(*id).await.expect("read").len(), 4, "{engine}: one card and three aids");
         }
         assert!(db.check_tallies().await.expect("check").iter().all(|c| c.holds()), "{engine}");
+        // The support table of 2025: every record of the year once (13 cards, 36 aids; not the
+        // 2026 card), in the support table's columns, and it reads back clean.
+        let country = vuonlen_store::targets::TargetUnit::parse("VN").expect("VN");
+        let (header, rows) = vuonlen_app::support::support_table(&all, &country, 2025, false).await.expect("table");
+        let labels: Vec<&str> = vuonlen_io::support_table::SUPPORT_COLUMNS.iter().map(|c| c.label_vi).collect();
+        assert_eq!(header, labels, "{engine}");
+        assert_eq!(rows.len(), 49, "{engine}");
+        let out = dir.path().join(format!("ho-tro-{engine}.xlsx"));
+        vuonlen_io::write_plain_table(&out, "ho-tro", &header, &rows).expect("write");
+        let back = vuonlen_app::support::record_support_table(
+            &all,
+            &standards,
+            out,
+            "t",
+            "t",
+            vuonlen_app::import::Finish::CheckOnly,
+        )
+        .await
+        .expect("read");
+        assert!(back.file.report.is_clean(), "{engine}: {:?}", back.file.report.errors);
+        assert_eq!((back.records, back.recorded), (49, None), "{engine}");
+        let (_, later) = vuonlen_app::support::support_table(&all, &country, 2026, true).await.expect("table");
+        assert_eq!(later.len(), 1, "{engine}");
         // An officer of no commune of these households writes nothing and reads nothing of them.
         let far = db.scoped(vuonlen_store::Scope::units(["14"]).expect("scope"));
         let refused =
             record_support_entry(&far, &standards, ids[2], &card(Some(1), "2025-06-01"), "x", "t").await.expect("w");
         assert!(refused.expect_err("outside").0[0].1.contains("outside your area"), "{engine}");
         assert!(far.support_of(ids[0]).await.expect("read").is_empty(), "{engine}");
+        let province = vuonlen_store::targets::TargetUnit::parse("14").expect("14");
+        assert!(far.support_records_in(&province, 2025).await.expect("read").is_empty(), "{engine}");
+        assert!(far.support_records_in(&country, 2025).await.expect("read").is_empty(), "{engine}: not its area");
     }
 }
 

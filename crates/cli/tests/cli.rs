@@ -2150,6 +2150,28 @@ fn support_scenario(db: &str, dir: &Path) {
     let villages: u64 =
         rows[..rows.len() - 1].iter().map(|r| r[col("poor_households")].parse::<u64>().unwrap_or(0)).sum();
     assert_eq!(villages, 4);
+    // The commune's support of 2025 exported as the support table reads back clean, in Vietnamese
+    // (XLSX) and with English keys (CSV); another year has no rows; a village is not a unit here.
+    let out = dir.join("ho-tro-00097-2025.xlsx");
+    let exported = run(&["support", "export", "--unit", "00097", "--year", "2025", "--out", s(&out)]);
+    assert!(exported.status.success(), "{}", text(&exported));
+    assert!(text(&exported).contains("wrote 3 support records"), "{}", text(&exported));
+    let again = run(&["support", "check", "--file", s(&out), "--errors-out", s(&errors)]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("The table is valid: 3 records"), "{}", text(&again));
+    let csv = dir.join("support-01-2025.csv");
+    let exported = run(&["support", "export", "--unit", "01", "--year", "2025", "--out", s(&csv), "--english"]);
+    assert!(exported.status.success(), "{}", text(&exported));
+    let (h, rows) = read_csv(&csv);
+    let keys: Vec<&str> = vuonlen_io::support_table::SUPPORT_COLUMNS.iter().map(|c| c.key).collect();
+    assert_eq!(h, keys);
+    assert!(rows.iter().any(|r| r[..6] == ["00097", "H3", "", "house_repaired", "2025-04-01", "20000000"]), "{rows:?}");
+    let again = run(&["support", "check", "--file", s(&csv), "--errors-out", s(&errors)]);
+    assert!(text(&again).contains("The table is valid: 3 records"), "{}", text(&again));
+    let empty = dir.join("empty.csv");
+    assert!(run(&["support", "export", "--unit", "00097", "--year", "2024", "--out", s(&empty)]).status.success());
+    assert_eq!(read_csv(&empty).1.len(), 0);
+    assert!(!run(&["support", "export", "--unit", "VN", "--year", "2025", "--out", s(&empty)]).status.success());
 }
 
 #[test]

@@ -9,6 +9,7 @@ use crate::db::{Engine, Tx, on_conn, on_pool};
 use crate::error::Result;
 use crate::scope::Registry;
 use crate::sql::{Arg, Sql, bound};
+use crate::targets::TargetUnit;
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use vuonlen_core::budget::FundSource;
@@ -166,6 +167,39 @@ type SupportRow = (
     Option<String>,
     String,
     String,
+);
+
+/// A support record as the support table lists it: under the commune and household code of the
+/// household, with what the table has of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedSupport {
+    pub id: i64,
+    pub household_id: i64,
+    pub commune_code: String,
+    pub household_code: String,
+    pub member_no: Option<i64>,
+    pub delivered_on: String,
+    pub kind: String,
+    pub amount: Option<u64>,
+    pub project_code: Option<String>,
+    pub source: Option<String>,
+    pub activity_id: Option<i64>,
+    pub note: Option<String>,
+}
+
+type ListedSupportRow = (
+    i64,
+    i64,
+    String,
+    String,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    Option<String>,
 );
 
 impl Registry {
@@ -424,6 +458,57 @@ impl Registry {
                 note: r.12,
                 recorded_by: r.13,
                 recorded_at: r.14,
+            })
+            .collect())
+    }
+
+    /// The support records delivered in `year` to households of `unit` (a province or a commune;
+    /// a village: its commune's; the country: everything) within the reader's area, each with
+    /// the commune and household code it is listed under (the alias of its current commune when
+    /// it has one, else its latest), by commune, household, day and id: the support table's
+    /// rows. Nothing when the reader may not read `unit`.
+    pub async fn support_records_in(&self, unit: &TargetUnit, year: i64) -> Result<Vec<ListedSupport>> {
+        if !self.may_read_unit(unit) {
+            return Ok(Vec::new());
+        }
+        let (province, commune) = unit.place();
+        let mut q = Sql::with_args([Arg::Int(year)]);
+        q.push(
+            "SELECT r.id, r.household_id, \
+             COALESCE((SELECT a.commune_code FROM household_alias a WHERE a.household_id = r.household_id \
+                 ORDER BY CASE WHEN a.commune_code = r.current_commune THEN 0 ELSE 1 END, a.commune_code DESC LIMIT 1), '') \
+                 AS commune_code, \
+             COALESCE((SELECT a.household_code FROM household_alias a WHERE a.household_id = r.household_id \
+                 ORDER BY CASE WHEN a.commune_code = r.current_commune THEN 0 ELSE 1 END, a.commune_code DESC LIMIT 1), '') \
+                 AS household_code, \
+             r.member_no, r.delivered_on, r.kind, r.amount, r.project_code, r.source, r.activity_id, r.note \
+             FROM support_record r WHERE r.period = $1",
+        );
+        if !province.is_empty() {
+            q.push(" AND r.current_province = ").bind(province);
+        }
+        if !commune.is_empty() {
+            q.push(" AND r.current_commune = ").bind(commune);
+        }
+        q.push(" AND ")
+            .append(&self.scope.sql("r"))
+            .push(" ORDER BY r.current_commune, r.household_id, r.delivered_on, r.id");
+        let rows: Vec<ListedSupportRow> = on_pool!(self.db, p => bound!(query_as, q).fetch_all(p).await?);
+        Ok(rows
+            .into_iter()
+            .map(|r| ListedSupport {
+                id: r.0,
+                household_id: r.1,
+                commune_code: r.2,
+                household_code: r.3,
+                member_no: r.4,
+                delivered_on: r.5,
+                kind: r.6,
+                amount: r.7.map(|v| u64::try_from(v).unwrap_or(0)),
+                project_code: r.8,
+                source: r.9,
+                activity_id: r.10,
+                note: r.11,
             })
             .collect())
     }

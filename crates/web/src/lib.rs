@@ -178,12 +178,14 @@ routes! {
     "/ngan-sach/tai" => get(pages::budget::download);
     "/hoat-dong" => get(pages::activities::show).post(pages::activities::submit);
     "/hoat-dong/tai" => get(pages::activities::download);
+    "/hoat-dong/bang" => get(pages::activities::table_download).post(pages::activities::table_submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
     "/giup-do" => get(pages::helpers::show);
     "/giup-do/tai" => get(pages::helpers::download);
     "/mo-hinh" => get(pages::models::show).post(pages::models::submit);
     "/mo-hinh/tai" => get(pages::models::download);
     "/mo-hinh/{id}" => get(pages::models::model).post(pages::models::model_submit);
     "/ho-tro" => get(pages::beneficiary::lists).post(pages::beneficiary::lists_submit), layer axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT);
+    "/ho-tro/tai" => get(pages::beneficiary::export);
     "/ho-tro/{id}" => get(pages::beneficiary::list).post(pages::beneficiary::deliver_submit);
     "/ho-tro/{id}/tai" => get(pages::beneficiary::download);
     "/viec-lam" => get(pages::jobs::show).post(pages::jobs::submit);
@@ -230,6 +232,7 @@ routes! {
     "/api/v1/targets/{year}/{unit}/progress" => get(api::targets::get_progress);
     "/api/v1/plans/{unit}" => get(api::plans::get_plans);
     "/api/v1/budgets/{unit}" => get(api::budgets::get_budget).put(api::budgets::put_budget);
+    "/api/v1/activities/{year}/{unit}" => get(api::activities::get_activities).post(api::activities::post_activity);
     "/api/v1/households/{id}/support" => get(api::support::get_support).post(api::support::post_support);
     "/api/v1/households/{id}/helpers" => get(api::helpers::get_helpers).post(api::helpers::post_helpers);
     "/api/v1/helpers/progress/{year}/{unit}" => get(api::helpers::get_progress);

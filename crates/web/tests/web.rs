@@ -2841,3 +2841,293 @@ async fn a_commune_records_a_poverty_reduction_model_its_households_replications
         assert_eq!(province.as_array().map(Vec::len), Some(2), "{engine}: {province}");
     }
 }
+
+/// A download as its bytes (a workbook is not text).
+async fn download(w: &World, session: &str, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let mut req = Request::get(uri)
+        .header(header::COOKIE, format!("vuonlen_session={session}"))
+        .body(Body::empty())
+        .expect("request");
+    req.extensions_mut().insert(addr());
+    let res = w.app.clone().oneshot(req).await.expect("response");
+    let (status, headers) = (res.status(), res.headers().clone());
+    (status, headers, res.into_body().collect().await.expect("body").to_bytes().to_vec())
+}
+
+/// A page's multipart upload of `file` (named `name`) with `action` and other fields.
+async fn upload_table(
+    w: &World,
+    (session, csrf): (&str, &str),
+    path: &str,
+    fields: &[(&str, &str)],
+    name: &str,
+    file: Vec<u8>,
+) -> Reply {
+    let mut parts: Vec<(&str, Option<&str>, Vec<u8>)> =
+        fields.iter().map(|(k, v)| (*k, None, v.as_bytes().to_vec())).collect();
+    parts.push(("file", Some(name), file));
+    let (ct, body) = multipart(&parts);
+    let req = Request::post(format!("{path}?_csrf={csrf}"))
+        .header(header::COOKIE, format!("vuonlen_session={session}"))
+        .header(header::CONTENT_TYPE, ct)
+        .body(Body::from(body))
+        .expect("request");
+    send(&w.app, req).await
+}
+
+/// A commune officer checks an agency's support table on `/ho-tro` (every problem located: an
+/// unknown kind, a household of another commune), records a good one, downloads the commune's
+/// support of the year and uploads it back clean; a read-only user may not post it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commune_officer_uploads_a_support_table_and_downloads_it_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let national = w.db.unscoped();
+        let own = national.survey_detail(w.own_id, 2025).await.expect("survey").survey;
+        let sibling = national.survey_detail(w.sibling_id, 2025).await.expect("survey").survey;
+        let (session, csrf) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let page = w.page(&session, "/ho-tro").await;
+        assert!(page.body.contains("data-testid=\"support-table-form\""), "{engine}");
+        assert!(page.body.contains("data-testid=\"support-export-form\""), "{engine}");
+        let header = "Mã xã,Mã hộ,Số thứ tự thành viên,Loại hỗ trợ,Ngày hỗ trợ,Số tiền (đồng),Mã dự án,Nguồn vốn\n";
+        let (oc, oh) = (own.commune_code.as_str(), own.household_code.as_str());
+        let (sc, sh) = (sibling.commune_code.as_str(), sibling.household_code.as_str());
+        let bad = format!(
+            "{header}{oc},{oh},,phép màu,2025-03-01,,,\n{sc},{sh},,Sửa chữa nhà ở,2025-04-01,20.000.000,DA5,local\n"
+        );
+        let before = national.support_of(w.own_id).await.expect("support").len();
+        let up = |action: &'static str, file: String| {
+            let (session, csrf) = (session.clone(), csrf.clone());
+            let w = &w;
+            async move {
+                upload_table(
+                    w,
+                    (&session, &csrf),
+                    "/ho-tro",
+                    &[("action", action), ("unit", "")],
+                    "ho-tro.csv",
+                    file.into_bytes(),
+                )
+                .await
+            }
+        };
+        for action in ["check", "import"] {
+            let r = up(action, bad.clone()).await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine} {action}: {}", r.body);
+            assert!(r.body.contains("data-testid=\"support-errors\""), "{engine}");
+            assert!(r.body.contains("Bảng có 2 lỗi: không ghi gì."), "{engine}: {}", r.body);
+            // Each problem with its row, column and value; the other commune's household is not
+            // found within the officer's area.
+            assert!(r.body.contains("<td>2</td><td>Loại hỗ trợ</td><td>phép màu</td>"), "{engine}: {}", r.body);
+            assert!(
+                r.body.contains(&format!("<td>3</td><td>Mã hộ</td><td>{sh}</td><td>Không có hộ {sh} của xã {sc}")),
+                "{engine}: {}",
+                r.body
+            );
+        }
+        assert_eq!(national.support_of(w.own_id).await.expect("support").len(), before, "{engine}: nothing written");
+        let good = format!(
+            "{header}{oc},{oh},,Sửa chữa nhà ở,2025-04-01,20.000.000,DA5,local\n{oc},{oh},,Vay vốn tín dụng chính sách,2025-05-02,50.000.000,DA3.TDA1,policy_credit\n"
+        );
+        let r = up("check", good.clone()).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Bảng hợp lệ: 2 bản ghi; chưa ghi."), "{engine}: {}", r.body);
+        assert_eq!(
+            national.support_of(w.own_id).await.expect("support").len(),
+            before,
+            "{engine}: a check writes nothing"
+        );
+        let r = up("import", good).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi 2 bản ghi hỗ trợ."), "{engine}: {}", r.body);
+        assert_eq!(national.support_of(w.own_id).await.expect("support").len(), before + 2, "{engine}");
+        // The commune's support of 2025 as a workbook with the support table's columns, which
+        // uploads back clean.
+        let (status, headers, xlsx) = download(&w, &session, &format!("/ho-tro/tai?unit={}&year=2025", w.own)).await;
+        assert_eq!(status, OK, "{engine}");
+        assert!(
+            headers
+                .get(header::CONTENT_DISPOSITION)
+                .and_then(|h| h.to_str().ok())
+                .is_some_and(|h| h.contains(&format!("ho-tro-{}-2025.xlsx", w.own))),
+            "{engine}: {headers:?}"
+        );
+        let r = upload_table(&w, (&session, &csrf), "/ho-tro", &[("action", "check")], "ho-tro.xlsx", xlsx).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Bảng hợp lệ: 2 bản ghi; chưa ghi."), "{engine}: {}", r.body);
+        let csv = w.page(&session, &format!("/ho-tro/tai?unit={}&year=2025&format=csv", w.own)).await;
+        assert_eq!(csv.status, OK, "{engine}");
+        let first = csv.body.trim_start_matches('\u{feff}').lines().next().unwrap_or_default().to_string();
+        let labels: Vec<&str> = vuonlen_io::support_table::SUPPORT_COLUMNS.iter().map(|c| c.label_vi).collect();
+        assert_eq!(first, labels.join(","), "{engine}");
+        assert!(
+            csv.body.contains(&format!("{oc},{oh},,Sửa chữa nhà ở,2025-04-01,20000000,DA5,")),
+            "{engine}: {}",
+            csv.body
+        );
+        // Another year has none; another commune is not found; the country is not a table.
+        let none = w.page(&session, &format!("/ho-tro/tai?unit={}&year=2024&format=csv", w.own)).await;
+        assert_eq!(none.body.trim().lines().count(), 1, "{engine}: {}", none.body);
+        let other = w.page(&session, &format!("/ho-tro/tai?unit={}&year=2025", w.sibling)).await;
+        assert_eq!(other.status, NOT_FOUND, "{engine}");
+        // The province reads the commune's records in its own table; a national viewer may
+        // download but has no upload form and may not post one.
+        let (province, _) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let p = w.page(&province, "/ho-tro/tai?unit=14&year=2025&format=csv").await;
+        assert!(p.body.contains(&format!("{oc},{oh},")), "{engine}");
+        let (viewer, viewer_csrf) = w.sign_in("trunguong", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        assert!(!w.page(&viewer, "/ho-tro?unit=14").await.body.contains("support-table-form"), "{engine}");
+        let r = upload_table(
+            &w,
+            (&viewer, &viewer_csrf),
+            "/ho-tro",
+            &[("action", "check")],
+            "ho-tro.csv",
+            Vec::from(bad.as_bytes()),
+        )
+        .await;
+        assert_eq!(r.status, FORBIDDEN, "{engine}");
+        assert_eq!(
+            w.page(&viewer, "/ho-tro/tai?unit=VN&year=2025").await.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{engine}"
+        );
+    }
+}
+
+/// A province checks an activities table on `/hoat-dong` (every problem located), records a
+/// good one, downloads the table and uploads it back clean; the activities API reads the year's
+/// activities and adds one, every reason given when refused, 403 for a read-only user and 404
+/// outside the caller's area.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_province_uploads_its_activities_table_and_the_api_reads_and_adds_activities() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let (session, csrf) = w.sign_in("tinh.14", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let page = w.page(&session, "/hoat-dong?unit=14&year=2025").await;
+        assert!(page.body.contains("data-testid=\"activities-table-form\""), "{engine}");
+        let header =
+            "Năm,Mã đơn vị,Mã dự án,Tên hoạt động,Cơ quan chủ trì,Cơ quan phối hợp,Từ ngày,Đến ngày,Tình trạng\n";
+        let own = w.own.clone();
+        let bad = format!(
+            "{header}2025,14,DA99,Tập huấn,Sở Nông nghiệp,,,,\n2025,01,DA5,Sửa nhà,UBND thành phố,,,,\n\
+             2025,{own},DA5,,UBND xã,,2025-05-01,2025-04-01,Đang thực hiện\n"
+        );
+        let fields = [("unit", "14"), ("year", "2025")];
+        let up = |action: &'static str, name: &'static str, file: Vec<u8>| {
+            let (session, csrf) = (session.clone(), csrf.clone());
+            let w = &w;
+            async move {
+                let mut f = fields.to_vec();
+                f.push(("action", action));
+                upload_table(w, (&session, &csrf), "/hoat-dong/bang", &f, name, file).await
+            }
+        };
+        let r = up("import", "hoat-dong.csv", bad.clone().into_bytes()).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert!(r.body.contains("data-testid=\"activities-errors\""), "{engine}");
+        assert!(r.body.contains("<td>2</td><td>Mã dự án</td><td>DA99</td>"), "{engine}: {}", r.body);
+        assert!(r.body.contains("<td>3</td><td>Mã đơn vị</td><td>01</td>"), "{engine}: {}", r.body);
+        assert!(r.body.contains("<td>4</td><td>Tên hoạt động</td>"), "{engine}: {}", r.body);
+        assert!(r.body.contains("trước ngày bắt đầu"), "{engine}: {}", r.body);
+        assert!(
+            w.db.unscoped()
+                .activities_of(&vuonlen_store::targets::TargetUnit::parse("14").expect("14"), None)
+                .await
+                .expect("read")
+                .is_empty(),
+            "{engine}: nothing written"
+        );
+        let good = format!(
+            "{header}2025,14,DA3.TDA2,Cấp thẻ BHYT cho người nghèo,Sở Y tế,Bảo hiểm xã hội tỉnh; UBND các xã,2025-03-01,2025-12-31,Đang thực hiện\n\
+             2025,{own},DA5,Sửa nhà cho hộ nghèo,UBND xã,Hội Phụ nữ xã,,,\n"
+        );
+        let r = up("check", "hoat-dong.csv", good.clone().into_bytes()).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Bảng hợp lệ: 2 hoạt động; chưa ghi."), "{engine}: {}", r.body);
+        let r = up("import", "hoat-dong.csv", good.into_bytes()).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Đã ghi 2 hoạt động."), "{engine}: {}", r.body);
+        assert!(r.body.contains("<td>Sở Y tế</td><td>C (1)</td>"), "{engine}: {}", r.body);
+        assert!(r.body.contains("data-testid=\"activities-xlsx\""), "{engine}");
+        // The province's table downloads and reads back clean.
+        let (status, _, xlsx) = download(&w, &session, "/hoat-dong/bang?unit=14&year=2025").await;
+        assert_eq!(status, OK, "{engine}");
+        let r = up("check", "hoat-dong.xlsx", xlsx).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        assert!(r.body.contains("Bảng hợp lệ: 1 hoạt động; chưa ghi."), "{engine}: {}", r.body);
+        // Only whoever may change the unit posts a table.
+        let (viewer, viewer_csrf) = w.sign_in("trunguong", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let r = upload_table(
+            &w,
+            (&viewer, &viewer_csrf),
+            "/hoat-dong/bang",
+            &[("action", "check"), ("unit", "14")],
+            "a.csv",
+            Vec::from(bad.as_bytes()),
+        )
+        .await;
+        assert_eq!(r.status, FORBIDDEN, "{engine}");
+        let (commune, commune_csrf) = w.sign_in("xa.own", PASSWORD).await.unwrap_or_else(|r| panic!("{}", r.status));
+        let r = upload_table(
+            &w,
+            (&commune, &commune_csrf),
+            "/hoat-dong/bang",
+            &[("action", "check"), ("unit", "14")],
+            "a.csv",
+            Vec::from(bad.as_bytes()),
+        )
+        .await;
+        assert_eq!(r.status, NOT_FOUND, "{engine}");
+        // The API: the year's activities of a unit; one added; refused with every reason.
+        let got = w.api("tinh.14", "GET", "/api/v1/activities/2025/14", None).await;
+        assert_eq!(got.status, OK, "{engine}: {}", got.body);
+        let got = got.json();
+        assert_eq!(got.as_array().map(Vec::len), Some(1), "{engine}: {got}");
+        assert_eq!(got[0]["lead_agency"], "Sở Y tế", "{engine}");
+        assert_eq!(got[0]["partners"], serde_json::json!(["Bảo hiểm xã hội tỉnh", "UBND các xã"]), "{engine}");
+        assert_eq!(got[0]["status"], "under_way", "{engine}");
+        let mine = w.api("xa.own", "GET", &format!("/api/v1/activities/2025/{own}"), None).await.json();
+        assert_eq!(mine[0]["title"], "Sửa nhà cho hộ nghèo", "{engine}: {mine}");
+        let body = serde_json::json!({"project_code": "DA4", "title": "Dạy nghề cho lao động nông thôn", "lead_agency": "Sở Nội vụ",
+            "partners": ["Trung tâm dịch vụ việc làm"], "starts_on": "2025-06-01", "ends_on": "2025-09-30"});
+        let made = w.api("tinh.14", "POST", "/api/v1/activities/2025/14", Some(body.clone())).await;
+        assert_eq!(made.status, OK, "{engine}: {}", made.body);
+        let id = made.json()["id"].as_i64().expect("id");
+        let got = w.api("tinh.14", "GET", "/api/v1/activities/2025/14", None).await.json();
+        assert!(
+            got.as_array().is_some_and(|a| a.iter().any(|x| x["id"] == id && x["status"] == "planned")),
+            "{engine}: {got}"
+        );
+        let wrong = serde_json::json!({"project_code": "DA99", "title": " ", "lead_agency": "Sở Y tế",
+            "starts_on": "2025-06-01", "ends_on": "2025-01-01"});
+        let r = w.api("tinh.14", "POST", "/api/v1/activities/2025/14", Some(wrong)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        let why = r.json()["refused"].as_array().cloned().unwrap_or_default();
+        assert_eq!(why.len(), 3, "{engine}: {}", r.body);
+        assert!(why.iter().all(|x| x["message_vi"].is_string() && x["message_en"].is_string()), "{engine}");
+        assert!(
+            why.iter().any(|x| x["message_en"].as_str().is_some_and(|m| m.contains("before the start"))),
+            "{engine}"
+        );
+        assert_eq!(
+            w.api("trunguong", "POST", "/api/v1/activities/2025/14", Some(body.clone())).await.status,
+            FORBIDDEN,
+            "{engine}"
+        );
+        assert_eq!(
+            w.api("xa.own", "POST", "/api/v1/activities/2025/14", Some(body.clone())).await.status,
+            NOT_FOUND,
+            "{engine}"
+        );
+        assert_eq!(
+            w.api("xa.own", "GET", &format!("/api/v1/activities/2025/{}", w.sibling), None).await.status,
+            NOT_FOUND,
+            "{engine}"
+        );
+        let doc = w.api("trunguong", "GET", "/api/openapi.json", None).await.json();
+        assert!(doc["paths"]["/api/v1/activities/{year}/{unit}"]["post"].is_object(), "{engine}");
+    }
+}

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use vuonlen_app::import::Finish;
-use vuonlen_app::support::record_support_table;
+use vuonlen_app::support::{record_support_table, support_table};
 use vuonlen_app::support_coverage::{coverage, coverage_table};
 
 #[derive(Debug, clap::Subcommand)]
@@ -18,6 +18,8 @@ pub enum SupportCommand {
     Import(FileArgs),
     /// A household's support records.
     Show(ShowArgs),
+    /// Write a unit's support records of a year as a support table the import reads (XLSX, CSV).
+    Export(ExportArgs),
     /// The coverage of support in a year: for each commune of a province (each village of a
     /// commune), the poor and near-poor households and persons of the list in force and how
     /// many received each kind of support.
@@ -35,6 +37,21 @@ pub struct CoverageArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// English column keys in the file.
+    #[arg(long)]
+    pub english: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// A province (2 digits) or a commune (5 digits).
+    #[arg(long)]
+    pub unit: String,
+    /// The year the support was delivered.
+    #[arg(long)]
+    pub year: i64,
+    #[arg(long, value_name = "F.xlsx|F.csv")]
+    pub out: PathBuf,
+    /// English column keys (and kinds and sources by key).
     #[arg(long)]
     pub english: bool,
 }
@@ -79,6 +96,23 @@ pub fn run(ctx: Ctx, cmd: SupportCommand) -> Result<ExitCode> {
                     r.source.unwrap_or_default()
                 );
             }
+            Ok(ExitCode::SUCCESS)
+        }),
+        SupportCommand::Export(a) => ctx.block_on(async {
+            let unit = vuonlen_store::targets::TargetUnit::parse(&a.unit)
+                .filter(|u| u.village().is_none() && u.code != "VN")
+                .with_context(|| {
+                    format!("'{}' không phải mã tỉnh hoặc mã xã / is not a province or commune code", a.unit)
+                })?;
+            let db = ctx.open().await?;
+            let (header, rows) = support_table(&db.unscoped(), &unit, a.year, a.english).await?;
+            vuonlen_io::write_plain_table(&a.out, "ho-tro", &header, &rows)?;
+            eprintln!(
+                "Đã ghi {} bản ghi hỗ trợ vào {} / wrote {} support records.",
+                rows.len(),
+                a.out.display(),
+                rows.len()
+            );
             Ok(ExitCode::SUCCESS)
         }),
         SupportCommand::Coverage(a) => ctx.block_on(async {

@@ -3,6 +3,7 @@
 //! call it too, with its CSRF token in `X-CSRF-Token` for changes. The OpenAPI document is at
 //! `/api/openapi.json`.
 
+pub mod activities;
 pub mod budgets;
 pub mod extract;
 pub mod helpers;
@@ -30,6 +31,7 @@ use utoipa::OpenApi;
     paths(me, dashboard, households::list_households, households::get_household, households::survey, households::update, households::classify_preview, report,
         review::rounds, review::round, review::commune, review::list, review::steps, review::posting, review::resolve, review::decide, review::applications, review::record_application, review::monthly, review::summary, review::score_tables, review::scores,
         budgets::get_budget, budgets::put_budget,
+        activities::get_activities, activities::post_activity,
         support::get_support, support::post_support, support::get_lists, support::post_list, support::get_list,
         support::get_coverage,
         jobs::get_seekers, jobs::post_seeker, jobs::post_placement, jobs::get_vacancies, jobs::post_vacancy, jobs::get_matches,
@@ -54,6 +56,7 @@ use utoipa::OpenApi;
         helpers::HelpOut, helpers::AssignmentOut, helpers::VisitOut, helpers::RegistrationOut, helpers::CommitmentOut,
         helpers::HelpIn, helpers::HelperProgressOut, helpers::HelperProgressRowOut,
         models::ModelOut, models::ModelIn, models::ModelDetailOut, models::ParticipantOut, models::ReplicationOut, models::CaseOut,
+        activities::ActivityOut, activities::ActivityIn, activities::ActivityCreated,
         budgets::BudgetOut, budgets::BudgetLineOut, budgets::UnitBudgetOut, budgets::SetBudgetRequest, budgets::BudgetSet,
         plans::PlansOut, plans::PlanOut, plans::PlanYearOut, plans::FindingOut, plans::SetPlanRequest, plans::PlanSet,
         targets::TargetsOut, targets::TargetRowOut, targets::SetTargetsRequest, targets::TargetsSet, targets::TableRequest,

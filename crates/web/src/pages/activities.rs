@@ -5,14 +5,17 @@
 use crate::auth::Viewer;
 use crate::error::{AppError, PageError};
 use crate::households::app_error;
-use crate::pages::{Chrome, XLSX_TYPE, render, written_attachment};
+use crate::pages::{Chrome, Upload, XLSX_TYPE, problem_rows, render, written_attachment};
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::http::{StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use vuonlen_app::activities::{STATUSES, add_activity, matrix_table, responsibility_matrix};
+use vuonlen_app::activities::{
+    STATUSES, activity_table, add_activity, matrix_table, record_activity_table, responsibility_matrix,
+};
+use vuonlen_app::import::Finish;
 use vuonlen_store::activities::NewActivity;
 use vuonlen_store::targets::TargetUnit;
 
@@ -32,6 +35,8 @@ struct ActivitiesPage {
     statuses: Vec<(&'static str, &'static str)>,
     message: Option<String>,
     failed: bool,
+    /// An uploaded table's problems: row, column, value, message.
+    problems: Vec<[String; 4]>,
 }
 
 #[derive(Deserialize)]
@@ -187,4 +192,87 @@ pub async fn download(
     let (head, rows) = matrix_table(&responsibility_matrix(&reg.activities_of(&unit, Some(year)).await?));
     let name = format!("phan-cong-{}-{year}.xlsx", unit.code);
     Ok(written_attachment(&name, XLSX_TYPE, |path| vuonlen_io::write_plain_table(path, "phan-cong", &head, &rows))?)
+}
+
+/// Checks (`action=check`) or records (`action=import`) an activities table from the unit's
+/// page: refused whole with every problem located (row, column, value), each row's unit within
+/// what the user may change.
+pub async fn table_submit(
+    State(state): State<AppState>,
+    v: Viewer,
+    uri: Uri,
+    mp: Multipart,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    if !v.access.may_edit() {
+        return Err(AppError::Forbidden(l.s("ghi bảng hoạt động", "recording an activities table").into()).into());
+    }
+    let upload = Upload::read(state.upload_limit, mp, "hoat-dong.csv").await?;
+    let reg = v.registry(&state);
+    let unit_code = upload.get("unit");
+    let unit = crate::pages::readable_admin_unit(&v, &reg, Some(unit_code.as_str()).filter(|u| !u.is_empty())).await?;
+    if !reg.may_set_unit(&unit) {
+        return Err(AppError::Forbidden(l.s("ghi bảng hoạt động", "recording an activities table").into()).into());
+    }
+    let year = upload.get("year").parse().unwrap_or_else(|_| crate::pages::this_year());
+    let finish = match upload.get("action").as_str() {
+        "check" => Finish::CheckOnly,
+        "import" => Finish::Commit,
+        _ => return Err(AppError::Invalid(l.s("Thao tác không hợp lệ.", "Unknown action.").into()).into()),
+    };
+    let Some(file) = upload.file.clone() else {
+        let mut p = page(&state, &v, &uri, &unit, year).await?;
+        p.message = Some(l.s("Hãy chọn một tệp CSV hoặc Excel.", "Choose a CSV or Excel file.").into());
+        p.failed = true;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+    };
+    let done = record_activity_table(&reg, &state.standards, file, &v.user.username, "web", finish)
+        .await
+        .map_err(app_error)?;
+    let mut p = page(&state, &v, &uri, &unit, year).await?;
+    if !done.file.report.is_clean() {
+        p.problems = problem_rows(l, &done.file.report.errors);
+        p.message = Some(format!(
+            "{} {} {}",
+            l.s("Bảng có", "The table has"),
+            p.problems.len(),
+            l.s("lỗi: không ghi gì.", "problems: nothing was recorded.")
+        ));
+        p.failed = true;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
+    }
+    p.message = Some(match done.recorded {
+        Some(k) => format!("{} {k} {}", l.s("Đã ghi", "Recorded"), l.s("hoạt động.", "activities.")),
+        None => format!(
+            "{} {} {}",
+            l.s("Bảng hợp lệ:", "The table is valid:"),
+            done.activities,
+            l.s("hoạt động; chưa ghi.", "activities; nothing recorded.")
+        ),
+    });
+    Ok(render(&p)?.into_response())
+}
+
+/// The unit's activities of the year as the table the upload reads back (XLSX, or CSV).
+pub async fn table_download(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ActivitiesTableQuery>,
+) -> Result<Response, PageError> {
+    let reg = v.registry(&state);
+    let unit = crate::pages::readable_admin_unit(&v, &reg, q.unit.as_deref()).await?;
+    let year = q.year.unwrap_or_else(crate::pages::this_year);
+    let (head, rows) = activity_table(&reg.activities_of(&unit, Some(year)).await?, false);
+    let (ext, mime) =
+        if q.format.as_deref() == Some("csv") { ("csv", "text/csv; charset=utf-8") } else { ("xlsx", XLSX_TYPE) };
+    let name = format!("hoat-dong-{}-{year}.{ext}", unit.code);
+    Ok(written_attachment(&name, mime, |path| vuonlen_io::write_plain_table(path, "hoat-dong", &head, &rows))?)
+}
+
+#[derive(Deserialize)]
+pub struct ActivitiesTableQuery {
+    pub unit: Option<String>,
+    pub year: Option<i64>,
+    /// `csv` for CSV (XLSX otherwise).
+    pub format: Option<String>,
 }

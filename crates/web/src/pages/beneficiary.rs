@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use vuonlen_app::beneficiary::{ListRequest, build_list, deliver, list_table, list_view};
 use vuonlen_app::import::Finish;
-use vuonlen_app::support::record_support_table;
+use vuonlen_app::support::{record_support_table, support_table};
 use vuonlen_core::Class;
 use vuonlen_core::eligibility::EligibilityRule;
 use vuonlen_core::support::SUPPORT_KINDS;
@@ -26,6 +26,10 @@ struct ListsPage {
     c: Chrome,
     unit_code: String,
     unit_name: String,
+    /// The year the support table is downloaded for (this year).
+    year: i64,
+    /// Whether the unit has a support table to download (a province or a commune).
+    may_export: bool,
     may_set: bool,
     /// id, title, period, kind, households.
     lists: Vec<(i64, String, i64, String, i64)>,
@@ -76,6 +80,8 @@ async fn lists_page(state: &AppState, v: &Viewer, uri: &Uri, unit: Option<&str>)
     Ok(ListsPage {
         c: Chrome::of(v, uri),
         may_set: commune.is_some() && v.access.may_edit() && reg.may_set_unit(&unit),
+        year: crate::pages::this_year(),
+        may_export: unit.code != "VN",
         unit_name: unit.name.clone(),
         unit_code: unit.code.clone(),
         lists: lists
@@ -278,6 +284,42 @@ pub async fn deliver_submit(
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response())
         }
     }
+}
+
+#[derive(Deserialize)]
+pub struct ExportQuery {
+    pub unit: Option<String>,
+    pub year: Option<i64>,
+    /// `csv` for CSV (XLSX otherwise).
+    pub format: Option<String>,
+}
+
+/// The support records of a province or a commune (within the reader's area) delivered in a
+/// year, as the support table the upload reads back (XLSX, or CSV).
+pub async fn export(
+    State(state): State<AppState>,
+    v: Viewer,
+    Query(q): Query<ExportQuery>,
+) -> Result<Response, PageError> {
+    let l = v.lang;
+    let reg = v.registry(&state);
+    let unit = crate::pages::readable_admin_unit(&v, &reg, q.unit.as_deref()).await?;
+    if unit.code == "VN" {
+        return Err(AppError::Invalid(
+            l.s(
+                "Chọn một tỉnh hoặc một xã để tải bảng hỗ trợ.",
+                "Choose a province or a commune to download its support.",
+            )
+            .into(),
+        )
+        .into());
+    }
+    let year = q.year.unwrap_or_else(crate::pages::this_year);
+    let (head, rows) = support_table(&reg, &unit, year, false).await.map_err(app_error)?;
+    let (ext, mime) =
+        if q.format.as_deref() == Some("csv") { ("csv", "text/csv; charset=utf-8") } else { ("xlsx", XLSX_TYPE) };
+    let name = format!("ho-tro-{}-{year}.{ext}", unit.code);
+    Ok(written_attachment(&name, mime, |path| vuonlen_io::write_plain_table(path, "ho-tro", &head, &rows))?)
 }
 
 /// The list for the implementing agency (XLSX).

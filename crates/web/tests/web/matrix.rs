@@ -81,6 +81,8 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         // Beneficiary lists: read like their commune; built and delivered by who may change it;
         // the support table is checked or recorded by whoever may edit (its rows are scoped).
         ("get", "/ho-tro") => yes(signed_in),
+        // The support table of a unit and year: read like the unit.
+        ("get", "/ho-tro/tai") => yes(reads),
         ("post", "/ho-tro") => yes(!c.writes.is_empty()),
         ("get", "/ho-tro/{id}" | "/ho-tro/{id}/tai") => yes(reads),
         ("post", "/ho-tro/{id}") => yes(writes),
@@ -156,9 +158,10 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ) => yes(signed_in),
         // The coverage of support: read like the unit.
         ("get", "/bao-phu" | "/bao-phu/tai" | "/api/v1/support-coverage/{year}/{unit}") => yes(reads),
-        // Activities: read like the unit, added by who may change it.
-        ("get", "/hoat-dong" | "/hoat-dong/tai") => yes(reads),
-        ("post", "/hoat-dong") => yes(writes),
+        // Activities: read (the page, the matrix, the table, the API) like the unit; added one by
+        // one or as a table by who may change it.
+        ("get", "/hoat-dong" | "/hoat-dong/tai" | "/hoat-dong/bang" | "/api/v1/activities/{year}/{unit}") => yes(reads),
+        ("post", "/hoat-dong" | "/hoat-dong/bang" | "/api/v1/activities/{year}/{unit}") => yes(writes),
         // Models: read like their commune (a unit's within the reader's area); added, joined,
         // replicated and given cases by who may change the commune.
         ("get", "/mo-hinh" | "/mo-hinh/tai" | "/mo-hinh/{id}" | "/api/v1/models" | "/api/v1/models/{id}") => yes(reads),
@@ -199,6 +202,9 @@ fn targets(path: &str) -> &'static [Target] {
         "/ngan-sach/tai",
         "/hoat-dong",
         "/hoat-dong/tai",
+        "/hoat-dong/bang",
+        "/api/v1/activities/{year}/{unit}",
+        "/ho-tro/tai",
         "/bao-phu",
         "/bao-phu/tai",
         "/viec-lam",
@@ -828,9 +834,33 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                                     "project_code": "DA2", "start_year": 2025}),
                                 ),
                             ),
-                            ("get", "/hoat-dong" | "/hoat-dong/tai") => {
+                            ("get", "/hoat-dong" | "/hoat-dong/tai" | "/hoat-dong/bang" | "/ho-tro/tai") => {
                                 (format!("{path}?unit={}&year=2025", unit(t)), None)
                             }
+                            ("post", "/hoat-dong/bang") => {
+                                let file = format!(
+                                    "year,unit_code,project_code,title,lead_agency\n2025,{},DA5,Sửa nhà,UBND xã\n",
+                                    unit(t)
+                                );
+                                (
+                                    path.to_string(),
+                                    Some(multipart(&[
+                                        ("action", None, b"check".to_vec()),
+                                        ("unit", None, unit(t).into_bytes()),
+                                        ("year", None, b"2025".to_vec()),
+                                        ("file", Some("hoat-dong.csv"), file.into_bytes()),
+                                    ])),
+                                )
+                            }
+                            ("get", "/api/v1/activities/{year}/{unit}") => {
+                                (format!("/api/v1/activities/2025/{}", unit(t)), None)
+                            }
+                            ("post", "/api/v1/activities/{year}/{unit}") => (
+                                format!("/api/v1/activities/2025/{}", unit(t)),
+                                json(
+                                    &serde_json::json!({"project_code": "DA5", "title": "Sửa nhà", "lead_agency": "UBND xã"}),
+                                ),
+                            ),
                             ("post", "/hoat-dong") => (
                                 path.to_string(),
                                 form(&[
