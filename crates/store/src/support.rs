@@ -192,6 +192,8 @@ type ListedSupportRow = (
     i64,
     String,
     String,
+    String,
+    String,
     Option<i64>,
     String,
     String,
@@ -474,17 +476,17 @@ impl Registry {
         let (province, commune) = unit.place();
         let mut q = Sql::with_args([Arg::Int(year)]);
         q.push(
-            "SELECT r.id, r.household_id, \
+            "SELECT r.id, r.household_id, r.current_commune, \
+             COALESCE((SELECT MIN(a.household_code) FROM household_alias a WHERE a.household_id = r.household_id \
+                 AND a.commune_code = r.current_commune), ''), \
              COALESCE((SELECT a.commune_code FROM household_alias a WHERE a.household_id = r.household_id \
-                 ORDER BY CASE WHEN a.commune_code = r.current_commune THEN 0 ELSE 1 END, a.commune_code DESC LIMIT 1), '') \
-                 AS commune_code, \
+                 ORDER BY a.commune_code DESC LIMIT 1), ''), \
              COALESCE((SELECT a.household_code FROM household_alias a WHERE a.household_id = r.household_id \
-                 ORDER BY CASE WHEN a.commune_code = r.current_commune THEN 0 ELSE 1 END, a.commune_code DESC LIMIT 1), '') \
-                 AS household_code, \
+                 ORDER BY a.commune_code DESC LIMIT 1), ''), \
              r.member_no, r.delivered_on, r.kind, r.amount, r.project_code, r.source, r.activity_id, r.note \
              FROM support_record r WHERE r.period = $1",
         );
-        if !province.is_empty() {
+        if !province.is_empty() && unit.code != "VN" {
             q.push(" AND r.current_province = ").bind(province);
         }
         if !commune.is_empty() {
@@ -496,19 +498,23 @@ impl Registry {
         let rows: Vec<ListedSupportRow> = on_pool!(self.db, p => bound!(query_as, q).fetch_all(p).await?);
         Ok(rows
             .into_iter()
-            .map(|r| ListedSupport {
-                id: r.0,
-                household_id: r.1,
-                commune_code: r.2,
-                household_code: r.3,
-                member_no: r.4,
-                delivered_on: r.5,
-                kind: r.6,
-                amount: r.7.map(|v| u64::try_from(v).unwrap_or(0)),
-                project_code: r.8,
-                source: r.9,
-                activity_id: r.10,
-                note: r.11,
+            .map(|r| {
+                // Its code in its current commune, else the latest it was recorded under.
+                let (commune_code, household_code) = if r.3.is_empty() { (r.4, r.5) } else { (r.2, r.3) };
+                ListedSupport {
+                    id: r.0,
+                    household_id: r.1,
+                    commune_code,
+                    household_code,
+                    member_no: r.6,
+                    delivered_on: r.7,
+                    kind: r.8,
+                    amount: r.9.map(|v| u64::try_from(v).unwrap_or(0)),
+                    project_code: r.10,
+                    source: r.11,
+                    activity_id: r.12,
+                    note: r.13,
+                }
             })
             .collect())
     }
