@@ -93,9 +93,16 @@ async fn ready(axum::extract::State(state): axum::extract::State<AppState>) -> R
     }
 }
 
-/// Paths whose requests may take long: uploads, imports, report downloads.
+/// Paths whose requests may take long: uploads, imports, report downloads (and the support and
+/// activities tables, uploaded or downloaded whole).
 fn is_long(path: &str) -> bool {
-    path == "/nhap" || path.starts_with("/nhap/") || path == "/bao-cao/tai" || path == "/api/v1/reports"
+    path == "/nhap"
+        || path.starts_with("/nhap/")
+        || path == "/bao-cao/tai"
+        || path == "/api/v1/reports"
+        || path == "/ho-tro"
+        || path == "/ho-tro/tai"
+        || path == "/hoat-dong/bang"
 }
 
 /// Answers 503 when a request outlives its deadline (a frozen database would otherwise hold it
