@@ -3,7 +3,8 @@
 // communes' shares for 2023 with one published-style error (the communes together above the
 // province's line), is shown it with both amounts, fixes it; the commune officer records what it
 // disbursed; the province sees the commune's disbursement rate, downloads the table, and records
-// the sub-project's activity with its lead and partner agencies (the responsibility matrix). No page
+// the sub-project's activity with its lead and partner agencies (the responsibility matrix); the
+// commune records a house repaired under that activity and its budget line shows it. No page
 // breaks the Content-Security-Policy. Screenshots: target/screenshots/budget-*.png.
 const { test, expect } = require('@playwright/test');
 const { OWN, OTHER, signIn, shot } = require('./support');
@@ -105,5 +106,29 @@ test('a province enters a sub-project\'s four-year budget, its communes\' shares
   await expect(matrix.locator('tr', { hasText: 'Sở Nông nghiệp và Môi trường' })).toContainText('C (1)');
   await expect(matrix.locator('tr', { hasText: 'Hội Nông dân tỉnh' })).toContainText('P (1)');
   await shot(province, 'budget-5-responsibilities');
+
+  // The commune delivers support under that activity from the central budget: a poor
+  // household's house repaired, typed on its page with the activity's number; the commune's
+  // 2023 line shows what it paid for.
+  const number = await province.getByTestId('activities').locator('tbody tr', { hasText: 'Hỗ trợ giống cây trồng cho hộ nghèo' }).getAttribute('data-activity');
+  expect(number).toMatch(/^\d+$/);
+  const { items } = await (await commune.request.get('/api/v1/households?period=2025')).json();
+  expect(items.length).toBeGreaterThan(0);
+  await commune.goto(`/ho/${items[0].id}`);
+  const support = commune.getByTestId('support-form');
+  await support.locator('select[name=kind]').selectOption('house_repaired');
+  await support.locator('input[name=delivered_on]').fill('2023-06-01');
+  await support.locator('input[name=amount]').fill('3.000.000');
+  await support.locator('input[name=project_code]').fill('DA3.TDA1');
+  await support.locator('input[name=activity_id]').fill(number);
+  await support.locator('select[name=source]').selectOption('central');
+  await support.locator('button[type=submit]').click();
+  await expect(commune.getByTestId('support-message')).toHaveText('Đã ghi hỗ trợ.');
+  await expect(commune.getByTestId('support')).toContainText('3.000.000');
+  await commune.goto('/ngan-sach?year=2023');
+  const line = commune.getByTestId('budget-lines').locator('tbody tr', { hasText: 'DA3.TDA1' });
+  await expect(line.locator('td').nth(8)).toHaveText('1');
+  await expect(line.locator('td').nth(9)).toHaveText('3.000.000');
+  await shot(commune, 'budget-6-support-paid');
   expect(blocked).toEqual([]);
 });

@@ -14,7 +14,7 @@ use vuonlen_core::budget::{Amounts, FundSource};
 use vuonlen_io::review_tables::{ColumnFile, read_column_file};
 use vuonlen_io::{ProblemKind, budget_table::BUDGET_COLUMNS};
 use vuonlen_store::Registry;
-use vuonlen_store::budgets::{BudgetLine, NewBudgetLine};
+use vuonlen_store::budgets::{BudgetLine, NewBudgetLine, SupportPaid};
 use vuonlen_store::targets::TargetUnit;
 
 /// Why a budget was refused: every reason, Vietnamese then English.
@@ -273,6 +273,9 @@ pub struct BudgetOverview {
     pub year: Option<i64>,
     /// The unit's own lines.
     pub own: Vec<BudgetLine>,
+    /// For each of `own`, the support recorded under it: records and amount (đồng) of its
+    /// unit's households in its year, under its project (or a sub-project of it), from its source.
+    pub own_paid: Vec<(u64, u64)>,
     /// Per (project, source): the unit's own allocation, and what its units are allocated,
     /// have committed and disbursed.
     pub by_line: Vec<(String, FundSource, Option<u64>, BudgetSum)>,
@@ -281,10 +284,25 @@ pub struct BudgetOverview {
     pub total_own: BudgetSum,
 }
 
+/// The support recorded under `line` (records, amount): of its year and source, under its project
+/// or one of the project's sub-projects.
+fn paid_under(line: &BudgetLine, paid: &[SupportPaid]) -> (u64, u64) {
+    let sub = format!("{}.", line.project_code);
+    paid.iter()
+        .filter(|p| {
+            p.year == line.year
+                && p.source == line.source.key()
+                && (p.project_code == line.project_code || p.project_code.starts_with(&sub))
+        })
+        .fold((0, 0), |(r, a), p| (r + p.records, a + p.amount))
+}
+
 /// `unit`'s budget for `year` (or every year) as the reader may see it.
 pub async fn budget_overview(reg: &Registry, unit: &TargetUnit, year: Option<i64>) -> Result<BudgetOverview, AppError> {
     let own = reg.budget_lines(unit, year).await?;
     let below = reg.budget_lines_below(unit, year).await?;
+    let paid = reg.support_paid(unit, year).await?;
+    let own_paid = own.iter().map(|l| paid_under(l, &paid)).collect();
     let mut total_own = BudgetSum::default();
     for l in &own {
         total_own.add(&l.amounts);
@@ -307,6 +325,7 @@ pub async fn budget_overview(reg: &Registry, unit: &TargetUnit, year: Option<i64
         unit: unit.clone(),
         year,
         own,
+        own_paid,
         by_line: by_line.into_iter().map(|((p, s), (own, sum))| (p, s, own, sum)).collect(),
         children: children.into_iter().map(|(code, (name, sum))| (code, name, sum)).collect(),
         total_own,

@@ -1166,3 +1166,66 @@ async fn support_names_the_plan_activity_that_delivered_it() {
         assert_eq!(all.support_of(id).await.expect("read")[0].activity_id, Some(houses), "{engine}");
     }
 }
+
+/// Issue 14: a budget line shows the support recorded under it — records of its unit's
+/// households in its year, under its project or a sub-project of it, from its source; not
+/// another source's, nor a record naming no project.
+#[tokio::test]
+async fn a_budget_line_shows_the_support_recorded_under_it() {
+    use vuonlen_app::budgets::{YearAmounts, budget_overview, set_budget};
+    use vuonlen_app::support::{SupportEntry, record_support_entry};
+    use vuonlen_core::budget::{Amounts, FundSource};
+    let dir = tempfile::tempdir().expect("tmp");
+    let standards = Standards::embedded().expect("standards");
+    for (engine, db) in engines(dir.path()).await {
+        let all = db.unscoped();
+        import_edited(&all, files(dir.path(), "paid", 4, None, false), ",3000000,,", ",1000000,,").await;
+        let f = vuonlen_store::browse::HouseholdFilter::default();
+        let ids: Vec<i64> = all
+            .households(2025, "2022-2025", &f, 0, 10)
+            .await
+            .expect("list")
+            .items
+            .iter()
+            .map(|h| h.household_id)
+            .collect();
+        assert!(ids.len() >= 3, "{engine}");
+        let commune = all.household_by_id(ids[0]).await.expect("household").commune_code;
+        let year =
+            YearAmounts { year: 2025, amounts: Amounts { allocated: 100_000_000, committed: None, disbursed: None } };
+        for project in ["DA5", "DA3"] {
+            let years = [year];
+            let set = set_budget(&all, &standards, &commune, project, FundSource::Central, &years, None, "t", "t");
+            assert_eq!(set.await.expect("write").map_err(|e| e.0), Ok(1), "{engine}: {project}");
+        }
+        let give = |id: i64, kind: &str, member: Option<i64>, project: Option<&str>, source: &str, amount: u64| {
+            let e = SupportEntry {
+                kind: kind.into(),
+                member_no: member,
+                delivered_on: chrono::NaiveDate::from_ymd_opt(2025, 8, 1),
+                amount: Some(amount),
+                project_code: project.map(str::to_string),
+                source: Some(source.into()),
+                ..Default::default()
+            };
+            let (all, standards) = (&all, &standards);
+            async move { record_support_entry(all, standards, id, &e, "t", "t").await.expect("w").expect("recorded") }
+        };
+        give(ids[0], "house_repaired", None, Some("DA5"), "central", 20_000_000).await;
+        give(ids[1], "house_repaired", None, Some("DA5"), "central", 30_000_000).await;
+        give(ids[1], "house_repaired", None, Some("DA5"), "local", 5_000_000).await;
+        give(ids[2], "house_repaired", None, None, "central", 7_000_000).await;
+        give(ids[2], "health_insurance_card", Some(1), Some("DA3.TDA2"), "central", 1_000_000).await;
+        let unit = vuonlen_store::targets::TargetUnit::parse(&commune).expect("unit");
+        let o = budget_overview(&all, &unit, Some(2025)).await.expect("overview");
+        let paid: Vec<(String, (u64, u64))> =
+            o.own.iter().map(|l| l.project_code.clone()).zip(o.own_paid.iter().copied()).collect();
+        assert_eq!(
+            paid,
+            vec![("DA3".to_string(), (1, 1_000_000)), ("DA5".to_string(), (2, 50_000_000))],
+            "{engine}: the DA3 line counts its sub-project's card; DA5 neither the local nor the unnamed record"
+        );
+        let other_year = budget_overview(&all, &unit, Some(2024)).await.expect("overview");
+        assert!(other_year.own_paid.is_empty(), "{engine}");
+    }
+}

@@ -109,6 +109,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if std::env::var_os("VUONLEN_LOG").is_some() {
+        commands::web::init_logs();
+    }
     let ctx = commands::registry::Ctx { db_url: cli.db, actor: cli.actor };
     let result = match cli.command {
         Command::Classify(a) => commands::classify::run(a),

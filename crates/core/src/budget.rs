@@ -63,6 +63,9 @@ impl FundSource {
     /// The source of `text`: its key, its Vietnamese name with or without diacritics, or a
     /// short form (`NSTW`, `NSĐP`).
     pub fn parse(text: &str) -> Option<FundSource> {
+        if let Some(s) = FundSource::ALL.into_iter().find(|s| s.key() == text) {
+            return Some(s);
+        }
         let f = fold(text);
         FundSource::ALL.into_iter().find(|s| {
             let short = match s {

@@ -196,13 +196,24 @@ pub const SUPPORT_KINDS: &[SupportKind] = &[
 
 /// The kind of `text`: its key, its Vietnamese name or an alias, with or without diacritics.
 pub fn support_kind(text: &str) -> Option<&'static SupportKind> {
+    // A key as written: no folding (an agency's list of a million rows names kinds by key).
+    if let Some(k) = SUPPORT_KINDS.iter().find(|k| k.key == text) {
+        return Some(k);
+    }
+    // Every name folded once, in the kinds' order (the first kind a name matches wins).
+    static NAMES: std::sync::LazyLock<Vec<(String, &'static SupportKind)>> = std::sync::LazyLock::new(|| {
+        SUPPORT_KINDS
+            .iter()
+            .flat_map(|k| {
+                [k.key.to_string(), crate::text::fold(k.label_vi), crate::text::fold(k.label_en)]
+                    .into_iter()
+                    .chain(k.aliases.iter().map(|a| crate::text::fold(a)))
+                    .map(move |name| (name, k))
+            })
+            .collect()
+    });
     let f = crate::text::fold(text);
-    SUPPORT_KINDS.iter().find(|k| {
-        f == k.key
-            || f == crate::text::fold(k.label_vi)
-            || f == crate::text::fold(k.label_en)
-            || k.aliases.iter().any(|a| crate::text::fold(a) == f)
-    })
+    NAMES.iter().find(|(name, _)| *name == f).map(|(_, k)| *k)
 }
 
 /// What the households of one group on a list received of one kind in a year.

@@ -248,18 +248,11 @@ impl Registry {
         let pg = self.db.engine() == Engine::Postgres;
         let mut survey = Sql::new();
         match &w.ids {
-            Some(ids) if pg => {
-                let array = format!("{{{}}}", ids.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
-                survey
-                    .push("(SELECT * FROM survey WHERE period = $1 AND household_id = ANY(CAST(")
-                    .bind(array)
-                    .push(" AS BIGINT[])) OFFSET 0)");
-            }
             Some(ids) => {
                 survey
-                    .push("(SELECT * FROM survey WHERE period = $1 AND household_id IN (SELECT value FROM json_each(")
-                    .bind(crate::sql::json_ids(ids.iter().copied()))
-                    .push(")) LIMIT -1 OFFSET 0)");
+                    .push("(SELECT * FROM survey WHERE period = $1 AND household_id")
+                    .append(&crate::sql::in_ids(self.db.engine(), ids.iter().copied()))
+                    .push(if pg { " OFFSET 0)" } else { " LIMIT -1 OFFSET 0)" });
             }
             None => {
                 survey.push("survey");

@@ -47,6 +47,18 @@ pub struct BudgetLine {
     pub recorded_at: String,
 }
 
+/// Support delivered under one year, project and source (*hỗ trợ đã trao*): the records of
+/// households of a unit that name them — what a budget line of that unit paid for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SupportPaid {
+    pub year: i64,
+    pub project_code: String,
+    pub source: String,
+    pub records: u64,
+    pub households: u64,
+    pub amount: u64,
+}
+
 /// Why lines were refused: each reason with the index of the line in the request.
 pub type BudgetRefusals = Vec<(usize, String, String)>;
 
@@ -394,5 +406,46 @@ impl Registry {
         q.push(" AND ").append(&self.scope.sql("b")).push(" ORDER BY b.unit_code, b.year, b.project_code, b.source");
         let rows: Vec<LineRow> = on_pool!(self.db, p => bound!(query_as, q).fetch_all(p).await?);
         rows.into_iter().map(line).collect()
+    }
+
+    /// The support records of households of `unit` (today's place) in `year` (or every year)
+    /// that name a project and a source, added up per year, project and source, within the
+    /// reader's area.
+    pub async fn support_paid(&self, unit: &TargetUnit, year: Option<i64>) -> Result<Vec<SupportPaid>> {
+        let mut q = Sql::new();
+        q.push(
+            "SELECT r.period, r.project_code, r.source, COUNT(*), COUNT(DISTINCT r.household_id), \
+             CAST(COALESCE(SUM(r.amount), 0) AS BIGINT) FROM support_record r \
+             WHERE r.project_code IS NOT NULL AND r.source IS NOT NULL",
+        );
+        match unit.place() {
+            ("", _) => {}
+            (province, "") => {
+                q.push(" AND r.current_province = ").bind(province);
+            }
+            (_, commune) => {
+                q.push(" AND r.current_commune = ").bind(commune);
+            }
+        }
+        if let Some(y) = year {
+            q.push(" AND r.period = ").bind(y);
+        }
+        q.push(" AND ").append(&self.scope.sql("r")).push(" GROUP BY r.period, r.project_code, r.source");
+        let rows: Vec<(i64, String, String, i64, i64, i64)> =
+            on_pool!(self.db, p => bound!(query_as, q).fetch_all(p).await?);
+        let n = |v: i64| u64::try_from(v).unwrap_or(0);
+        let mut out: Vec<SupportPaid> = rows
+            .into_iter()
+            .map(|(year, project_code, source, records, households, amount)| SupportPaid {
+                year,
+                project_code,
+                source,
+                records: n(records),
+                households: n(households),
+                amount: n(amount),
+            })
+            .collect();
+        out.sort_by(|a, b| (a.year, &a.project_code, &a.source).cmp(&(b.year, &b.project_code, &b.source)));
+        Ok(out)
     }
 }

@@ -302,14 +302,7 @@ impl Registry {
         sql.push("SELECT m.household_id, m.full_name FROM member m WHERE m.period = $1 AND ");
         // The households as one parameter, an array (PostgreSQL) or a JSON array (SQLite): one
         // prepared statement for every page.
-        if pg {
-            let ids: Vec<String> = items.iter().map(|h| h.household_id.to_string()).collect();
-            sql.push("m.household_id = ANY(CAST(").bind(format!("{{{}}}", ids.join(","))).push(" AS BIGINT[]))");
-        } else {
-            sql.push("m.household_id IN (SELECT value FROM json_each(")
-                .bind(crate::sql::json_ids(items.iter().map(|h| h.household_id)))
-                .push("))");
-        }
+        sql.push("m.household_id").append(&crate::sql::in_ids(self.db.engine(), items.iter().map(|h| h.household_id)));
         sql.push(" AND ")
             .push(column)
             .push(" >= $2 AND ")

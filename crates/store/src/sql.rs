@@ -191,6 +191,56 @@ pub(crate) fn json_ids(ids: impl IntoIterator<Item = i64>) -> String {
     out
 }
 
+/// A set of ids bound as one value, to follow a column: `= ANY(CAST($n AS BIGINT[]))` on
+/// PostgreSQL (an array), `IN (SELECT value FROM json_each($n))` on SQLite (a JSON array). One
+/// placeholder whatever the set's size — one prepared statement for every size, and none of the
+/// cost of thousands of placeholders (PostgreSQL parses and plans each; SQLite looks each
+/// numbered one up in a list).
+pub(crate) fn in_ids(engine: crate::db::Engine, ids: impl IntoIterator<Item = i64>) -> Sql {
+    let mut q = Sql::new();
+    match engine {
+        crate::db::Engine::Postgres => {
+            let mut array = String::from("{");
+            for (i, id) in ids.into_iter().enumerate() {
+                if i > 0 {
+                    array.push(',');
+                }
+                array.push_str(itoa::Buffer::new().format(id));
+            }
+            array.push('}');
+            q.push(" = ANY(CAST(").bind(array).push(" AS BIGINT[]))");
+        }
+        crate::db::Engine::Sqlite => {
+            q.push(" IN (SELECT value FROM json_each(").bind(json_ids(ids)).push("))");
+        }
+    }
+    q
+}
+
+/// A set of texts bound as one JSON array, to follow a column: `IN (SELECT value FROM
+/// json_each($n))` on SQLite, `IN (SELECT jsonb_array_elements_text(CAST($n AS JSONB)))` on
+/// PostgreSQL (see [`in_ids`]).
+pub(crate) fn in_texts<'a>(engine: crate::db::Engine, texts: impl IntoIterator<Item = &'a str>) -> Sql {
+    let mut json = String::from("[");
+    for (i, t) in texts.into_iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json_string(&mut json, t);
+    }
+    json.push(']');
+    let mut q = Sql::new();
+    match engine {
+        crate::db::Engine::Postgres => {
+            q.push(" IN (SELECT jsonb_array_elements_text(CAST(").bind(json).push(" AS JSONB)))");
+        }
+        crate::db::Engine::Sqlite => {
+            q.push(" IN (SELECT value FROM json_each(").bind(json).push("))");
+        }
+    }
+    q
+}
+
 /// `sqlx::$kind` (`query`, `query_as`, `query_scalar`, with or without a turbofish) of a [`Sql`] with its values bound.
 /// Inside [`on_pool!`](crate::db::on_pool) or [`on_conn!`](crate::db::on_conn), which expand
 /// it once per engine; `$sql` must outlive the query.

@@ -5,10 +5,11 @@
 //! communes' groups rebuilt by the next report). Read within the reader's area; audited.
 
 use crate::audit::{self, Change};
-use crate::db::{Engine, Tx, on_conn, on_pool};
+use crate::bulk::{TableBuffer, Val};
+use crate::db::{Tx, TxConn, on_conn, on_pool};
 use crate::error::Result;
 use crate::scope::Registry;
-use crate::sql::{Arg, Sql, bound};
+use crate::sql::{Arg, Sql, bound, in_ids, in_texts};
 use crate::targets::TargetUnit;
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -57,21 +58,37 @@ pub struct SupportRecord {
 /// Reasons records were refused, each with the record's index.
 pub type SupportRefusals = Vec<(usize, String, String)>;
 
-/// Values bound per statement. SQLite finds each numbered placeholder's value by walking the
-/// statement's list of names — binding `n` values costs `n²` (85 % of a 16,000-value insert's
-/// time, measured) — so statements there stay small; PostgreSQL takes many.
-fn values_per_statement(engine: Engine) -> usize {
-    match engine {
-        Engine::Sqlite => 256,
-        Engine::Postgres => 16_000,
-    }
-}
+/// Ids per statement of a set bound as one value ([`in_ids`]): a statement's text stays under
+/// a megabyte.
+const IDS_PER_STATEMENT: usize = 50_000;
+
+/// Records encoded before they are written (the encoded rows of a million-record import would
+/// otherwise all be held at once).
+const ROWS_PER_WRITE: usize = 50_000;
 
 /// Records written at once after which the planner's statistics are refreshed.
 const ANALYZE_AFTER: usize = 10_000;
 
-/// Columns of a support record as inserted.
-const RECORD_VALUES: usize = 17;
+/// The columns of a support record as written (COPY on PostgreSQL, multi-row inserts on SQLite).
+const RECORD_COLUMNS: &[&str] = &[
+    "household_id",
+    "member_no",
+    "delivered_on",
+    "period",
+    "kind",
+    "support_group",
+    "group_bit",
+    "amount",
+    "project_code",
+    "source",
+    "list_id",
+    "activity_id",
+    "note",
+    "current_province",
+    "current_commune",
+    "recorded_by",
+    "recorded_at",
+];
 
 /// A plan activity as a support record is checked against it: year, project, province, commune
 /// (empty for a province's).
@@ -81,11 +98,10 @@ type ActivityFacts = (i64, String, String, String);
 async fn activities_of(tx: &mut Tx, ids: &BTreeSet<i64>) -> Result<HashMap<i64, ActivityFacts>> {
     let mut out = HashMap::new();
     let ids: Vec<i64> = ids.iter().copied().collect();
-    for chunk in ids.chunks(values_per_statement(tx.engine())) {
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
         let mut q = Sql::new();
-        q.push("SELECT id, year, project_code, current_province, current_commune FROM plan_activity WHERE id IN (")
-            .bind_list(chunk.iter().copied())
-            .push(")");
+        q.push("SELECT id, year, project_code, current_province, current_commune FROM plan_activity WHERE id")
+            .append(&in_ids(tx.engine(), chunk.iter().copied()));
         let rows: Vec<(i64, i64, String, String, String)> = on_conn!(tx, c => bound!(query_as, q).fetch_all(c).await?);
         out.extend(rows.into_iter().map(|(id, y, p, pr, c)| (id, (y, p, pr, c))));
     }
@@ -94,13 +110,11 @@ async fn activities_of(tx: &mut Tx, ids: &BTreeSet<i64>) -> Result<HashMap<i64, 
 
 /// Today's (province, commune) of each of `ids` that is in the registry.
 async fn places_of(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, (String, String)>> {
-    let mut out = HashMap::new();
-    let chunk_len = values_per_statement(tx.engine());
-    for chunk in ids.chunks(chunk_len) {
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_STATEMENT) {
         let mut q = Sql::new();
-        q.push("SELECT id, province_code, commune_code FROM household WHERE id IN (")
-            .bind_list(chunk.iter().copied())
-            .push(")");
+        q.push("SELECT id, province_code, commune_code FROM household WHERE id")
+            .append(&in_ids(tx.engine(), chunk.iter().copied()));
         let rows: Vec<(i64, String, String)> = on_conn!(tx, c => bound!(query_as, q).fetch_all(c).await?);
         out.extend(rows.into_iter().map(|(id, p, c)| (id, (p, c))));
     }
@@ -117,13 +131,11 @@ async fn members_of(tx: &mut Tx, ids: &[i64]) -> Result<HashMap<i64, BTreeMap<i6
     let periods: Vec<i64> = on_conn!(tx, c => sqlx::query_scalar("SELECT year FROM review_period ORDER BY year")
         .fetch_all(c)
         .await?);
-    let chunk_len = values_per_statement(tx.engine());
     for period in periods {
-        for chunk in ids.chunks(chunk_len) {
+        for chunk in ids.chunks(IDS_PER_STATEMENT) {
             let mut q = Sql::with_args([Arg::Int(period)]);
-            q.push("SELECT household_id, period, member_no FROM member WHERE period = $1 AND household_id IN (")
-                .bind_list(chunk.iter().copied())
-                .push(")");
+            q.push("SELECT household_id, period, member_no FROM member WHERE period = $1 AND household_id")
+                .append(&in_ids(tx.engine(), chunk.iter().copied()));
             let rows: Vec<(i64, i64, i64)> = on_conn!(tx, c => bound!(query_as, q).fetch_all(c).await?);
             for (h, period, m) in rows {
                 out.entry(h).or_default().entry(period).or_default().insert(m);
@@ -139,16 +151,58 @@ async fn on_lists(tx: &mut Tx, pairs: &BTreeSet<(i64, i64)>) -> Result<BTreeSet<
     let lists: BTreeSet<i64> = pairs.iter().map(|(l, _)| *l).collect();
     for list in lists {
         let households: Vec<i64> = pairs.iter().filter(|(l, _)| *l == list).map(|(_, h)| *h).collect();
-        for chunk in households.chunks(values_per_statement(tx.engine())) {
+        for chunk in households.chunks(IDS_PER_STATEMENT) {
             let mut q = Sql::with_args([Arg::Int(list)]);
-            q.push("SELECT list_id, household_id FROM beneficiary WHERE list_id = $1 AND household_id IN (")
-                .bind_list(chunk.iter().copied())
-                .push(")");
+            q.push("SELECT list_id, household_id FROM beneficiary WHERE list_id = $1 AND household_id")
+                .append(&in_ids(tx.engine(), chunk.iter().copied()));
             let rows: Vec<(i64, i64)> = on_conn!(tx, c => bound!(query_as, q).fetch_all(c).await?);
             out.extend(rows);
         }
     }
     Ok(out)
+}
+
+/// Adds `groups` (household, bits of its new records' groups) to the households' groups of
+/// `period` in `support_mask`, as one statement: the pairs bound as two arrays (PostgreSQL) or
+/// one JSON array (SQLite).
+async fn add_groups(tx: &mut Tx, period: i64, groups: &[(i64, i64)]) -> Result<()> {
+    match &mut tx.conn {
+        TxConn::Postgres(c) => {
+            let (households, bits): (Vec<i64>, Vec<i64>) = groups.iter().copied().unzip();
+            sqlx::query(
+                "INSERT INTO support_mask (period, household_id, mask) \
+                 SELECT $1, u.household_id, u.mask FROM UNNEST(CAST($2 AS BIGINT[]), CAST($3 AS BIGINT[])) \
+                 AS u (household_id, mask) \
+                 ON CONFLICT (period, household_id) DO UPDATE SET mask = support_mask.mask | excluded.mask",
+            )
+            .bind(period)
+            .bind(households)
+            .bind(bits)
+            .execute(&mut **c)
+            .await?;
+        }
+        TxConn::Sqlite(c) => {
+            let mut pairs = String::with_capacity(groups.len() * 16);
+            for (i, (h, m)) in groups.iter().enumerate() {
+                pairs.push_str(if i == 0 { "[[" } else { ",[" });
+                pairs.push_str(itoa::Buffer::new().format(*h));
+                pairs.push(',');
+                pairs.push_str(itoa::Buffer::new().format(*m));
+                pairs.push(']');
+            }
+            pairs.push_str(if groups.is_empty() { "[]" } else { "]" });
+            sqlx::query(
+                "INSERT INTO support_mask (period, household_id, mask) \
+                 SELECT $1, value ->> 0, value ->> 1 FROM json_each($2) WHERE true \
+                 ON CONFLICT (period, household_id) DO UPDATE SET mask = support_mask.mask | excluded.mask",
+            )
+            .bind(period)
+            .bind(pairs)
+            .execute(&mut **c)
+            .await?;
+        }
+    }
+    Ok(())
 }
 
 type SupportRow = (
@@ -214,17 +268,20 @@ impl Registry {
         actor: &str,
         command: &str,
     ) -> Result<std::result::Result<u64, SupportRefusals>> {
+        let started = std::time::Instant::now();
         let mut tx = self.db.begin().await?;
         let done = self.write_support(&mut tx, records, actor, command).await?;
         match done {
             Ok(_) => tx.commit().await?,
             Err(_) => tx.rollback().await?,
         }
+        tracing::debug!(ms = started.elapsed().as_millis(), "support: committed");
         // After a large import, the planner's statistics: without them PostgreSQL takes the new
         // records for a handful and joins them row by row (the coverage of a 1M-household
         // province: 3.7 s stale, 1.2 s analysed; docs/benchmarks.md §10.1).
         if done.is_ok() && records.len() >= ANALYZE_AFTER {
             self.db.analyze_support().await?;
+            tracing::debug!(ms = started.elapsed().as_millis(), "support: statistics refreshed");
         }
         Ok(done)
     }
@@ -238,6 +295,7 @@ impl Registry {
         command: &str,
     ) -> Result<std::result::Result<u64, SupportRefusals>> {
         let at = crate::now();
+        let started = std::time::Instant::now();
         let ids: Vec<i64> = records.iter().map(|r| r.household_id).collect::<BTreeSet<_>>().into_iter().collect();
         let places = places_of(tx, &ids).await?;
         let with_member: Vec<i64> = records
@@ -251,8 +309,13 @@ impl Registry {
         let wanted: BTreeSet<(i64, i64)> = records.iter().filter_map(|r| Some((r.list_id?, r.household_id))).collect();
         let listed = on_lists(tx, &wanted).await?;
         let activities = activities_of(tx, &records.iter().filter_map(|r| r.activity_id).collect()).await?;
+        tracing::debug!(
+            records = records.len(),
+            ms = started.elapsed().as_millis(),
+            "support: households, members, lists and activities read"
+        );
         let mut refused = Vec::new();
-        let mut touched: BTreeMap<i64, BTreeSet<i64>> = BTreeMap::new();
+        let mut touched: BTreeMap<i64, BTreeMap<i64, i64>> = BTreeMap::new();
         let mut changed: HashMap<i64, BTreeSet<(String, String)>> = HashMap::new();
         for (k, r) in records.iter().enumerate() {
             let Some((province, commune)) = places.get(&r.household_id) else {
@@ -335,82 +398,55 @@ impl Registry {
                 }
                 None => {}
             }
-            touched.entry(year).or_default().insert(r.household_id);
+            *touched.entry(year).or_default().entry(r.household_id).or_default() |= r.kind.group.bit();
             changed.entry(year).or_default().insert((province.clone(), commune.clone()));
         }
         if !refused.is_empty() {
             return Ok(Err(refused));
         }
+        tracing::debug!(ms = started.elapsed().as_millis(), "support: records checked");
         let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        let chunk_len = values_per_statement(tx.engine());
-        for chunk in records.chunks(chunk_len / RECORD_VALUES) {
-            let mut q = Sql::new();
-            q.push(
-                "INSERT INTO support_record (household_id, member_no, delivered_on, period, kind, support_group, group_bit, \
-                     amount, project_code, source, list_id, activity_id, note, current_province, current_commune, recorded_by, \
-                     recorded_at) VALUES ",
-            );
-            for (n, r) in chunk.iter().enumerate() {
-                let (province, commune) = &places[&r.household_id];
-                q.push(if n == 0 { "(" } else { ", (" })
-                    .bind(r.household_id)
-                    .push(", ")
-                    .bind(r.member_no)
-                    .push(", ")
-                    .bind(r.delivered_on.format("%Y-%m-%d").to_string())
-                    .push(", ")
-                    .bind(i64::from(r.delivered_on.year()))
-                    .push(", ")
-                    .bind(r.kind.key)
-                    .push(", ")
-                    .bind(r.kind.group.key())
-                    .push(", ")
-                    .bind(r.kind.group.bit())
-                    .push(", ")
-                    .bind(r.amount.map(i))
-                    .push(", ")
-                    .bind(r.project_code.as_deref())
-                    .push(", ")
-                    .bind(r.source.map(|s| s.key()))
-                    .push(", ")
-                    .bind(r.list_id)
-                    .push(", ")
-                    .bind(r.activity_id)
-                    .push(", ")
-                    .bind(r.note.as_deref())
-                    .push(", ")
-                    .bind(province.as_str())
-                    .push(", ")
-                    .bind(commune.as_str())
-                    .push(", ")
-                    .bind(actor)
-                    .push(", ")
-                    .bind(at.as_str())
-                    .push(")");
-            }
-            on_conn!(tx, c => bound!(query, q).execute(c).await?.rows_affected());
-        }
-        // The households' groups in each period, again from their records.
-        for (period, households) in &touched {
-            let households: Vec<i64> = households.iter().copied().collect();
-            for chunk in households.chunks(chunk_len) {
-                let mut q = Sql::with_args([Arg::Int(*period)]);
-                q.push(
-                    "INSERT INTO support_mask (period, household_id, mask) \
-                     SELECT period, household_id, SUM(DISTINCT group_bit) FROM support_record \
-                     WHERE period = $1 AND household_id IN (",
-                )
-                .bind_list(chunk.iter().copied())
-                .push(
-                    ") GROUP BY period, household_id \
-                     ON CONFLICT (period, household_id) DO UPDATE SET mask = excluded.mask",
-                );
-                on_conn!(tx, c => bound!(query, q).execute(c).await?.rows_affected());
+        let mut rows = TableBuffer::new(tx.engine(), "support_record", RECORD_COLUMNS);
+        for r in records {
+            let (province, commune) = &places[&r.household_id];
+            rows.push([
+                Val::from(r.household_id),
+                Val::from(r.member_no),
+                Val::from(r.delivered_on.format("%Y-%m-%d").to_string()),
+                Val::from(i64::from(r.delivered_on.year())),
+                Val::from(r.kind.key),
+                Val::from(r.kind.group.key()),
+                Val::from(r.kind.group.bit()),
+                Val::from(r.amount.map(i)),
+                Val::from(r.project_code.as_deref()),
+                Val::from(r.source.map(|s| s.key())),
+                Val::from(r.list_id),
+                Val::from(r.activity_id),
+                Val::from(r.note.as_deref()),
+                Val::from(province),
+                Val::from(commune),
+                Val::from(actor),
+                Val::from(at.as_str()),
+            ]);
+            if rows.rows() == ROWS_PER_WRITE {
+                rows.flush(tx).await?;
             }
         }
+        rows.flush(tx).await?;
+        tracing::debug!(ms = started.elapsed().as_millis(), "support: records inserted");
+        // The households' groups in each period: records are only ever added, so a household's
+        // groups are what it had and those of its new records.
+        for (period, masks) in &touched {
+            let masks: Vec<(i64, i64)> = masks.iter().map(|(h, m)| (*h, *m)).collect();
+            for chunk in masks.chunks(IDS_PER_STATEMENT) {
+                add_groups(tx, *period, chunk).await?;
+            }
+        }
+        tracing::debug!(ms = started.elapsed().as_millis(), "support: group masks rebuilt");
         for (period, communes) in changed {
             crate::tally::bump(tx, period, &crate::tally::Changed::Answers(communes)).await?;
         }
+        tracing::debug!(ms = started.elapsed().as_millis(), "support: report cache marked");
         let one = records.len() == 1;
         let field = match records.first() {
             Some(r) if one => r.kind.key.to_string(),
@@ -527,22 +563,23 @@ impl Registry {
             by_commune.entry(commune.as_str()).or_default().push(code.as_str());
         }
         let mut out = HashMap::new();
-        let chunk_len = values_per_statement(self.db.engine());
+        let started = std::time::Instant::now();
         for (commune, codes) in by_commune {
-            for chunk in codes.chunks(chunk_len) {
+            for chunk in codes.chunks(IDS_PER_STATEMENT) {
                 let mut q = Sql::with_args([Arg::from(commune)]);
                 q.push(
                     "SELECT a.household_code, h.id FROM household_alias a JOIN (SELECT id, \
                      province_code AS current_province, commune_code AS current_commune FROM household) h \
-                     ON h.id = a.household_id WHERE a.commune_code = $1 AND a.household_code IN (",
+                     ON h.id = a.household_id WHERE a.commune_code = $1 AND a.household_code",
                 )
-                .bind_list(chunk.iter().copied())
-                .push(") AND ")
+                .append(&in_texts(self.db.engine(), chunk.iter().copied()))
+                .push(" AND ")
                 .append(&self.scope.sql("h"));
                 let rows: Vec<(String, i64)> = on_pool!(self.db, p => bound!(query_as, q).fetch_all(p).await?);
                 out.extend(rows.into_iter().map(|(k, id)| ((commune.to_string(), k), id)));
             }
         }
+        tracing::debug!(keys = keys.len(), ms = started.elapsed().as_millis(), "households looked up by code");
         Ok(out)
     }
 

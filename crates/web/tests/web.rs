@@ -2173,8 +2173,32 @@ async fn a_province_enters_a_sub_project_s_four_year_budget_and_follows_its_comm
             too_much.body
         );
 
+        // A house repaired in 2023 under the sub-project from the central budget: the commune's
+        // line and the province's both show it; another source's record does not count.
+        let house = id_in(&w.db, &w.own).await;
+        for (source, amount) in [("central", 4_000_000), ("local", 9_000_000)] {
+            let r = w
+                .api(
+                    "xa.own",
+                    "POST",
+                    &format!("/api/v1/households/{house}/support"),
+                    Some(serde_json::json!({"kind": "house_repaired", "delivered_on": "2023-11-02",
+                        "amount": amount, "project_code": "DA3.TDA1", "source": source})),
+                )
+                .await;
+            assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        }
+        let mine = w.api("xa.own", "GET", &format!("/api/v1/budgets/{}?year=2023", w.own), None).await.json();
+        assert_eq!(mine["lines"][0]["support_records"], 1, "{engine}: {mine}");
+        assert_eq!(mine["lines"][0]["support_amount"], 4_000_000, "{engine}: {mine}");
+
         // The province's page follows its communes' disbursement; the table downloads.
         let page = w.page(&session, "/ngan-sach?unit=14&year=2023").await;
+        assert!(
+            page.body.contains("Hỗ trợ đã trao (lượt)") && page.body.contains("class=\"num\">4.000.000</td>"),
+            "{engine}: {}",
+            page.body
+        );
         assert_eq!(page.status, OK, "{engine}");
         assert!(page.body.contains("data-testid=\"budget-units\""), "{engine}");
         assert!(page.body.contains("12.000.000") && page.body.contains("25,0 %"), "{engine}: {}", page.body);

@@ -19,10 +19,10 @@ pub struct ServeArgs {
     pub addr: SocketAddr,
 }
 
-/// Server logs on stderr: the web crate's events (failed requests, without personal data) and
+/// Logs on stderr (of the server; of any command when `VUONLEN_LOG` is set): the web crate's events (failed requests, without personal data) and
 /// warnings of the rest; never the database driver's, whose statements can hold personal data.
 /// `VUONLEN_LOG` overrides the filter (`tracing_subscriber::EnvFilter` syntax).
-fn init_logs() {
+pub(crate) fn init_logs() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("VUONLEN_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,vuonlen_web=info,sqlx=off"));
     // Already set (a second server in the same process): keep the first.

@@ -33,6 +33,11 @@ pub struct BudgetLineOut {
     pub allocated: u64,
     pub committed: Option<u64>,
     pub disbursed: Option<u64>,
+    /// Support records of the unit's households in the line's year, under its project (or a
+    /// sub-project of it), from its source.
+    pub support_records: u64,
+    /// Their amount, đồng.
+    pub support_amount: u64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -70,13 +75,16 @@ pub async fn get_budget(
         lines: o
             .own
             .into_iter()
-            .map(|l| BudgetLineOut {
+            .zip(o.own_paid)
+            .map(|(l, (support_records, support_amount))| BudgetLineOut {
                 year: l.year,
                 project_code: l.project_code,
                 source: l.source.key().to_string(),
                 allocated: l.amounts.allocated,
                 committed: l.amounts.committed,
                 disbursed: l.amounts.disbursed,
+                support_records,
+                support_amount,
             })
             .collect(),
         units: o

@@ -27,8 +27,9 @@ struct ActivitiesPage {
     unit_name: String,
     year: i64,
     may_set: bool,
-    /// year, project, title, lead (officer), partners, where, for whom, output, dates, status.
-    rows: Vec<[String; 10]>,
+    /// number, year, project, title, lead (officer), partners, where, for whom, output, dates,
+    /// status.
+    rows: Vec<[String; 11]>,
     matrix_header: Vec<String>,
     matrix_rows: Vec<Vec<String>>,
     projects: Vec<(String, String)>,
@@ -72,6 +73,7 @@ async fn page(
                     None => a.lead_agency.clone(),
                 };
                 [
+                    x.id.to_string(),
                     a.year.to_string(),
                     a.project_code.clone(),
                     a.title.clone(),

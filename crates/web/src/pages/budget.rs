@@ -40,8 +40,9 @@ struct BudgetPage {
     catalogue_note: Option<String>,
     projects: Vec<(String, String, bool)>,
     sources: Vec<(&'static str, &'static str)>,
-    /// Own lines: year, project, project name, source, allocated, committed, disbursed, rate.
-    own: Vec<[String; 8]>,
+    /// Own lines: year, project, project name, source, allocated, committed, disbursed, rate, and
+    /// the support recorded under it (records, amount).
+    own: Vec<[String; 10]>,
     /// By line: project, source, own allocation, units' allocation, units' disbursed.
     by_line: Vec<[String; 5]>,
     /// Units: code, name, allocated, disbursed, rate; whether nothing was disbursed.
@@ -118,7 +119,8 @@ async fn page(
         own: o
             .own
             .iter()
-            .map(|b| {
+            .zip(&o.own_paid)
+            .map(|(b, (records, amount))| {
                 [
                     b.year.to_string(),
                     b.project_code.clone(),
@@ -128,6 +130,8 @@ async fn page(
                     b.amounts.committed.map(money).unwrap_or_default(),
                     b.amounts.disbursed.map(money).unwrap_or_default(),
                     crate::pages::percent(b.amounts.disbursement_rate(), l),
+                    records.to_string(),
+                    money(*amount),
                 ]
             })
             .collect(),
