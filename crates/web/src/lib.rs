@@ -253,6 +253,9 @@ routes! {
     "/api/v1/vacancies/{vacancy}/matches" => get(api::jobs::get_matches);
     "/api/v1/models" => get(api::models::get_models).post(api::models::post_model);
     "/api/v1/models/{id}" => get(api::models::get_model);
+    "/api/v1/models/{id}/households" => post(api::models::post_households);
+    "/api/v1/models/{id}/replications" => post(api::models::post_replication);
+    "/api/v1/models/{id}/cases" => post(api::models::post_case);
     "/api/v1/plans/{unit}/{first_year}/{last_year}" => put(api::plans::put_plan);
     "/api/v1/monitoring/{kind}/{year}/{unit}" => get(api::monitoring::get_monitoring).post(api::monitoring::post_monitoring);
     "/api/openapi.json" => get(api::openapi);

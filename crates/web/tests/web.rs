@@ -2866,6 +2866,179 @@ async fn a_commune_records_a_poverty_reduction_model_its_households_replications
     }
 }
 
+/// Issue 14 item 8, API parity: through the API a commune officer adds households of its commune
+/// to a model (by id and by code), records a replication and an exemplary case — the page's use
+/// cases, every reason of a refusal given in Vietnamese and English (a household of another
+/// commune, a replication in the model's own commune, a case without a title); a read-only user
+/// is refused (403), another commune's officer does not find the model (404), the province
+/// changes it; the routes are in the OpenAPI document.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_api_adds_a_models_households_replications_and_cases() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for (engine, db) in engines(dir.path()).await {
+        let w = world(db).await;
+        let national = w.db.unscoped();
+        let f = vuonlen_store::browse::HouseholdFilter { unit: Some(w.own.clone()), ..Default::default() };
+        let own = national.households(2025, "2022-2025", &f, 0, 2).await.expect("list").items;
+        assert_eq!(own.len(), 2, "{engine}: two households of the own commune");
+        let (first, second) = (own[0].household_id, own[1].household_id);
+        let (first_code, second_code) = (own[0].household_code.clone(), own[1].household_code.clone());
+        let sibling_code = national.survey_detail(w.sibling_id, 2025).await.expect("survey").survey.household_code;
+        let model = |commune: &str| {
+            serde_json::json!({"commune": commune, "name": "Nuôi dê sinh sản", "host": "Tổ hợp tác chăn nuôi",
+                "host_kind": "cooperative_group", "project_code": "DA2", "start_year": 2024})
+        };
+        let r = w.api("xa.own", "POST", "/api/v1/models", Some(model(&w.own))).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let id = r.json()["id"].as_i64().expect("id");
+        let uri = |what: &str| format!("/api/v1/models/{id}/{what}");
+        let reasons = |r: &Reply, lang: &str| -> Vec<String> {
+            r.json()["refused"]
+                .as_array()
+                .expect("refused")
+                .iter()
+                .map(|x| x[lang].as_str().expect("message").to_string())
+                .collect()
+        };
+
+        // Households: by id and by code, both of the commune — added, the detail returned.
+        let join = serde_json::json!({"household_ids": [first], "household_codes": [second_code]});
+        let r = w.api("xa.own", "POST", &uri("households"), Some(join.clone())).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let joined = r.json();
+        assert_eq!(joined["added"], 2, "{engine}: {joined}");
+        assert_eq!(joined["model"]["model"]["households"], 2, "{engine}: {joined}");
+        let mut ids: Vec<i64> = joined["model"]["households"]
+            .as_array()
+            .expect("households")
+            .iter()
+            .filter_map(|h| h["household_id"].as_i64())
+            .collect();
+        ids.sort_unstable();
+        let mut want = vec![first, second];
+        want.sort_unstable();
+        assert_eq!(ids, want, "{engine}: {joined}");
+        // Already taking part: nothing added again.
+        let again = w.api("xa.own", "POST", &uri("households"), Some(join)).await;
+        assert_eq!((again.status, again.json()["added"].as_u64()), (OK, Some(0)), "{engine}: {}", again.body);
+        // A household of another commune, by id and by code; none at all: refused, every reason.
+        let bad = serde_json::json!({"household_ids": [w.sibling_id], "household_codes": [sibling_code]});
+        let r = w.api("xa.own", "POST", &uri("households"), Some(bad)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        let (vi, en) = (reasons(&r, "message_vi"), reasons(&r, "message_en"));
+        assert_eq!((vi.len(), en.len()), (2, 2), "{engine}: {}", r.body);
+        assert!(en.iter().any(|m| m.starts_with(&format!("Household {} is not a household of commune", w.sibling_id))));
+        assert!(vi.iter().any(|m| m.starts_with(&format!("Hộ số {} không phải hộ của xã {}", w.sibling_id, w.own))));
+        assert!(en.iter().any(|m| m.starts_with(&format!("There is no household '{sibling_code}'"))), "{engine}");
+        assert!(vi.iter().any(|m| m.starts_with(&format!("Không có hộ mã '{sibling_code}'"))), "{engine}");
+        let r = w.api("xa.own", "POST", &uri("households"), Some(serde_json::json!({}))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        assert_eq!(reasons(&r, "message_en"), ["No household given."], "{engine}");
+        // A body that is not the call's: refused as such, nothing recorded.
+        let r = w.api("xa.own", "POST", &uri("households"), Some(serde_json::json!({"household_ids": ["một"]}))).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+
+        // A replication in the model's own commune, before its first year, of negative households:
+        // refused with the three reasons; in the sibling commune: recorded.
+        let bad = serde_json::json!({"commune": w.own, "year": 2023, "households": -3});
+        let r = w.api("xa.own", "POST", &uri("replications"), Some(bad)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        let en = reasons(&r, "message_en");
+        assert_eq!(en.len(), 3, "{engine}: {}", r.body);
+        assert!(en.contains(&"A replication is in another commune, not the model's own.".to_string()), "{engine}");
+        assert!(reasons(&r, "message_vi").iter().any(|m| m.starts_with("Số hộ -3 không hợp lệ")), "{engine}");
+        let rep =
+            serde_json::json!({"commune": w.sibling, "year": 2025, "households": 12, "note": "Theo kế hoạch tỉnh"});
+        let r = w.api("xa.own", "POST", &uri("replications"), Some(rep)).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let rec = r.json();
+        assert!(rec["id"].as_i64().is_some(), "{engine}: {rec}");
+        assert_eq!(rec["model"]["replications"][0]["commune"], w.sibling.as_str(), "{engine}: {rec}");
+        assert_eq!(rec["model"]["replications"][0]["households"], 12, "{engine}");
+        assert_eq!(rec["model"]["replications"][0]["note"], "Theo kế hoạch tỉnh", "{engine}");
+
+        // An exemplary case without a title, of a household of another commune: refused; of a
+        // household of the commune, by code: recorded.
+        let bad = serde_json::json!({"title": " ", "year": 2025, "household_code": sibling_code});
+        let r = w.api("xa.own", "POST", &uri("cases"), Some(bad)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {}", r.body);
+        let en = reasons(&r, "message_en");
+        assert_eq!(en.len(), 2, "{engine}: {}", r.body);
+        assert!(en.contains(&"The case's title is missing.".to_string()), "{engine}: {}", r.body);
+        assert!(reasons(&r, "message_vi").contains(&"Thiếu tiêu đề gương điển hình.".to_string()), "{engine}");
+        let case = serde_json::json!({"title": "Gia đình chị B thoát nghèo nhờ nuôi dê", "year": 2025,
+            "household_code": first_code, "escaped": true, "story": "Từ 5 con dê giống"});
+        let r = w.api("xa.own", "POST", &uri("cases"), Some(case)).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let rec = r.json();
+        let cases = rec["model"]["cases"].as_array().expect("cases");
+        assert_eq!(cases.len(), 1, "{engine}: {rec}");
+        assert_eq!(cases[0]["household_id"], first, "{engine}: {rec}");
+        assert_eq!(cases[0]["escaped"], true, "{engine}");
+        assert_eq!(cases[0]["title"], "Gia đình chị B thoát nghèo nhờ nuôi dê", "{engine}");
+        // The same model as the GET gives it.
+        let detail = w.api("xa.own", "GET", &format!("/api/v1/models/{id}"), None).await.json();
+        assert_eq!(detail, rec["model"], "{engine}");
+        assert_eq!(
+            (&detail["model"]["households"], &detail["model"]["replications"], &detail["model"]["cases"]),
+            (&serde_json::json!(2), &serde_json::json!(1), &serde_json::json!(1)),
+            "{engine}: {detail}"
+        );
+
+        // Read-only users: refused (403), nothing recorded.
+        let case = serde_json::json!({"title": "Gương thoát nghèo", "year": 2025});
+        for who in ["trunguong", "kiemtra"] {
+            let r = w.api(who, "POST", &uri("households"), Some(serde_json::json!({"household_ids": [first]}))).await;
+            assert_eq!(r.status, FORBIDDEN, "{engine}: {who}: {}", r.body);
+            let rep = serde_json::json!({"commune": w.sibling, "year": 2025, "households": 1});
+            assert_eq!(w.api(who, "POST", &uri("replications"), Some(rep)).await.status, FORBIDDEN, "{engine}: {who}");
+            assert_eq!(
+                w.api(who, "POST", &uri("cases"), Some(case.clone())).await.status,
+                FORBIDDEN,
+                "{engine}: {who}"
+            );
+        }
+        let detail = w.api("xa.own", "GET", &format!("/api/v1/models/{id}"), None).await.json();
+        assert_eq!((&detail["model"]["replications"], &detail["model"]["cases"]), (&1.into(), &1.into()), "{engine}");
+
+        // The province changes its communes' models; the sibling commune's model is not found by
+        // the own commune's officer, whatever it sends.
+        let r = w.api("tinh.14", "POST", &uri("cases"), Some(case.clone())).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let r = w.api("tinh.14", "POST", "/api/v1/models", Some(model(&w.sibling))).await;
+        assert_eq!(r.status, OK, "{engine}: {}", r.body);
+        let sid = r.json()["id"].as_i64().expect("id");
+        let rep = serde_json::json!({"commune": w.own, "year": 2025, "households": 1});
+        for (what, body) in [
+            ("households", serde_json::json!({"household_ids": [first]})),
+            ("replications", rep),
+            ("cases", case.clone()),
+        ] {
+            let r = w.api("xa.own", "POST", &format!("/api/v1/models/{sid}/{what}"), Some(body)).await;
+            assert_eq!(r.status, NOT_FOUND, "{engine}: {what}: {}", r.body);
+        }
+        let r = w
+            .api(
+                "tinh.14",
+                "POST",
+                &format!("/api/v1/models/{sid}/households"),
+                Some(serde_json::json!({"household_ids": [w.sibling_id]})),
+            )
+            .await;
+        assert_eq!((r.status, r.json()["added"].as_u64()), (OK, Some(1)), "{engine}");
+
+        // The document of the API names the calls and their bodies.
+        let doc = w.api("trunguong", "GET", "/api/openapi.json", None).await.json();
+        for path in ["/api/v1/models/{id}/households", "/api/v1/models/{id}/replications", "/api/v1/models/{id}/cases"]
+        {
+            assert!(doc["paths"][path]["post"].is_object(), "{engine}: {path} missing from the OpenAPI document");
+        }
+        for schema in ["HouseholdsIn", "HouseholdsJoined", "ReplicationIn", "CaseIn", "ModelRecorded"] {
+            assert!(doc["components"]["schemas"][schema].is_object(), "{engine}: {schema} missing");
+        }
+    }
+}
+
 /// A download as its bytes (a workbook is not text).
 async fn download(w: &World, session: &str, uri: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
     let mut req = Request::get(uri)

@@ -1,6 +1,7 @@
 //! Poverty-reduction models in the API: a unit's models (read), a commune's new model with its
-//! households (record), a model with its households, replications and exemplary cases. The same
-//! use cases as the pages and `vuonlen models`.
+//! households (record), a model with its households, replications and exemplary cases (read),
+//! households joining it, its replications in other communes and its exemplary cases (record).
+//! The same use cases as the pages and `vuonlen models`.
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::api::review::refused;
@@ -12,7 +13,9 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use vuonlen_app::models::{ModelRequest, add_model, model_view};
+use vuonlen_app::models::{
+    CaseRequest, ModelRequest, ModelView, Refusals, ReplicationRequest, add_case, add_model, join_households, replicate,
+};
 use vuonlen_core::review::Refusal;
 use vuonlen_store::models::Model;
 
@@ -154,7 +157,7 @@ pub async fn post_model(
             let m = reg.model(id).await?.ok_or(AppError::NotFound)?;
             Ok(Json(model_out(m)).into_response())
         }
-        Err(why) => Ok(refused(why.into_iter().map(|(vi, en)| (None, Refusal { vi, en })).collect())),
+        Err(why) => Ok(refusals(why)),
     }
 }
 
@@ -195,16 +198,9 @@ pub struct ModelDetailOut {
     pub cases: Vec<CaseOut>,
 }
 
-#[utoipa::path(get, path = "/api/v1/models/{id}", params(("id" = i64, Path, description = "model id")),
-    responses((status = 200, body = ModelDetailOut), (status = 404, description = "not in the caller's area")))]
-pub async fn get_model(
-    State(state): State<AppState>,
-    v: Viewer,
-    ApiPath(id): ApiPath<i64>,
-) -> Result<Json<ModelDetailOut>, ApiError> {
-    let reg = v.registry(&state);
-    let view = model_view(&reg, id).await.map_err(crate::households::app_error)?.ok_or(AppError::NotFound)?;
-    Ok(Json(ModelDetailOut {
+/// A model with its households, replications and cases, as the API gives it.
+fn detail_out(view: ModelView) -> ModelDetailOut {
+    ModelDetailOut {
         households: view
             .households
             .into_iter()
@@ -234,5 +230,152 @@ pub async fn get_model(
             })
             .collect(),
         model: model_out(view.model),
-    }))
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/models/{id}", params(("id" = i64, Path, description = "model id")),
+    responses((status = 200, body = ModelDetailOut), (status = 404, description = "not in the caller's area")))]
+pub async fn get_model(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<ModelDetailOut>, ApiError> {
+    let (view, _) = crate::pages::models::readable(&state, &v, id).await?;
+    Ok(Json(detail_out(view)))
+}
+
+/// Model `id` for a change: 404 outside the caller's area, 403 when the caller may not change it
+/// (a read-only user, or a commune beyond what it may change) — the page's rule.
+async fn changeable(state: &AppState, v: &Viewer, id: i64) -> Result<ModelView, ApiError> {
+    let (view, may_set) = crate::pages::models::readable(state, v, id).await?;
+    if !may_set {
+        return Err(AppError::Forbidden("ghi mô hình / recording models".into()).into());
+    }
+    Ok(view)
+}
+
+/// The model as it is after a change (it was just read in the caller's area).
+async fn after(state: &AppState, v: &Viewer, id: i64) -> Result<ModelDetailOut, ApiError> {
+    let (view, _) = crate::pages::models::readable(state, v, id).await?;
+    Ok(detail_out(view))
+}
+
+fn refusals(why: Refusals) -> Response {
+    refused(why.into_iter().map(|(vi, en)| (None, Refusal { vi, en })).collect())
+}
+
+/// Households joining a model: of the model's commune, by registry id and/or by code.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct HouseholdsIn {
+    /// Households by registry id …
+    #[serde(default)]
+    pub household_ids: Vec<i64>,
+    /// … and by household code.
+    #[serde(default)]
+    pub household_codes: Vec<String>,
+}
+
+/// Households joined: how many were added (those already taking part are not counted) and the
+/// model as it is now.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HouseholdsJoined {
+    pub added: u64,
+    pub model: ModelDetailOut,
+}
+
+#[utoipa::path(post, path = "/api/v1/models/{id}/households", params(("id" = i64, Path, description = "model id")),
+    request_body = HouseholdsIn,
+    responses((status = 200, body = HouseholdsJoined), (status = 422, body = crate::api::review::Refused, description = "every reason (a household not of the model's commune, none given)"),
+        (status = 403, description = "the caller may not change the model"), (status = 404, description = "the model is not in the caller's area")))]
+pub async fn post_households(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<HouseholdsIn>,
+) -> Result<Response, ApiError> {
+    let view = changeable(&state, &v, id).await?;
+    let reg = v.registry(&state);
+    let done = join_households(&reg, &view.model, &b.household_codes, &b.household_ids, &v.user.username, "api")
+        .await
+        .map_err(crate::households::app_error)?;
+    match done {
+        Ok(added) => Ok(Json(HouseholdsJoined { added, model: after(&state, &v, id).await? }).into_response()),
+        Err(why) => Ok(refusals(why)),
+    }
+}
+
+/// A replication of the model in another commune.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ReplicationIn {
+    /// The commune replicating the model (2025 list), not the model's own.
+    pub commune: String,
+    /// Not before the model's first year.
+    pub year: i64,
+    /// Households taking part there (0 to 100 000).
+    pub households: i64,
+    pub note: Option<String>,
+}
+
+/// A replication or a case recorded: its id and the model as it is now.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ModelRecorded {
+    pub id: i64,
+    pub model: ModelDetailOut,
+}
+
+#[utoipa::path(post, path = "/api/v1/models/{id}/replications", params(("id" = i64, Path, description = "model id")),
+    request_body = ReplicationIn,
+    responses((status = 200, body = ModelRecorded), (status = 422, body = crate::api::review::Refused, description = "every reason"),
+        (status = 403, description = "the caller may not change the model"), (status = 404, description = "the model is not in the caller's area")))]
+pub async fn post_replication(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<ReplicationIn>,
+) -> Result<Response, ApiError> {
+    let view = changeable(&state, &v, id).await?;
+    let reg = v.registry(&state);
+    let r = ReplicationRequest { commune: b.commune, year: b.year, households: b.households, note: b.note };
+    match replicate(&reg, &view.model, &r, &v.user.username, "api").await.map_err(crate::households::app_error)? {
+        Ok(rid) => Ok(Json(ModelRecorded { id: rid, model: after(&state, &v, id).await? }).into_response()),
+        Err(why) => Ok(refusals(why)),
+    }
+}
+
+/// An exemplary case of the model (điển hình tiên tiến, gương thoát nghèo).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct CaseIn {
+    pub title: String,
+    pub story: Option<String>,
+    pub year: i64,
+    /// A household of the model's commune, by code (optional).
+    pub household_code: Option<String>,
+    /// The household escaped poverty (gương thoát nghèo); default false.
+    #[serde(default)]
+    pub escaped: bool,
+}
+
+#[utoipa::path(post, path = "/api/v1/models/{id}/cases", params(("id" = i64, Path, description = "model id")),
+    request_body = CaseIn,
+    responses((status = 200, body = ModelRecorded), (status = 422, body = crate::api::review::Refused, description = "every reason"),
+        (status = 403, description = "the caller may not change the model"), (status = 404, description = "the model is not in the caller's area")))]
+pub async fn post_case(
+    State(state): State<AppState>,
+    v: Viewer,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(b): ApiJson<CaseIn>,
+) -> Result<Response, ApiError> {
+    let view = changeable(&state, &v, id).await?;
+    let reg = v.registry(&state);
+    let r = CaseRequest {
+        household_code: b.household_code,
+        title: b.title,
+        story: b.story,
+        year: b.year,
+        escaped: b.escaped,
+    };
+    match add_case(&reg, &view.model, &r, &v.user.username, "api").await.map_err(crate::households::app_error)? {
+        Ok(cid) => Ok(Json(ModelRecorded { id: cid, model: after(&state, &v, id).await? }).into_response()),
+        Err(why) => Ok(refusals(why)),
+    }
 }

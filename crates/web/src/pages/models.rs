@@ -385,7 +385,9 @@ fn detail(v: &Viewer, uri: &Uri, view: ModelView, may_set: bool, form: DetailFor
     }
 }
 
-async fn readable(state: &AppState, v: &Viewer, id: i64) -> Result<(ModelView, bool), AppError> {
+/// Model `id` as the caller may read it (404 outside its area), and whether the caller may
+/// change it (join households, record replications and cases): one rule for the page and the API.
+pub(crate) async fn readable(state: &AppState, v: &Viewer, id: i64) -> Result<(ModelView, bool), AppError> {
     let reg = v.registry(state);
     let view = model_view(&reg, id).await.map_err(app_error)?.ok_or(AppError::NotFound)?;
     let m = &view.model;

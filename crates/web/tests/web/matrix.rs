@@ -163,9 +163,18 @@ fn expected(method: &str, path: &str, c: &Caller, t: Target) -> Answer {
         ("get", "/hoat-dong" | "/hoat-dong/tai" | "/hoat-dong/bang" | "/api/v1/activities/{year}/{unit}") => yes(reads),
         ("post", "/hoat-dong" | "/hoat-dong/bang" | "/api/v1/activities/{year}/{unit}") => yes(writes),
         // Models: read like their commune (a unit's within the reader's area); added, joined,
-        // replicated and given cases by who may change the commune.
+        // replicated and given cases (on the page and through the API) by who may change the
+        // commune — a model outside the caller's area not found, a read-only caller refused.
         ("get", "/mo-hinh" | "/mo-hinh/tai" | "/mo-hinh/{id}" | "/api/v1/models" | "/api/v1/models/{id}") => yes(reads),
-        ("post", "/mo-hinh" | "/mo-hinh/{id}" | "/api/v1/models") => yes(writes),
+        (
+            "post",
+            "/mo-hinh"
+            | "/mo-hinh/{id}"
+            | "/api/v1/models"
+            | "/api/v1/models/{id}/households"
+            | "/api/v1/models/{id}/replications"
+            | "/api/v1/models/{id}/cases",
+        ) => yes(writes),
         // Budgets: read like the unit, entered by who may change it.
         ("get", "/ngan-sach" | "/ngan-sach/tai" | "/api/v1/budgets/{unit}") => yes(reads),
         ("post", "/ngan-sach") | ("put", "/api/v1/budgets/{unit}") => yes(writes),
@@ -833,6 +842,20 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                                     &serde_json::json!({"commune": unit(t), "name": "Trồng cây ăn quả", "host": "Tổ hợp tác",
                                     "project_code": "DA2", "start_year": 2025}),
                                 ),
+                            ),
+                            ("post", "/api/v1/models/{id}/households") => (
+                                format!("/api/v1/models/{}/households", model_of(t)),
+                                json(&serde_json::json!({"household_ids": [ids(t)]})),
+                            ),
+                            ("post", "/api/v1/models/{id}/replications") => (
+                                format!("/api/v1/models/{}/replications", model_of(t)),
+                                json(&serde_json::json!({
+                                    "commune": if t == Target::Own { unit(Target::Sibling) } else { unit(Target::Own) },
+                                    "year": 2025, "households": 3})),
+                            ),
+                            ("post", "/api/v1/models/{id}/cases") => (
+                                format!("/api/v1/models/{}/cases", model_of(t)),
+                                json(&serde_json::json!({"title": "Gương thoát nghèo", "year": 2025})),
                             ),
                             ("get", "/hoat-dong" | "/hoat-dong/tai" | "/hoat-dong/bang" | "/ho-tro/tai") => {
                                 (format!("{path}?unit={}&year=2025", unit(t)), None)
