@@ -3036,6 +3036,10 @@ async fn the_api_adds_a_models_households_replications_and_cases() {
         for schema in ["HouseholdsIn", "HouseholdsJoined", "ReplicationIn", "CaseIn", "ModelRecorded"] {
             assert!(doc["components"]["schemas"][schema].is_object(), "{engine}: {schema} missing");
         }
+        // A model's case and a review's case are two schemas, each with its own fields.
+        let schemas = &doc["components"]["schemas"];
+        assert!(schemas["ModelCaseOut"]["properties"]["story"].is_object(), "{engine}: {}", schemas["ModelCaseOut"]);
+        assert!(schemas["CaseOut"]["properties"]["household_code"].is_object(), "{engine}: {}", schemas["CaseOut"]);
     }
 }
 

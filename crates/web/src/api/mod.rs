@@ -50,7 +50,7 @@ use utoipa::OpenApi;
         review::ResolveRequest, review::DecisionRequest, review::DecisionOut, review::ApplicationOut,
         review::ApplicationRequest, review::ApplicationRecorded, review::ProvinceProgressOut,
         review::ScoreTableOut, review::ScoresRequest, review::ScoreRowIn, review::ScoresRecordedOut,
-        support::SupportOut, support::SupportIn, support::Recorded, support::ListOut, support::ListIn,
+        support::SupportOut, support::SupportIn, support::ListOut, support::ListIn,
         support::ListDetailOut, support::BeneficiaryOut,
         support::CoverageOut, support::CoverageRowOut, support::ReachOut,
         jobs::JobSeekerOut, jobs::SeekerIn, jobs::Created, jobs::PlacementIn, jobs::VacancyOut, jobs::VacancyIn, jobs::MatchOut, jobs::MatchesOut,

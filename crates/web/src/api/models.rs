@@ -179,7 +179,9 @@ pub struct ReplicationOut {
     pub note: Option<String>,
 }
 
+/// An exemplary case of a model (named apart from the review's `CaseOut` in the OpenAPI document).
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = ModelCaseOut)]
 pub struct CaseOut {
     pub year: i64,
     pub title: String,

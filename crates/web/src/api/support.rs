@@ -3,7 +3,7 @@
 //! reasons. The same use cases as the pages and `vuonlen support`.
 
 use crate::api::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::api::review::{Refused, refused};
+use crate::api::review::{Recorded, Refused, refused};
 use crate::auth::Viewer;
 use crate::error::{ApiError, AppError};
 use crate::state::AppState;
@@ -77,11 +77,6 @@ pub struct SupportIn {
     /// in, under the record's project or its parent.
     pub activity_id: Option<i64>,
     pub note: Option<String>,
-}
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Recorded {
-    pub recorded: u64,
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{id}/support", request_body = SupportIn,
