@@ -53,10 +53,12 @@ test('a commune officer builds a beneficiary list, records the support delivered
   await build.locator('select[name=period]').selectOption('2025');
   await build.locator('select[name=kind]').selectOption('house_repaired');
   await build.locator('select[name=project]').selectOption('DA5');
+  await build.locator('select[name=source]').selectOption('central');
   await build.locator('input[name=class][value=poor]').check();
   await build.locator('button[type=submit]').click();
   await expect(page).toHaveURL(/\/ho-tro\/\d+$/);
   await expect(page.getByTestId('rule')).toContainText('Hộ nghèo');
+  await expect(page.getByTestId('list-about')).toContainText('DA5 · Ngân sách trung ương');
   const rows = page.getByTestId('beneficiaries').locator('tbody tr[data-household]');
   await expect(rows.first()).toBeVisible();
   await expect(rows.first()).toContainText('Hộ nghèo');

@@ -20,6 +20,9 @@ pub struct ListRequest {
     pub period: i64,
     pub title: String,
     pub project_code: Option<String>,
+    /// The source of funds (a key or a Vietnamese name): support delivered against the list names
+    /// it, and counts under the budget line of its year, project and source.
+    pub source: Option<String>,
     pub support_kind: String,
     pub rule: EligibilityRule,
 }
@@ -61,6 +64,16 @@ pub async fn build_list(
         },
         None => None,
     };
+    let source = match r.source.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => match vuonlen_core::budget::FundSource::parse(s) {
+            Some(f) => Some(f.key().to_string()),
+            None => {
+                why.push((format!("'{s}' không phải nguồn vốn."), format!("'{s}' is not a source of funds.")));
+                None
+            }
+        },
+        None => None,
+    };
     if !vuonlen_core::units::AdminUnits::get().y2025.communes.contains_key(r.commune.as_str()) {
         why.push((
             format!("'{}' không phải mã xã (danh mục 2025).", r.commune),
@@ -77,6 +90,7 @@ pub async fn build_list(
         commune: r.commune.clone(),
         title: vuonlen_core::text::nfc(r.title.trim()).into_owned(),
         project_code: project,
+        source,
         support_kind: kind.map(|k| k.key.to_string()).unwrap_or_default(),
         rule_json,
         classes: r.rule.class_list().iter().map(|c| c.key().to_string()).collect(),
@@ -165,7 +179,7 @@ pub async fn deliver(
         delivered_on,
         amount,
         project_code: list.project_code.clone(),
-        source: None,
+        source: list.source.clone(),
         list_id: Some(list.id),
         activity_id: None,
         note: Some(list.title.clone()),

@@ -684,6 +684,7 @@ async fn a_beneficiary_list_takes_who_meets_its_rule_and_refuses_support_to_anyo
             period: 2025,
             title: "Sửa nhà".into(),
             project_code: Some("DA5".into()),
+            source: Some("Ngân sách trung ương".into()),
             support_kind: "house_repaired".into(),
             rule: EligibilityRule { classes: classes.iter().map(|c| c.to_string()).collect(), deprived_any: vec![] },
         };
@@ -700,6 +701,18 @@ async fn a_beneficiary_list_takes_who_meets_its_rule_and_refuses_support_to_anyo
         let member = view.households[0].0.household_id;
         let ok = deliver(&all, &standards, &view.list, member, None, day, Some(20_000_000), "t", "t").await.expect("w");
         assert_eq!(ok, Ok(1), "{engine}");
+        // Delivered against the list: its project and source, so it counts under that budget line.
+        assert_eq!(view.list.source.as_deref(), Some("central"), "{engine}: the source by its Vietnamese name");
+        let record = all.support_of(member).await.expect("read").remove(0);
+        assert_eq!(
+            (record.project_code.as_deref(), record.source.as_deref()),
+            (Some("DA5"), Some("central")),
+            "{engine}"
+        );
+        let mut unknown = req(&[class]);
+        unknown.source = Some("quỹ riêng".into());
+        let no = build_list(&all, &standards, &unknown, "t", "t").await.expect("build").expect_err("unknown source");
+        assert!(no.iter().any(|w| w.1 == "'quỹ riêng' is not a source of funds."), "{engine}: {no:?}");
         // A household of the commune that is not poor: refused, nothing written.
         let outsider = listed.iter().map(|h| h.household_id).find(|h| !on.contains(h));
         assert!(outsider.is_some(), "{engine}: households of another class or commune exist");

@@ -18,6 +18,8 @@ pub struct NewList {
     pub commune: String,
     pub title: String,
     pub project_code: Option<String>,
+    /// The source of funds' key (`central`, …) support delivered against the list names.
+    pub source: Option<String>,
     pub support_kind: String,
     /// The rule as JSON (kept with the list).
     pub rule_json: String,
@@ -35,6 +37,8 @@ pub struct BeneficiaryList {
     pub commune: String,
     pub title: String,
     pub project_code: Option<String>,
+    /// The source of funds' key.
+    pub source: Option<String>,
     pub support_kind: String,
     pub rule_json: String,
     pub households: i64,
@@ -59,11 +63,11 @@ pub struct Beneficiary {
 /// A household of a list as read: id, code, head, village, class, deprivations, deliveries.
 type BeneficiaryRow = (i64, String, String, Option<String>, String, i64, i64);
 
-type ListRow = (i64, i64, String, String, String, Option<String>, String, String, i64, String, String);
+type ListRow = (i64, i64, String, String, String, Option<String>, Option<String>, String, String, i64, String, String);
 
 macro_rules! select_lists {
     () => {
-        "SELECT l.id, l.period, l.standard_id, l.current_commune, l.title, l.project_code, l.support_kind, l.rule, \
+        "SELECT l.id, l.period, l.standard_id, l.current_commune, l.title, l.project_code, l.source, l.support_kind, l.rule, \
          (SELECT COUNT(*) FROM beneficiary b WHERE b.list_id = l.id), l.created_by, l.created_at \
          FROM beneficiary_list l WHERE "
     };
@@ -77,11 +81,12 @@ fn list(r: ListRow) -> BeneficiaryList {
         commune: r.3,
         title: r.4,
         project_code: r.5,
-        support_kind: r.6,
-        rule_json: r.7,
-        households: r.8,
-        created_by: r.9,
-        created_at: r.10,
+        source: r.6,
+        support_kind: r.7,
+        rule_json: r.8,
+        households: r.9,
+        created_by: r.10,
+        created_at: r.11,
     }
 }
 
@@ -100,7 +105,8 @@ impl Registry {
         let mut tx = self.db.begin().await?;
         let id: i64 = on_conn!(tx, c => sqlx::query_scalar(
             "INSERT INTO beneficiary_list (period, standard_id, current_province, current_commune, title, project_code, \
-                 support_kind, rule, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                 support_kind, rule, created_by, created_at, source) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 RETURNING id",
         )
         .bind(l.period)
         .bind(l.standard_id.as_str())
@@ -112,6 +118,7 @@ impl Registry {
         .bind(l.rule_json.as_str())
         .bind(actor)
         .bind(at.as_str())
+        .bind(l.source.as_deref())
         .fetch_one(c)
         .await?);
         let mut q = Sql::with_args([

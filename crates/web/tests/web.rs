@@ -2334,9 +2334,10 @@ async fn support_and_beneficiary_lists_through_the_api() {
         // A list of the commune's households of every class (the test commune's mix varies),
         // built by its officer.
         let body = serde_json::json!({"commune": w.own, "period": 2025, "title": "Thẻ BHYT", "support_kind": "health_insurance_card",
-            "project_code": "DA3.TDA2", "classes": ["poor", "near_poor", "middle", "not_poor"]});
+            "project_code": "DA3.TDA2", "source": "Ngân sách trung ương", "classes": ["poor", "near_poor", "middle", "not_poor"]});
         let made = w.api("xa.own", "POST", "/api/v1/beneficiary-lists", Some(body.clone())).await;
         assert_eq!(made.status, OK, "{engine}: {}", made.body);
+        assert_eq!(made.json()["source"], "central", "{engine}: the source by its key");
         let id = made.json()["id"].as_i64().expect("id");
         let bad =
             serde_json::json!({"commune": w.own, "period": 2025, "title": "", "support_kind": "magic", "classes": []});

@@ -122,6 +122,8 @@ pub struct ListOut {
     pub commune: String,
     pub support_kind: String,
     pub project_code: Option<String>,
+    /// The source of funds' key support delivered against the list names.
+    pub source: Option<String>,
     /// `{"classes": [...], "deprived_any": [...]}`.
     pub rule: serde_json::Value,
     pub households: i64,
@@ -142,6 +144,7 @@ fn list_out(b: vuonlen_store::beneficiary::BeneficiaryList) -> ListOut {
         commune: b.commune,
         support_kind: b.support_kind,
         project_code: b.project_code,
+        source: b.source,
         households: b.households,
     }
 }
@@ -170,6 +173,9 @@ pub struct ListIn {
     pub title: String,
     pub support_kind: String,
     pub project_code: Option<String>,
+    /// The source of funds: `central`, `local`, `counterpart`, `mobilised`, `policy_credit` (or
+    /// the Vietnamese name).
+    pub source: Option<String>,
     /// Class keys: `poor`, `near_poor`, `middle`, `not_poor`.
     pub classes: Vec<String>,
     /// Deprivation indicator codes of the period's standard, any of which (none: not considered).
@@ -195,6 +201,7 @@ pub async fn post_list(
         period: b.period,
         title: b.title,
         project_code: b.project_code,
+        source: b.source,
         support_kind: b.support_kind,
         rule: EligibilityRule { classes: b.classes, deprived_any: b.deprived_any },
     };

@@ -38,6 +38,8 @@ struct ListsPage {
     indicators: Vec<(String, String)>,
     kinds: Vec<(&'static str, String)>,
     projects: Vec<(String, String)>,
+    /// Sources of funds: key, name.
+    sources: Vec<(&'static str, &'static str)>,
     message: Option<String>,
     failed: bool,
     problems: Vec<[String; 4]>,
@@ -53,6 +55,8 @@ struct ListPage {
     period: i64,
     kind: String,
     project: String,
+    /// The source of funds' name (empty: none given).
+    source: String,
     rule: String,
     may_set: bool,
     /// household id, code, head, village, reason, times delivered.
@@ -103,6 +107,10 @@ async fn lists_page(state: &AppState, v: &Viewer, uri: &Uri, unit: Option<&str>)
             .projects_for(latest)
             .map(|c| c.entries().iter().map(|e| (e.code.to_string(), l.s(e.name_vi, e.name_en).to_string())).collect())
             .unwrap_or_default(),
+        sources: vuonlen_core::budget::FundSource::ALL
+            .iter()
+            .map(|s| (s.key(), l.s(s.label_vi(), s.label_en())))
+            .collect(),
         ..Default::default()
     })
 }
@@ -149,6 +157,7 @@ pub async fn lists_submit(
                 period: get("period").parse().unwrap_or(0),
                 title: get("title"),
                 project_code: Some(get("project")),
+                source: Some(get("source")),
                 support_kind: get("kind"),
                 rule: EligibilityRule { classes: all("class"), deprived_any: all("deprived") },
             };
@@ -209,6 +218,12 @@ async fn list_page(state: &AppState, v: &Viewer, uri: &Uri, id: i64) -> Result<L
         kind: vuonlen_core::support::support_kind(&b.support_kind)
             .map_or(b.support_kind.clone(), |k| l.s(k.label_vi, k.label_en).to_string()),
         project: b.project_code.clone().unwrap_or_default(),
+        source: b
+            .source
+            .as_deref()
+            .and_then(vuonlen_core::budget::FundSource::parse)
+            .map(|f| l.s(f.label_vi(), f.label_en()).to_string())
+            .unwrap_or_default(),
         rule: view.rule_vi.clone(),
         may_set: v.access.may_edit()
             && vuonlen_store::targets::TargetUnit::parse(&b.commune).is_some_and(|u| reg.may_set_unit(&u)),

@@ -421,6 +421,7 @@ async fn every_route_answers_every_role_in_every_area_as_expected() {
                 period: 2025,
                 title: "Cấp thẻ BHYT".into(),
                 project_code: None,
+                source: None,
                 support_kind: "legal_aid".into(),
                 rule: vuonlen_core::eligibility::EligibilityRule {
                     classes: vec!["poor".into(), "near_poor".into(), "middle".into(), "not_poor".into()],
