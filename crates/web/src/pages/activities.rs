@@ -234,12 +234,7 @@ pub async fn table_submit(
     let mut p = page(&state, &v, &uri, &unit, year).await?;
     if !done.file.report.is_clean() {
         p.problems = problem_rows(l, &done.file.report.errors);
-        p.message = Some(format!(
-            "{} {} {}",
-            l.s("Bảng có", "The table has"),
-            p.problems.len(),
-            l.s("lỗi: không ghi gì.", "problems: nothing was recorded.")
-        ));
+        p.message = Some(crate::pages::table_refused(l, p.problems.len()));
         p.failed = true;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
     }

@@ -178,15 +178,8 @@ pub async fn lists_submit(
                 .map_err(app_error)?;
             if !done.file.report.is_clean() {
                 p.problems = problem_rows(l, &done.file.report.errors);
-                let n = p.problems.len();
-                return refuse(
-                    p,
-                    format!(
-                        "{} {n} {}",
-                        l.s("Bảng có", "The table has"),
-                        l.s("lỗi: không ghi gì.", "problems: nothing was recorded.")
-                    ),
-                );
+                let m = crate::pages::table_refused(l, p.problems.len());
+                return refuse(p, m);
             }
             p.message = Some(match done.recorded {
                 Some(k) => format!("{} {k} {}", l.s("Đã ghi", "Recorded"), l.s("bản ghi hỗ trợ.", "support records.")),

@@ -341,18 +341,8 @@ pub async fn submit(State(state): State<AppState>, v: Viewer, uri: Uri, mp: Mult
             p = page(&state, &v, &uri, &unit, year).await?;
             if !done.file.report.is_clean() {
                 p.problems = problem_rows(l, &done.file.report.errors);
-                let n = p.problems.len();
-                return refuse(
-                    p,
-                    format!(
-                        "{} {n} {}",
-                        l.s("Bảng có", "The table has"),
-                        l.s(
-                            "lỗi: không ghi gì. Sửa các dòng dưới đây rồi tải lên lại.",
-                            "problems: nothing was recorded. Fix the rows below and upload it again.",
-                        )
-                    ),
-                );
+                let m = crate::pages::table_refused(l, p.problems.len());
+                return refuse(p, m);
             }
             p.message = Some(match done.recorded {
                 Some(k) => format!("{} {k} {}", l.s("Đã ghi", "Recorded"), l.s("dòng kinh phí.", "budget lines.")),

@@ -206,6 +206,18 @@ impl Upload {
     }
 }
 
+/// What a page says of a table refused for its `n` problems (listed below it).
+pub(crate) fn table_refused(l: crate::i18n::Lang, n: usize) -> String {
+    format!(
+        "{} {n} {}",
+        l.s("Bảng có", "The table has"),
+        l.s(
+            "lỗi: không ghi gì. Sửa các dòng dưới đây rồi tải lên lại.",
+            "problems: nothing was recorded. Fix the rows below and upload it again.",
+        )
+    )
+}
+
 /// A file's problems as a page lists them: row (empty for the file), column, value, message.
 pub(crate) fn problem_rows(l: crate::i18n::Lang, errors: &[vuonlen_io::Problem]) -> Vec<[String; 4]> {
     errors

@@ -589,15 +589,7 @@ pub async fn submit(
                         ]
                     })
                     .collect();
-                let n = p.problems.len();
-                p.message = Some(format!(
-                    "{} {n} {}",
-                    l.s("Bảng có", "The table has"),
-                    l.s(
-                        "lỗi: không ghi gì. Sửa các dòng dưới đây rồi tải lên lại.",
-                        "problems: nothing was recorded. Fix the rows below and upload it again.",
-                    )
-                ));
+                p.message = Some(crate::pages::table_refused(l, p.problems.len()));
                 p.failed = true;
                 return Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&p)?).into_response());
             }
